@@ -1,0 +1,1 @@
+"""Patient-education publishing: one source in, verified outputs out."""

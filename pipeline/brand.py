@@ -1,0 +1,134 @@
+"""Brand tokens (`styles/brand.toml`) as one immutable value, and the CSS every format
+derives from them."""
+
+from __future__ import annotations
+
+import re
+import tomllib
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+PAGE_SIZES = {"letter": ("8.5in", "11in"), "a4": ("210mm", "297mm")}
+HEX = re.compile(r"#[0-9A-Fa-f]{6}")
+
+
+class BrandError(Exception):
+    """The brand file is unreadable or incomplete; the message says where and how to fix it."""
+
+
+@dataclass(frozen=True)
+class Colour:
+    name: str
+    srgb: str
+    cmyk: tuple[float, float, float, float]
+    """Percent, 0-100, as print shops quote them."""
+    dark: str
+
+    @property
+    def device_cmyk(self) -> str:
+        return "device-cmyk({})".format(" ".join(f"{v / 100:g}" for v in self.cmyk))
+
+
+@dataclass(frozen=True)
+class Brand:
+    styles_dir: Path
+    tokens: dict[str, Any]
+    colours: tuple[Colour, ...]
+
+    @property
+    def organisation(self) -> dict[str, str]:
+        return dict(self.tokens["organisation"])
+
+    @property
+    def fonts(self) -> dict[str, str]:
+        return dict(self.tokens["fonts"])
+
+    @property
+    def page(self) -> dict[str, str]:
+        return dict(self.tokens["page"])
+
+    @property
+    def print(self) -> dict[str, Any]:
+        return dict(self.tokens["print"])
+
+    @property
+    def readability(self) -> dict[str, float]:
+        return dict(self.tokens["readability"])
+
+    @property
+    def page_size(self) -> tuple[str, str]:
+        return PAGE_SIZES[self.page["size"]]
+
+    def colour(self, name: str) -> Colour:
+        return next(colour for colour in self.colours if colour.name == name)
+
+    def path(self, relative: str) -> Path:
+        """A file the tokens name, relative to styles/."""
+        return self.styles_dir / relative
+
+    def css_variables(self, medium: str) -> str:
+        """`:root` custom properties: sRGB for "screen", device-cmyk for "print", the dark
+        values for "dark"."""
+        lines = []
+        for colour in self.colours:
+            value = {"screen": colour.srgb, "dark": colour.dark, "print": colour.device_cmyk}
+            lines.append(f"  --color-{colour.name}: {value[medium]};")
+        family = f'"{self.fonts["family"]}", {self.fonts["fallback"]}'
+        lines.append(f"  --font-family: {family};")
+        return ":root {\n" + "\n".join(lines) + "\n}\n"
+
+    def font_faces(self, url_prefix: str) -> str:
+        """@font-face rules for the brand family, with URLs under `url_prefix`."""
+        faces = []
+        for key, weight, style in (
+            ("regular", 400, "normal"),
+            ("italic", 400, "italic"),
+            ("bold", 700, "normal"),
+            ("bold-italic", 700, "italic"),
+        ):
+            name = Path(self.fonts[key]).name
+            faces.append(
+                "@font-face {\n"
+                f'  font-family: "{self.fonts["family"]}";\n'
+                f'  src: url("{url_prefix}{name}") format("truetype");\n'
+                f"  font-weight: {weight};\n  font-style: {style};\n  font-display: swap;\n}}\n"
+            )
+        return "".join(faces)
+
+    @property
+    def font_files(self) -> tuple[Path, ...]:
+        return tuple(
+            self.path(self.fonts[key]) for key in ("regular", "italic", "bold", "bold-italic")
+        )
+
+
+def load_brand(styles_dir: Path) -> Brand:
+    path = styles_dir / "brand.toml"
+    try:
+        tokens = tomllib.loads(path.read_text(encoding="utf-8"))
+    except FileNotFoundError:
+        raise BrandError(f"{path}: not found; the brand tokens live in styles/brand.toml") from None
+    except tomllib.TOMLDecodeError as error:
+        raise BrandError(f"{path}: {error}; fix the TOML syntax") from None
+    for table in ("organisation", "colors", "fonts", "page", "print", "readability"):
+        if not isinstance(tokens.get(table), dict):
+            raise BrandError(f"{path}: table [{table}] is missing; add it (see README)")
+    colours = []
+    for name, value in tokens["colors"].items():
+        cmyk = value.get("cmyk")
+        ok = (
+            all(HEX.fullmatch(str(value.get(key, ""))) for key in ("srgb", "dark"))
+            and isinstance(cmyk, list)
+            and len(cmyk) == 4
+            and all(isinstance(v, int | float) and 0 <= v <= 100 for v in cmyk)
+        )
+        if not ok:
+            raise BrandError(
+                f"{path}: [colors.{name}] needs srgb and dark as #RRGGBB and cmyk as four "
+                "percentages, e.g. cmyk = [95, 55, 25, 20]"
+            )
+        colours.append(Colour(name, value["srgb"], tuple(cmyk), value["dark"]))
+    if tokens["page"].get("size") not in PAGE_SIZES:
+        raise BrandError(f"{path}: [page] size must be one of {', '.join(PAGE_SIZES)}")
+    return Brand(styles_dir=styles_dir, tokens=tokens, colours=tuple(colours))

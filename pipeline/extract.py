@@ -1,0 +1,41 @@
+"""The text a reader gets out of each finished file, one extractor per file type.
+
+Verification reads only these, never the renderers, so it catches what a renderer drops."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from pathlib import Path
+
+from lxml import html as lxml_html
+
+
+class ExtractError(Exception):
+    """The file cannot be read as its type; the message names it."""
+
+
+def html_text(path: Path) -> str:
+    """The text of the page's <main> (all of <body> if it has none), scripts left out."""
+    try:
+        tree = lxml_html.parse(str(path))
+    except (OSError, ValueError) as error:
+        raise ExtractError(f"{path}: cannot read as HTML ({error})") from None
+    root = tree.getroot()
+    if root is None:
+        raise ExtractError(f"{path}: empty HTML file")
+    for element in root.xpath("//script | //style | //template | //*[@hidden]"):
+        element.drop_tree()
+    main = root.find(".//main")
+    body = main if main is not None else root.find(".//body")
+    return str((body if body is not None else root).text_content())
+
+
+EXTRACTORS: dict[str, Callable[[Path], str]] = {".html": html_text}
+
+
+def text_of(path: Path) -> str:
+    try:
+        extractor = EXTRACTORS[path.suffix.lower()]
+    except KeyError:
+        raise ExtractError(f"{path}: no text extractor for {path.suffix} files") from None
+    return extractor(path)

@@ -1,0 +1,6 @@
+"""The output formats. Adding one: a module with a `FORMAT`, listed once below."""
+
+from pipeline.formats import html
+from pipeline.formats.base import Format
+
+FORMATS: dict[str, Format] = {f.kind: f for f in (html.FORMAT,)}

@@ -1,0 +1,114 @@
+"""The document as HTML fragments, for every format drawn from HTML (page, PDFs, one-pager).
+
+One pandoc call converts every fragment; images are renamed to files beside the output."""
+
+from __future__ import annotations
+
+import copy
+import hashlib
+import shutil
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+from markupsafe import Markup
+
+from pipeline import pandoc
+from pipeline.model import Block, Disclaimer, Document
+from pipeline.text import nodes
+
+
+@dataclass(frozen=True)
+class DisclaimerView:
+    id: str
+    wording: Markup
+    plain: Markup
+
+
+@dataclass(frozen=True)
+class SectionView:
+    id: str
+    title: str
+    heading: Markup
+    plain: Markup
+    parts: tuple[Markup | DisclaimerView, ...]
+    """Body HTML runs and disclaimers, in source order."""
+
+    @property
+    def disclaimers(self) -> tuple[DisclaimerView, ...]:
+        return tuple(part for part in self.parts if isinstance(part, DisclaimerView))
+
+
+@dataclass(frozen=True)
+class ArticleView:
+    sections: tuple[SectionView, ...]
+    images: dict[str, Path]
+    """Relative output path -> source file, for `copy_images`."""
+
+    @property
+    def disclaimers(self) -> tuple[DisclaimerView, ...]:
+        return tuple(d for section in self.sections for d in section.disclaimers)
+
+    def copy_images(self, out_dir: Path) -> None:
+        for relative, source in self.images.items():
+            target = out_dir / relative
+            target.parent.mkdir(parents=True, exist_ok=True)
+            shutil.copyfile(source, target)
+
+
+def article_view(doc: Document) -> ArticleView:
+    images: dict[str, Path] = {}
+    fragments: list[list[Block]] = []
+
+    def add(blocks: Any) -> int:
+        fragments.append(_with_local_images(list(blocks), images))
+        return len(fragments) - 1
+
+    plan = []
+    for section in doc.sections:
+        heading = add([{"t": "Plain", "c": list(section.heading)}])
+        plain = add(section.plain)
+        parts: list[int | tuple[str, int, int]] = []
+        run: list[Block] = []
+        for item in section.body:
+            if isinstance(item, Disclaimer):
+                if run:
+                    parts.append(add(run))
+                    run = []
+                parts.append((item.id, add(item.wording), add(item.plain)))
+            else:
+                run.append(item)
+        if run:
+            parts.append(add(run))
+        plan.append((section, heading, plain, parts))
+
+    html = [Markup(fragment) for fragment in pandoc.to_html(fragments)]
+    sections = tuple(
+        SectionView(
+            id=section.id,
+            title=section.title,
+            heading=html[heading],
+            plain=html[plain],
+            parts=tuple(
+                DisclaimerView(part[0], html[part[1]], html[part[2]])
+                if isinstance(part, tuple)
+                else html[part]
+                for part in parts
+            ),
+        )
+        for section, heading, plain, parts in plan
+    )
+    return ArticleView(sections=sections, images=images)
+
+
+def _with_local_images(blocks: list[Block], images: dict[str, Path]) -> list[Block]:
+    """A copy of `blocks` whose images point at `images/<hash>-<name>` beside the output."""
+    blocks = copy.deepcopy(blocks)
+    for node in nodes(blocks):
+        if node.get("t") == "Image":
+            source = Path(node["c"][2][0])
+            digest = hashlib.sha256(source.as_posix().encode()).hexdigest()[:8]
+            relative = f"images/{digest}-{source.name}"
+            images[relative] = source
+            node["c"][2][0] = relative
+    return blocks

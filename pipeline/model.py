@@ -1,0 +1,87 @@
+"""The one model every renderer reads: a document, its sections and its disclaimers.
+
+Bodies stay as pandoc AST blocks (JSON values), so renderers hand them back to pandoc
+instead of re-implementing Markdown. Nothing here does I/O.
+"""
+
+from __future__ import annotations
+
+import calendar
+import datetime as dt
+from collections.abc import Iterator
+from dataclasses import dataclass
+from typing import Any
+
+Block = dict[str, Any]
+"""One pandoc AST block, e.g. {"t": "Para", "c": [...]}. Treat as read-only."""
+
+
+@dataclass(frozen=True)
+class ReviewDate:
+    """An ISO date whose day may be unknown (`2026-01`)."""
+
+    year: int
+    month: int
+    day: int | None = None
+
+    @property
+    def iso(self) -> str:
+        text = f"{self.year:04d}-{self.month:02d}"
+        return text if self.day is None else f"{text}-{self.day:02d}"
+
+    @property
+    def human(self) -> str:
+        month = calendar.month_name[self.month]
+        return f"{month} {self.year}" if self.day is None else f"{month} {self.day}, {self.year}"
+
+    def as_date(self) -> dt.date:
+        return dt.date(self.year, self.month, self.day or 1)
+
+
+@dataclass(frozen=True)
+class Disclaimer:
+    id: str
+    wording: tuple[Block, ...]
+    plain: tuple[Block, ...]
+    line: int
+
+
+@dataclass(frozen=True)
+class Section:
+    id: str
+    title: str
+    heading: tuple[Any, ...]
+    """The heading's pandoc inlines (keeps emphasis and links)."""
+    plain: tuple[Block, ...]
+    body: tuple[Block | Disclaimer, ...]
+    """Body blocks in source order, with each disclaimer where it stands."""
+    line: int
+
+    @property
+    def disclaimers(self) -> tuple[Disclaimer, ...]:
+        return tuple(item for item in self.body if isinstance(item, Disclaimer))
+
+
+@dataclass(frozen=True)
+class Document:
+    id: str
+    title: str
+    subtitle: str | None
+    lang: str
+    last_reviewed: ReviewDate
+    review_every_months: int
+    sections: tuple[Section, ...]
+    source_path: str
+    """Relative to the project root, as the manifest records it."""
+    source_sha256: str
+
+    @property
+    def disclaimers(self) -> Iterator[Disclaimer]:
+        for section in self.sections:
+            yield from section.disclaimers
+
+    @property
+    def next_review(self) -> dt.date:
+        start = self.last_reviewed.as_date()
+        months = start.month - 1 + self.review_every_months
+        return dt.date(start.year + months // 12, months % 12 + 1, 1)

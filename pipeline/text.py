@@ -1,0 +1,104 @@
+"""Plain text out of pandoc AST values, as a reader of any output would see it."""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Iterator
+from typing import Any
+
+_QUOTES = {"SingleQuote": ("\u2018", "\u2019"), "DoubleQuote": ("\u201c", "\u201d")}
+_WRAPPERS = {"Emph", "Strong", "Underline", "Strikeout", "Superscript", "Subscript", "SmallCaps"}
+
+
+def stringify(inlines: Iterable[Any]) -> str:
+    """The visible text of pandoc inlines. Images and footnotes are left out: they are not
+    read in the flow of the text in every output."""
+    return "".join(_inline_text(inline) for inline in inlines)
+
+
+def _inline_text(inline: Any) -> str:
+    kind, content = inline["t"], inline.get("c", [])
+    if kind == "Str":
+        return str(content)
+    if kind in {"Space", "SoftBreak", "LineBreak"}:
+        return " "
+    if kind in _WRAPPERS:
+        return stringify(content)
+    if kind in {"Span", "Cite"}:
+        return stringify(content[1])
+    if kind == "Link":
+        return stringify(content[1])
+    if kind == "Quoted":
+        opening, closing = _QUOTES[content[0]["t"]]
+        return opening + stringify(content[1]) + closing
+    if kind in {"Code", "Math"}:
+        return str(content[1])
+    return ""  # Image, Note, RawInline
+
+
+def paragraphs(blocks: Iterable[Any]) -> Iterator[str]:
+    """Each run of text a reader sees as one unit (paragraph, list item, heading, cell), in
+    reading order. List markers and table rules fall between units, so formats may add them."""
+    for block in blocks:
+        kind, content = block["t"], block.get("c", [])
+        if kind in {"Para", "Plain"}:
+            text = stringify(content)
+        elif kind == "Header":
+            text = stringify(content[2])
+        elif kind == "CodeBlock":
+            text = content[1]
+        elif kind == "LineBlock":
+            text = " ".join(stringify(line) for line in content)
+        elif kind in {"BlockQuote"}:
+            yield from paragraphs(content)
+            continue
+        elif kind == "Div":
+            yield from paragraphs(content[1])
+            continue
+        elif kind == "BulletList":
+            for item in content:
+                yield from paragraphs(item)
+            continue
+        elif kind == "OrderedList":
+            for item in content[1]:
+                yield from paragraphs(item)
+            continue
+        elif kind == "DefinitionList":
+            for term, definitions in content:
+                yield stringify(term)
+                for definition in definitions:
+                    yield from paragraphs(definition)
+            continue
+        elif kind == "Figure":
+            yield from paragraphs(content[2])
+            yield from paragraphs(content[1][1])
+            continue
+        elif kind == "Table":
+            yield from _table_paragraphs(content)
+            continue
+        else:
+            continue
+        if text.strip():
+            yield text
+
+
+def _table_paragraphs(content: list[Any]) -> Iterator[str]:
+    _attr, caption, _colspecs, head, bodies, foot = content
+    yield from paragraphs(caption[1])
+    rows = list(head[1])
+    for body in bodies:
+        rows += body[2] + body[3]
+    rows += foot[1]
+    for row in rows:
+        for cell in row[1]:
+            yield from paragraphs(cell[4])
+
+
+def nodes(value: Any) -> Iterator[dict[str, Any]]:
+    """Every AST node (inline or block) in `value`, in document order."""
+    if isinstance(value, dict):
+        if "t" in value:
+            yield value
+        yield from nodes(value.get("c"))
+    elif isinstance(value, list):
+        for item in value:
+            yield from nodes(item)

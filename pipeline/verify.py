@@ -1,0 +1,106 @@
+"""Does every section and disclaimer come through in each finished output, in source order?
+
+Expected text comes from the model; found text from the files (pipeline.extract). Both are
+normalised only for what formats legitimately change."""
+
+from __future__ import annotations
+
+import re
+import unicodedata
+from collections.abc import Iterable, Iterator
+from dataclasses import asdict, dataclass
+from typing import Literal
+
+from pipeline.model import Disclaimer, Document
+from pipeline.text import paragraphs, stringify
+
+Scope = Literal["full", "plain"]
+
+_QUOTES = str.maketrans(
+    {
+        "\u2018": "'",
+        "\u2019": "'",
+        "\u201a": "'",
+        "\u201b": "'",
+        "\u201c": '"',
+        "\u201d": '"',
+        "\u201e": '"',
+        "\u201f": '"',
+    }
+)
+# White space, soft hyphens and hyphens: line breaking and hyphenation move them around.
+_BREAKABLE = re.compile(r"[\s\u00ad\u200b\-\u2010\u2011]+")
+
+
+def normalise(text: str) -> str:
+    """Ligatures and compatibility forms (NFKC), straight quotes, no case, and none of the
+    characters that line breaking adds or removes."""
+    text = unicodedata.normalize("NFKC", text).translate(_QUOTES).casefold()
+    return _BREAKABLE.sub("", text)
+
+
+@dataclass(frozen=True)
+class Expected:
+    id: str
+    kind: Literal["section", "disclaimer"]
+    part: str
+    """Which part of it: "heading", "body", "wording", "plain"."""
+    text: str
+
+
+@dataclass(frozen=True)
+class Gap:
+    output: str
+    id: str
+    kind: str
+    part: str
+    problem: Literal["missing", "out of order"]
+    text: str
+
+    def __str__(self) -> str:
+        return f'{self.output}: {self.kind} "{self.id}" {self.part} {self.problem}: "{self.text}"'
+
+    def as_json(self) -> dict[str, str]:
+        return asdict(self)
+
+
+def expected(doc: Document, scope: Scope) -> Iterator[Expected]:
+    """What must come through, in source order: the full text for "full" outputs, the plain
+    wording for one-pagers."""
+    for section in doc.sections:
+        if scope == "plain":
+            yield from _each(section.id, "section", "plain", paragraphs(section.plain))
+            for disclaimer in section.disclaimers:
+                yield from _each(disclaimer.id, "disclaimer", "plain", paragraphs(disclaimer.plain))
+            continue
+        yield Expected(section.id, "section", "heading", stringify(section.heading))
+        for item in section.body:
+            if isinstance(item, Disclaimer):
+                yield from _each(item.id, "disclaimer", "wording", paragraphs(item.wording))
+            else:
+                yield from _each(section.id, "section", "body", paragraphs([item]))
+
+
+def _each(
+    ident: str, kind: Literal["section", "disclaimer"], part: str, texts: Iterable[str]
+) -> Iterator[Expected]:
+    for text in texts:
+        yield Expected(ident, kind, part, text)
+
+
+def check(doc: Document, output: str, scope: Scope, found: str) -> list[Gap]:
+    """Every expected text, found in order in `found`; a gap for each that is not."""
+    haystack = normalise(found)
+    gaps, cursor = [], 0
+    for item in expected(doc, scope):
+        needle = normalise(item.text)
+        at = haystack.find(needle, cursor)
+        if at >= 0:
+            cursor = at + len(needle)
+            continue
+        problem: Literal["missing", "out of order"] = (
+            "out of order" if needle in haystack else "missing"
+        )
+        shown = item.text if len(item.text) <= 80 else item.text[:77] + "..."
+        gaps.append(Gap(output, item.id, item.kind, item.part, problem, shown))
+    return gaps
