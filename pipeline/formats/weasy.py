@@ -1,0 +1,41 @@
+"""WeasyPrint, fenced in: it reads only files of the project and never the network, whatever
+a source document says."""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Any
+from urllib.parse import urlparse
+from urllib.request import url2pathname
+
+import weasyprint
+from weasyprint.urls import FatalURLFetchingError, URLFetcher
+
+
+class ProjectFetcher(URLFetcher):
+    """Fetches `file:` URLs under the allowed folders (and `data:` URLs); refuses the rest,
+    loudly, so the build fails instead of printing a PDF with a hole in it."""
+
+    def __init__(self, *allowed: Path):
+        super().__init__(allowed_protocols={"file", "data"}, fail_on_errors=True)
+        self.allowed = tuple(folder.resolve() for folder in allowed)
+
+    def fetch(self, url: str, headers: Any = None) -> Any:
+        parsed = urlparse(url)
+        if parsed.scheme == "file":
+            path = Path(url2pathname(parsed.path)).resolve()
+            if not any(path.is_relative_to(folder) for folder in self.allowed):
+                raise FatalURLFetchingError(f"refused to read {path}: not a file of the project")
+        elif parsed.scheme != "data":
+            raise FatalURLFetchingError(f"refused to fetch {url}: the pipeline works offline")
+        return super().fetch(url, headers)
+
+
+def write_pdf(html: str, base_dir: Path, target: Path, *allowed: Path, **options: Any) -> Path:
+    """Render `html` (whose relative URLs resolve against base_dir) to `target`. WeasyPrint may
+    read base_dir and the `allowed` folders only."""
+    document = weasyprint.HTML(
+        string=html, base_url=str(base_dir) + "/", url_fetcher=ProjectFetcher(base_dir, *allowed)
+    )
+    document.write_pdf(target, **options)
+    return target
