@@ -91,12 +91,12 @@ def _each(
 def check(doc: Document, output: str, scope: Scope, found: str) -> list[Gap]:
     """Every expected text, found in order in `found`; a gap for each that is not."""
     haystack = normalise(found)
-    gaps, cursor = [], 0
-    for item in expected(doc, scope):
-        needle = normalise(item.text)
-        at = haystack.find(needle, cursor)
-        if at >= 0:
-            cursor = at + len(needle)
+    items = list(expected(doc, scope))
+    needles = [normalise(item.text) for item in items]
+    in_order = _longest_in_order(needles, haystack)
+    gaps = []
+    for index, (item, needle) in enumerate(zip(items, needles, strict=True)):
+        if index in in_order:
             continue
         problem: Literal["missing", "out of order"] = (
             "out of order" if needle in haystack else "missing"
@@ -104,3 +104,38 @@ def check(doc: Document, output: str, scope: Scope, found: str) -> list[Gap]:
         shown = item.text if len(item.text) <= 80 else item.text[:77] + "..."
         gaps.append(Gap(output, item.id, item.kind, item.part, problem, shown))
     return gaps
+
+
+def _longest_in_order(needles: list[str], haystack: str, most: int = 50) -> set[int]:
+    """Indices of the needles that, found without overlap and in order, cover the most text.
+
+    A weighted longest-increasing-subsequence over every place each needle occurs, so that a
+    short heading that also occurs elsewhere cannot drag the blame onto the sections after it."""
+    places = [_occurrences(needle, haystack, most) for needle in needles]
+    # best[(i, start)] = (covered length of the best chain ending at needle i found at start,
+    #                     the previous link of that chain)
+    best: dict[tuple[int, int], tuple[int, tuple[int, int] | None]] = {}
+    for i, starts in enumerate(places):
+        for start in starts:
+            score, previous = len(needles[i]), None
+            for (j, other), (other_score, _) in best.items():
+                if other + len(needles[j]) <= start and other_score + len(needles[i]) > score:
+                    score, previous = other_score + len(needles[i]), (j, other)
+            best[(i, start)] = (score, previous)
+    if not best:
+        return set()
+    link: tuple[int, int] | None = max(best, key=lambda key: best[key][0])
+    chosen = set()
+    while link is not None:
+        chosen.add(link[0])
+        link = best[link][1]
+    return chosen
+
+
+def _occurrences(needle: str, haystack: str, most: int) -> list[int]:
+    starts: list[int] = []
+    at = haystack.find(needle)
+    while at >= 0 and len(starts) < most and needle:
+        starts.append(at)
+        at = haystack.find(needle, at + 1)
+    return starts
