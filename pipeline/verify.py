@@ -119,7 +119,10 @@ def _longest_in_order(needles: list[str], haystack: str, most: int = 50) -> set[
         for start in starts:
             score, previous = len(needles[i]), None
             for (j, other), (other_score, _) in best.items():
-                if other + len(needles[j]) <= start and other_score + len(needles[i]) > score:
+                # Only an earlier needle can come before: a needle found twice (a disclaimer
+                # repeated on a back page) must not count twice.
+                ends_before = j < i and other + len(needles[j]) <= start
+                if ends_before and other_score + len(needles[i]) > score:
                     score, previous = other_score + len(needles[i]), (j, other)
             best[(i, start)] = (score, previous)
     if not best:
