@@ -8,6 +8,10 @@ from collections.abc import Callable
 from pathlib import Path
 
 from lxml import html as lxml_html
+from pdfminer.pdfparser import PDFSyntaxError
+from pdfplumber.utils.exceptions import PdfminerException
+
+from pipeline import pdftext
 
 
 class ExtractError(Exception):
@@ -30,7 +34,15 @@ def html_text(path: Path) -> str:
     return str((body if body is not None else root).text_content())
 
 
-EXTRACTORS: dict[str, Callable[[Path], str]] = {".html": html_text}
+def pdf_text(path: Path) -> str:
+    """The pages' text in reading order, running headers and footers left out (pdftext)."""
+    try:
+        return pdftext.reading_text(path)
+    except (OSError, ValueError, PdfminerException, PDFSyntaxError) as error:
+        raise ExtractError(f"{path}: cannot read as PDF ({error})") from None
+
+
+EXTRACTORS: dict[str, Callable[[Path], str]] = {".html": html_text, ".pdf": pdf_text}
 
 
 def text_of(path: Path) -> str:

@@ -1,6 +1,13 @@
 """The output formats. Adding one: a module with a `FORMAT`, listed once below."""
 
-from pipeline.formats import html
+from pipeline.formats import accessible_pdf, brochure_pdf, html
 from pipeline.formats.base import Format
 
-FORMATS: dict[str, Format] = {f.kind: f for f in (html.FORMAT,)}
+FORMATS: dict[str, Format] = {
+    f.kind: f
+    for f in (
+        html.FORMAT,
+        brochure_pdf.FORMAT,
+        accessible_pdf.FORMAT,
+    )
+}

@@ -1,0 +1,84 @@
+"""The print brochure: output/<id>/brochure.pdf, PDF/X-4 in the brand's CMYK, with a 3 mm
+bleed, a cover and a back page, padded with notes pages to a multiple of 4 pages so a print
+shop can saddle-stitch it."""
+
+from __future__ import annotations
+
+import math
+import shutil
+import tempfile
+from pathlib import Path
+
+import pikepdf
+
+from pipeline.brand import Brand
+from pipeline.formats import printed
+from pipeline.formats.base import Format
+from pipeline.formats.htmlview import ArticleView, DisclaimerView, article_view
+from pipeline.formats.resolution import check_resolution
+from pipeline.model import Document
+
+SHEET = 4
+"""Pages per folded sheet: a saddle-stitched booklet has a multiple of 4 pages."""
+NOTES_LINE_MM = 10.0
+
+
+def render(doc: Document, brand: Brand, out_dir: Path) -> Path:
+    if brand.print.get("crop-marks"):
+        raise printed.PrintError(
+            "brand.toml [print] crop-marks = true: WeasyPrint draws crop marks inside the "
+            "bleed (and in RGB), which print shops reject; set it to false and let the print "
+            "shop add marks from the PDF's TrimBox (see docs/print.md)"
+        )
+    view = article_view(doc)
+    target = out_dir / "brochure.pdf"
+    with tempfile.TemporaryDirectory(prefix="brochure-") as scratch:
+        work = Path(scratch)
+        view.copy_images(work)
+        draft = printed.write(_html(doc, brand, view, 0), work, work / "draft.pdf", brand, **_PDF)
+        check_resolution(draft, view, float(brand.print.get("min-image-dpi", 300)))
+        with pikepdf.open(draft) as pdf:
+            pages = len(pdf.pages)
+        if pages % SHEET == 0:
+            shutil.move(draft, target)
+        else:
+            # Notes pages come before the back page and each starts a page: the pages
+            # before them lay out exactly as in the draft.
+            html = _html(doc, brand, view, -pages % SHEET)
+            printed.write(html, work, target, brand, **_PDF)
+    return target
+
+
+_PDF = {"pdf_variant": "pdf/x-4"}
+
+
+def _html(doc: Document, brand: Brand, view: ArticleView, notes_pages: int) -> str:
+    return printed.page_html(
+        doc,
+        brand,
+        view,
+        "brochure.html.j2",
+        "print",
+        bleed=brand.print["bleed"],
+        notes_pages=notes_pages,
+        notes_lines=_notes_lines(brand),
+        back_disclaimer=back_page_disclaimer(view, brand),
+    )
+
+
+def back_page_disclaimer(view: ArticleView, brand: Brand) -> DisclaimerView | None:
+    """The disclaimer the brand puts on the back page (by id), else the document's last."""
+    wanted = brand.print.get("back-page-disclaimer")
+    chosen = [d for d in view.disclaimers if d.id == wanted] or list(view.disclaimers[-1:])
+    return chosen[0] if chosen else None
+
+
+def _notes_lines(brand: Brand) -> int:
+    """Writing lines that fill a notes page below its title, without spilling over."""
+    height = printed.length_mm(brand.page_size[1])
+    margins = sum(printed.length_mm(brand.page[key]) for key in ("margin-top", "margin-bottom"))
+    title = 16.0
+    return max(1, math.floor((height - margins - title) / NOTES_LINE_MM))
+
+
+FORMAT = Format(kind="brochure_pdf", scope="full", render=render)

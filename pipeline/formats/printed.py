@@ -1,0 +1,111 @@
+"""What the brochure and the accessible PDF share: one paged template family
+(print.html.j2 + print.css.j2), rendered for "print" (device-cmyk, bleed) or "screen" (sRGB),
+and written by WeasyPrint from a scratch folder holding the document's images."""
+
+from __future__ import annotations
+
+import base64
+import re
+from pathlib import Path
+from typing import Any, Literal
+
+from markupsafe import Markup
+
+from pipeline.brand import Brand
+from pipeline.formats import weasy
+from pipeline.formats.htmlview import ArticleView
+from pipeline.model import Document
+from pipeline.templates import environment
+
+Medium = Literal["print", "screen"]
+
+_HEX = re.compile(r"#[0-9A-Fa-f]{6}\b")
+_MM_PER = {"mm": 1.0, "cm": 10.0, "in": 25.4, "pt": 25.4 / 72}
+
+
+class PrintError(Exception):
+    """The document or brand cannot be printed as asked; the message says why and what to do."""
+
+
+def page_html(
+    doc: Document, brand: Brand, view: ArticleView, template: str, medium: Medium, **context: Any
+) -> str:
+    """The whole paged document as one HTML string, its CSS inline (WeasyPrint reads
+    @color-profile only from the document's own stylesheets)."""
+    env = environment(brand)
+    urls = {
+        "fonts_url": brand.path("fonts").resolve().as_uri() + "/",
+        "logo_url": logo_url(brand, medium),
+        "icc_url": icc_profile(brand).as_uri() if medium == "print" else "",
+    }
+    # Brand tokens and our own URLs: trusted CSS, so not HTML-escaped inside <style>.
+    css = env.get_template("print.css.j2").render(
+        doc=doc, medium=medium, css_string=css_string, **_safe(urls)
+    )
+    return env.get_template(template).render(doc=doc, view=view, css=Markup(css), **context)
+
+
+def css_string(text: str) -> Markup:
+    """`text` as a quoted CSS string: everything but letters, digits and spaces escaped, so
+    a document's title cannot end the string or the stylesheet."""
+    escaped = "".join(c if c.isalnum() or c == " " else f"\\{ord(c):x} " for c in text)
+    return Markup(f'"{escaped}"')
+
+
+def _safe(values: dict[str, str]) -> dict[str, Markup]:
+    return {key: Markup(value) for key, value in values.items()}
+
+
+def write(html: str, work_dir: Path, target: Path, brand: Brand, **options: Any) -> Path:
+    """WeasyPrint, reading only the scratch folder (images), styles/ and the ICC profile."""
+    allowed = [brand.styles_dir]
+    if brand.print.get("icc-profile"):
+        allowed.append(icc_profile(brand).parent)
+    return weasy.write_pdf(html, work_dir, target, *allowed, **options)
+
+
+def icc_profile(brand: Brand) -> Path:
+    path = Path(brand.print["icc-profile"])
+    if not path.is_absolute():
+        path = brand.path(str(path))
+    if not path.is_file():
+        raise PrintError(
+            f"the CMYK ICC profile {path} (brand.toml [print] icc-profile) is missing; "
+            "run `invoke setup` (Debian package libgs-common) or point icc-profile at a profile"
+        )
+    return path.resolve()
+
+
+def logo_url(brand: Brand, medium: Medium) -> str:
+    """The brand logo; for print, with its colours swapped for the brand's CMYK values."""
+    logo = brand.path(brand.organisation["logo"])
+    if medium == "screen":
+        return logo.resolve().as_uri()
+    svg = cmyk_svg(logo.read_text(encoding="utf-8"), brand, logo.name)
+    return "data:image/svg+xml;base64," + base64.b64encode(svg.encode()).decode()
+
+
+def cmyk_svg(svg: str, brand: Brand, name: str) -> str:
+    """An SVG whose #RRGGBB colours are the brand's, each replaced by its device-cmyk value;
+    a colour the brand does not know has no print value, so it is an error."""
+    by_srgb = {colour.srgb.casefold(): colour for colour in brand.colours}
+
+    def swap(match: re.Match[str]) -> str:
+        colour = by_srgb.get(match.group(0).casefold())
+        if colour is None:
+            known = ", ".join(f"{c.name} {c.srgb}" for c in brand.colours)
+            raise PrintError(
+                f"{name} uses {match.group(0)}, which is not a brand colour, so it has no "
+                f"CMYK value; use one of {known}, or add it to [colors] in brand.toml"
+            )
+        return colour.device_cmyk
+
+    return _HEX.sub(swap, svg)
+
+
+def length_mm(length: str) -> float:
+    """A brand length ("20mm", "8.5in") in millimetres."""
+    match = re.fullmatch(r"\s*([0-9.]+)\s*(mm|cm|in|pt)\s*", length)
+    if not match:
+        raise PrintError(f'brand length "{length}" must be a number with mm, cm, in or pt')
+    return float(match.group(1)) * _MM_PER[match.group(2)]
