@@ -1,0 +1,195 @@
+"""The plain-language one-pager, shared by onepager_html and onepager_pdf: one template pair
+(styles/templates/onepager.*.j2) and the fitting that keeps the printed page to exactly one.
+
+Fitting: WeasyPrint lays the page out with the most generous `Fit` first, then tightens the
+spacing, then the type size, never below 10 pt. Text is never cut: if even the tightest fit
+overflows, `OnePagerOverflow` says by how much and which plain texts are longest.
+"""
+
+from __future__ import annotations
+
+import shutil
+import tempfile
+from collections.abc import Iterable
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+import weasyprint
+from lxml import html as lxml_html
+
+from pipeline.brand import Brand
+from pipeline.formats.htmlview import ArticleView, article_view
+from pipeline.formats.weasy import ProjectFetcher
+from pipeline.model import Document
+from pipeline.templates import environment
+from pipeline.text import paragraphs
+
+PAGE = "onepager.html.j2"
+STYLESHEET = "onepager.css.j2"
+ARTICLE_URL_TOKEN = "article-url"
+ARTICLE_PAGE = "index.html"
+"""The html format's page, beside the one-pager in the output folder."""
+PX_PER_MM = 96 / 25.4
+
+
+class OnePagerOverflow(Exception):
+    """The plain text does not fit on one page even at the tightest fit: the author's to fix."""
+
+
+@dataclass(frozen=True)
+class Fit:
+    font_size: float
+    """Printed body type, in pt."""
+    spacing: float
+    """Vertical space between blocks, as a multiple of the stylesheet's generous default."""
+
+    @property
+    def line_height(self) -> float:
+        """Lines close up a little as the spacing tightens: 1.45 down to 1.33."""
+        return round(1.25 + 0.2 * self.spacing, 3)
+
+    def __str__(self) -> str:
+        return f"{self.font_size:g} pt type, spacing {self.spacing:.0%}"
+
+
+LARGEST, SMALLEST = 13.0, 10.0
+"""Printed type sizes, pt: 10 pt is the floor (NIH, CDC: no smaller for patients)."""
+# Spacing first, at the largest type; then the type size, half a point at a time.
+FITS = tuple(Fit(LARGEST, spacing) for spacing in (1.0, 0.8, 0.6, 0.4)) + tuple(
+    Fit(LARGEST - step / 2, 0.4) for step in range(1, int((LARGEST - SMALLEST) * 2) + 1)
+)
+TIGHTEST = FITS[-1]
+
+
+@dataclass(frozen=True)
+class Layout:
+    fit: Fit
+    document: weasyprint.Document
+    """Laid out, exactly one page."""
+
+
+def article_url(doc: Document, brand: Brand) -> str:
+    """Where the full article is published, from the brand's `[onepager] article-url`."""
+    pattern = brand.tokens.get("onepager", {}).get(ARTICLE_URL_TOKEN)
+    if not isinstance(pattern, str) or "{id}" not in pattern:
+        raise ValueError(
+            f"{brand.path('brand.toml')}: [onepager] {ARTICLE_URL_TOKEN} must be a web address "
+            'with "{id}" for the document id, e.g. "https://example.org/leaflets/{id}/"'
+        )
+    return pattern.replace("{id}", doc.id)
+
+
+def page_html(doc: Document, brand: Brand, view: ArticleView, on_paper: bool) -> str:
+    """The one-pager as HTML. On paper (the PDF) the full article is its web address; on
+    screen it is a link to index.html beside the one-pager, with the address for print."""
+    url = article_url(doc, brand)
+    return (
+        environment(brand)
+        .get_template(PAGE)
+        .render(
+            doc=doc,
+            view=view,
+            article_url=url,
+            article_href=url if on_paper else ARTICLE_PAGE,
+            article_link_text=url if on_paper else doc.title,
+            on_paper=on_paper,
+        )
+    )
+
+
+def stylesheet(brand: Brand, fit: Fit, page_height: str | None = None) -> str:
+    width, height = brand.page_size
+    page = {
+        "width": width,
+        "height": page_height or height,
+        **{key.replace("-", "_"): value for key, value in brand.page.items()},
+    }
+    return environment(brand).get_template(STYLESHEET).render(fit=fit, page=page)
+
+
+def write_page(html: str, css: str, brand: Brand, view: ArticleView, out_dir: Path) -> Path:
+    """onepager.html with its assets (fonts, logo, stylesheet, images) into out_dir."""
+    assets = out_dir / "assets"
+    assets.mkdir(parents=True, exist_ok=True)
+    for font in brand.font_files:
+        shutil.copyfile(font, assets / font.name)
+    logo = brand.path(brand.organisation["logo"])
+    shutil.copyfile(logo, assets / logo.name)
+    (assets / "onepager.css").write_text(css, encoding="utf-8")
+    # A stylesheet of its own, linked with a media query: WeasyPrint skips it quietly, where
+    # an @media (prefers-color-scheme) block would make it warn.
+    (assets / "onepager-dark.css").write_text(brand.css_variables("dark"), encoding="utf-8")
+    view.copy_images(out_dir)
+    target = out_dir / "onepager.html"
+    target.write_text(html, encoding="utf-8")
+    return target
+
+
+def fit_to_page(doc: Document, brand: Brand, view: ArticleView, html: str) -> Layout:
+    """The most generous fit that prints `html` on exactly one page, laid out."""
+    with tempfile.TemporaryDirectory(prefix="onepager-") as folder:
+        work = Path(folder)
+        for fit in FITS:
+            document = _layout(html, stylesheet(brand, fit), brand, view, work)
+            if len(document.pages) == 1:
+                return Layout(fit, document)
+        tall = _layout(html, stylesheet(brand, TIGHTEST, "5000mm"), brand, view, work)
+        raise OnePagerOverflow(_overflow_message(doc, brand, document, tall))
+
+
+def _layout(
+    html: str, css: str, brand: Brand, view: ArticleView, work: Path
+) -> weasyprint.Document:
+    page = write_page(html, css, brand, view, work)
+    return weasyprint.HTML(
+        filename=str(page), base_url=str(work) + "/", url_fetcher=ProjectFetcher(work)
+    ).render()
+
+
+def _overflow_message(
+    doc: Document, brand: Brand, paged: weasyprint.Document, tall: weasyprint.Document
+) -> str:
+    available = paged.pages[0]._page_box.height  # the page's content area, CSS px
+    used = tall.pages[0]._page_box.children[0].margin_height()
+    over_mm = max(used - available, 0) / PX_PER_MM
+    line_mm = TIGHTEST.font_size * TIGHTEST.line_height * 25.4 / 72
+    lines = max(1, round(over_mm / line_mm))
+    longest = ", ".join(f'"{ident}" ({words} words)' for ident, words in longest_plain(doc)[:3])
+    return (
+        f"the plain text does not fit on one {brand.page['size'].title()} page: at the "
+        f"tightest layout ({TIGHTEST}) it runs {over_mm:.0f} mm over, about {lines} "
+        f"line{'s' if lines != 1 else ''}. The one-pager never cuts text and never goes below "
+        f"{TIGHTEST.font_size:g} pt; shorten the plain summaries (the longest: {longest})"
+    )
+
+
+def longest_plain(doc: Document) -> list[tuple[str, int]]:
+    """(section or disclaimer id, words of its plain text), longest first."""
+    counts = []
+    for section in doc.sections:
+        counts.append((section.id, _words(section.plain)))
+        counts += [(d.id, _words(d.plain)) for d in section.disclaimers]
+    return sorted(counts, key=lambda item: -item[1])
+
+
+def _words(blocks: Iterable[Any]) -> int:
+    return sum(len(text.split()) for text in paragraphs(blocks))
+
+
+def reader_text(doc: Document, brand: Brand) -> list[str]:
+    """Everything a reader reads on the printed one-pager, one entry per heading, paragraph
+    or label, in reading order (for the readability scores)."""
+    view = article_view(doc)
+    page = lxml_html.document_fromstring(page_html(doc, brand, view, on_paper=True))
+    for hidden in page.xpath("//head | //*[contains(@class, 'skip-link')]"):
+        hidden.drop_tree()
+    units = ("h1", "h2", "h3", "h4", "p", "li", "td", "th", "figcaption")
+    texts = []
+    for element in page.iter(*units):
+        if any(inner is not element for inner in element.iter(*units)):
+            continue  # a list item holding paragraphs: its paragraphs are the units
+        text = " ".join(element.text_content().split())
+        if text:
+            texts.append(text)
+    return texts
