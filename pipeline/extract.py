@@ -11,7 +11,7 @@ from lxml import html as lxml_html
 from pdfminer.pdfparser import PDFSyntaxError
 from pdfplumber.utils.exceptions import PdfminerException
 
-from pipeline import pdftext
+from pipeline import docxtext, pdftext
 
 
 class ExtractError(Exception):
@@ -42,7 +42,19 @@ def pdf_text(path: Path) -> str:
         raise ExtractError(f"{path}: cannot read as PDF ({error})") from None
 
 
-EXTRACTORS: dict[str, Callable[[Path], str]] = {".html": html_text, ".pdf": pdf_text}
+def docx_text(path: Path) -> str:
+    """Body, tables, content controls, headers and footers, tracked deletions left out."""
+    try:
+        return docxtext.docx_text(path)
+    except docxtext.DocxTextError as error:
+        raise ExtractError(str(error)) from None
+
+
+EXTRACTORS: dict[str, Callable[[Path], str]] = {
+    ".html": html_text,
+    ".pdf": pdf_text,
+    ".docx": docx_text,
+}
 
 
 def text_of(path: Path) -> str:

@@ -1,6 +1,6 @@
 """The output formats. Adding one: a module with a `FORMAT`, listed once below."""
 
-from pipeline.formats import accessible_pdf, brochure_pdf, html
+from pipeline.formats import accessible_pdf, brochure_pdf, docx, html
 from pipeline.formats.base import Format
 
 FORMATS: dict[str, Format] = {
@@ -9,5 +9,6 @@ FORMATS: dict[str, Format] = {
         html.FORMAT,
         brochure_pdf.FORMAT,
         accessible_pdf.FORMAT,
+        docx.FORMAT,
     )
 }

@@ -1,0 +1,133 @@
+"""The clinician's Word file: output/<id>/<id>.docx.
+
+pandoc writes it from the model (styled by a reference document made from the brand), then
+`docx_finish` adds what pandoc cannot: properties, header and footer, Track Changes, locked
+disclaimers. Every section and disclaimer is a bookmark named after its id (`docx_bookmarks`),
+so a reviewer's edit maps back to its place in the source.
+"""
+
+from __future__ import annotations
+
+import copy
+import datetime as dt
+import os
+import subprocess
+import tempfile
+from collections.abc import Iterable
+from pathlib import Path
+from typing import Any
+
+import pypandoc
+
+from pipeline.brand import Brand
+from pipeline.formats import docx_finish, docx_images
+from pipeline.formats.base import Format
+from pipeline.formats.docx_bookmarks import bookmark_name
+from pipeline.formats.docx_reference import write_reference
+from pipeline.model import Block, Disclaimer, Document
+from pipeline.pandoc import ast_document
+from pipeline.text import nodes
+
+
+def render(doc: Document, brand: Brand, out_dir: Path) -> Path:
+    target = out_dir / f"{doc.id}.docx"
+    blocks = docx_images.sized(article_blocks(doc), brand)
+    with tempfile.TemporaryDirectory(prefix="docx-") as work:
+        reference = write_reference(brand, Path(work) / "reference.docx")
+        # Only the source folder may be read for images; none at all when there are none.
+        source_dir = docx_images.source_folder(doc, blocks) or Path(work)
+        ast = ast_document(blocks, metadata(doc, brand))
+        _pandoc(ast, reference, source_dir, target, doc, docx_images.print_ppi(brand))
+    docx_finish.finish(target, doc, brand)
+    return target
+
+
+def article_blocks(doc: Document) -> list[Block]:
+    """The body pandoc gets: each section a level-1 heading (Word's Heading 1), its plain
+    summary and each disclaimer a Div whose custom-style names our Word style."""
+    blocks: list[Block] = []
+    for section in doc.sections:
+        heading = copy.deepcopy(list(section.heading))
+        blocks.append(_header(1, bookmark_name(section.id), heading))
+        blocks.append(_styled_div("", "Plain Summary", section.plain))
+        for item in section.body:
+            if isinstance(item, Disclaimer):
+                blocks.append(_styled_div(bookmark_name(item.id), "Disclaimer", item.wording))
+            else:
+                blocks.append(_shift_headings(item))
+    return blocks
+
+
+def metadata(doc: Document, brand: Brand) -> dict[str, Any]:
+    """Title page and document properties. pandoc writes title, subject, keywords and author
+    (the organisation) to the core properties, and any other key as a custom property."""
+    organisation = brand.organisation
+    fields = {
+        "title": doc.title,
+        "subtitle": doc.subtitle,
+        "date": f"Last reviewed {doc.last_reviewed.human}",
+        "lang": doc.lang,
+        "subject": doc.subtitle or doc.title,
+        "author": organisation["name"],
+        "keywords": ["patient education", organisation["department"], doc.id],
+        "source-id": doc.id,
+        "source-sha256": doc.source_sha256,
+        "last-reviewed": doc.last_reviewed.iso,
+    }
+    return {key: _meta(value) for key, value in fields.items() if value is not None}
+
+
+def _meta(value: str | list[str]) -> dict[str, Any]:
+    if isinstance(value, list):
+        return {"t": "MetaList", "c": [_meta(item) for item in value]}
+    return {"t": "MetaString", "c": value}
+
+
+def _header(level: int, ident: str, inlines: list[Any]) -> Block:
+    return {"t": "Header", "c": [level, [ident, [], []], inlines]}
+
+
+def _styled_div(ident: str, style: str, blocks: Iterable[Block]) -> Block:
+    return {
+        "t": "Div",
+        "c": [[ident, [], [["custom-style", style]]], copy.deepcopy(list(blocks))],
+    }
+
+
+def _shift_headings(block: Block) -> Block:
+    """A copy of `block` with subheadings one level up: ### is Word's Heading 2."""
+    block = copy.deepcopy(block)
+    for node in nodes(block):
+        if node.get("t") == "Header":
+            node["c"][0] = max(2, node["c"][0] - 1)
+    return block
+
+
+def _pandoc(
+    ast: str, reference: Path, source_dir: Path, target: Path, doc: Document, ppi: int
+) -> None:
+    """pandoc without --sandbox, which would refuse to read the images (and to run
+    rsvg-convert for the PNG fallback of an SVG): the AST names only image files that the
+    loader checked are inside the source folder, and --resource-path is that folder alone.
+    --dpi renders that fallback at print resolution."""
+    stamp = dt.datetime.combine(doc.last_reviewed.as_date(), dt.time(), dt.UTC).timestamp()
+    finished = subprocess.run(
+        [
+            pypandoc.get_pandoc_path(),
+            "--from=json",
+            "--to=docx",
+            f"--reference-doc={reference}",
+            f"--resource-path={source_dir}",
+            f"--dpi={ppi}",
+            f"--output={target}",
+        ],
+        input=ast.encode(),
+        capture_output=True,
+        # Same source, same bytes: pandoc dates the file from SOURCE_DATE_EPOCH.
+        env={**os.environ, "SOURCE_DATE_EPOCH": str(int(stamp))},
+    )
+    if finished.returncode != 0:
+        raise RuntimeError(f"pandoc could not write the DOCX: {finished.stderr.decode().strip()}")
+
+
+FORMAT = Format(kind="docx", scope="full", render=render)

@@ -1,0 +1,244 @@
+"""What pandoc's DOCX lacks, added with python-docx: language everywhere (spell-check), the
+brand's page, header and footer with real fields, Track Changes on, Word's list styles, the
+brand font embedded, and each disclaimer in a locked content control tagged with its id."""
+
+from __future__ import annotations
+
+import datetime as dt
+import itertools
+import zipfile
+from io import BytesIO
+from pathlib import Path
+
+import docx
+from docx.document import Document as WordDocument
+from docx.oxml import OxmlElement
+from docx.oxml.ns import qn
+from docx.shared import Inches
+from docx.text.paragraph import Paragraph
+from lxml import etree
+
+from pipeline.brand import Brand
+from pipeline.formats.docx_bookmarks import bookmark_name
+from pipeline.formats.docx_fonts import embed_brand_font
+from pipeline.formats.docx_images import inches
+from pipeline.formats.docx_xml import SETTINGS_ORDER, ensure
+from pipeline.model import Document
+
+LIST_STYLES = {"bullet": "ListBullet"}  # any other number format is a numbered list
+NUMBERED_LIST = "ListNumber"
+
+
+class FinishError(Exception):
+    """pandoc's DOCX is not what the finisher expects; a bug, not a user's mistake."""
+
+
+def finish(path: Path, doc: Document, brand: Brand) -> None:
+    document = docx.Document(str(path))
+    _properties(document, doc, brand)
+    _language(document, doc.lang)
+    _page(document, brand)
+    _header_and_footer(document, doc)
+    ensure(document.settings.element, "trackRevisions", SETTINGS_ORDER)
+    _list_styles(document)
+    _lock_disclaimers(document, doc)
+    _check_accessibility(document)
+    embed_brand_font(document, brand)
+    _save_reproducibly(document, path, doc.last_reviewed.as_date())
+
+
+def _save_reproducibly(document: WordDocument, path: Path, day: dt.date) -> None:
+    """Same source, same bytes: every zip entry dated `day`, not the time of the build."""
+    buffer = BytesIO()
+    document.save(buffer)
+    with zipfile.ZipFile(buffer) as built, zipfile.ZipFile(path, "w") as target:
+        for entry in built.infolist():
+            dated = zipfile.ZipInfo(
+                entry.filename, date_time=(day.year, day.month, day.day, 0, 0, 0)
+            )
+            target.writestr(dated, built.read(entry), compress_type=zipfile.ZIP_DEFLATED)
+
+
+def _properties(document: WordDocument, doc: Document, brand: Brand) -> None:
+    """pandoc set them from the metadata; python-docx makes sure, and adds who last saved."""
+    core = document.core_properties
+    core.title = doc.title
+    core.subject = doc.subtitle or doc.title
+    core.author = brand.organisation["name"]
+    core.last_modified_by = brand.organisation["name"]
+    core.language = doc.lang
+    core.comments = f"Last reviewed {doc.last_reviewed.human}; source {doc.source_path}"
+
+
+def _language(document: WordDocument, lang: str) -> None:
+    """The language on the document defaults and every style that names one, so Word and
+    LibreOffice spell-check in the article's language."""
+    styles = document.styles.element
+    defaults = styles.find(qn("w:docDefaults"))
+    r_pr = defaults.find(f"{qn('w:rPrDefault')}/{qn('w:rPr')}")
+    language = r_pr.find(qn("w:lang"))
+    if language is None:
+        language = etree.SubElement(r_pr, qn("w:lang"))
+    for element in styles.iter(qn("w:lang")):
+        element.set(qn("w:val"), lang)
+    for style in document.styles:
+        if style.type is not None and style.element.rPr is not None:
+            own = style.element.rPr.find(qn("w:lang"))
+            if own is None:
+                own = OxmlElement("w:lang")
+                style.element.rPr.append(own)
+                _sort_run_properties(style.element.rPr)
+            own.set(qn("w:val"), lang)
+    theme = document.settings.element.find(qn("w:themeFontLang"))
+    if theme is not None:
+        theme.set(qn("w:val"), lang)
+
+
+# CT_RPr order, for the elements styles here carry.
+_R_PR_ORDER = [
+    "rStyle", "rFonts", "b", "bCs", "i", "iCs", "caps", "smallCaps", "strike", "dstrike",
+    "outline", "shadow", "emboss", "imprint", "noProof", "snapToGrid", "vanish", "webHidden",
+    "color", "spacing", "w", "kern", "position", "sz", "szCs", "highlight", "u", "effect",
+    "bdr", "shd", "fitText", "vertAlign", "rtl", "cs", "em", "lang", "eastAsianLayout",
+    "specVanish", "oMath",
+]  # fmt: skip
+
+
+def _sort_run_properties(r_pr: etree._Element) -> None:
+    rank = {qn(f"w:{name}"): i for i, name in enumerate(_R_PR_ORDER)}
+    for child in sorted(r_pr, key=lambda child: rank.get(child.tag, len(_R_PR_ORDER))):
+        r_pr.append(child)
+
+
+def _page(document: WordDocument, brand: Brand) -> None:
+    width, height = brand.page_size
+    page = brand.page
+    for section in document.sections:
+        section.page_width, section.page_height = Inches(inches(width)), Inches(inches(height))
+        section.top_margin = Inches(inches(page["margin-top"]))
+        section.bottom_margin = Inches(inches(page["margin-bottom"]))
+        section.left_margin = Inches(inches(page["margin-inside"]))
+        section.right_margin = Inches(inches(page["margin-outside"]))
+        section.header_distance = section.footer_distance = Inches(inches(page["margin-top"]) / 2)
+
+
+def _header_and_footer(document: WordDocument, doc: Document) -> None:
+    section = document.sections[0]
+    header = section.header.paragraphs[0]
+    header.style = document.styles["Header"]
+    header.add_run(doc.title)
+    footer = section.footer.paragraphs[0]
+    footer.style = document.styles["Footer"]
+    footer.add_run(f"Last reviewed {doc.last_reviewed.human} \u00b7 Page ")
+    _field(footer, "PAGE", "1")
+    footer.add_run(" of ")
+    _field(footer, "NUMPAGES", "1")
+
+
+def _field(paragraph: Paragraph, instruction: str, shown: str) -> None:
+    """A complex field (begin, instruction, separate, result, end) that Word and LibreOffice
+    update when they lay the pages out."""
+    parts: list[tuple[str, str | None]] = [
+        ("begin", None),
+        ("instr", f" {instruction} \\* MERGEFORMAT "),
+        ("separate", None),
+        ("text", shown),
+        ("end", None),
+    ]
+    for kind, text in parts:
+        run = paragraph.add_run()._r
+        if kind == "instr":
+            element = OxmlElement("w:instrText")
+            element.set(qn("xml:space"), "preserve")
+            element.text = text
+        elif kind == "text":
+            element = OxmlElement("w:t")
+            element.text = text
+        else:
+            element = OxmlElement("w:fldChar")
+            element.set(qn("w:fldCharType"), kind)
+        run.append(element)
+
+
+def _list_styles(document: WordDocument) -> None:
+    """pandoc styles list items "Compact"; Word users know "List Bullet" and "List Number".
+    The numbering (w:numPr) stays: it says the level and where a list restarts."""
+    numbering = document.part.numbering_part.element
+    formats: dict[tuple[str, str], str] = {}
+    abstract_of = {
+        num.get(qn("w:numId")): num.find(qn("w:abstractNumId")).get(qn("w:val"))
+        for num in numbering.findall(qn("w:num"))
+    }
+    for abstract in numbering.findall(qn("w:abstractNum")):
+        for level in abstract.findall(qn("w:lvl")):
+            number_format = level.find(qn("w:numFmt"))
+            formats[(abstract.get(qn("w:abstractNumId")), level.get(qn("w:ilvl")))] = (
+                number_format.get(qn("w:val")) if number_format is not None else "decimal"
+            )
+    for p_pr in document.element.body.iter(qn("w:pPr")):
+        number = p_pr.find(qn("w:numPr"))
+        style = p_pr.find(qn("w:pStyle"))
+        if number is None or style is None or style.get(qn("w:val")) not in {"Compact", "BodyText"}:
+            continue
+        num_id = number.find(qn("w:numId")).get(qn("w:val"))
+        level = number.find(qn("w:ilvl")).get(qn("w:val"))
+        kind = formats.get((abstract_of.get(num_id, ""), level), "decimal")
+        style.set(qn("w:val"), LIST_STYLES.get(kind, NUMBERED_LIST))
+
+
+def _lock_disclaimers(document: WordDocument, doc: Document) -> None:
+    """The text of each disclaimer (between the bookmark pandoc made from its id) goes into
+    content controls tagged with the id and locked: reviewers can comment on the approved
+    wording but not change it.
+
+    One inline control per paragraph, not one block control around them: LibreOffice (7.4)
+    drops the bold and italics of every run inside a block-level control."""
+    body = document.element.body
+    starts = {start.get(qn("w:name")): start for start in body.iter(qn("w:bookmarkStart"))}
+    control_ids = itertools.count(900_001)
+    for disclaimer in doc.disclaimers:
+        start = starts.get(bookmark_name(disclaimer.id))
+        if start is None:
+            raise FinishError(f'pandoc wrote no bookmark for disclaimer "{disclaimer.id}"')
+        mark = start.get(qn("w:id"))
+        paragraphs = []
+        for sibling in start.itersiblings():
+            if sibling.tag == qn("w:bookmarkEnd") and sibling.get(qn("w:id")) == mark:
+                break
+            paragraphs += list(sibling.iter(qn("w:p")))
+        else:
+            raise FinishError(f'the bookmark of disclaimer "{disclaimer.id}" has no end')
+        for paragraph in paragraphs:
+            control = _content_control(disclaimer.id, next(control_ids))
+            holder = control.find(qn("w:sdtContent"))
+            for child in list(paragraph):
+                if child.tag != qn("w:pPr"):
+                    holder.append(child)
+            paragraph.append(control)
+
+
+def _content_control(ident: str, number: int) -> etree._Element:
+    control = OxmlElement("w:sdt")
+    properties = OxmlElement("w:sdtPr")
+    for name, value in (
+        ("alias", f"Disclaimer {ident} (approved wording, locked)"),
+        ("tag", ident),
+        ("id", str(900_000 + number)),
+        ("lock", "contentLocked"),
+    ):
+        element = OxmlElement(f"w:{name}")
+        element.set(qn("w:val"), value)
+        properties.append(element)
+    control.append(properties)
+    control.append(OxmlElement("w:sdtContent"))
+    return control
+
+
+def _check_accessibility(document: WordDocument) -> None:
+    """What Word's accessibility checker asks for and the source guarantees: alt text on
+    every picture, a header row on every table that has one."""
+    body = document.element.body
+    wp = "{http://schemas.openxmlformats.org/drawingml/2006/wordprocessingDrawing}"
+    for properties in body.iter(f"{wp}docPr"):
+        if not (properties.get("descr") or "").strip():
+            raise FinishError("pandoc wrote a picture without alt text")

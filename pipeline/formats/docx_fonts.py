@@ -1,0 +1,94 @@
+"""The brand font travels inside the DOCX, so a clinician's Word or LibreOffice shows it.
+
+Word embeds TrueType fonts "obfuscated" (ECMA-376 Part 1, 17.8.1): the first 32 bytes of
+the file are XORed with a key, a GUID stored beside the reference in fontTable.xml. The
+SIL Open Font License of the brand font allows embedding.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import uuid
+
+from docx.document import Document as WordDocument
+from docx.opc.constants import RELATIONSHIP_TYPE as RT
+from docx.opc.packuri import PackURI
+from docx.opc.part import Part
+from docx.oxml import OxmlElement
+from docx.oxml.ns import qn
+from lxml import etree
+
+from pipeline.brand import Brand
+from pipeline.formats.docx_xml import SETTINGS_ORDER, ensure
+
+OBFUSCATED_FONT = "application/vnd.openxmlformats-officedocument.obfuscatedFont"
+FACES = (
+    ("regular", "embedRegular"),
+    ("bold", "embedBold"),
+    ("italic", "embedItalic"),
+    ("bold-italic", "embedBoldItalic"),
+)
+# CT_Font's children, in schema order.
+FONT_CHILDREN = [
+    "altName",
+    "panose1",
+    "charset",
+    "family",
+    "notTrueType",
+    "pitch",
+    "sig",
+    "embedRegular",
+    "embedBold",
+    "embedItalic",
+    "embedBoldItalic",
+]
+
+
+def obfuscate(font: bytes, key: uuid.UUID) -> bytes:
+    """The font with its first 32 bytes XORed with the key's bytes, last byte first."""
+    secret = bytes.fromhex(key.hex)[::-1]
+    head = bytes(byte ^ secret[i % 16] for i, byte in enumerate(font[:32]))
+    return head + font[32:]
+
+
+def embed_brand_font(document: WordDocument, brand: Brand) -> None:
+    package = document.part.package
+    table_part = document.part.part_related_by(RT.FONT_TABLE)
+    table = etree.fromstring(table_part.blob)
+    family = brand.fonts["family"]
+    font = _font_entry(table, family)
+    for index, (face, element_name) in enumerate(FACES, 1):
+        data = brand.path(brand.fonts[face]).read_bytes()
+        # A key derived from the font, not random: the same build gives the same bytes.
+        key = uuid.UUID(bytes=hashlib.sha256(data).digest()[:16])
+        part = Part(
+            PackURI(f"/word/fonts/font{index}.odttf"),
+            OBFUSCATED_FONT,
+            obfuscate(data, key),
+            package,
+        )
+        reference = OxmlElement(f"w:{element_name}")
+        reference.set(qn("r:id"), table_part.relate_to(part, RT.FONT))
+        reference.set(qn("w:fontKey"), "{" + str(key).upper() + "}")
+        font.append(reference)
+    rank = {qn(f"w:{name}"): i for i, name in enumerate(FONT_CHILDREN)}
+    for child in sorted(font, key=lambda child: rank.get(child.tag, 0)):
+        font.append(child)
+    table_part._blob = etree.tostring(
+        table, xml_declaration=True, encoding="UTF-8", standalone=True
+    )
+    ensure(document.settings.element, "embedTrueTypeFonts", SETTINGS_ORDER)
+
+
+def _font_entry(table: etree._Element, family: str) -> etree._Element:
+    for font in table.findall(qn("w:font")):
+        if font.get(qn("w:name")) == family:
+            for child in list(font):
+                if "}embed" in child.tag:
+                    font.remove(child)
+            return font
+    font = etree.SubElement(table, qn("w:font"))
+    font.set(qn("w:name"), family)
+    for name, value in (("charset", "00"), ("family", "swiss"), ("pitch", "variable")):
+        etree.SubElement(font, qn(f"w:{name}")).set(qn("w:val"), value)
+    return font

@@ -1,0 +1,43 @@
+"""Small helpers for WordprocessingML: Word refuses files whose elements are out of the
+schema's order, so new elements go where the schema puts them."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+
+from docx.oxml.ns import qn
+from lxml import etree
+
+# CT_Settings, up to the elements we add or meet (ECMA-376 Part 1, 17.15.1.78).
+SETTINGS_ORDER = [
+    "writeProtection", "view", "zoom", "removePersonalInformation", "removeDateAndTime",
+    "doNotDisplayPageBoundaries", "displayBackgroundShape", "printPostScriptOverText",
+    "printFractionalCharacterWidth", "printFormsData", "embedTrueTypeFonts",
+    "embedSystemFonts", "saveSubsetFonts", "saveFormsData", "mirrorMargins",
+    "alignBordersAndEdges", "bordersDoNotSurroundHeader", "bordersDoNotSurroundFooter",
+    "gutterAtTop", "hideSpellingErrors", "hideGrammaticalErrors", "activeWritingStyle",
+    "proofState", "formsDesign", "attachedTemplate", "linkStyles", "stylePaneFormatFilter",
+    "stylePaneSortMethod", "documentType", "mailMerge", "revisionView", "trackRevisions",
+    "doNotTrackMoves", "doNotTrackFormatting", "documentProtection",
+    "autoFormatOverride", "styleLockTheme", "styleLockQFSet", "defaultTabStop",
+]  # fmt: skip
+
+
+def insert_ordered(parent: etree._Element, child: etree._Element, order: Sequence[str]) -> None:
+    """Insert `child` into `parent` after every sibling the schema puts before it."""
+    rank = {qn(f"w:{name}"): i for i, name in enumerate(order)}
+    mine = rank[child.tag]
+    for index, sibling in enumerate(parent):
+        if rank.get(sibling.tag, len(order)) > mine:
+            parent.insert(index, child)
+            return
+    parent.append(child)
+
+
+def ensure(parent: etree._Element, name: str, order: Sequence[str]) -> etree._Element:
+    """The `w:name` child of `parent`, added in schema order if missing."""
+    found = parent.find(qn(f"w:{name}"))
+    if found is None:
+        found = etree.Element(qn(f"w:{name}"))
+        insert_ordered(parent, found, order)
+    return found
