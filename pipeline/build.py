@@ -20,7 +20,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from pipeline import extract, verify
+from pipeline import extract, readability, verify
 from pipeline.brand import Brand, load_brand
 from pipeline.formats import FORMATS
 from pipeline.model import Document
@@ -83,7 +83,7 @@ def build(
         rendered = _render_all(docs, kinds, brand, stagings, report, jobs)
         for doc in docs:
             if doc.id in rendered:
-                _finish(project, doc, rendered[doc.id], stagings[doc.id], report)
+                _finish(project, doc, rendered[doc.id], stagings[doc.id], report, brand)
     finally:
         for staging in stagings.values():
             shutil.rmtree(staging, ignore_errors=True)
@@ -203,7 +203,12 @@ def _merge(staging: Path, files: dict[str, Path]) -> dict[str, Path]:
 
 
 def _finish(
-    project: Project, doc: Document, staged: dict[str, Path], staging: Path, report: Report
+    project: Project,
+    doc: Document,
+    staged: dict[str, Path],
+    staging: Path,
+    report: Report,
+    brand: Brand,
 ) -> None:
     folder = project.output_dir / doc.id
     previous = _read_manifest(folder)
@@ -214,6 +219,7 @@ def _finish(
             if kind not in files and kind in FORMATS and (folder / entry["path"]).is_file():
                 files[kind] = folder / entry["path"]
     gaps = _verify(doc, files, report)
+    reading = _readability(doc, brand, files, report)
     manifest = {
         "id": doc.id,
         "title": doc.title,
@@ -223,7 +229,9 @@ def _finish(
         "outputs": {},
         "verification": _verdict(gaps),
     }
-    if gaps:
+    if reading:
+        manifest["readability"] = reading.as_json()
+    if gaps or (reading and reading.problems):
         rejected = folder / "rejected"
         shutil.rmtree(rejected, ignore_errors=True)
         folder.mkdir(parents=True, exist_ok=True)
@@ -240,6 +248,19 @@ def _finish(
     _write_json(folder / MANIFEST, manifest)
     shutil.rmtree(folder / "rejected", ignore_errors=True)
     report.say(f"{doc.id}: published {', '.join(sorted(staged))} to {_shown(folder)}")
+
+
+def _readability(
+    doc: Document, brand: Brand, files: dict[str, Path], report: Report
+) -> readability.Assessment | None:
+    """The plain text's reading level, when a one-pager ("plain" scope) is among the outputs."""
+    if not any(FORMATS[kind].scope == "plain" for kind in files):
+        return None
+    reading = readability.assess(doc, brand)
+    report.say(f"{doc.id}: {reading.summary()}")
+    for problem in reading.problems:
+        report.fail(f"{doc.id}: {problem}")
+    return reading
 
 
 def _verify(doc: Document, files: dict[str, Path], report: Report) -> list[verify.Gap]:
