@@ -66,14 +66,15 @@ def chromium() -> Iterator[Browser]:
 
 def open_page(
     browser: Browser,
-    path: Path,
+    path: Path | str,
     width: int = 1280,
     dark: bool = False,
     height: int = 900,
     reduced_motion: bool = False,
 ) -> Page:
-    """`path` opened from file:// in a fresh context of `width` CSS px, light or dark, with
-    its web fonts loaded. The context closes with the browser (or `page.context.close()`)."""
+    """`path` (a file, opened from file://, or an http:// URL) in a fresh context of `width`
+    CSS px, light or dark, with its web fonts loaded. The context closes with the browser
+    (or `page.context.close()`)."""
     context = browser.new_context(
         viewport={"width": width, "height": height},
         color_scheme="dark" if dark else "light",
@@ -81,9 +82,37 @@ def open_page(
         java_script_enabled=True,  # for the test's probes; the page itself needs none
     )
     page = context.new_page()
-    page.goto(Path(path).resolve().as_uri(), wait_until="load")
+    url = path if isinstance(path, str) else path.resolve().as_uri()
+    page.goto(url, wait_until="load")
     page.evaluate("document.fonts.ready.then(() => true)")
     return page
+
+
+def load_failures(browser: Browser, path: Path | str) -> list[str]:
+    """Every resource the page (file or http:// URL) asked for and did not get, and any
+    request that left for another origin: a self-contained page has none."""
+    url = path if isinstance(path, str) else path.resolve().as_uri()
+    origin = url.split("/", 3)[:3] if url.startswith("http") else ["file:"]
+    failures: list[str] = []
+    context = browser.new_context()
+    page = context.new_page()
+    page.on("requestfailed", lambda r: failures.append(f"failed: {r.url} ({r.failure})"))
+    page.on(
+        "response",
+        lambda r: failures.append(f"HTTP {r.status}: {r.url}") if r.status >= 400 else None,
+    )
+    page.on(
+        "request",
+        lambda r: (
+            None
+            if r.url.split("/", 3)[: len(origin)] == origin or r.url.startswith("data:")
+            else failures.append(f"other origin: {r.url}")
+        ),
+    )
+    page.goto(url, wait_until="networkidle")
+    page.evaluate("document.fonts.ready.then(() => true)")
+    context.close()
+    return failures
 
 
 def axe_violations(page: Page, tags: list[str] | None = None) -> list[dict[str, Any]]:
