@@ -8,8 +8,10 @@ import shutil
 from decimal import Decimal
 from pathlib import Path
 
+import docx
 import pikepdf
 import pytest
+from docx.oxml.ns import qn
 
 from pipeline.build import Project, build
 from tests.conftest import ARTICLE_ID, ROOT
@@ -36,8 +38,7 @@ def rebranded(tmp_path_factory: pytest.TempPathFactory) -> Path:
     # A rebrand recolours the logo too: the brochure prints only colours the brand names.
     logo = root / "styles" / "images" / "logo.svg"
     logo.write_text(logo.read_text(encoding="utf-8").replace("#0B4F6C", NEW_SRGB))
-    # DOCX: add "docx" here once it is registered, and assert on its styles below.
-    report = build(Project.at(root), [ARTICLE_ID], ["html", "brochure_pdf"])
+    report = build(Project.at(root), [ARTICLE_ID], ["html", "brochure_pdf", "docx"])
     assert not report.failed, "\n".join(report.lines)
     return root / "output" / ARTICLE_ID
 
@@ -60,5 +61,9 @@ def test_a_new_colour_reaches_the_brochure_cmyk_operators(rebranded: Path) -> No
     assert old not in found, "the old primary colour is still drawn"
 
 
-# DOCX (for the DOCX engineer): build "docx" in `rebranded` above, then assert NEW_SRGB
-# (without "#") is the colour of the heading styles in word/styles.xml.
+def test_a_new_colour_reaches_the_docx_styles(rebranded: Path) -> None:
+    styles = docx.Document(str(rebranded / f"{ARTICLE_ID}.docx")).styles
+    for name in ("Title", "Heading 1", "Heading 2"):
+        assert str(styles[name].font.color.rgb) == NEW_SRGB[1:].upper(), name
+    rule = styles["Plain Summary"].element.pPr.find(f"{qn('w:pBdr')}/{qn('w:left')}")
+    assert rule.get(qn("w:color")) == NEW_SRGB[1:].upper()

@@ -30,12 +30,13 @@ from pipeline.text import nodes
 
 
 def render(doc: Document, brand: Brand, out_dir: Path) -> Path:
-    target = out_dir / f"{doc.id}.docx"
+    target = (out_dir / f"{doc.id}.docx").resolve()
     blocks = docx_images.sized(article_blocks(doc), brand)
     with tempfile.TemporaryDirectory(prefix="docx-") as work:
         reference = write_reference(brand, Path(work) / "reference.docx")
         # Only the source folder may be read for images; none at all when there are none.
         source_dir = docx_images.source_folder(doc, blocks) or Path(work)
+        blocks = docx_images.relative_to(blocks, source_dir)
         ast = ast_document(blocks, metadata(doc, brand))
         _pandoc(ast, reference, source_dir, target, doc, docx_images.print_ppi(brand))
     docx_finish.finish(target, doc, brand)
@@ -59,8 +60,8 @@ def article_blocks(doc: Document) -> list[Block]:
 
 
 def metadata(doc: Document, brand: Brand) -> dict[str, Any]:
-    """Title page and document properties. pandoc writes title, subject, keywords and author
-    (the organisation) to the core properties, and any other key as a custom property."""
+    """Title page and document properties. pandoc writes title, subject and author (the
+    organisation) to the core properties, and any other key as a custom property."""
     organisation = brand.organisation
     fields = {
         "title": doc.title,
@@ -69,7 +70,6 @@ def metadata(doc: Document, brand: Brand) -> dict[str, Any]:
         "lang": doc.lang,
         "subject": doc.subtitle or doc.title,
         "author": organisation["name"],
-        "keywords": ["patient education", organisation["department"], doc.id],
         "source-id": doc.id,
         "source-sha256": doc.source_sha256,
         "last-reviewed": doc.last_reviewed.iso,
@@ -77,9 +77,7 @@ def metadata(doc: Document, brand: Brand) -> dict[str, Any]:
     return {key: _meta(value) for key, value in fields.items() if value is not None}
 
 
-def _meta(value: str | list[str]) -> dict[str, Any]:
-    if isinstance(value, list):
-        return {"t": "MetaList", "c": [_meta(item) for item in value]}
+def _meta(value: str) -> dict[str, Any]:
     return {"t": "MetaString", "c": value}
 
 
@@ -108,7 +106,8 @@ def _pandoc(
 ) -> None:
     """pandoc without --sandbox, which would refuse to read the images (and to run
     rsvg-convert for the PNG fallback of an SVG): the AST names only image files that the
-    loader checked are inside the source folder, and --resource-path is that folder alone.
+    loader checked are inside the source folder, relative to it, and --resource-path is that
+    folder alone.
     --dpi renders that fallback at print resolution."""
     stamp = dt.datetime.combine(doc.last_reviewed.as_date(), dt.time(), dt.UTC).timestamp()
     finished = subprocess.run(
@@ -123,6 +122,7 @@ def _pandoc(
         ],
         input=ast.encode(),
         capture_output=True,
+        cwd=source_dir,
         # Same source, same bytes: pandoc dates the file from SOURCE_DATE_EPOCH.
         env={**os.environ, "SOURCE_DATE_EPOCH": str(int(stamp))},
     )

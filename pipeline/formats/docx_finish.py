@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import datetime as dt
 import itertools
+import subprocess
 import zipfile
 from io import BytesIO
 from pathlib import Path
@@ -21,7 +22,7 @@ from lxml import etree
 from pipeline.brand import Brand
 from pipeline.formats.docx_bookmarks import bookmark_name
 from pipeline.formats.docx_fonts import embed_brand_font
-from pipeline.formats.docx_images import inches
+from pipeline.formats.docx_images import inches, print_ppi
 from pipeline.formats.docx_xml import SETTINGS_ORDER, ensure
 from pipeline.model import Document
 
@@ -43,6 +44,7 @@ def finish(path: Path, doc: Document, brand: Brand) -> None:
     _list_styles(document)
     _lock_disclaimers(document, doc)
     _check_accessibility(document)
+    _sharpen_svg_fallbacks(document, print_ppi(brand))
     embed_brand_font(document, brand)
     _save_reproducibly(document, path, doc.last_reviewed.as_date())
 
@@ -65,6 +67,7 @@ def _properties(document: WordDocument, doc: Document, brand: Brand) -> None:
     core.title = doc.title
     core.subject = doc.subtitle or doc.title
     core.author = brand.organisation["name"]
+    core.keywords = ", ".join(("patient education", brand.organisation["department"], doc.id))
     core.last_modified_by = brand.organisation["name"]
     core.language = doc.lang
     core.comments = f"Last reviewed {doc.last_reviewed.human}; source {doc.source_path}"
@@ -242,3 +245,29 @@ def _check_accessibility(document: WordDocument) -> None:
     for properties in body.iter(f"{wp}docPr"):
         if not (properties.get("descr") or "").strip():
             raise FinishError("pandoc wrote a picture without alt text")
+
+
+_A = "{http://schemas.openxmlformats.org/drawingml/2006/main}"
+_SVG_BLIP = "{http://schemas.microsoft.com/office/drawing/2016/SVG/main}svgBlip"
+_EMU_PER_INCH = 914400
+
+
+def _sharpen_svg_fallbacks(document: WordDocument, ppi: int) -> None:
+    """pandoc renders an SVG's PNG fallback (for Word before 2016) at 96 dpi whatever --dpi
+    says; render it again at print resolution for the size it is shown at."""
+    wp = "{http://schemas.openxmlformats.org/drawingml/2006/wordprocessingDrawing}"
+    for drawing in document.element.body.iter(f"{wp}inline", f"{wp}anchor"):
+        blip = drawing.find(f".//{_A}blip")
+        svg = None if blip is None else blip.find(f".//{_SVG_BLIP}")
+        if svg is None or blip.get(qn("r:embed")) is None:
+            continue
+        width_px = round(int(drawing.find(f"{wp}extent").get("cx")) / _EMU_PER_INCH * ppi)
+        source = document.part.related_parts[svg.get(qn("r:embed"))].blob
+        fallback = document.part.related_parts[blip.get(qn("r:embed"))]
+        png = subprocess.run(
+            ["rsvg-convert", "--format=png", f"--width={width_px}", "--keep-aspect-ratio"],
+            input=source,
+            capture_output=True,
+            check=True,
+        ).stdout
+        fallback._blob = png

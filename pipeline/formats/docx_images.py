@@ -77,6 +77,17 @@ def print_ppi(brand: Brand) -> int:
     return int(brand.print.get("min-image-dpi", 300))
 
 
+def relative_to(blocks: list[Block], folder: Path) -> list[Block]:
+    """A copy of `blocks` whose image paths are relative to `folder`, pandoc's only resource
+    path. (pandoc 3.9 also skips the PNG fallback of an SVG named by an absolute path.)"""
+    blocks = copy.deepcopy(blocks)
+    for node in nodes(blocks):
+        if node.get("t") == "Image":
+            target = node["c"][2]
+            target[0] = Path(target[0]).relative_to(folder).as_posix()
+    return blocks
+
+
 def natural_width(path: Path, ppi: int) -> float:
     """Inches: an SVG's own width, or a bitmap's pixels at `ppi`."""
     if path.suffix.lower() == ".svg":

@@ -95,6 +95,7 @@ def write_reference(brand: Brand, target: Path) -> Path:
         _apply(styles[name], spec, brand)
     for name, (base, spec) in ADDED.items():
         style = styles.add_style(name, WD_STYLE_TYPE.PARAGRAPH, builtin=name in WORD_BUILT_IN)
+        style.style_id = name.replace(" ", "")  # Word's own ids: "Header", "ListBullet"
         style.base_style = styles[base]
         style.quick_style = True
         _apply(style, spec, brand)
@@ -139,7 +140,8 @@ def _apply(style: BaseStyle, spec: StyleSpec, brand: Brand) -> None:
 
 
 def _box(style: BaseStyle, border: str, width: int, fill: str) -> None:
-    """A coloured rule on the left and a tinted background: set apart at a glance."""
+    """A thick coloured rule on the left, thin ones above and below (two disclaimers in a
+    row stay two boxes) and a tinted background: set apart at a glance."""
     p_pr = style.element.get_or_add_pPr()
     borders = OxmlElement("w:pBdr")
     for side, size, space in (
@@ -153,12 +155,12 @@ def _box(style: BaseStyle, border: str, width: int, fill: str) -> None:
             "val": "single",
             "sz": str(size),
             "space": str(space),
-            "color": border[1:],
+            "color": border[1:].upper(),
         }.items():
             line.set(qn(f"w:{key}"), value)
         borders.append(line)
     shading = OxmlElement("w:shd")
-    for key, value in {"val": "clear", "color": "auto", "fill": fill[1:]}.items():
+    for key, value in {"val": "clear", "color": "auto", "fill": fill[1:].upper()}.items():
         shading.set(qn(f"w:{key}"), value)
     # CT_PPrBase order: ... pBdr, shd, tabs, ..., spacing, ind, ...: insert before spacing.
     spacing = p_pr.find(qn("w:spacing"))
