@@ -1,0 +1,106 @@
+"""Reading level, offline: known texts score where they should, and a failure names the
+plain texts with the hardest sentences."""
+
+from __future__ import annotations
+
+import dataclasses
+
+import pytest
+
+from pipeline import readability
+from pipeline.brand import Brand, load_brand
+from pipeline.model import Document
+from tests.conftest import ROOT
+
+BRAND = load_brand(ROOT / "styles")
+SIMPLE = "The cat sat on the mat. The dog ran to me. We had fun in the sun."
+HARD = (
+    "Comprehensive interdisciplinary evaluation of degenerative intervertebral pathology "
+    "necessitates meticulous consideration of individual physiological characteristics, "
+    "radiological documentation, and contemporaneous therapeutic alternatives."
+)
+
+
+def with_limits(**limits: float) -> Brand:
+    tokens = {**BRAND.tokens, "readability": limits}
+    return dataclasses.replace(BRAND, tokens=tokens)
+
+
+def test_a_very_simple_text_scores_low() -> None:
+    score = readability.score([SIMPLE])
+    assert score.fk < 2
+    assert score.sentences == 3 and score.words == 17
+    assert score.smog is not None and score.smog < 5
+
+
+def test_long_words_in_a_long_sentence_score_high() -> None:
+    score = readability.score([HARD])
+    assert score.fk > 16
+    assert score.smog is None, "SMOG means nothing below three sentences"
+    smog = readability.score([HARD] * 3).smog
+    assert smog is not None and smog > 12
+
+
+def test_headings_and_labels_are_sentences_of_their_own() -> None:
+    """A unit without closing punctuation does not run on into the next one."""
+    units = ["Why stem cells are being studied", "Stem cells may help the body."]
+    assert readability.score(units).sentences == 2
+    assert readability.score(units).fk < readability.score([" ".join(units)]).fk
+
+
+def test_a_web_address_is_not_read_as_a_word() -> None:
+    with_address = readability.score(["Read the full article at https://www.example.org/x-y-z/"])
+    assert with_address == readability.score(["Read the full article at"])
+
+
+def test_sentences_are_graded_one_by_one() -> None:
+    graded = readability.sentences([SIMPLE, HARD])
+    assert [s.text for s in graded][:3] == [
+        "The cat sat on the mat.",
+        "The dog ran to me.",
+        "We had fun in the sun.",
+    ]
+    assert graded[-1].text == HARD
+    assert max(graded, key=lambda s: s.grade).text == HARD
+
+
+def test_the_article_passes_and_every_plain_text_is_scored(article: Document) -> None:
+    reading = readability.assess(article, BRAND)
+    assert reading.problems == []
+    assert reading.onepager.fk <= 8 and reading.plain.fk <= 6
+    assert reading.onepager.words > reading.plain.words, "the one-pager adds title and headings"
+    assert [part.id for part in reading.parts] == [
+        ident for s in article.sections for ident in (s.id, *(d.id for d in s.disclaimers))
+    ]
+    shown = reading.as_json()
+    assert shown["passed"] is True and shown["ceiling"] == 8.0 and shown["target"] == 6.0
+
+
+def test_missing_the_target_names_the_hardest_sentences(article: Document) -> None:
+    reading = readability.assess(article, with_limits(**{"plain-target-grade": 1.0}))
+    [problem] = reading.problems
+    assert "must reach grade 1 or lower" in problem
+    hardest = max(
+        (p for p in reading.parts if p.hardest), key=lambda p: p.hardest.grade if p.hardest else 0
+    )
+    assert hardest.hardest is not None
+    assert f'{hardest.kind} "{hardest.id}": "{hardest.hardest.text}"' in problem
+    assert f"(grade {hardest.hardest.grade:g})" in problem
+    assert problem.count("(grade ") == readability.SHOWN
+
+
+def test_above_the_ceiling_fails_with_the_brand_setting_named(article: Document) -> None:
+    reading = readability.assess(article, with_limits(**{"onepager-max-grade": 1.0}))
+    assert any(
+        "above the ceiling of grade 1" in p and "onepager-max-grade" in p for p in reading.problems
+    )
+
+
+def test_the_limits_default_to_nih_and_ama_advice(article: Document) -> None:
+    reading = readability.assess(article, with_limits(), onepager_text=["A short text."])
+    assert (reading.ceiling, reading.target) == (8.0, 6.0)
+
+
+@pytest.mark.parametrize("text", ["", "   "])
+def test_no_text_scores_zero(text: str) -> None:
+    assert readability.score([text]) == readability.Score(0.0, None, 0, 0)
