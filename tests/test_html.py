@@ -175,11 +175,13 @@ def test_sample_with_figures_and_table_has_no_axe_violations(
     assert violations == [], describe_violations(violations)
 
 
+# 320 CSS px is a 1280 px window zoomed to 400 %; 640 is the same window at 200 %.
+@pytest.mark.parametrize("width", [320, 640])
 @pytest.mark.parametrize("which", ["article", "sample"])
-def test_no_sideways_scrolling_at_320px(
-    browser: Browser, article_page: Path, sample: Sample, which: str
+def test_no_sideways_scrolling_when_narrow_or_zoomed(
+    browser: Browser, article_page: Path, sample: Sample, which: str, width: int
 ) -> None:
-    page = open_page(browser, article_page if which == "article" else sample.page, width=320)
+    page = open_page(browser, article_page if which == "article" else sample.page, width=width)
     assert horizontal_overflow(page) == 0, scroll_width(page)
     assert clipped_text(page) == []
 
