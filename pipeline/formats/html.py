@@ -5,7 +5,9 @@ from any static server, with no script and no network."""
 
 from __future__ import annotations
 
+import itertools
 import shutil
+from collections.abc import Iterator
 from dataclasses import replace
 from pathlib import Path
 from typing import Any
@@ -68,7 +70,7 @@ def description(doc: Document) -> str:
 def structured_data(doc: Document, brand: Brand) -> dict[str, Any]:
     """schema.org MedicalWebPage facts; the template serialises them with `tojson`, which
     escapes <, > and &, so no text can close the script element."""
-    data: dict[str, Any] = {
+    return {
         "@context": "https://schema.org",
         "@type": "MedicalWebPage",
         "name": doc.title,
@@ -78,7 +80,6 @@ def structured_data(doc: Document, brand: Brand) -> dict[str, Any]:
         "audience": "https://schema.org/Patient",
         "publisher": {"@type": "Organization", "name": brand.organisation["name"]},
     }
-    return data
 
 
 def page_view(view: ArticleView) -> ArticleView:
@@ -92,20 +93,11 @@ def page_view(view: ArticleView) -> ArticleView:
         taken.add(f"{section.id}-in-short")
         for disclaimer in section.disclaimers:
             taken.update((disclaimer.id, f"{disclaimer.id}-label"))
-    tables = _Counter()
+    tables = itertools.count(1)  # "Table N" names a table without a caption
     return replace(view, sections=tuple(_fitted_section(s, taken, tables) for s in view.sections))
 
 
-class _Counter:
-    def __init__(self) -> None:
-        self.value = 0
-
-    def next(self) -> int:
-        self.value += 1
-        return self.value
-
-
-def _fitted_section(section: SectionView, taken: set[str], tables: _Counter) -> SectionView:
+def _fitted_section(section: SectionView, taken: set[str], tables: Iterator[int]) -> SectionView:
     level = [2]  # the last heading level in this section: the section's own h2
 
     def fit(markup: Markup) -> Markup:
@@ -114,7 +106,7 @@ def _fitted_section(section: SectionView, taken: set[str], tables: _Counter) -> 
         root = lxml_html.fragment_fromstring(str(markup), create_parent="div")
         for element in list(root.iter(*HEADINGS, "table")):
             if element.tag == "table":
-                _wrap_table(element, tables.next())
+                _wrap_table(element, next(tables))
                 continue
             wanted = max(3, min(int(element.tag[1]), level[0] + 1))
             element.tag = f"h{wanted}"
