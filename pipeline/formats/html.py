@@ -6,7 +6,6 @@ from any static server, with no script and no network."""
 from __future__ import annotations
 
 import itertools
-import shutil
 from collections.abc import Iterator
 from dataclasses import replace
 from pathlib import Path
@@ -17,7 +16,13 @@ from markupsafe import Markup
 
 from pipeline.brand import Brand
 from pipeline.formats.base import Format
-from pipeline.formats.htmlview import ArticleView, DisclaimerView, SectionView, article_view
+from pipeline.formats.htmlview import (
+    ArticleView,
+    DisclaimerView,
+    SectionView,
+    article_view,
+    write_brand_assets,
+)
 from pipeline.model import Document
 from pipeline.templates import environment
 from pipeline.text import paragraphs
@@ -48,13 +53,8 @@ def render(doc: Document, brand: Brand, out_dir: Path) -> Path:
 
 
 def write_assets(brand: Brand, out_dir: Path) -> None:
-    """The page's stylesheet, fonts and logo, beside it: no CDN, works from file://."""
-    assets = out_dir / "assets"
-    assets.mkdir(parents=True, exist_ok=True)
-    for font in brand.font_files:
-        shutil.copyfile(font, assets / font.name)
-    logo = brand.path(brand.organisation["logo"])
-    shutil.copyfile(logo, assets / logo.name)
+    """The page's stylesheet, fonts and logo, beside it."""
+    assets = write_brand_assets(brand, out_dir)
     css = environment(brand).get_template("article.css.j2").render()
     (assets / "article.css").write_text(css, encoding="utf-8")
 

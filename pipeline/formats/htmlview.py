@@ -14,6 +14,7 @@ from typing import Any
 from markupsafe import Markup
 
 from pipeline import pandoc
+from pipeline.brand import Brand
 from pipeline.model import Block, Disclaimer, Document
 from pipeline.text import nodes
 
@@ -54,6 +55,16 @@ class ArticleView:
             target = out_dir / relative
             target.parent.mkdir(parents=True, exist_ok=True)
             shutil.copyfile(source, target)
+
+
+def write_brand_assets(brand: Brand, out_dir: Path) -> Path:
+    """The brand's fonts and logo into out_dir/assets/, beside the page: no CDN, works from
+    file://. Returns the assets folder."""
+    assets = out_dir / "assets"
+    assets.mkdir(parents=True, exist_ok=True)
+    for path in (*brand.font_files, brand.path(brand.organisation["logo"])):
+        shutil.copyfile(path, assets / path.name)
+    return assets
 
 
 def article_view(doc: Document) -> ArticleView:

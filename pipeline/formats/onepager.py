@@ -8,7 +8,6 @@ overflows, `OnePagerOverflow` says by how much and which plain texts are longest
 
 from __future__ import annotations
 
-import shutil
 import tempfile
 from collections.abc import Iterable
 from dataclasses import dataclass
@@ -19,7 +18,7 @@ import weasyprint
 from lxml import html as lxml_html
 
 from pipeline.brand import Brand
-from pipeline.formats.htmlview import ArticleView, article_view
+from pipeline.formats.htmlview import ArticleView, article_view, write_brand_assets
 from pipeline.formats.weasy import ProjectFetcher
 from pipeline.model import Document
 from pipeline.templates import environment
@@ -110,12 +109,7 @@ def stylesheet(brand: Brand, fit: Fit, page_height: str | None = None) -> str:
 
 def write_page(html: str, css: str, brand: Brand, view: ArticleView, out_dir: Path) -> Path:
     """onepager.html with its assets (fonts, logo, stylesheet, images) into out_dir."""
-    assets = out_dir / "assets"
-    assets.mkdir(parents=True, exist_ok=True)
-    for font in brand.font_files:
-        shutil.copyfile(font, assets / font.name)
-    logo = brand.path(brand.organisation["logo"])
-    shutil.copyfile(logo, assets / logo.name)
+    assets = write_brand_assets(brand, out_dir)
     (assets / "onepager.css").write_text(css, encoding="utf-8")
     # A stylesheet of its own, linked with a media query: WeasyPrint skips it quietly, where
     # an @media (prefers-color-scheme) block would make it warn.
