@@ -7,6 +7,7 @@ from __future__ import annotations
 import dataclasses
 import re
 import shutil
+import statistics
 from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
@@ -14,13 +15,15 @@ from typing import Any
 import pdfplumber
 import pikepdf
 import pytest
+import weasyprint
+from pdfplumber.utils import cluster_objects
 from PIL import Image
 
 from pipeline.brand import Brand, load_brand
 from pipeline.formats import FORMATS, brochure_pdf
 from pipeline.formats.printed import PrintError, length_mm
 from pipeline.model import Disclaimer, Document, Section
-from pipeline.pdftext import reading_text
+from pipeline.pdftext import find_gutter, layout_rows, reading_text
 from pipeline.source import load
 from pipeline.text import paragraphs
 from tests.conftest import ROOT, Built
@@ -190,6 +193,64 @@ def test_the_back_page_disclaimer_falls_back_to_the_last_one(
     assert brochure_pdf.back_page_disclaimer(view, other) == view.disclaimers[-1]
 
 
+def inside_pages(pdf: Any) -> list[Any]:
+    """The brochure's article pages: not the cover, the notes pages or the back page."""
+    return [
+        page
+        for page in pdf.pages[1:-1]
+        if not any(line["text"] == "Notes" for line in page.extract_text_lines())
+    ]
+
+
+def test_the_brochure_is_eight_pages_with_at_most_one_notes_page(built: Built) -> None:
+    # The article fills five and a half pages of two columns: cover, inside pages, back.
+    with pdfplumber.open(built.path("brochure_pdf")) as pdf:
+        assert len(pdf.pages) == 8
+        assert len(pdf.pages) - 2 - len(inside_pages(pdf)) <= 1
+
+
+def test_brochure_inside_pages_are_two_columns_of_readable_lines(
+    built: Built, brand: Brand
+) -> None:
+    gap = length_mm(brand.print["column-gap"]) * MM
+    lengths: list[int] = []
+    with pdfplumber.open(built.path("brochure_pdf")) as pdf:
+        for page in inside_pages(pdf):
+            words = page.extract_words(extra_attrs=["size"])
+            gutter = find_gutter(layout_rows(words))
+            assert gutter is not None, f"page {page.page_number} is not set in two columns"
+            assert gutter.right - gutter.left >= gap - 1
+            body = [w for w in words if w["size"] == pytest.approx(11, abs=0.05)]
+            assert len(body) > 100, f"page {page.page_number}: body text is not 11 pt"
+            left = [w for w in body if w["x1"] < gutter.left]
+            right = [w for w in body if w["x0"] > gutter.right]
+            assert len(left) + len(right) == len(body)
+            for column in (left, right):
+                rows = cluster_objects(column, lambda w: w["top"], 1)
+                lengths += [len(" ".join(w["text"] for w in row)) for row in rows]
+    # Full lines (the longer half: the others end a paragraph) of 45 to 60 characters.
+    full = sorted(lengths)[len(lengths) // 2 :]
+    assert 45 <= statistics.median(full) <= 60
+    assert max(full) <= 75
+
+
+def test_brochure_callouts_are_never_split(built: Built, brand: Brand) -> None:
+    # A box split over two columns or pages is drawn as two rectangles of its colour.
+    def boxes_of(colour: str) -> int:
+        wanted = pytest.approx([v / 100 for v in brand.colour(colour).cmyk])
+        with pdfplumber.open(built.path("brochure_pdf")) as pdf:
+            return sum(
+                1
+                for page in pdf.pages
+                for rect in page.rects
+                if rect["fill"] and list(rect["non_stroking_color"] or []) == wanted
+            )
+
+    back_page = 1
+    assert boxes_of("disclaimer-background") == len(list(built.doc.disclaimers)) + back_page
+    assert boxes_of("summary-background") == len(built.doc.sections)
+
+
 # -- images: alt text (accessible) and resolution (brochure) -------------------------------------
 
 
@@ -227,7 +288,13 @@ def test_a_low_resolution_image_fails_the_brochure_naming_it(tmp_path: Path, bra
     with pytest.raises(PrintError, match=r"disc\.png prints at (\d+) dpi") as error:
         FORMATS["brochure_pdf"].render(doc, brand, out)
     dpi = int(re.search(r"at (\d+) dpi", str(error.value)).group(1))  # type: ignore[union-attr]
-    assert 30 <= dpi <= 60  # 300 px across a ~7 in text column
+    # 300 px across one of the inside pages' columns
+    page, columns = brand.page, int(brand.print["columns"])
+    text_mm = length_mm(brand.page_size[0]) - sum(
+        length_mm(page[side]) for side in ("margin-inside", "margin-outside")
+    )
+    column_mm = (text_mm - (columns - 1) * length_mm(brand.print["column-gap"])) / columns
+    assert dpi == pytest.approx(300 / (column_mm / 25.4), abs=2)
     assert "300 dpi" in str(error.value)
 
 
@@ -369,3 +436,54 @@ def test_pdf_extractor_rejects_a_file_that_is_not_a_pdf(tmp_path: Path) -> None:
     bogus.write_text("not a pdf")
     with pytest.raises(ExtractError, match=r"bogus\.pdf"):
         text_of(bogus)
+
+
+# -- reading order: columns ------------------------------------------------------------------------
+
+WORDS = ("patients", "often", "ask", "how", "long", "recovery", "takes", "and", "what", "they")
+
+
+def paragraph(number: int) -> str:
+    """A sentence that wraps over several lines and says where it belongs in the order."""
+    words = [WORDS[(number * 7 + i) % len(WORDS)] for i in range(28 + number % 5 * 6)]
+    return f"Marker {number:02d} {' '.join(words)}."
+
+
+def pdf_of(tmp_path: Path, body: str, columns: int) -> Path:
+    """A paged PDF with running heads and feet on the column side (left-aligned, so in a
+    two-column page they sit above and below the left column)."""
+    css = f"""
+      @page {{ size: 150mm 200mm; margin: 20mm 15mm;
+        @top-left {{ content: "Leaflet title"; font-size: 8pt; }}
+        @bottom-left {{ content: "Page " counter(page) " of " counter(pages); font-size: 8pt; }} }}
+      body {{ font: 10pt/1.4 sans-serif; }}
+      .flow {{ columns: {columns}; column-gap: 7mm; }}
+      h2 {{ column-span: all; font-size: 13pt; }}
+    """
+    path = tmp_path / f"columns-{columns}.pdf"
+    html = f"<html><head><style>{css}</style></head><body>{body}</body></html>"
+    weasyprint.HTML(string=html).write_pdf(path)
+    return path
+
+
+@pytest.mark.parametrize("columns", [1, 2])
+def test_pdf_text_reads_one_and_two_column_pages_in_order(tmp_path: Path, columns: int) -> None:
+    # A title across the page, columns, a heading across both columns (column-span), more
+    # columns, over several pages: every paragraph must come out whole and in order.
+    title = "Marker 00 A title set across the whole width of the page"
+    heading = "Marker 08 A heading across both columns"
+    first, second = [paragraph(n) for n in range(1, 9)], [paragraph(n) for n in range(9, 25)]
+    blocks = "".join(f"<p>{p}</p>" for p in first) + f"<h2>{heading}</h2>"
+    blocks += "".join(f"<p>{p}</p>" for p in second)
+    path = pdf_of(tmp_path, f'<h1>{title}</h1><div class="flow">{blocks}</div>', columns)
+    with pdfplumber.open(path) as pdf:
+        assert len(pdf.pages) >= 3
+        gutters = [find_gutter(layout_rows(page.extract_words())) for page in pdf.pages]
+    assert all(gutters) if columns == 2 else not any(gutters)
+
+    text = reading_text(path)
+    assert "Leaflet title" not in text and "Page 2 of" not in text
+    flowing = " ".join(text.split())  # no other column's line may sit inside a paragraph
+    positions = [flowing.find(block) for block in [title, *first, heading, *second]]
+    assert -1 not in positions, "a paragraph interleaved with another column's lines"
+    assert positions == sorted(positions)
