@@ -38,22 +38,17 @@ def page_html(
         "logo_url": logo_url(brand, medium),
         "icc_url": icc_profile(brand).as_uri() if medium == "print" else "",
     }
-    # Brand tokens and our own URLs: trusted CSS, so not HTML-escaped inside <style>.
     css = env.get_template("print.css.j2").render(
-        doc=doc, medium=medium, css_string=css_string, **_safe(urls)
+        doc=doc, medium=medium, css_string=css_string, **urls
     )
     return env.get_template(template).render(doc=doc, view=view, css=Markup(css), **context)
 
 
-def css_string(text: str) -> Markup:
+def css_string(text: str) -> str:
     """`text` as a quoted CSS string: everything but letters, digits and spaces escaped, so
     a document's title cannot end the string or the stylesheet."""
     escaped = "".join(c if c.isalnum() or c == " " else f"\\{ord(c):x} " for c in text)
-    return Markup(f'"{escaped}"')
-
-
-def _safe(values: dict[str, str]) -> dict[str, Markup]:
-    return {key: Markup(value) for key, value in values.items()}
+    return f'"{escaped}"'
 
 
 def write(html: str, work_dir: Path, target: Path, brand: Brand, **options: Any) -> Path:
