@@ -23,6 +23,7 @@ from typing import Any
 from pipeline import extract, readability, verify
 from pipeline.brand import Brand, load_brand
 from pipeline.formats import FORMATS
+from pipeline.formats.htmlview import write_brand_assets
 from pipeline.model import Document
 from pipeline.source import SourceError, load
 from pipeline.templates import environment
@@ -307,6 +308,7 @@ def write_index(project: Project, brand: Brand) -> None:
             manifest["rejected"] = (path.parent / "rejected" / MANIFEST).is_file()
             manifests.append(manifest)
     page = environment(brand).get_template("index.html.j2").render(manifests=manifests)
+    write_brand_assets(brand, project.output_dir)
     _write_atomic(project.output_dir / "index.html", page.encode("utf-8"))
 
 
