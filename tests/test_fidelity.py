@@ -6,15 +6,14 @@ from __future__ import annotations
 import re
 from pathlib import Path
 
-import pytest
-
 from pipeline import extract
 from pipeline.model import Disclaimer, Document
 from pipeline.text import paragraphs, stringify
 from pipeline.verify import normalise
 from tests.conftest import ROOT, Built
 
-SEED = ROOT.parent / "shared" / "seed" / "000_408046067979ceb0.txt"
+# The article as it was handed to us (shared/seed/), kept here so the check runs anywhere.
+SEED = ROOT / "tests" / "fixtures" / "seed-000_408046067979ceb0.txt"
 
 # The glitches fixed in the source, each as (seed text, fixed text); see the first commit.
 GLITCHES = [
@@ -27,8 +26,6 @@ REVIEW_LINE = "> Last reviewed: January 2026"
 
 
 def seed_sentences() -> list[str]:
-    if not SEED.exists():
-        pytest.fail(f"the seed article is missing: {SEED}")
     lines = SEED.read_text(encoding="utf-8").splitlines()
     assert lines[0].endswith(CUT_OFF_FIRST_LINE) and lines[1].startswith(REVIEW_LINE)
     text = "\n".join(lines[2:])  # the subtitle and review date are metadata now (tested below)
