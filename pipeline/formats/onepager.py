@@ -18,8 +18,8 @@ import weasyprint
 from lxml import html as lxml_html
 
 from pipeline.brand import Brand
+from pipeline.formats import weasy
 from pipeline.formats.htmlview import ArticleView, article_view, write_brand_assets
-from pipeline.formats.weasy import ProjectFetcher
 from pipeline.model import Document
 from pipeline.templates import environment
 from pipeline.text import paragraphs
@@ -135,10 +135,8 @@ def fit_to_page(doc: Document, brand: Brand, view: ArticleView, html: str) -> La
 def _layout(
     html: str, css: str, brand: Brand, view: ArticleView, work: Path
 ) -> weasyprint.Document:
-    page = write_page(html, css, brand, view, work)
-    return weasyprint.HTML(
-        filename=str(page), base_url=str(work) + "/", url_fetcher=ProjectFetcher(work)
-    ).render()
+    write_page(html, css, brand, view, work)  # the stylesheet, fonts and images it links to
+    return weasy.fenced(html, work).render()
 
 
 def _overflow_message(

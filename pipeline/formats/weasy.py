@@ -31,11 +31,15 @@ class ProjectFetcher(URLFetcher):
         return super().fetch(url, headers)
 
 
-def write_pdf(html: str, base_dir: Path, target: Path, *allowed: Path, **options: Any) -> Path:
-    """Render `html` (whose relative URLs resolve against base_dir) to `target`. WeasyPrint may
-    read base_dir and the `allowed` folders only."""
-    document = weasyprint.HTML(
+def fenced(html: str, base_dir: Path, *allowed: Path) -> weasyprint.HTML:
+    """`html` for WeasyPrint to lay out: its relative URLs resolve against base_dir, and it
+    may read base_dir and the `allowed` folders only."""
+    return weasyprint.HTML(
         string=html, base_url=str(base_dir) + "/", url_fetcher=ProjectFetcher(base_dir, *allowed)
     )
-    document.write_pdf(target, **options)
+
+
+def write_pdf(html: str, base_dir: Path, target: Path, *allowed: Path, **options: Any) -> Path:
+    """Render `html` (see `fenced`) to `target`."""
+    fenced(html, base_dir, *allowed).write_pdf(target, **options)
     return target
