@@ -142,7 +142,10 @@ def _layout(
 def _overflow_message(
     doc: Document, brand: Brand, paged: weasyprint.Document, tall: weasyprint.Document
 ) -> str:
-    available = paged.pages[0]._page_box.height  # the page's content area, CSS px
+    # WeasyPrint's public Page gives only the whole page's size; the content area (inside the
+    # stylesheet's @page margins) and the height the laid-out <html> box takes are known only to
+    # its private page box, so this reads `_page_box` (WeasyPrint 70). Both in CSS px.
+    available = paged.pages[0]._page_box.height
     used = tall.pages[0]._page_box.children[0].margin_height()
     over_mm = max(used - available, 0) / PX_PER_MM
     line_mm = TIGHTEST.font_size * TIGHTEST.line_height * 25.4 / 72
