@@ -38,16 +38,13 @@ def to_html(fragments: Sequence[Sequence[Block]]) -> list[str]:
     ]
     out = pypandoc.convert_text(ast_document(wrapped), "html5", format="json", extra_args=SAFE_ARGS)
     root = lxml_html.fragment_fromstring(out, create_parent="div")
-    return [_inner_html(root.get_element_by_id(f"fragment-{i}")) for i in range(len(fragments))]
+    return [
+        inner_html(root.get_element_by_id(f"fragment-{i}")).strip() for i in range(len(fragments))
+    ]
 
 
-def inlines_to_html(inlines: Sequence[Any]) -> str:
-    """HTML of a run of inlines (a heading's text, say), without a wrapping element."""
-    (paragraph,) = to_html([[{"t": "Plain", "c": list(inlines)}]])
-    return paragraph
-
-
-def _inner_html(element: Any) -> str:
+def inner_html(element: Any) -> str:
+    """The HTML inside `element`, without the element itself."""
     parts = [element.text or ""]
     parts += [lxml_html.tostring(child, encoding="unicode") for child in element]
-    return "".join(parts).strip()
+    return "".join(parts)

@@ -24,6 +24,7 @@ from pipeline.formats.htmlview import (
     write_brand_assets,
 )
 from pipeline.model import Document
+from pipeline.pandoc import inner_html
 from pipeline.templates import environment
 from pipeline.text import paragraphs
 
@@ -113,19 +114,13 @@ def _fitted_section(section: SectionView, taken: set[str], tables: Iterator[int]
             level[0] = wanted
             if element.get("id"):
                 element.set("id", _unique(element.get("id"), taken))
-        return Markup(_inner_html(root))
+        return Markup(inner_html(root))
 
     parts = tuple(
         replace(part, wording=fit(part.wording)) if isinstance(part, DisclaimerView) else fit(part)
         for part in section.parts
     )
     return replace(section, parts=parts)
-
-
-def _inner_html(element: Any) -> str:
-    parts = [element.text or ""]
-    parts += [lxml_html.tostring(child, encoding="unicode") for child in element]
-    return "".join(parts)
 
 
 def _unique(wanted: str, taken: set[str]) -> str:
