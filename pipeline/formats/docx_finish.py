@@ -23,7 +23,7 @@ from pipeline.brand import Brand
 from pipeline.formats.docx_bookmarks import bookmark_name
 from pipeline.formats.docx_fonts import embed_brand_font
 from pipeline.formats.docx_images import inches, print_ppi
-from pipeline.formats.docx_xml import SETTINGS_ORDER, ensure
+from pipeline.formats.docx_xml import SETTINGS_ORDER, ensure, sort_children
 from pipeline.model import Document
 
 LIST_STYLES = {"bullet": "ListBullet"}  # any other number format is a numbered list
@@ -90,7 +90,7 @@ def _language(document: WordDocument, lang: str) -> None:
             if own is None:
                 own = OxmlElement("w:lang")
                 style.element.rPr.append(own)
-                _sort_run_properties(style.element.rPr)
+                sort_children(style.element.rPr, _R_PR_ORDER)
             own.set(qn("w:val"), lang)
     theme = document.settings.element.find(qn("w:themeFontLang"))
     if theme is not None:
@@ -105,12 +105,6 @@ _R_PR_ORDER = [
     "bdr", "shd", "fitText", "vertAlign", "rtl", "cs", "em", "lang", "eastAsianLayout",
     "specVanish", "oMath",
 ]  # fmt: skip
-
-
-def _sort_run_properties(r_pr: etree._Element) -> None:
-    rank = {qn(f"w:{name}"): i for i, name in enumerate(_R_PR_ORDER)}
-    for child in sorted(r_pr, key=lambda child: rank.get(child.tag, len(_R_PR_ORDER))):
-        r_pr.append(child)
 
 
 def _page(document: WordDocument, brand: Brand) -> None:

@@ -19,7 +19,7 @@ from docx.oxml.ns import qn
 from lxml import etree
 
 from pipeline.brand import Brand
-from pipeline.formats.docx_xml import SETTINGS_ORDER, ensure
+from pipeline.formats.docx_xml import SETTINGS_ORDER, ensure, sort_children
 
 OBFUSCATED_FONT = "application/vnd.openxmlformats-officedocument.obfuscatedFont"
 FACES = (
@@ -71,9 +71,7 @@ def embed_brand_font(document: WordDocument, brand: Brand) -> None:
         reference.set(qn("r:id"), table_part.relate_to(part, RT.FONT))
         reference.set(qn("w:fontKey"), "{" + str(key).upper() + "}")
         font.append(reference)
-    rank = {qn(f"w:{name}"): i for i, name in enumerate(FONT_CHILDREN)}
-    for child in sorted(font, key=lambda child: rank.get(child.tag, 0)):
-        font.append(child)
+    sort_children(font, FONT_CHILDREN)
     table_part._blob = etree.tostring(
         table, xml_declaration=True, encoding="UTF-8", standalone=True
     )

@@ -23,6 +23,7 @@ from docx.shared import Pt
 from docx.styles.style import BaseStyle
 
 from pipeline.brand import Brand
+from pipeline.formats.docx_xml import sort_children
 
 # Type sizes are not brand tokens (the web scales with the reader's settings); these are
 # the print sizes of a Word page, in points.
@@ -174,7 +175,7 @@ def _box(style: BaseStyle, border: str, width: int, fill: str) -> None:
     indent.set(qn("w:left"), "227")  # 4 mm inside the page margin, so the rule shows
     indent.set(qn("w:right"), "113")
     p_pr.append(indent)
-    _sort_children(p_pr, P_PR_ORDER)
+    sort_children(p_pr, P_PR_ORDER)
 
 
 P_PR_ORDER = [
@@ -193,15 +194,6 @@ P_PR_ORDER = [
     "jc",
     "outlineLvl",
 ]
-
-
-def _sort_children(element: object, order: list[str]) -> None:
-    """Put children in the schema's order (Word refuses some files that do not)."""
-    children = list(element)  # type: ignore[call-overload]
-    rank = {qn(f"w:{name}"): i for i, name in enumerate(order)}
-    children.sort(key=lambda child: rank.get(child.tag, len(order)))
-    for child in children:
-        element.append(child)  # type: ignore[attr-defined]
 
 
 def _set_fonts(parent: object, family: str) -> None:

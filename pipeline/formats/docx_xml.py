@@ -23,9 +23,21 @@ SETTINGS_ORDER = [
 ]  # fmt: skip
 
 
+def _ranks(order: Sequence[str]) -> dict[str, int]:
+    return {qn(f"w:{name}"): i for i, name in enumerate(order)}
+
+
+def sort_children(parent: etree._Element, order: Sequence[str]) -> None:
+    """Put the children of `parent` in the schema's `order` (element names without "w:");
+    any the order does not name go last, as they stood."""
+    rank = _ranks(order)
+    for child in sorted(parent, key=lambda child: rank.get(child.tag, len(order))):
+        parent.append(child)
+
+
 def insert_ordered(parent: etree._Element, child: etree._Element, order: Sequence[str]) -> None:
     """Insert `child` into `parent` after every sibling the schema puts before it."""
-    rank = {qn(f"w:{name}"): i for i, name in enumerate(order)}
+    rank = _ranks(order)
     mine = rank[child.tag]
     for index, sibling in enumerate(parent):
         if rank.get(sibling.tag, len(order)) > mine:
