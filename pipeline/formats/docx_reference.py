@@ -21,6 +21,7 @@ from docx.oxml import OxmlElement
 from docx.oxml.ns import qn
 from docx.shared import Pt
 from docx.styles.style import BaseStyle
+from lxml import etree
 
 from pipeline.brand import Brand
 from pipeline.formats.docx_xml import sort_children
@@ -91,7 +92,6 @@ def write_reference(brand: Brand, target: Path) -> Path:
     document = docx.Document(BytesIO(pandoc_default_reference()))
     styles = document.styles
     family = brand.fonts["family"]
-    _set_fonts(styles.element.find(qn("w:docDefaults")), family)
     for name, spec in STYLES.items():
         _apply(styles[name], spec, brand)
     for name, (base, spec) in ADDED.items():
@@ -104,7 +104,8 @@ def write_reference(brand: Brand, target: Path) -> Path:
         _box(styles[name], brand.colour(border).srgb, width, brand.colour(fill).srgb)
     for name, colour in CHARACTER_COLOURS.items():
         styles[name].font.color.rgb = _rgb(brand.colour(colour).srgb)
-    # Every style names the brand font itself: Word's theme fonts would otherwise win.
+    # Every style (and the document defaults) names the brand font itself: Word's theme fonts
+    # would otherwise win.
     for element in styles.element.iter(qn("w:rFonts")):
         _set_font_attributes(element, family)
     _brand_theme_fonts(document, family)
@@ -163,19 +164,11 @@ def _box(style: BaseStyle, border: str, width: int, fill: str) -> None:
     shading = OxmlElement("w:shd")
     for key, value in {"val": "clear", "color": "auto", "fill": fill[1:].upper()}.items():
         shading.set(qn(f"w:{key}"), value)
-    # CT_PPrBase order: ... pBdr, shd, tabs, ..., spacing, ind, ...: insert before spacing.
-    spacing = p_pr.find(qn("w:spacing"))
-    anchor = spacing if spacing is not None else None
-    for element in (borders, shading):
-        if anchor is not None:
-            anchor.addprevious(element)
-        else:
-            p_pr.append(element)
     indent = OxmlElement("w:ind")
     indent.set(qn("w:left"), "227")  # 4 mm inside the page margin, so the rule shows
     indent.set(qn("w:right"), "113")
-    p_pr.append(indent)
-    sort_children(p_pr, P_PR_ORDER)
+    p_pr.extend((borders, shading, indent))
+    sort_children(p_pr, P_PR_ORDER)  # CT_PPrBase order: ..., pBdr, shd, ..., spacing, ind, ...
 
 
 P_PR_ORDER = [
@@ -196,13 +189,8 @@ P_PR_ORDER = [
 ]
 
 
-def _set_fonts(parent: object, family: str) -> None:
-    for element in parent.iter(qn("w:rFonts")):  # type: ignore[attr-defined]
-        _set_font_attributes(element, family)
-
-
-def _set_font_attributes(element: object, family: str) -> None:
-    attrib = element.attrib  # type: ignore[attr-defined]
+def _set_font_attributes(element: etree._Element, family: str) -> None:
+    attrib = element.attrib
     for key in ("asciiTheme", "hAnsiTheme", "eastAsiaTheme", "cstheme"):
         attrib.pop(qn(f"w:{key}"), None)
     for key in ("ascii", "hAnsi", "eastAsia", "cs"):
@@ -211,8 +199,6 @@ def _set_font_attributes(element: object, family: str) -> None:
 
 def _brand_theme_fonts(document: docx.document.Document, family: str) -> None:
     """The theme's heading and body fonts, too: what Word offers as "(Headings)"/"(Body)"."""
-    from lxml import etree
-
     for part in document.part.package.iter_parts():
         if str(part.partname).startswith("/word/theme/"):
             root = etree.fromstring(part.blob)
