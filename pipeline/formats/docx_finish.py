@@ -23,7 +23,7 @@ from pipeline.brand import Brand
 from pipeline.formats.docx_bookmarks import bookmark_name
 from pipeline.formats.docx_fonts import embed_brand_font
 from pipeline.formats.docx_images import inches, print_ppi
-from pipeline.formats.docx_xml import SETTINGS_ORDER, ensure, sort_children
+from pipeline.formats.docx_xml import SETTINGS_ORDER, ensure, replace_part, sort_children
 from pipeline.model import Document
 
 LIST_STYLES = {"bullet": "ListBullet"}  # any other number format is a numbered list
@@ -264,4 +264,4 @@ def _sharpen_svg_fallbacks(document: WordDocument, ppi: int) -> None:
             capture_output=True,
             check=True,
         ).stdout
-        fallback._blob = png
+        replace_part(fallback, png)

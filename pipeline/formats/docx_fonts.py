@@ -19,7 +19,13 @@ from docx.oxml.ns import qn
 from lxml import etree
 
 from pipeline.brand import Brand
-from pipeline.formats.docx_xml import SETTINGS_ORDER, ensure, sort_children
+from pipeline.formats.docx_xml import (
+    SETTINGS_ORDER,
+    ensure,
+    replace_part,
+    sort_children,
+    xml_bytes,
+)
 
 OBFUSCATED_FONT = "application/vnd.openxmlformats-officedocument.obfuscatedFont"
 FACES = (
@@ -72,9 +78,7 @@ def embed_brand_font(document: WordDocument, brand: Brand) -> None:
         reference.set(qn("w:fontKey"), "{" + str(key).upper() + "}")
         font.append(reference)
     sort_children(font, FONT_CHILDREN)
-    table_part._blob = etree.tostring(
-        table, xml_declaration=True, encoding="UTF-8", standalone=True
-    )
+    replace_part(table_part, xml_bytes(table))
     ensure(document.settings.element, "embedTrueTypeFonts", SETTINGS_ORDER)
 
 

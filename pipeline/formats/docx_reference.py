@@ -24,7 +24,7 @@ from docx.styles.style import BaseStyle
 from lxml import etree
 
 from pipeline.brand import Brand
-from pipeline.formats.docx_xml import sort_children
+from pipeline.formats.docx_xml import replace_part, sort_children, xml_bytes
 
 # Type sizes are not brand tokens (the web scales with the reader's settings); these are
 # the print sizes of a Word page, in points.
@@ -206,9 +206,7 @@ def _brand_theme_fonts(document: docx.document.Document, family: str) -> None:
             for latin in root.iter(f"{a}latin"):
                 if latin.getparent().tag in {f"{a}majorFont", f"{a}minorFont"}:
                     latin.set("typeface", family)
-            part._blob = etree.tostring(
-                root, xml_declaration=True, encoding="UTF-8", standalone=True
-            )
+            replace_part(part, xml_bytes(root))
 
 
 def _rgb(hex_colour: str) -> docx.shared.RGBColor:

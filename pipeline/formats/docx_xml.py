@@ -1,10 +1,12 @@
 """Small helpers for WordprocessingML: Word refuses files whose elements are out of the
-schema's order, so new elements go where the schema puts them."""
+schema's order, so new elements go where the schema puts them; and new bytes for the parts
+python-docx does not model."""
 
 from __future__ import annotations
 
 from collections.abc import Sequence
 
+from docx.opc.part import Part
 from docx.oxml.ns import qn
 from lxml import etree
 
@@ -53,3 +55,15 @@ def ensure(parent: etree._Element, name: str, order: Sequence[str]) -> etree._El
         found = etree.Element(qn(f"w:{name}"))
         insert_ordered(parent, found, order)
     return found
+
+
+def replace_part(part: Part, data: bytes) -> None:
+    """New bytes for a package part python-docx keeps as plain bytes (font table, theme,
+    images). It has no public way to change them, so this sets the private `_blob` that
+    `Part.blob` returns when the package is saved."""
+    part._blob = data
+
+
+def xml_bytes(root: etree._Element) -> bytes:
+    """A part's XML as Word writes it: UTF-8, with a standalone declaration."""
+    return etree.tostring(root, xml_declaration=True, encoding="UTF-8", standalone=True)
