@@ -28,6 +28,10 @@ from pipeline.model import Document
 
 LIST_STYLES = {"bullet": "ListBullet"}  # any other number format is a numbered list
 NUMBERED_LIST = "ListNumber"
+_WP = "{http://schemas.openxmlformats.org/drawingml/2006/wordprocessingDrawing}"
+_A = "{http://schemas.openxmlformats.org/drawingml/2006/main}"
+_SVG_BLIP = "{http://schemas.microsoft.com/office/drawing/2016/SVG/main}svgBlip"
+_EMU_PER_INCH = 914400
 
 
 class FinishError(Exception):
@@ -192,7 +196,7 @@ def _lock_disclaimers(document: WordDocument, doc: Document) -> None:
     drops the bold and italics of every run inside a block-level control."""
     body = document.element.body
     starts = {start.get(qn("w:name")): start for start in body.iter(qn("w:bookmarkStart"))}
-    control_ids = itertools.count(900_001)
+    control_ids = itertools.count(1_800_001)  # w:id of each content control, unique
     for disclaimer in doc.disclaimers:
         start = starts.get(bookmark_name(disclaimer.id))
         if start is None:
@@ -220,7 +224,7 @@ def _content_control(ident: str, number: int) -> etree._Element:
     for name, value in (
         ("alias", f"Disclaimer {ident} (approved wording, locked)"),
         ("tag", ident),
-        ("id", str(900_000 + number)),
+        ("id", str(number)),
         ("lock", "contentLocked"),
     ):
         element = OxmlElement(f"w:{name}")
@@ -233,29 +237,21 @@ def _content_control(ident: str, number: int) -> etree._Element:
 
 def _check_accessibility(document: WordDocument) -> None:
     """What Word's accessibility checker asks for and the source guarantees: alt text on
-    every picture, a header row on every table that has one."""
-    body = document.element.body
-    wp = "{http://schemas.openxmlformats.org/drawingml/2006/wordprocessingDrawing}"
-    for properties in body.iter(f"{wp}docPr"):
+    every picture."""
+    for properties in document.element.body.iter(f"{_WP}docPr"):
         if not (properties.get("descr") or "").strip():
             raise FinishError("pandoc wrote a picture without alt text")
-
-
-_A = "{http://schemas.openxmlformats.org/drawingml/2006/main}"
-_SVG_BLIP = "{http://schemas.microsoft.com/office/drawing/2016/SVG/main}svgBlip"
-_EMU_PER_INCH = 914400
 
 
 def _sharpen_svg_fallbacks(document: WordDocument, ppi: int) -> None:
     """pandoc renders an SVG's PNG fallback (for Word before 2016) at 96 dpi whatever --dpi
     says; render it again at print resolution for the size it is shown at."""
-    wp = "{http://schemas.openxmlformats.org/drawingml/2006/wordprocessingDrawing}"
-    for drawing in document.element.body.iter(f"{wp}inline", f"{wp}anchor"):
+    for drawing in document.element.body.iter(f"{_WP}inline", f"{_WP}anchor"):
         blip = drawing.find(f".//{_A}blip")
         svg = None if blip is None else blip.find(f".//{_SVG_BLIP}")
         if svg is None or blip.get(qn("r:embed")) is None:
             continue
-        width_px = round(int(drawing.find(f"{wp}extent").get("cx")) / _EMU_PER_INCH * ppi)
+        width_px = round(int(drawing.find(f"{_WP}extent").get("cx")) / _EMU_PER_INCH * ppi)
         source = document.part.related_parts[svg.get(qn("r:embed"))].blob
         fallback = document.part.related_parts[blip.get(qn("r:embed"))]
         png = subprocess.run(
