@@ -10,7 +10,7 @@ import calendar
 import datetime as dt
 from collections.abc import Iterator
 from dataclasses import dataclass
-from typing import Any
+from typing import Any, Literal
 
 Block = dict[str, Any]
 """One pandoc AST block, e.g. {"t": "Para", "c": [...]}. Treat as read-only."""
@@ -79,6 +79,17 @@ class Document:
     def disclaimers(self) -> Iterator[Disclaimer]:
         for section in self.sections:
             yield from section.disclaimers
+
+    @property
+    def plain_parts(
+        self,
+    ) -> Iterator[tuple[str, Literal["section", "disclaimer"], tuple[Block, ...]]]:
+        """(id, kind, plain blocks) of every plain summary and plain disclaimer wording, in
+        source order: what the one-pagers carry."""
+        for section in self.sections:
+            yield section.id, "section", section.plain
+            for disclaimer in section.disclaimers:
+                yield disclaimer.id, "disclaimer", disclaimer.plain
 
     @property
     def next_review(self) -> dt.date:

@@ -157,11 +157,8 @@ def assess(doc: Document, brand: Brand, onepager_text: Sequence[str] | None = No
     it, unit by unit; by default the printed one-pager's) against the brand's limits."""
     if onepager_text is None:
         onepager_text = onepager.reader_text(doc, brand)
-    parts = []
-    for section in doc.sections:
-        parts.append(_part(section.id, "section", paragraphs(section.plain)))
-        parts += [_part(d.id, "disclaimer", paragraphs(d.plain)) for d in section.disclaimers]
-    plain = [text for section in doc.sections for text in _plain_units(section)]
+    parts = [_part(ident, kind, paragraphs(blocks)) for ident, kind, blocks in doc.plain_parts]
+    plain = [text for _, _, blocks in doc.plain_parts for text in paragraphs(blocks)]
     limits = {**DEFAULTS, **brand.readability}
     return Assessment(
         onepager=score(onepager_text),
@@ -170,13 +167,6 @@ def assess(doc: Document, brand: Brand, onepager_text: Sequence[str] | None = No
         target=float(limits[TARGET]),
         parts=tuple(parts),
     )
-
-
-def _plain_units(section: Any) -> list[str]:
-    units = list(paragraphs(section.plain))
-    for disclaimer in section.disclaimers:
-        units += paragraphs(disclaimer.plain)
-    return units
 
 
 def _part(ident: str, kind: Literal["section", "disclaimer"], units: Iterable[str]) -> Part:

@@ -67,12 +67,11 @@ class Gap:
 def expected(doc: Document, scope: Scope) -> Iterator[Expected]:
     """What must come through, in source order: the full text for "full" outputs, the plain
     wording for one-pagers."""
+    if scope == "plain":
+        for ident, kind, blocks in doc.plain_parts:
+            yield from _each(ident, kind, "plain", paragraphs(blocks))
+        return
     for section in doc.sections:
-        if scope == "plain":
-            yield from _each(section.id, "section", "plain", paragraphs(section.plain))
-            for disclaimer in section.disclaimers:
-                yield from _each(disclaimer.id, "disclaimer", "plain", paragraphs(disclaimer.plain))
-            continue
         yield Expected(section.id, "section", "heading", stringify(section.heading))
         for item in section.body:
             if isinstance(item, Disclaimer):

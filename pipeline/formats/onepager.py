@@ -161,10 +161,7 @@ def _overflow_message(
 
 def longest_plain(doc: Document) -> list[tuple[str, int]]:
     """(section or disclaimer id, words of its plain text), longest first."""
-    counts = []
-    for section in doc.sections:
-        counts.append((section.id, _words(section.plain)))
-        counts += [(d.id, _words(d.plain)) for d in section.disclaimers]
+    counts = [(ident, _words(blocks)) for ident, _kind, blocks in doc.plain_parts]
     return sorted(counts, key=lambda item: -item[1])
 
 
