@@ -14,6 +14,7 @@ from typing import Any, Literal
 
 Block = dict[str, Any]
 """One pandoc AST block, e.g. {"t": "Para", "c": [...]}. Treat as read-only."""
+PartKind = Literal["section", "disclaimer"]
 
 
 @dataclass(frozen=True)
@@ -81,9 +82,7 @@ class Document:
             yield from section.disclaimers
 
     @property
-    def plain_parts(
-        self,
-    ) -> Iterator[tuple[str, Literal["section", "disclaimer"], tuple[Block, ...]]]:
+    def plain_parts(self) -> Iterator[tuple[str, PartKind, tuple[Block, ...]]]:
         """(id, kind, plain blocks) of every plain summary and plain disclaimer wording, in
         source order: what the one-pagers carry."""
         for section in self.sections:

@@ -18,13 +18,13 @@ from __future__ import annotations
 import re
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
-from typing import Any, Literal
+from typing import Any
 
 import textstat
 
 from pipeline.brand import Brand
 from pipeline.formats import onepager
-from pipeline.model import Document
+from pipeline.model import Document, PartKind
 from pipeline.text import paragraphs
 
 CEILING, TARGET = "onepager-max-grade", "plain-target-grade"
@@ -68,7 +68,7 @@ class Part:
     """One plain summary or plain disclaimer wording, scored."""
 
     id: str
-    kind: Literal["section", "disclaimer"]
+    kind: PartKind
     score: Score
     hardest: Sentence | None
 
@@ -169,7 +169,7 @@ def assess(doc: Document, brand: Brand, onepager_text: Sequence[str] | None = No
     )
 
 
-def _part(ident: str, kind: Literal["section", "disclaimer"], units: Iterable[str]) -> Part:
+def _part(ident: str, kind: PartKind, units: Iterable[str]) -> Part:
     units = list(units)
     graded = sentences(units)
     hardest = max(graded, key=lambda s: s.grade) if graded else None

@@ -11,7 +11,7 @@ from collections.abc import Iterable, Iterator
 from dataclasses import asdict, dataclass
 from typing import Literal
 
-from pipeline.model import Disclaimer, Document
+from pipeline.model import Disclaimer, Document, PartKind
 from pipeline.text import paragraphs, stringify
 
 Scope = Literal["full", "plain"]
@@ -42,7 +42,7 @@ def normalise(text: str) -> str:
 @dataclass(frozen=True)
 class Expected:
     id: str
-    kind: Literal["section", "disclaimer"]
+    kind: PartKind
     part: str
     """Which part of it: "heading", "body", "wording", "plain"."""
     text: str
@@ -80,9 +80,7 @@ def expected(doc: Document, scope: Scope) -> Iterator[Expected]:
                 yield from _each(section.id, "section", "body", paragraphs([item]))
 
 
-def _each(
-    ident: str, kind: Literal["section", "disclaimer"], part: str, texts: Iterable[str]
-) -> Iterator[Expected]:
+def _each(ident: str, kind: PartKind, part: str, texts: Iterable[str]) -> Iterator[Expected]:
     for text in texts:
         yield Expected(ident, kind, part, text)
 
