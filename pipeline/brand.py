@@ -53,6 +53,11 @@ class Brand:
         return dict(self.tokens["print"])
 
     @property
+    def min_image_dpi(self) -> float:
+        """The resolution a raster image must print at ([print] min-image-dpi, default 300)."""
+        return float(self.print.get("min-image-dpi", 300))
+
+    @property
     def readability(self) -> dict[str, float]:
         return dict(self.tokens["readability"])
 

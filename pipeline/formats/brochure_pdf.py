@@ -36,7 +36,7 @@ def render(doc: Document, brand: Brand, out_dir: Path) -> Path:
         work = Path(scratch)
         view.copy_images(work)
         draft = printed.write(_html(doc, brand, view, 0), work, work / "draft.pdf", brand, **_PDF)
-        check_resolution(draft, view, float(brand.print.get("min-image-dpi", 300)))
+        check_resolution(draft, view, brand.min_image_dpi)
         with pikepdf.open(draft) as pdf:
             pages = len(pdf.pages)
         if pages % SHEET == 0:

@@ -74,7 +74,7 @@ def sized(blocks: list[Block], brand: Brand) -> list[Block]:
 
 
 def print_ppi(brand: Brand) -> int:
-    return int(brand.print.get("min-image-dpi", 300))
+    return int(brand.min_image_dpi)
 
 
 def relative_to(blocks: list[Block], folder: Path) -> list[Block]:
