@@ -11,6 +11,13 @@ from typing import Any
 
 PAGE_SIZES = {"letter": ("8.5in", "11in"), "a4": ("210mm", "297mm")}
 HEX = re.compile(r"#[0-9A-Fa-f]{6}")
+FONT_FACES = (
+    ("regular", 400, "normal"),
+    ("italic", 400, "italic"),
+    ("bold", 700, "normal"),
+    ("bold-italic", 700, "italic"),
+)
+"""The brand family's faces: [fonts] key, CSS font-weight, CSS font-style."""
 
 
 class BrandError(Exception):
@@ -86,12 +93,7 @@ class Brand:
     def font_faces(self, url_prefix: str) -> str:
         """@font-face rules for the brand family, with URLs under `url_prefix`."""
         faces = []
-        for key, weight, style in (
-            ("regular", 400, "normal"),
-            ("italic", 400, "italic"),
-            ("bold", 700, "normal"),
-            ("bold-italic", 700, "italic"),
-        ):
+        for key, weight, style in FONT_FACES:
             name = Path(self.fonts[key]).name
             faces.append(
                 "@font-face {\n"
@@ -103,9 +105,7 @@ class Brand:
 
     @property
     def font_files(self) -> tuple[Path, ...]:
-        return tuple(
-            self.path(self.fonts[key]) for key in ("regular", "italic", "bold", "bold-italic")
-        )
+        return tuple(self.path(self.fonts[key]) for key, _weight, _style in FONT_FACES)
 
 
 def load_brand(styles_dir: Path) -> Brand:
