@@ -23,9 +23,7 @@ def _inline_text(inline: Any) -> str:
         return " "
     if kind in _WRAPPERS:
         return stringify(content)
-    if kind in {"Span", "Cite"}:
-        return stringify(content[1])
-    if kind == "Link":
+    if kind in {"Span", "Cite", "Link"}:
         return stringify(content[1])
     if kind == "Quoted":
         opening, closing = _QUOTES[content[0]["t"]]
@@ -48,7 +46,7 @@ def paragraphs(blocks: Iterable[Any]) -> Iterator[str]:
             text = content[1]
         elif kind == "LineBlock":
             text = " ".join(stringify(line) for line in content)
-        elif kind in {"BlockQuote"}:
+        elif kind == "BlockQuote":
             yield from paragraphs(content)
             continue
         elif kind == "Div":
