@@ -189,3 +189,12 @@ def test_staging_left_by_a_killed_build_is_cleared(tmp_path: Path) -> None:
     assert not build(project, kinds=["html"]).failed
     assert not stale.exists()
     assert build_module.MANIFEST in os.listdir(project.output_dir / "sample")
+
+
+def test_the_same_source_builds_to_the_same_bytes(built: Built, tmp_path: Path) -> None:
+    """Reproducible: no clock, no random id in any output, so a changed hash in the manifest
+    always means changed content."""
+    again = Project.at(ROOT, tmp_path / "output")
+    assert not build(again, [ARTICLE_ID]).failed
+    second = json.loads((again.output_dir / ARTICLE_ID / "manifest.json").read_text())
+    assert second["outputs"] == built.manifest["outputs"]

@@ -35,7 +35,7 @@ def mark_running_heads_as_artifacts(source: Path, target: Path) -> Path:
                 _rewrite(pdf, page, outside)
                 for mcid in outside:
                     owners[mcid] = None
-        pdf.save(target)
+        pdf.save(target, deterministic_id=True)
     return target
 
 

@@ -5,8 +5,10 @@ shop can saddle-stitch it."""
 from __future__ import annotations
 
 import math
+import re
 import shutil
 import tempfile
+import uuid
 from pathlib import Path
 
 import pikepdf
@@ -46,10 +48,23 @@ def render(doc: Document, brand: Brand, out_dir: Path) -> Path:
             # before them lay out exactly as in the draft.
             html = _html(doc, brand, view, -pages % SHEET)
             printed.write(html, work, target, brand, **_PDF)
+    _stable_document_id(target)
     return target
 
 
 _PDF = {"pdf_variant": "pdf/x-4"}
+
+
+def _stable_document_id(path: Path) -> None:
+    """WeasyPrint gives a PDF/X-4 a random xmpMM:DocumentID; derive it from the file's own
+    identifier (itself derived from the HTML), so the same source gives the same bytes."""
+    with pikepdf.open(path, allow_overwriting_input=True) as pdf:
+        stable = uuid.UUID(bytes=bytes(pdf.trailer.ID[0])[:16])
+        xmp = re.sub(
+            rb"xmp\.did:[0-9a-f-]{36}", f"xmp.did:{stable}".encode(), pdf.Root.Metadata.read_bytes()
+        )
+        pdf.Root.Metadata.write(xmp)
+        pdf.save(path, deterministic_id=True)
 
 
 def _html(doc: Document, brand: Brand, view: ArticleView, notes_pages: int) -> str:

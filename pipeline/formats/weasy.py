@@ -3,6 +3,7 @@ a source document says."""
 
 from __future__ import annotations
 
+import hashlib
 from pathlib import Path
 from typing import Any
 from urllib.parse import urlparse
@@ -40,6 +41,8 @@ def fenced(html: str, base_dir: Path, *allowed: Path) -> weasyprint.HTML:
 
 
 def write_pdf(html: str, base_dir: Path, target: Path, *allowed: Path, **options: Any) -> Path:
-    """Render `html` (see `fenced`) to `target`."""
+    """Render `html` (see `fenced`) to `target`. The same HTML gives the same bytes: the PDF's
+    file identifier is derived from it instead of drawn at random."""
+    options.setdefault("pdf_identifier", hashlib.sha256(html.encode()).hexdigest()[:32].encode())
     fenced(html, base_dir, *allowed).write_pdf(target, **options)
     return target
