@@ -42,7 +42,8 @@ def fenced(html: str, base_dir: Path, *allowed: Path) -> weasyprint.HTML:
 
 def write_pdf(html: str, base_dir: Path, target: Path, *allowed: Path, **options: Any) -> Path:
     """Render `html` (see `fenced`) to `target`. The same HTML gives the same bytes: the PDF's
-    file identifier is derived from it instead of drawn at random."""
+    file identifier is derived from the HTML. (WeasyPrint's own is a hash of the file, which
+    for PDF/X-4 includes a random xmpMM:DocumentID; brochure_pdf derives that id from this.)"""
     options.setdefault("pdf_identifier", hashlib.sha256(html.encode()).hexdigest()[:32].encode())
     fenced(html, base_dir, *allowed).write_pdf(target, **options)
     return target
