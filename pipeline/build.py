@@ -20,8 +20,9 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from pipeline import extract, readability, verify
+from pipeline import extract
 from pipeline.brand import Brand, load_brand
+from pipeline.checks import readability, verify
 from pipeline.formats import FORMATS
 from pipeline.formats.htmlview import write_brand_assets
 from pipeline.model import Document

@@ -15,6 +15,8 @@ from typing import Any, Literal
 Block = dict[str, Any]
 """One pandoc AST block, e.g. {"t": "Para", "c": [...]}. Treat as read-only."""
 PartKind = Literal["section", "disclaimer"]
+Scope = Literal["full", "plain"]
+"""What an output carries: the "full" text, or the "plain" wording (the one-pagers)."""
 
 
 @dataclass(frozen=True)

@@ -1,6 +1,6 @@
 """Jinja2 templates from styles/templates. HTML templates are autoescaped: source text never
 becomes markup except through pandoc. CSS templates are not (HTML escapes would corrupt CSS);
-what a document puts into CSS goes through a CSS escape of its own (printed.css_string)."""
+what a document puts into CSS goes through a CSS escape of its own (paged.css_string)."""
 
 from __future__ import annotations
 

@@ -10,9 +10,10 @@ import tempfile
 import time
 from pathlib import Path
 
-from pipeline import extract, verify
+from pipeline import extract
 from pipeline.brand import load_brand
 from pipeline.build import Project, build
+from pipeline.checks import verify
 from pipeline.formats import FORMATS
 from pipeline.source import load
 

@@ -15,12 +15,12 @@ import pytest
 from lxml import etree
 from PIL import Image
 
-from pipeline import verify
 from pipeline.brand import Brand, load_brand
+from pipeline.checks import verify
 from pipeline.extract import text_of
 from pipeline.formats import docx as docx_format
-from pipeline.formats.docx_bookmarks import bookmark_name, ids_by_bookmark
-from pipeline.formats.docx_fonts import obfuscate
+from pipeline.formats.docx.bookmarks import bookmark_name, ids_by_bookmark
+from pipeline.formats.docx.fonts import obfuscate
 from pipeline.model import Document
 from pipeline.source import load
 from pipeline.text import paragraphs, stringify

@@ -18,7 +18,8 @@ from playwright.sync_api import Browser
 
 from pipeline.brand import load_brand
 from pipeline.build import build
-from pipeline.formats import onepager, onepager_pdf
+from pipeline.formats import onepager
+from pipeline.formats.onepager import pdf as onepager_pdf
 from pipeline.model import Disclaimer, Document
 from pipeline.text import paragraphs
 from tests.browser import (

@@ -20,10 +20,11 @@ from pdfplumber.utils import cluster_objects
 from PIL import Image
 
 from pipeline.brand import Brand, load_brand
-from pipeline.formats import FORMATS, brochure_pdf
-from pipeline.formats.printed import PrintError, length_mm
+from pipeline.extract.pdf import find_gutter, layout_rows, reading_text
+from pipeline.formats import FORMATS
+from pipeline.formats.pdf import brochure as brochure_pdf
+from pipeline.formats.pdf.paged import PrintError, length_mm
 from pipeline.model import Disclaimer, Document, Section
-from pipeline.pdftext import find_gutter, layout_rows, reading_text
 from pipeline.source import load
 from pipeline.text import paragraphs
 from tests.conftest import ROOT, Built

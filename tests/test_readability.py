@@ -7,8 +7,8 @@ import dataclasses
 
 import pytest
 
-from pipeline import readability
 from pipeline.brand import Brand, load_brand
+from pipeline.checks import readability
 from pipeline.model import Document
 from tests.conftest import ROOT
 

@@ -9,7 +9,7 @@ import re
 
 from lxml import html as lxml_html
 
-from pipeline.verify import check, normalise
+from pipeline.checks.verify import check, normalise
 from tests.conftest import Built
 
 

@@ -15,7 +15,6 @@ from lxml import html as lxml_html
 from markupsafe import Markup
 
 from pipeline.brand import Brand
-from pipeline.formats.base import Format
 from pipeline.formats.htmlview import (
     ArticleView,
     DisclaimerView,
@@ -149,6 +148,3 @@ def _wrap_table(table: Any, number: int) -> None:
     region.tail, table.tail = table.tail, None
     table.addprevious(region)
     region.append(table)
-
-
-FORMAT = Format(kind="html", scope="full", render=render)

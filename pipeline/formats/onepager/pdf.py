@@ -8,7 +8,6 @@ from pathlib import Path
 
 from pipeline.brand import Brand
 from pipeline.formats import onepager
-from pipeline.formats.base import Format
 from pipeline.formats.htmlview import article_view
 from pipeline.model import Document
 
@@ -20,6 +19,3 @@ def render(doc: Document, brand: Brand, out_dir: Path) -> Path:
     target = out_dir / "onepager.pdf"
     layout.document.write_pdf(target)
     return target
-
-
-FORMAT = Format(kind="onepager_pdf", scope="plain", render=render)

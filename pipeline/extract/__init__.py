@@ -11,7 +11,8 @@ from lxml import html as lxml_html
 from pdfminer.pdfparser import PDFSyntaxError
 from pdfplumber.utils.exceptions import PdfminerException
 
-from pipeline import docxtext, pdftext
+from pipeline.extract import docx as docxtext
+from pipeline.extract import pdf as pdftext
 
 
 class ExtractError(Exception):

@@ -8,7 +8,6 @@ from pathlib import Path
 
 from pipeline.brand import Brand
 from pipeline.formats import onepager
-from pipeline.formats.base import Format
 from pipeline.formats.htmlview import article_view
 from pipeline.model import Document
 
@@ -18,6 +17,3 @@ def render(doc: Document, brand: Brand, out_dir: Path) -> Path:
     html = onepager.page_html(doc, brand, view, on_paper=False)
     layout = onepager.fit_to_page(doc, brand, view, html)
     return onepager.write_page(html, onepager.stylesheet(brand, layout.fit), brand, view, out_dir)
-
-
-FORMAT = Format(kind="onepager_html", scope="plain", render=render)

@@ -8,7 +8,7 @@ import pdfplumber
 from PIL import Image, UnidentifiedImageError
 
 from pipeline.formats.htmlview import ArticleView
-from pipeline.formats.printed import PrintError
+from pipeline.formats.pdf.paged import PrintError
 
 
 def check_resolution(pdf_path: Path, view: ArticleView, min_dpi: float) -> None:

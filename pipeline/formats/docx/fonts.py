@@ -19,7 +19,7 @@ from docx.oxml.ns import qn
 from lxml import etree
 
 from pipeline.brand import Brand
-from pipeline.formats.docx_xml import (
+from pipeline.formats.docx.wordml import (
     SETTINGS_ORDER,
     ensure,
     replace_part,

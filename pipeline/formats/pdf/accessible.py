@@ -7,25 +7,21 @@ import tempfile
 from pathlib import Path
 
 from pipeline.brand import Brand
-from pipeline.formats import printed
-from pipeline.formats.artifacts import mark_running_heads_as_artifacts
-from pipeline.formats.base import Format
 from pipeline.formats.htmlview import article_view
+from pipeline.formats.pdf import paged
+from pipeline.formats.pdf.artifacts import mark_running_heads_as_artifacts
 from pipeline.model import Document
 
 
 def render(doc: Document, brand: Brand, out_dir: Path) -> Path:
     view = article_view(doc)
     target = out_dir / f"{doc.id}.pdf"
-    html = printed.page_html(doc, brand, view, "accessible.html.j2", "screen")
+    html = paged.page_html(doc, brand, view, "accessible.html.j2", "screen")
     with tempfile.TemporaryDirectory(prefix="accessible-") as scratch:
         work = Path(scratch)
         view.copy_images(work)
         # WeasyPrint takes /Title from <title>, /Lang from <html lang>, and with pdf/ua-1 sets
         # DisplayDocTitle, MarkInfo and the structure tree itself.
-        draft = printed.write(html, work, work / "tagged.pdf", brand, pdf_variant="pdf/ua-1")
+        draft = paged.write(html, work, work / "tagged.pdf", brand, pdf_variant="pdf/ua-1")
         mark_running_heads_as_artifacts(draft, target)
     return target
-
-
-FORMAT = Format(kind="accessible_pdf", scope="full", render=render)

@@ -20,10 +20,10 @@ from docx.text.paragraph import Paragraph
 from lxml import etree
 
 from pipeline.brand import Brand
-from pipeline.formats.docx_bookmarks import bookmark_name
-from pipeline.formats.docx_fonts import embed_brand_font
-from pipeline.formats.docx_images import inches, print_ppi
-from pipeline.formats.docx_xml import SETTINGS_ORDER, ensure, replace_part, sort_children
+from pipeline.formats.docx.bookmarks import bookmark_name
+from pipeline.formats.docx.fonts import embed_brand_font
+from pipeline.formats.docx.images import inches, print_ppi
+from pipeline.formats.docx.wordml import SETTINGS_ORDER, ensure, replace_part, sort_children
 from pipeline.model import Document
 
 LIST_STYLES = {"bullet": "ListBullet"}  # any other number format is a numbered list

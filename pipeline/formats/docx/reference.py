@@ -24,7 +24,7 @@ from docx.styles.style import BaseStyle
 from lxml import etree
 
 from pipeline.brand import Brand
-from pipeline.formats.docx_xml import replace_part, sort_children, xml_bytes
+from pipeline.formats.docx.wordml import replace_part, sort_children, xml_bytes
 
 # Type sizes are not brand tokens (the web scales with the reader's settings); these are
 # the print sizes of a Word page, in points.

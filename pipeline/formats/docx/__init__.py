@@ -20,10 +20,10 @@ from typing import Any
 import pypandoc
 
 from pipeline.brand import Brand
-from pipeline.formats import docx_finish, docx_images
-from pipeline.formats.base import Format
-from pipeline.formats.docx_bookmarks import bookmark_name
-from pipeline.formats.docx_reference import write_reference
+from pipeline.formats.docx import finish as docx_finish
+from pipeline.formats.docx import images as docx_images
+from pipeline.formats.docx.bookmarks import bookmark_name
+from pipeline.formats.docx.reference import write_reference
 from pipeline.model import Block, Disclaimer, Document
 from pipeline.pandoc import ast_document
 from pipeline.text import nodes
@@ -128,6 +128,3 @@ def _pandoc(
     )
     if finished.returncode != 0:
         raise RuntimeError(f"pandoc could not write the DOCX: {finished.stderr.decode().strip()}")
-
-
-FORMAT = Format(kind="docx", scope="full", render=render)

@@ -11,10 +11,8 @@ from collections.abc import Iterable, Iterator
 from dataclasses import asdict, dataclass
 from typing import Literal
 
-from pipeline.model import Disclaimer, Document, PartKind
+from pipeline.model import Disclaimer, Document, PartKind, Scope
 from pipeline.text import paragraphs, stringify
-
-Scope = Literal["full", "plain"]
 
 _QUOTES = str.maketrans(
     {

@@ -14,10 +14,9 @@ from pathlib import Path
 import pikepdf
 
 from pipeline.brand import Brand
-from pipeline.formats import printed
-from pipeline.formats.base import Format
 from pipeline.formats.htmlview import ArticleView, DisclaimerView, article_view
-from pipeline.formats.resolution import check_resolution
+from pipeline.formats.pdf import paged
+from pipeline.formats.pdf.resolution import check_resolution
 from pipeline.model import Document
 
 SHEET = 4
@@ -27,7 +26,7 @@ NOTES_LINE_MM = 10.0
 
 def render(doc: Document, brand: Brand, out_dir: Path) -> Path:
     if brand.print.get("crop-marks"):
-        raise printed.PrintError(
+        raise paged.PrintError(
             "brand.toml [print] crop-marks = true: WeasyPrint draws crop marks inside the "
             "bleed (and in RGB), which print shops reject; set it to false and let the print "
             "shop add marks from the PDF's TrimBox (see docs/print.md)"
@@ -37,7 +36,7 @@ def render(doc: Document, brand: Brand, out_dir: Path) -> Path:
     with tempfile.TemporaryDirectory(prefix="brochure-") as scratch:
         work = Path(scratch)
         view.copy_images(work)
-        draft = printed.write(_html(doc, brand, view, 0), work, work / "draft.pdf", brand, **_PDF)
+        draft = paged.write(_html(doc, brand, view, 0), work, work / "draft.pdf", brand, **_PDF)
         check_resolution(draft, view, brand.min_image_dpi)
         with pikepdf.open(draft) as pdf:
             pages = len(pdf.pages)
@@ -47,7 +46,7 @@ def render(doc: Document, brand: Brand, out_dir: Path) -> Path:
             # Notes pages come before the back page and each starts a page: the pages
             # before them lay out exactly as in the draft.
             html = _html(doc, brand, view, -pages % SHEET)
-            printed.write(html, work, target, brand, **_PDF)
+            paged.write(html, work, target, brand, **_PDF)
     _stable_document_id(target)
     return target
 
@@ -68,7 +67,7 @@ def _stable_document_id(path: Path) -> None:
 
 
 def _html(doc: Document, brand: Brand, view: ArticleView, notes_pages: int) -> str:
-    return printed.page_html(
+    return paged.page_html(
         doc,
         brand,
         view,
@@ -90,10 +89,7 @@ def back_page_disclaimer(view: ArticleView, brand: Brand) -> DisclaimerView | No
 
 def _notes_lines(brand: Brand) -> int:
     """Writing lines that fill a notes page below its title, without spilling over."""
-    height = printed.length_mm(brand.page_size[1])
-    margins = sum(printed.length_mm(brand.page[key]) for key in ("margin-top", "margin-bottom"))
+    height = paged.length_mm(brand.page_size[1])
+    margins = sum(paged.length_mm(brand.page[key]) for key in ("margin-top", "margin-bottom"))
     title = 16.0
     return max(1, math.floor((height - margins - title) / NOTES_LINE_MM))
-
-
-FORMAT = Format(kind="brochure_pdf", scope="full", render=render)
