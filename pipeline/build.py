@@ -20,9 +20,8 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from pipeline import extract
 from pipeline.brand import Brand, load_brand
-from pipeline.checks import readability, verify
+from pipeline.checks import check_output, verify
 from pipeline.formats import FORMATS
 from pipeline.formats.htmlview import write_brand_assets
 from pipeline.model import Document
@@ -96,6 +95,9 @@ def build(
 def verify_published(project: Project, doc_ids: Sequence[str] = ()) -> Report:
     """Check the published outputs against their sources again; record it in each manifest."""
     report = Report()
+    brand = _brand(project, report)
+    if brand is None:
+        return report
     for doc in _documents(project, doc_ids, report):
         folder = project.output_dir / doc.id
         manifest = _read_manifest(folder)
@@ -103,7 +105,7 @@ def verify_published(project: Project, doc_ids: Sequence[str] = ()) -> Report:
             report.fail(f"{doc.id}: not built yet; run `invoke build --doc {doc.id}`")
             continue
         files = {kind: folder / entry["path"] for kind, entry in manifest["outputs"].items()}
-        gaps = _verify(doc, files, report)
+        gaps, _problems, _records = _check(doc, brand, files, report)
         manifest["verification"] = _verdict(gaps)
         manifest["outputs"] = _outputs(files, folder)
         _write_json(folder / MANIFEST, manifest)
@@ -220,8 +222,7 @@ def _finish(
         for kind, entry in previous["outputs"].items():
             if kind not in files and kind in FORMATS and (folder / entry["path"]).is_file():
                 files[kind] = folder / entry["path"]
-    gaps = _verify(doc, files, report)
-    reading = _readability(doc, brand, files, report)
+    gaps, problems, records = _check(doc, brand, files, report)
     manifest = {
         "id": doc.id,
         "title": doc.title,
@@ -231,9 +232,9 @@ def _finish(
         "outputs": {},
         "verification": _verdict(gaps),
     }
-    if reading:
-        manifest["readability"] = reading.as_json()
-    if gaps or (reading and reading.problems):
+    for record in records.values():
+        manifest.update(record)  # the one-pagers' "readability"
+    if gaps or problems:
         rejected = folder / "rejected"
         shutil.rmtree(rejected, ignore_errors=True)
         folder.mkdir(parents=True, exist_ok=True)
@@ -252,35 +253,26 @@ def _finish(
     report.say(f"{doc.id}: published {', '.join(sorted(staged))} to {_shown(folder)}")
 
 
-def _readability(
+def _check(
     doc: Document, brand: Brand, files: dict[str, Path], report: Report
-) -> readability.Assessment | None:
-    """The plain text's reading level, when a one-pager ("plain" scope) is among the outputs."""
-    if not any(FORMATS[kind].scope == "plain" for kind in files):
-        return None
-    reading = readability.assess(doc, brand)
-    report.say(f"{doc.id}: {reading.summary()}")
-    for problem in reading.problems:
-        report.fail(f"{doc.id}: {problem}")
-    return reading
-
-
-def _verify(doc: Document, files: dict[str, Path], report: Report) -> list[verify.Gap]:
-    gaps = []
+) -> tuple[list[verify.Gap], list[str], dict[str, dict[str, Any]]]:
+    """Every check of every finished file: the gaps, the other problems, and what each
+    output adds to the manifest."""
+    gaps, problems, records = [], [], {}
     for kind, path in files.items():
-        try:
-            found = extract.text_of(path)
-        except extract.ExtractError as error:
-            report.fail(f"{doc.id}: {kind}: {error}")
-            gaps.append(verify.Gap(kind, doc.id, "output", "file", "missing", str(error)))
-            continue
-        kind_gaps = verify.check(doc, kind, FORMATS[kind].scope, found)
-        for gap in kind_gaps:
+        result = check_output(doc, brand, kind, path)
+        for note in result.notes:
+            report.say(f"{doc.id}: {note}")
+        for gap in result.gaps:
             report.fail(f"{doc.id}: {gap}")
-        if not kind_gaps:
+        for problem in result.problems:
+            report.fail(f"{doc.id}: {problem}")
+        if not result.gaps:
             report.say(f"{doc.id}: {kind} verified ({path.name})")
-        gaps += kind_gaps
-    return gaps
+        gaps += result.gaps
+        problems += result.problems
+        records[kind] = result.record
+    return gaps, problems, records
 
 
 def _verdict(gaps: list[verify.Gap]) -> dict[str, Any]:
