@@ -7,10 +7,12 @@ import shutil
 import subprocess
 import sys
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from invoke import Context, Exit, task
 
-from pipeline.build import Report
+if TYPE_CHECKING:  # the pipeline is imported inside each task: `invoke --list` stays quick
+    from pipeline.build import Report
 
 ROOT = Path(__file__).resolve().parent
 
@@ -45,11 +47,27 @@ def setup(c: Context, tests: bool = False) -> None:
         c.run(f"npm install --no-save --no-audit --no-fund --prefix {ROOT} vnu-jar@^24", hide=True)
 
 
-def _report(report: Report) -> None:
-    for line in report.lines:
-        print(line, file=sys.stderr if report.failed and not line.endswith(")") else sys.stdout)
+def _print(event: object) -> None:
+    """Each message as it happens: problems to stderr, the rest to stdout."""
+    from pipeline.build import Message
+
+    if isinstance(event, Message):
+        print(event.text, file=sys.stderr if event.level != "info" else sys.stdout, flush=True)
+
+
+def _report(report: Report, what: str) -> None:
+    print(report.summary())
     if report.failed:
-        raise Exit("build FAILED: see the lines above", code=1)
+        raise Exit(f"{what} FAILED: see the lines above", code=1)
+
+
+def _shard(value: str) -> tuple[int, int] | None:
+    if not value:
+        return None
+    number, _, count = value.partition("/")
+    if not (number.isdigit() and count.isdigit() and 1 <= int(number) <= int(count)):
+        raise Exit(f'--shard "{value}" must be K/N with 1 <= K <= N, e.g. 1/4', code=2)
+    return int(number), int(count)
 
 
 @task(
@@ -57,28 +75,63 @@ def _report(report: Report) -> None:
         "doc": "build only this document id (repeatable)",
         "formats": "comma-separated formats, e.g. html,docx (default: all)",
         "output": "output folder (default: output/)",
+        "force": "rebuild every output, even those that are up to date",
+        "strict": "CI mode: an overdue review is an error; HTML verified in Chromium",
+        "jobs": "worker processes (default: one per core)",
+        "shard": "build only shard K of N (K/N) of the documents, by a hash of their ids",
+        "index_only": "only rebuild output/index.html from the manifests found",
     },
     iterable=["doc"],
 )
-def build(c: Context, doc: list[str] | None = None, formats: str = "", output: str = "") -> None:
+def build(
+    c: Context,
+    doc: list[str] | None = None,
+    formats: str = "",
+    output: str = "",
+    force: bool = False,
+    strict: bool = False,
+    jobs: int = 0,
+    shard: str = "",
+    index_only: bool = False,
+) -> None:
     """Build every document in source/ into output/, then verify every output."""
-    from pipeline.build import Project
+    from pipeline.build import Project, gather
     from pipeline.build import build as run_build
 
-    kinds = [kind.strip() for kind in formats.split(",") if kind.strip()]
     project = Project.at(ROOT, Path(output) if output else None)
-    _report(run_build(project, doc or (), kinds))
+    if index_only:
+        _report(gather(project), "gather")
+        return
+    kinds = [kind.strip() for kind in formats.split(",") if kind.strip()]
+    report = run_build(
+        project,
+        doc or (),
+        kinds,
+        force=force,
+        strict=strict,
+        jobs=jobs,
+        shard=_shard(shard),
+        listener=_print,
+    )
+    _report(report, "build")
 
 
 @task(
-    help={"doc": "verify only this document id (repeatable)", "output": "output folder"},
+    help={
+        "doc": "verify only this document id (repeatable)",
+        "output": "output folder",
+        "strict": "read HTML as Chromium renders it",
+    },
     iterable=["doc"],
 )
-def verify(c: Context, doc: list[str] | None = None, output: str = "") -> None:
+def verify(
+    c: Context, doc: list[str] | None = None, output: str = "", strict: bool = False
+) -> None:
     """Check the published outputs again: every section and disclaimer, in order."""
     from pipeline.build import Project, verify_published
 
-    _report(verify_published(Project.at(ROOT, Path(output) if output else None), doc or ()))
+    project = Project.at(ROOT, Path(output) if output else None)
+    _report(verify_published(project, doc or (), strict=strict, listener=_print), "verification")
 
 
 @task

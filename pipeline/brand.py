@@ -72,6 +72,12 @@ class Brand:
     def page_size(self) -> tuple[str, str]:
         return PAGE_SIZES[self.page["size"]]
 
+    def only(self, tables: tuple[str, ...]) -> Brand:
+        """The brand as a format sees it: only the tables it declares (its key covers
+        exactly these, so reading any other is an error, not a stale output)."""
+        kept = {name: value for name, value in self.tokens.items() if name in tables}
+        return Brand(self.styles_dir, kept, self.colours)
+
     def colour(self, name: str) -> Colour:
         return next(colour for colour in self.colours if colour.name == name)
 

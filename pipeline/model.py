@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import calendar
 import datetime as dt
+import re
 from collections.abc import Iterator
 from dataclasses import dataclass
 from typing import Any, Literal
@@ -27,6 +28,20 @@ class ReviewDate:
     month: int
     day: int | None = None
 
+    @classmethod
+    def parse(cls, text: str) -> ReviewDate | None:
+        """`YYYY-MM-DD` or `YYYY-MM`; None for anything else, or a day the calendar lacks."""
+        match = re.fullmatch(r"(\d{4})-(\d{2})(?:-(\d{2}))?", text.strip())
+        if not match:
+            return None
+        year, month = int(match.group(1)), int(match.group(2))
+        day = int(match.group(3)) if match.group(3) else None
+        try:
+            dt.date(year, month, day or 1)
+        except ValueError:
+            return None
+        return cls(year, month, day)
+
     @property
     def iso(self) -> str:
         text = f"{self.year:04d}-{self.month:02d}"
@@ -39,6 +54,11 @@ class ReviewDate:
 
     def as_date(self) -> dt.date:
         return dt.date(self.year, self.month, self.day or 1)
+
+    def due_after(self, months: int) -> dt.date:
+        """The first day of the month `months` after this review: when the next one is due."""
+        total = self.month - 1 + months
+        return dt.date(self.year + total // 12, total % 12 + 1, 1)
 
 
 @dataclass(frozen=True)
@@ -94,6 +114,4 @@ class Document:
 
     @property
     def next_review(self) -> dt.date:
-        start = self.last_reviewed.as_date()
-        months = start.month - 1 + self.review_every_months
-        return dt.date(start.year + months // 12, months % 12 + 1, 1)
+        return self.last_reviewed.due_after(self.review_every_months)

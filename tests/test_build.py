@@ -1,5 +1,5 @@
-"""The build end to end: the real article in, a verified manifest out; broken sources and
-failed renders leave every good output exactly as it was."""
+"""The build end to end: the real article in, a verified manifest out; broken sources, failed
+renders and partial builds leave every good output exactly as it was, and say what they did."""
 
 from __future__ import annotations
 
@@ -7,14 +7,16 @@ import hashlib
 import json
 import os
 import shutil
+import stat
 import subprocess
 import sys
 from pathlib import Path
 
 import pytest
 
-from pipeline import build as build_module
-from pipeline.build import Project, build
+from pipeline.build import Project, build, gather, verify_published
+from pipeline.build.files import exclusive
+from pipeline.build.run import shard_of
 from pipeline.formats import FORMATS
 from pipeline.formats import html as html_format
 from tests.conftest import ARTICLE_ID, ROOT, Built
@@ -30,24 +32,44 @@ def test_the_real_article_builds_and_verifies(built: Built) -> None:
     source = (ROOT / manifest["source"]).read_bytes()
     assert manifest["source_sha256"] == hashlib.sha256(source).hexdigest()
     assert manifest["verification"] == {"passed": True, "missing": []}
+    assert manifest["stale"] == []
     assert set(manifest["outputs"]) == set(FORMATS)
-    for kind, entry in manifest["outputs"].items():
-        path = built.folder / entry["path"]
-        assert path.is_file(), kind
-        assert hashlib.sha256(path.read_bytes()).hexdigest() == entry["sha256"], kind
+    assert manifest["review_due"] == built.doc.next_review.isoformat()
+
+
+def test_every_manifest_names_exactly_its_files(built: Built) -> None:
+    """Each output lists every file it wrote with its hash; together with the manifest they
+    are all the document's folder holds."""
+    listed = {"manifest.json"}
+    for kind, entry in built.manifest["outputs"].items():
+        assert entry["files"][entry["path"]] == entry["sha256"], kind
+        for name, digest in entry["files"].items():
+            assert hashlib.sha256((built.folder / name).read_bytes()).hexdigest() == digest
+        listed |= set(entry["files"])
+    assert listed == {p.relative_to(built.folder).as_posix() for p in files_in(built.folder)}
 
 
 def test_the_landing_page_links_every_format(built: Built) -> None:
     index = (built.project.output_dir / "index.html").read_text()
     for entry in built.manifest["outputs"].values():
         assert f'href="{ARTICLE_ID}/{entry["path"]}"' in index
-    assert "verified" in index
 
 
 def test_nothing_half_built_is_left_behind(built: Built) -> None:
     leftovers = [p.name for p in built.project.output_dir.iterdir() if p.name.startswith(".")]
     assert leftovers == []
-    assert not (built.folder / "rejected").exists()
+    assert not built.project.rejected_dir.exists()
+
+
+def test_published_files_are_readable_by_a_web_server(built: Built) -> None:
+    """0644 files and 0755 folders, whatever the umask or the temporary files were."""
+    for path in [built.project.output_dir, *files_in(built.project.output_dir, folders=True)]:
+        mode = stat.S_IMODE(path.stat().st_mode)
+        assert mode == (0o755 if path.is_dir() else 0o644), path
+
+
+def files_in(folder: Path, folders: bool = False) -> list[Path]:
+    return [p for p in folder.rglob("*") if folders or p.is_file()]
 
 
 def make_project(tmp_path: Path, sources: dict[str, str]) -> Project:
@@ -67,6 +89,10 @@ def snapshot(folder: Path) -> dict[str, str]:
     }
 
 
+def manifest_of(project: Project, doc_id: str) -> dict:  # type: ignore[type-arg]
+    return json.loads((project.output_dir / doc_id / "manifest.json").read_text())
+
+
 def test_a_broken_source_fails_alone_and_changes_no_other_output(tmp_path: Path) -> None:
     other = GOOD.replace("id: sample", "id: other")
     project = make_project(tmp_path, {"sample": GOOD, "other": other})
@@ -75,6 +101,7 @@ def test_a_broken_source_fails_alone_and_changes_no_other_output(tmp_path: Path)
     sample_before = snapshot(project.output_dir / "sample")
 
     (project.source_dir / "sample.md").write_text(GOOD.replace(" {#treatment}", ""))
+    (project.source_dir / "other.md").write_text(other.replace("Rest can help.", "Rest helps."))
     report = build(project, kinds=["html"])
 
     assert report.failed
@@ -82,17 +109,17 @@ def test_a_broken_source_fails_alone_and_changes_no_other_output(tmp_path: Path)
         f'source/sample.md:{TREATMENT_LINE}: section "Treatment" has no id; '
         'write "## Treatment {#treatment}"'
     ]
-    assert snapshot(project.output_dir / "other") != {}
     assert snapshot(project.output_dir / "sample") == sample_before
-    # "other" was rebuilt from an unchanged source: byte for byte the same files.
-    assert snapshot(project.output_dir / "other") == before
+    # "other" was built and published all the same.
+    assert snapshot(project.output_dir / "other") != before
+    assert "Rest helps." in (project.output_dir / "other" / "index.html").read_text()
 
 
-def test_a_failed_render_keeps_the_last_good_output(
+def test_a_format_that_fails_is_reported_alone_and_the_others_publish(
     tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     project = make_project(tmp_path, {"sample": GOOD})
-    assert not build(project, kinds=["html"]).failed
+    assert not build(project, kinds=["html", "docx"]).failed
     before = snapshot(project.output_dir / "sample")
 
     def half_then_crash(doc, brand, out_dir):  # type: ignore[no-untyped-def]
@@ -101,15 +128,22 @@ def test_a_failed_render_keeps_the_last_good_output(
 
     monkeypatch.setattr(html_format, "render", half_then_crash)  # forked workers inherit it
     (project.source_dir / "sample.md").write_text(GOOD.replace("Rest can help.", "Rest helps."))
-    report = build(project, kinds=["html"])
+    report = build(project, kinds=["html", "docx"])
 
     assert report.failed
     assert "sample: html could not be rendered: the renderer fell over" in report.lines
-    assert snapshot(project.output_dir / "sample") == before
+    assert not any("docx could not be rendered" in line for line in report.lines)
+    after = snapshot(project.output_dir / "sample")
+    assert after["index.html"] == before["index.html"], "the last good page stays"
+    assert after["sample.docx"] != before["sample.docx"], "the new DOCX is published"
+    manifest = manifest_of(project, "sample")
+    assert manifest["outputs"]["html"]["stale"] is True
+    assert manifest["outputs"]["docx"]["stale"] is False
+    assert manifest["rejected"] == ["html"]
     assert not [p for p in project.output_dir.iterdir() if p.name.startswith(".staging")]
 
 
-def test_a_build_that_fails_verification_is_rejected_not_published(
+def test_a_build_that_fails_verification_is_kept_outside_the_published_tree(
     tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     project = make_project(tmp_path, {"sample": GOOD})
@@ -123,15 +157,80 @@ def test_a_build_that_fails_verification_is_rejected_not_published(
         return page
 
     monkeypatch.setattr(html_format, "render", drops_a_disclaimer)
-    report = build(project, kinds=["html"])
+    report = build(project, kinds=["html"], force=True)
 
     assert report.failed
     assert any('disclaimer "see-a-doctor" wording missing' in line for line in report.lines)
+    rejected = tmp_path / "build" / "rejected" / "sample"
+    assert any(
+        f"the rejected files are in {rejected.relative_to(tmp_path)}" in line
+        for line in report.lines
+    )
     after = snapshot(project.output_dir / "sample")
-    assert {k: v for k, v in after.items() if not k.startswith("rejected/")} == before
-    rejected = json.loads((project.output_dir / "sample/rejected/manifest.json").read_text())
-    assert rejected["verification"]["passed"] is False
-    assert rejected["verification"]["missing"][0]["id"] == "see-a-doctor"
+    assert {k: v for k, v in after.items() if k != "manifest.json"} == {
+        k: v for k, v in before.items() if k != "manifest.json"
+    }
+    assert manifest_of(project, "sample")["rejected"] == ["html"]
+    assert not list(project.output_dir.rglob("rejected"))
+    kept = json.loads((rejected / "manifest.json").read_text())
+    assert kept["verification"]["passed"] is False
+    assert kept["verification"]["missing"][0]["id"] == "see-a-doctor"
+    assert (rejected / kept["outputs"]["html"]["path"]).is_file()
+
+    monkeypatch.setattr(html_format, "render", real)
+    assert not build(project, kinds=["html"], force=True).failed
+    assert not rejected.exists(), "a good build clears the rejected one"
+
+
+def test_a_partial_build_publishes_what_it_built_and_marks_the_rest_stale(
+    tmp_path: Path,
+) -> None:
+    project = make_project(tmp_path, {"sample": GOOD})
+    assert not build(project, kinds=["html", "docx"]).failed
+    docx_before = snapshot(project.output_dir / "sample")["sample.docx"]
+
+    (project.source_dir / "sample.md").write_text(GOOD.replace("Rest can help.", "Rest helps."))
+    report = build(project, kinds=["html"])
+
+    assert not report.failed, report.lines
+    assert any("docx is stale" in line for line in report.lines)
+    assert not any("missing" in line for line in report.lines)
+    assert report.outcomes[("sample", "html")].state == "built"
+    assert report.outcomes[("sample", "docx")].state == "stale"
+    manifest = manifest_of(project, "sample")
+    assert manifest["stale"] == ["docx"]
+    assert manifest["verification"] == {"passed": True, "missing": []}
+    assert snapshot(project.output_dir / "sample")["sample.docx"] == docx_before
+    assert "Rest helps." in (project.output_dir / "sample" / "index.html").read_text()
+
+    verified = verify_published(project)
+    assert not verified.failed
+    assert any("docx is stale" in line for line in verified.lines)
+
+
+def test_an_unchanged_document_is_up_to_date_and_force_rebuilds_it(tmp_path: Path) -> None:
+    project = make_project(tmp_path, {"sample": GOOD})
+    assert not build(project, kinds=["html", "docx"]).failed
+    before = snapshot(project.output_dir / "sample")
+
+    again = build(project, kinds=["html", "docx"])
+    assert {o.state for o in again.outcomes.values()} == {"up to date"}
+    assert snapshot(project.output_dir / "sample") == before
+
+    forced = build(project, kinds=["html", "docx"], force=True)
+    assert {o.state for o in forced.outcomes.values()} == {"built"}
+    assert snapshot(project.output_dir / "sample") == before, "the same bytes again"
+
+
+def test_an_output_changed_after_publishing_is_rebuilt(tmp_path: Path) -> None:
+    project = make_project(tmp_path, {"sample": GOOD})
+    assert not build(project, kinds=["html"]).failed
+    page = project.output_dir / "sample" / "index.html"
+    good = page.read_bytes()
+    page.write_text("tampered")
+    report = build(project, kinds=["html"])
+    assert report.outcomes[("sample", "html")].state == "built"
+    assert page.read_bytes() == good
 
 
 def run_invoke(project: Path, *args: str) -> subprocess.CompletedProcess[str]:
@@ -169,14 +268,20 @@ def test_invoke_verify_fails_when_a_published_file_lost_text(tmp_path: Path) -> 
     result = run_invoke(tmp_path, "verify")
     assert result.returncode == 1
     assert 'html: section "symptoms" body missing: "Pain can vary widely."' in result.stderr
-    manifest = json.loads((project.output_dir / "sample" / "manifest.json").read_text())
+    assert "verification FAILED" in result.stderr
+    manifest = manifest_of(project, "sample")
     assert manifest["verification"]["passed"] is False
 
 
-def test_unknown_format_is_a_clear_error(tmp_path: Path) -> None:
+def test_an_unknown_format_or_document_stops_before_any_work(tmp_path: Path) -> None:
     project = make_project(tmp_path, {"sample": GOOD})
     report = build(project, kinds=["pptx"])
-    assert report.failed and report.lines[0].startswith("unknown format pptx; choose from html")
+    assert report.failed and report.lines == [
+        f"unknown format pptx; choose from {', '.join(FORMATS)}"
+    ]
+    report = build(project, ["sampel"], ["html"])
+    assert report.lines == ["no source/sampel.md; the documents are: sample"]
+    assert not project.output_dir.exists() or not (project.output_dir / "sample").exists()
 
 
 def test_staging_left_by_a_killed_build_is_cleared(tmp_path: Path) -> None:
@@ -186,7 +291,18 @@ def test_staging_left_by_a_killed_build_is_cleared(tmp_path: Path) -> None:
     (stale / "index.html").write_text("half")
     assert not build(project, kinds=["html"]).failed
     assert not stale.exists()
-    assert build_module.MANIFEST in os.listdir(project.output_dir / "sample")
+
+
+def test_a_second_build_at_the_same_time_is_told_to_wait(tmp_path: Path) -> None:
+    project = make_project(tmp_path, {"sample": GOOD})
+    with exclusive(project.output_dir):
+        report = build(project, kinds=["html"])
+    assert report.failed
+    assert report.lines == [
+        f"another build is writing {project.output_dir}; wait for it to finish, "
+        "or build into another folder with --output"
+    ]
+    assert not (project.output_dir / "sample").exists()
 
 
 def test_the_same_source_builds_to_the_same_bytes(built: Built, tmp_path: Path) -> None:
@@ -196,3 +312,21 @@ def test_the_same_source_builds_to_the_same_bytes(built: Built, tmp_path: Path) 
     assert not build(again, [ARTICLE_ID]).failed
     second = json.loads((again.output_dir / ARTICLE_ID / "manifest.json").read_text())
     assert second["outputs"] == built.manifest["outputs"]
+
+
+def test_shards_split_the_library_and_gather_rebuilds_the_landing_page(tmp_path: Path) -> None:
+    ids = [f"leaflet-{n}" for n in range(6)]
+    project = make_project(tmp_path, {i: GOOD.replace("id: sample", f"id: {i}") for i in ids})
+    shards = []
+    for number in (1, 2, 3):
+        report = build(project, kinds=["html"], shard=(number, 3))
+        assert not report.failed
+        shards.append(set(report.documents))
+    assert set().union(*shards) == set(ids)
+    assert sum(len(shard) for shard in shards) == len(ids), "no document in two shards"
+    assert all(shard_of(i, 3) == n for n, shard in enumerate(shards, 1) for i in shard)
+
+    (project.output_dir / "index.html").unlink()
+    assert not gather(project).failed
+    index = (project.output_dir / "index.html").read_text()
+    assert all(f'href="{i}/index.html"' in index for i in ids)

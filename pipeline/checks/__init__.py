@@ -36,8 +36,11 @@ class OutputCheck:
         return not self.gaps and not self.problems
 
 
-def check_output(doc: Document, brand: Brand, kind: str, path: Path) -> OutputCheck:
-    """Every check that applies to the finished output `path` of format `kind`."""
+def check_output(
+    doc: Document, brand: Brand, kind: str, path: Path, *, strict: bool = False
+) -> OutputCheck:
+    """Every check that applies to the finished output `path` of format `kind`. `strict`
+    reads HTML as a browser renders it (slower, and needs Chromium)."""
     result = OutputCheck()
     try:
         found = extract.text_of(path)

@@ -28,6 +28,13 @@ class Format:
     into out_dir and returns the main file's path."""
     summary: str
     """One line for help texts and the landing page."""
+    styles: tuple[str, ...]
+    """What it reads under styles/ (glob patterns), besides brand.toml: part of its key."""
+    brand_tables: tuple[str, ...]
+    """The brand.toml tables it reads (its renderer and its checks see only these)."""
+    group: str = ""
+    """Formats of one group and one document render in one worker, one after the other, so
+    they can share work (the one-pagers share their one-page fit)."""
 
     def render(self, doc: Document, brand: Brand, out_dir: Path) -> Path:
         renderer = importlib.import_module(self.module).render
@@ -35,19 +42,62 @@ class Format:
         return path
 
 
+# Every format reads these brand tables and files; each adds its own.
+_TABLES = ("organisation", "colors", "fonts", "page")
+_FILES = ("fonts/*", "images/*")
+
 FORMATS: dict[str, Format] = {
     f.kind: f
     for f in (
-        Format("html", "full", "pipeline.formats.html", "accessible web page"),
-        Format("brochure_pdf", "full", "pipeline.formats.pdf.brochure", "print brochure (PDF/X-4)"),
-        Format("accessible_pdf", "full", "pipeline.formats.pdf.accessible", "tagged PDF/UA"),
-        Format("docx", "full", "pipeline.formats.docx", "Word file for clinicians"),
-        Format("onepager_pdf", "plain", "pipeline.formats.onepager.pdf", "one-page summary (PDF)"),
+        Format(
+            "html",
+            "full",
+            "pipeline.formats.html",
+            "accessible web page",
+            (*_FILES, "templates/article.*"),
+            _TABLES,
+        ),
+        Format(
+            "brochure_pdf",
+            "full",
+            "pipeline.formats.pdf.brochure",
+            "print brochure (PDF/X-4, CMYK)",
+            (*_FILES, "templates/print.*", "templates/brochure.*"),
+            (*_TABLES, "print"),
+        ),
+        Format(
+            "accessible_pdf",
+            "full",
+            "pipeline.formats.pdf.accessible",
+            "tagged PDF/UA for screens",
+            (*_FILES, "templates/print.*", "templates/accessible.*"),
+            (*_TABLES, "print"),
+        ),
+        Format(
+            "docx",
+            "full",
+            "pipeline.formats.docx",
+            "Word file for clinical review",
+            _FILES,
+            (*_TABLES, "print"),
+        ),
+        Format(
+            "onepager_pdf",
+            "plain",
+            "pipeline.formats.onepager.pdf",
+            "plain-language one-pager (PDF)",
+            (*_FILES, "templates/onepager.*"),
+            (*_TABLES, "onepager", "readability"),
+            group="onepager",
+        ),
         Format(
             "onepager_html",
             "plain",
             "pipeline.formats.onepager.html",
-            "one-page summary (web page)",
+            "plain-language one-pager (web)",
+            (*_FILES, "templates/onepager.*"),
+            (*_TABLES, "onepager", "readability"),
+            group="onepager",
         ),
     )
 }

@@ -50,8 +50,11 @@ class ArticleView:
     def disclaimers(self) -> tuple[DisclaimerView, ...]:
         return tuple(d for section in self.sections for d in section.disclaimers)
 
-    def copy_images(self, out_dir: Path) -> None:
+    def copy_images(self, out_dir: Path, shown_in: str | None = None) -> None:
+        """The images beside the output; with `shown_in`, only those that HTML shows."""
         for relative, source in self.images.items():
+            if shown_in is not None and relative not in shown_in:
+                continue
             target = out_dir / relative
             target.parent.mkdir(parents=True, exist_ok=True)
             shutil.copyfile(source, target)
@@ -118,7 +121,8 @@ def _with_local_images(blocks: list[Block], images: dict[str, Path]) -> list[Blo
     for node in nodes(blocks):
         if node.get("t") == "Image":
             source = Path(node["c"][2][0])
-            digest = hashlib.sha256(source.as_posix().encode()).hexdigest()[:8]
+            # Named by content, not by path: a project moved elsewhere builds the same bytes.
+            digest = hashlib.sha256(source.read_bytes()).hexdigest()[:8]
             relative = f"images/{digest}-{source.name}"
             images[relative] = source
             node["c"][2][0] = relative

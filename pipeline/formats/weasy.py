@@ -12,16 +12,29 @@ from urllib.request import url2pathname
 import weasyprint
 from weasyprint.urls import FatalURLFetchingError, URLFetcher
 
+# The scratch folder a renderer lays out from is a new temporary folder each time, and the
+# project can live anywhere; WeasyPrint names images after their URLs and the PDF identifier
+# hashes the HTML. So both are fetched under fixed names, and the same source gives the same
+# PDF bytes wherever it is built.
+SCRATCH = "file:///pipeline-scratch/"
+STYLES = "file:///pipeline-styles/"
+
 
 class ProjectFetcher(URLFetcher):
     """Fetches `file:` URLs under the allowed folders (and `data:` URLs); refuses the rest,
     loudly, so the build fails instead of printing a PDF with a hole in it."""
 
-    def __init__(self, *allowed: Path):
+    def __init__(self, scratch: Path, styles: Path | None, *allowed: Path):
         super().__init__(allowed_protocols={"file", "data"}, fail_on_errors=True)
-        self.allowed = tuple(folder.resolve() for folder in allowed)
+        self.folders = {SCRATCH: scratch.resolve()}
+        if styles is not None:
+            self.folders[STYLES] = styles.resolve()
+        self.allowed = (*self.folders.values(), *(folder.resolve() for folder in allowed))
 
     def fetch(self, url: str, headers: Any = None) -> Any:
+        for prefix, folder in self.folders.items():
+            if url.startswith(prefix):
+                url = (folder / url[len(prefix) :]).as_uri()
         parsed = urlparse(url)
         if parsed.scheme == "file":
             path = Path(url2pathname(parsed.path)).resolve()
@@ -32,18 +45,27 @@ class ProjectFetcher(URLFetcher):
         return super().fetch(url, headers)
 
 
-def fenced(html: str, base_dir: Path, *allowed: Path) -> weasyprint.HTML:
-    """`html` for WeasyPrint to lay out: its relative URLs resolve against base_dir, and it
-    may read base_dir and the `allowed` folders only."""
-    return weasyprint.HTML(
-        string=html, base_url=str(base_dir) + "/", url_fetcher=ProjectFetcher(base_dir, *allowed)
-    )
+def fenced(
+    html: str, base_dir: Path, *allowed: Path, styles: Path | None = None
+) -> weasyprint.HTML:
+    """`html` for WeasyPrint to lay out: its relative URLs resolve against base_dir, and
+    `STYLES` URLs against the styles folder (each under a fixed name); it may read those and
+    the `allowed` folders only."""
+    fetcher = ProjectFetcher(base_dir, styles, *allowed)
+    return weasyprint.HTML(string=html, base_url=SCRATCH, url_fetcher=fetcher)
 
 
-def write_pdf(html: str, base_dir: Path, target: Path, *allowed: Path, **options: Any) -> Path:
+def write_pdf(
+    html: str,
+    base_dir: Path,
+    target: Path,
+    *allowed: Path,
+    styles: Path | None = None,
+    **options: Any,
+) -> Path:
     """Render `html` (see `fenced`) to `target`. The same HTML gives the same bytes: the PDF's
     file identifier is derived from the HTML. (WeasyPrint's own is a hash of the file, which
     for PDF/X-4 includes a random xmpMM:DocumentID; brochure_pdf derives that id from this.)"""
     options.setdefault("pdf_identifier", hashlib.sha256(html.encode()).hexdigest()[:32].encode())
-    fenced(html, base_dir, *allowed).write_pdf(target, **options)
+    fenced(html, base_dir, *allowed, styles=styles).write_pdf(target, **options)
     return target

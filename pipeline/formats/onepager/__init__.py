@@ -114,7 +114,7 @@ def write_page(html: str, css: str, brand: Brand, view: ArticleView, out_dir: Pa
     # A stylesheet of its own, linked with a media query: WeasyPrint skips it quietly, where
     # an @media (prefers-color-scheme) block would make it warn.
     (assets / "onepager-dark.css").write_text(brand.css_variables("dark"), encoding="utf-8")
-    view.copy_images(out_dir)
+    view.copy_images(out_dir, shown_in=html)
     target = out_dir / "onepager.html"
     target.write_text(html, encoding="utf-8")
     return target

@@ -34,7 +34,7 @@ def page_html(
     @color-profile only from the document's own stylesheets)."""
     env = environment(brand)
     urls = {
-        "fonts_url": brand.path("fonts").resolve().as_uri() + "/",
+        "fonts_url": weasy.STYLES + "fonts/",
         "logo_url": logo_url(brand, medium),
         "icc_url": icc_profile(brand).as_uri() if medium == "print" else "",
     }
@@ -53,10 +53,8 @@ def css_string(text: str) -> str:
 
 def write(html: str, work_dir: Path, target: Path, brand: Brand, **options: Any) -> Path:
     """WeasyPrint, reading only the scratch folder (images), styles/ and the ICC profile."""
-    allowed = [brand.styles_dir]
-    if brand.print.get("icc-profile"):
-        allowed.append(icc_profile(brand).parent)
-    return weasy.write_pdf(html, work_dir, target, *allowed, **options)
+    allowed = [icc_profile(brand).parent] if brand.print.get("icc-profile") else []
+    return weasy.write_pdf(html, work_dir, target, *allowed, styles=brand.styles_dir, **options)
 
 
 def icc_profile(brand: Brand) -> Path:
@@ -75,7 +73,7 @@ def logo_url(brand: Brand, medium: Medium) -> str:
     """The brand logo; for print, with its colours swapped for the brand's CMYK values."""
     logo = brand.path(brand.organisation["logo"])
     if medium == "screen":
-        return logo.resolve().as_uri()
+        return weasy.STYLES + brand.organisation["logo"]
     svg = cmyk_svg(logo.read_text(encoding="utf-8"), brand, logo.name)
     return "data:image/svg+xml;base64," + base64.b64encode(svg.encode()).decode()
 

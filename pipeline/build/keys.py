@@ -1,0 +1,156 @@
+"""An output's key: a hash of everything it depends on. An output whose key is unchanged is
+not built again.
+
+Its inputs: the source file and every file it references; the brand tables and the style
+files its format reads (templates, CSS, fonts, the logo, the ICC profile); the pipeline's own
+code; the versions of the libraries it runs on and of the pandoc binary. Computing a key reads
+files and package metadata only: no pandoc, no WeasyPrint, so a build with nothing to do is
+quick."""
+
+from __future__ import annotations
+
+import functools
+import hashlib
+import importlib.metadata
+import importlib.util
+import json
+import re
+import shutil
+from collections.abc import Iterable, Mapping
+from pathlib import Path
+from typing import Any
+
+import pipeline
+from pipeline.brand import Brand
+from pipeline.build.files import sha256
+from pipeline.formats import Format
+from pipeline.model import Disclaimer, Document
+from pipeline.text import nodes
+
+
+def document_inputs(doc: Document, root: Path) -> dict[str, dict[str, str]]:
+    """What each scope of output reads: the source file and the images it shows, relative
+    to the project (path -> sha256). The one-pagers ("plain") show only the images of the
+    plain texts, so a figure in the body does not make them stale."""
+    full: list[Any] = []
+    plain: list[Any] = []
+    for section in doc.sections:
+        full += [list(section.heading), list(section.plain)]
+        plain.append(list(section.plain))
+        for item in section.body:
+            if isinstance(item, Disclaimer):
+                full += [list(item.wording), list(item.plain)]
+                plain.append(list(item.plain))
+            else:
+                full.append(item)
+    source = root / doc.source_path
+    return {
+        scope: {_relative(path, root): sha256(path) for path in [source, *_images(blocks)]}
+        for scope, blocks in (("full", full), ("plain", plain))
+    }
+
+
+def _images(blocks: list[Any]) -> list[Path]:
+    return [Path(node["c"][2][0]) for node in nodes(blocks) if node.get("t") == "Image"]
+
+
+def inputs_unchanged(recorded: Mapping[str, Mapping[str, str]], root: Path) -> bool:
+    """Do the files a manifest recorded still have the same contents?"""
+    every = {path: digest for scope in recorded.values() for path, digest in scope.items()}
+    try:
+        return bool(every) and all(sha256(root / p) == h for p, h in every.items())
+    except (OSError, AttributeError):
+        return False
+
+
+class StyleFiles:
+    """Hashes of the files under styles/, each read once per build."""
+
+    def __init__(self, brand: Brand):
+        self.brand = brand
+        self._hashes: dict[str, str] = {}
+
+    def matching(self, patterns: Iterable[str]) -> dict[str, str]:
+        found = {}
+        for pattern in patterns:
+            for path in sorted(self.brand.styles_dir.glob(pattern)):
+                if path.is_file():
+                    name = path.relative_to(self.brand.styles_dir).as_posix()
+                    found[name] = self._hashes.get(name) or self._hashes.setdefault(
+                        name, sha256(path)
+                    )
+        return found
+
+
+def output_key(
+    fmt: Format, inputs: Mapping[str, Mapping[str, str]], brand: Brand, styles: StyleFiles
+) -> str:
+    tables = {name: brand.tokens.get(name) for name in fmt.brand_tables}
+    extra = {}
+    icc = (tables.get("print") or {}).get("icc-profile")
+    if icc:
+        path = Path(icc) if Path(icc).is_absolute() else brand.styles_dir / icc
+        extra["icc-profile"] = sha256(path) if path.is_file() else "missing"
+    payload = {
+        "format": fmt.kind,
+        "inputs": dict(inputs.get(fmt.scope) or {}),
+        "brand": tables,
+        "styles": styles.matching(fmt.styles),
+        "files": extra,
+        "toolchain": toolchain(),
+    }
+    encoded = json.dumps(payload, sort_keys=True, default=str).encode()
+    return hashlib.sha256(encoded).hexdigest()
+
+
+@functools.cache
+def toolchain() -> str:
+    """The pipeline's code, its libraries' versions, and the pandoc binary."""
+    digest = hashlib.sha256()
+    package = Path(pipeline.__file__).parent
+    for path in sorted(package.rglob("*.py")):
+        digest.update(path.relative_to(package).as_posix().encode() + b"\0" + path.read_bytes())
+    for name in sorted(_dependencies()):
+        try:
+            digest.update(f"{name}={importlib.metadata.version(name)}\0".encode())
+        except importlib.metadata.PackageNotFoundError:
+            digest.update(f"{name}=missing\0".encode())
+    pandoc = _pandoc_binary()
+    if pandoc is not None:
+        stat = pandoc.stat()
+        digest.update(f"pandoc={stat.st_size}:{stat.st_mtime_ns}".encode())
+    return digest.hexdigest()
+
+
+def _dependencies() -> list[str]:
+    """The runtime dependencies the project declares (not the extras)."""
+    try:
+        requirements = importlib.metadata.requires("pipeline") or []
+    except importlib.metadata.PackageNotFoundError:
+        return []
+    names = []
+    for requirement in requirements:
+        if "extra ==" in requirement:
+            continue
+        match = re.match(r"[A-Za-z0-9._-]+", requirement)
+        if match:
+            names.append(match.group())
+    return names
+
+
+def _pandoc_binary() -> Path | None:
+    """pypandoc-binary's bundled pandoc, found without importing pypandoc."""
+    spec = importlib.util.find_spec("pypandoc")
+    for folder in (spec and spec.submodule_search_locations) or []:
+        bundled = Path(folder) / "files" / "pandoc"
+        if bundled.is_file():
+            return bundled
+    system = shutil.which("pandoc")
+    return Path(system) if system else None
+
+
+def _relative(path: Path, root: Path) -> str:
+    try:
+        return path.resolve().relative_to(root.resolve()).as_posix()
+    except ValueError:
+        return path.as_posix()

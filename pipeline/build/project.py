@@ -1,0 +1,38 @@
+"""Where a project's sources, styles and outputs live."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from pathlib import Path
+
+
+@dataclass(frozen=True)
+class Project:
+    root: Path
+    output_dir: Path
+
+    @classmethod
+    def at(cls, root: Path, output_dir: Path | None = None) -> Project:
+        root = root.resolve()
+        return cls(root, (output_dir or root / "output").resolve())
+
+    @property
+    def source_dir(self) -> Path:
+        return self.root / "source"
+
+    @property
+    def styles_dir(self) -> Path:
+        return self.root / "styles"
+
+    @property
+    def rejected_dir(self) -> Path:
+        """Rejected builds, kept for inspection beside output/ (never inside the tree a web
+        server serves): build/rejected/<id>/."""
+        return self.output_dir.parent / "build" / "rejected"
+
+    def shown(self, path: Path) -> str:
+        """A path as the user should see it: relative to the project when it is inside."""
+        try:
+            return path.relative_to(self.root).as_posix()
+        except ValueError:
+            return str(path)

@@ -1,0 +1,708 @@
+"""A build, top to bottom: choose the documents and formats; skip every output whose key is
+unchanged; render the rest in a pool of workers, each output checked in its worker the moment
+it is finished; then publish each document's good outputs in one step.
+
+- Outputs of a document that pass their checks are published together: the document's folder
+  is replaced in one atomic step, its manifest inside it, so a killed build never leaves a
+  manifest that disagrees with its files. An output that fails is reported alone; its last
+  good version stays, marked stale if it no longer matches the source.
+- A failed output is kept for inspection in build/rejected/<id>/, outside output/.
+- One failing document never stops the others; the build reports every failure and fails.
+- One build at a time holds output/ (a lock); a second one stops with a clear message.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import multiprocessing
+import os
+import shutil
+import time
+import traceback
+from collections.abc import Iterator, Sequence
+from concurrent.futures import ProcessPoolExecutor, as_completed
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+from pipeline import review
+from pipeline.brand import Brand, BrandError, load_brand
+from pipeline.build import files
+from pipeline.build.files import MANIFEST, OutputBusy, exclusive, read_manifest
+from pipeline.build.index import write_index
+from pipeline.build.keys import StyleFiles, document_inputs, inputs_unchanged, output_key
+from pipeline.build.project import Project
+from pipeline.build.report import Listener, Outcome, Report
+from pipeline.checks import OutputCheck, check_output
+from pipeline.formats import FORMATS
+from pipeline.model import Document, ReviewDate
+from pipeline.source import SourceError, load
+
+# Heaviest first, so two workers finish together (longest-processing-time order).
+WEIGHT = {"brochure_pdf": 5, "onepager": 4, "accessible_pdf": 3, "docx": 2, "html": 1}
+
+
+@dataclass(frozen=True)
+class Options:
+    kinds: tuple[str, ...]
+    force: bool = False
+    strict: bool = False
+    """CI's mode: an overdue review is an error, and HTML is verified in a real browser."""
+    jobs: int = 0
+    """Worker processes; 0: one per core."""
+
+
+@dataclass
+class Rendered:
+    """One output, rendered and checked in a worker, waiting in the staging folder."""
+
+    kind: str
+    main: str = ""
+    """The main file, relative to the format's staging folder."""
+    files: dict[str, str] = field(default_factory=dict)
+    check: OutputCheck | None = None
+    error: str = ""
+    seconds: float = 0.0
+
+    @property
+    def passed(self) -> bool:
+        return not self.error and self.check is not None and self.check.passed
+
+
+@dataclass
+class Plan:
+    """What the build does with one document."""
+
+    id: str
+    doc: Document | None
+    previous: dict[str, Any] | None
+    inputs: dict[str, dict[str, str]]
+    """Per scope ("full", "plain"): the files its outputs read, path -> sha256."""
+    keys: dict[str, str]
+    """Every format's current key (also those not built now: to tell which are stale)."""
+    render: list[str]
+    staging: Path | None = None
+    results: dict[str, Rendered] = field(default_factory=dict)
+    due: review.ReviewStatus | None = None
+
+    @property
+    def groups(self) -> list[list[str]]:
+        """The formats to render, in groups that share a worker."""
+        grouped: dict[str, list[str]] = {}
+        for kind in self.render:
+            grouped.setdefault(FORMATS[kind].group or kind, []).append(kind)
+        return list(grouped.values())
+
+
+def build(
+    project: Project,
+    doc_ids: Sequence[str] = (),
+    kinds: Sequence[str] = (),
+    *,
+    force: bool = False,
+    strict: bool = False,
+    jobs: int = 0,
+    shard: tuple[int, int] | None = None,
+    listener: Listener | None = None,
+) -> Report:
+    """Build, check and publish the documents (all, or `doc_ids`; a `shard` K of N) in the
+    formats `kinds` (all by default)."""
+    report = Report(listener)
+    unknown = [kind for kind in kinds if kind not in FORMATS]
+    if unknown:
+        report.fail(f"unknown format {', '.join(unknown)}; choose from {', '.join(FORMATS)}")
+        return report.finish()
+    options = Options(tuple(kinds) or tuple(FORMATS), force, strict, jobs)
+    try:
+        with exclusive(project.output_dir):
+            _build(project, doc_ids, shard, options, report)
+    except OutputBusy as error:
+        report.fail(str(error))
+    except OSError as error:  # a full disk, a read-only output folder
+        report.fail(f"cannot write {project.shown(project.output_dir)}: {error}")
+    return report.finish()
+
+
+def _build(
+    project: Project,
+    doc_ids: Sequence[str],
+    shard: tuple[int, int] | None,
+    options: Options,
+    report: Report,
+) -> None:
+    files.clear_leftovers(project.output_dir)
+    brand = _brand(project, report)
+    today = _today(report)
+    paths = select_sources(project, doc_ids, shard, report)
+    if brand is None or today is None or paths is None:
+        return
+    styles = StyleFiles(brand)
+    plans = []
+    for path in paths:
+        plan = _plan(project, path, brand, styles, options, today, report)
+        if plan is not None:
+            plans.append(plan)
+    try:
+        for plan in plans:
+            if plan.render:
+                plan.staging = files.staging_folder(project.output_dir, plan.id)
+            else:
+                _finish(project, plan, options, report)
+        for plan in _render(plans, brand, options, report):
+            _finish(project, plan, options, report)
+    finally:
+        for plan in plans:
+            if plan.staging is not None:
+                shutil.rmtree(plan.staging, ignore_errors=True)
+    write_index(project, brand)
+
+
+def select_sources(
+    project: Project, doc_ids: Sequence[str], shard: tuple[int, int] | None, report: Report
+) -> list[Path] | None:
+    """The source files to build: all, the named ones, or one shard of them. An unknown id
+    stops the build before any work."""
+    paths = sorted(project.source_dir.glob("*.md"))
+    if doc_ids:
+        known = {path.stem for path in paths}
+        missing = sorted(set(doc_ids) - known)
+        for doc_id in missing:
+            names = ", ".join(sorted(known)) or "none yet"
+            report.fail(f"no source/{doc_id}.md; the documents are: {names}")
+        if missing:
+            return None
+        paths = [path for path in paths if path.stem in set(doc_ids)]
+    if shard is not None:
+        number, count = shard
+        paths = [path for path in paths if shard_of(path.stem, count) == number]
+    return paths
+
+
+def shard_of(doc_id: str, count: int) -> int:
+    """Which of `count` shards (1 to count) builds a document: stable, by a hash of its id."""
+    return int(hashlib.sha256(doc_id.encode()).hexdigest()[:12], 16) % count + 1
+
+
+# -- planning -----------------------------------------------------------------------------
+
+
+def _plan(
+    project: Project,
+    path: Path,
+    brand: Brand,
+    styles: StyleFiles,
+    options: Options,
+    today: Any,
+    report: Report,
+) -> Plan | None:
+    doc_id = path.stem
+    previous = read_manifest(project.output_dir / doc_id)
+    doc = None
+    recorded = (previous or {}).get("inputs") or {}
+    if previous is not None and inputs_unchanged(recorded, project.root):
+        inputs = dict(recorded)
+    else:
+        doc = _load(project, path, report)
+        if doc is None:
+            return None
+        inputs = document_inputs(doc, project.root)
+    keys = {kind: output_key(fmt, inputs, brand, styles) for kind, fmt in FORMATS.items()}
+    plan = Plan(doc_id, doc, previous, inputs, keys, [])
+    plan.render = [
+        kind
+        for kind in options.kinds
+        if options.force or not _current(plan, kind, project, options)
+    ]
+    if plan.render and plan.doc is None:
+        plan.doc = _load(project, path, report)
+        if plan.doc is None:
+            return None
+    if not _review_ok(plan, options, today, report):
+        return None
+    summary = report.document(doc_id)
+    summary.title = plan.doc.title if plan.doc else str((previous or {}).get("title", ""))
+    for kind in options.kinds:
+        if kind not in plan.render:
+            report.outcome(Outcome(doc_id, kind, "up to date", verified=True))
+    return plan
+
+
+def _load(project: Project, path: Path, report: Report) -> Document | None:
+    try:
+        return load(path, project.root)
+    except SourceError as error:
+        for problem in error.problems:
+            report.fail(str(problem), doc=path.stem)
+        report.document(path.stem)
+        return None
+
+
+def _current(plan: Plan, kind: str, project: Project, options: Options) -> bool:
+    """Is the published output of `kind` what a build would make now, verified, intact?"""
+    entry = ((plan.previous or {}).get("outputs") or {}).get(kind)
+    if not entry or entry.get("key") != plan.keys[kind] or not entry.get("verified"):
+        return False
+    if options.strict and not entry.get("strict"):
+        return False
+    folder = project.output_dir / plan.id
+    try:
+        return all(files.sha256(folder / name) == h for name, h in entry["files"].items())
+    except (OSError, KeyError, AttributeError):
+        return False
+
+
+def _review_ok(plan: Plan, options: Options, today: Any, report: Report) -> bool:
+    """Warn of an overdue review (an error with --strict); note one due soon."""
+    previous = plan.previous or {}
+    reviewed = (
+        plan.doc.last_reviewed
+        if plan.doc
+        else ReviewDate.parse(str(previous.get("last_reviewed", "")))
+    )
+    every = plan.doc.review_every_months if plan.doc else previous.get("review_every_months")
+    if reviewed is None or not isinstance(every, int):
+        return True
+    plan.due = review.status(reviewed, every, today)
+    summary = report.document(plan.id)
+    summary.review_due, summary.review = plan.due.due.isoformat(), plan.due.label
+    if plan.due.overdue:
+        text = (
+            f"{plan.id}: review overdue since {plan.due.due.isoformat()} (last reviewed "
+            f"{reviewed.iso}, every {every} months): review the content and update last-reviewed"
+        )
+        if options.strict:
+            report.fail(text + " (an error with --strict)", doc=plan.id)
+            return False
+        report.warn(text, doc=plan.id)
+    elif plan.due.due_soon:
+        report.say(f"{plan.id}: review due {plan.due.due.isoformat()}", doc=plan.id)
+    return True
+
+
+# -- rendering ----------------------------------------------------------------------------
+
+
+def render_group(
+    doc: Document, brand: Brand, kinds: list[str], staging: Path, strict: bool
+) -> list[Rendered]:
+    """Render and check these formats of one document, one after the other, each into its
+    own folder of the staging folder. Runs in a worker; a renderer's error is reported as
+    that output's failure, never as the worker's."""
+    results = []
+    for kind in kinds:
+        fmt = FORMATS[kind]
+        seen = brand.only(fmt.brand_tables)
+        folder = staging / kind
+        start = time.perf_counter()
+        try:
+            folder.mkdir()
+            main = fmt.render(doc, seen, folder)
+            check = check_output(doc, seen, kind, main, strict=strict)
+            results.append(
+                Rendered(
+                    kind,
+                    main.relative_to(folder).as_posix(),
+                    files.files_under(folder),
+                    check,
+                    seconds=time.perf_counter() - start,
+                )
+            )
+        except Exception as error:
+            if os.environ.get("PIPELINE_DEBUG"):
+                traceback.print_exception(error)
+            results.append(
+                Rendered(kind, error=_reason(error), seconds=time.perf_counter() - start)
+            )
+    return results
+
+
+def _reason(error: BaseException) -> str:
+    text = str(error).strip()
+    return text if text else f"{type(error).__name__} (run with PIPELINE_DEBUG=1 for details)"
+
+
+def _render(plans: list[Plan], brand: Brand, options: Options, report: Report) -> Iterator[Plan]:
+    """Every plan's groups, in parallel; yields each plan as its last group finishes."""
+    work = [
+        (plan.doc, plan.staging, plan, group)
+        for plan in plans
+        if plan.doc and plan.staging
+        for group in plan.groups
+    ]
+    work.sort(key=lambda item: -WEIGHT.get(FORMATS[item[3][0]].group or item[3][0], 1))
+    waiting = {plan.id: len(plan.groups) for plan in plans if plan.staging}
+    for _, _, plan, group in work:
+        for kind in group:
+            report.outcome(Outcome(plan.id, kind, "queued"))
+
+    def done(plan: Plan, results: list[Rendered]) -> bool:
+        for result in results:
+            plan.results[result.kind] = result
+        waiting[plan.id] -= 1
+        return waiting[plan.id] == 0
+
+    workers = min(options.jobs or os.cpu_count() or 1, len(work))
+    if workers <= 1:
+        for doc, staging, plan, group in work:
+            if done(plan, render_group(doc, brand, group, staging, options.strict)):
+                yield plan
+        return
+    # Forked workers start with what is already imported; each imports a renderer's heavy
+    # libraries once and keeps them for the next output.
+    context = multiprocessing.get_context("fork")
+    with ProcessPoolExecutor(max_workers=workers, mp_context=context) as pool:
+        futures = {
+            pool.submit(render_group, doc, brand, group, staging, options.strict): (plan, group)
+            for doc, staging, plan, group in work
+        }
+        for future in as_completed(futures):
+            plan, group = futures[future]
+            try:
+                results = future.result()
+            except Exception as error:  # the worker itself died (killed, out of memory)
+                results = [Rendered(kind, error=f"the worker stopped: {error}") for kind in group]
+            if done(plan, results):
+                yield plan
+
+
+# -- publishing ---------------------------------------------------------------------------
+
+
+def _finish(project: Project, plan: Plan, options: Options, report: Report) -> None:
+    """Report the document's outputs, publish the good ones with the new manifest, keep the
+    failed ones in build/rejected/."""
+    passed: dict[str, Rendered] = {}
+    failed: dict[str, Rendered] = {}
+    for kind, result in plan.results.items():
+        _report_output(plan.id, result, options, report)
+        (passed if result.passed else failed)[kind] = result
+    for kind in _shared_file_conflicts(passed, plan):
+        report.fail(f"{plan.id}: {kind} writes a file another format writes differently")
+        failed[kind] = passed.pop(kind)
+    manifest = _manifest(project, plan, passed, failed, options)
+    summary = report.document(plan.id)
+    if manifest is not None and (passed or manifest != plan.previous):
+        assert plan.staging is not None or not passed
+        staging = plan.staging or files.staging_folder(project.output_dir, plan.id)
+        try:
+            _publish(project, plan.id, staging, passed, manifest)
+        except OSError as error:  # a full disk, a read-only folder: this document only
+            folder = project.shown(project.output_dir / plan.id)
+            report.fail(f"{plan.id}: cannot publish to {folder} ({error}); it is unchanged")
+            failed.update(passed)
+            passed.clear()
+            manifest = plan.previous
+        finally:
+            if plan.staging is None:
+                shutil.rmtree(staging, ignore_errors=True)
+        if passed:
+            report.say(
+                f"{plan.id}: published {', '.join(sorted(passed))} to "
+                f"{project.shown(project.output_dir / plan.id)}",
+                doc=plan.id,
+            )
+    summary.published = manifest is not None
+    if manifest is not None:
+        for kind, entry in manifest["outputs"].items():
+            if entry.get("stale") and kind not in failed:
+                report.warn(
+                    f"{plan.id}: {kind} is stale (its source or styles changed and it was "
+                    f"not rebuilt); run `invoke build --doc {plan.id}`",
+                    doc=plan.id,
+                    kind=kind,
+                )
+                report.outcome(Outcome(plan.id, kind, "stale"))
+        summary.reading_grade = _grade(manifest)
+    rejected = project.rejected_dir / plan.id
+    if failed:
+        _reject(project, plan, failed, rejected)
+        summary.rejected = project.shown(rejected)
+        report.fail(
+            f"{plan.id}: {', '.join(sorted(failed))} NOT published; the rejected files are "
+            f"in {project.shown(rejected)}",
+            doc=plan.id,
+        )
+    elif plan.results:
+        shutil.rmtree(rejected, ignore_errors=True)
+
+
+def _report_output(doc_id: str, result: Rendered, options: Options, report: Report) -> None:
+    kind = result.kind
+    check = result.check
+    if result.error:
+        report.fail(f"{doc_id}: {kind} could not be rendered: {result.error}", doc_id, kind)
+    elif check is not None:
+        for note in check.notes:
+            report.say(f"{doc_id}: {note}", doc_id, kind)
+        for gap in check.gaps:
+            report.fail(f"{doc_id}: {gap}", doc_id, kind)
+        for problem in check.problems:
+            report.fail(f"{doc_id}: {kind}: {problem}", doc_id, kind)
+        if check.passed:
+            report.say(f"{doc_id}: {kind} verified ({Path(result.main).name})", doc_id, kind)
+    report.outcome(
+        Outcome(
+            doc_id,
+            kind,
+            "built" if result.passed else "failed",
+            result.seconds,
+            None if check is None else not check.gaps,
+            result.error,
+        )
+    )
+
+
+def _shared_file_conflicts(passed: dict[str, Rendered], plan: Plan) -> list[str]:
+    """Formats that write a file another one writes with different bytes (shared assets
+    must agree)."""
+    seen: dict[str, str] = {}
+    clashing = []
+    for kind, result in passed.items():
+        for name, digest in result.files.items():
+            if seen.setdefault(name, digest) != digest:
+                clashing.append(kind)
+                break
+    return clashing
+
+
+def _manifest(
+    project: Project,
+    plan: Plan,
+    passed: dict[str, Rendered],
+    failed: dict[str, Rendered],
+    options: Options,
+) -> dict[str, Any] | None:
+    """The document's new manifest: new entries for the outputs just built, the previous
+    ones (marked stale when their key changed) for the others. None: nothing to publish."""
+    previous = plan.previous or {}
+    outputs: dict[str, Any] = {}
+    for kind, entry in (previous.get("outputs") or {}).items():
+        if kind in FORMATS and kind not in passed:
+            outputs[kind] = {**entry, "stale": entry.get("key") != plan.keys[kind]}
+    for kind, result in passed.items():
+        assert result.check is not None
+        outputs[kind] = {
+            "path": result.main,
+            "sha256": result.files[result.main],
+            "files": result.files,
+            "key": plan.keys[kind],
+            "verified": True,
+            "strict": options.strict,
+            "stale": False,
+            **result.check.record,
+        }
+    if not outputs:
+        return None
+    doc = plan.doc
+    manifest: dict[str, Any] = {
+        "id": plan.id,
+        "title": doc.title if doc else previous.get("title"),
+        "source": doc.source_path if doc else previous.get("source"),
+        "source_sha256": doc.source_sha256 if doc else previous.get("source_sha256"),
+        "last_reviewed": doc.last_reviewed.iso if doc else previous.get("last_reviewed"),
+        "review_every_months": doc.review_every_months
+        if doc
+        else previous.get("review_every_months"),
+        "review_due": plan.due.due.isoformat() if plan.due else previous.get("review_due"),
+        "inputs": plan.inputs,
+        "outputs": dict(sorted(outputs.items(), key=lambda item: list(FORMATS).index(item[0]))),
+        "verification": {
+            "passed": all(entry.get("verified") for entry in outputs.values()),
+            "missing": [],
+        },
+        "stale": sorted(kind for kind, entry in outputs.items() if entry["stale"]),
+    }
+    if failed:
+        manifest["rejected"] = sorted(failed)
+    readability = next(
+        (entry["readability"] for entry in outputs.values() if "readability" in entry), None
+    )
+    if readability is not None:
+        manifest["readability"] = readability
+    return manifest
+
+
+def _publish(
+    project: Project,
+    doc_id: str,
+    staging: Path,
+    passed: dict[str, Rendered],
+    manifest: dict[str, Any],
+) -> None:
+    """The document's folder, replaced in one step by a new one: the files it keeps (hard
+    links), the new outputs, and the manifest."""
+    folder = project.output_dir / doc_id
+    new = staging / ".publish"
+    new.mkdir()
+    replaced = {MANIFEST}
+    published = (read_manifest(folder) or {}).get("outputs") or {}
+    for kind in passed:
+        entry = published.get(kind) or {}
+        replaced |= set(entry.get("files") or ([entry["path"]] if "path" in entry else []))
+    if folder.is_dir():
+        for path in sorted(folder.rglob("*")):
+            name = path.relative_to(folder).as_posix()
+            if path.is_file() and name not in replaced:
+                target = new / name
+                target.parent.mkdir(parents=True, exist_ok=True)
+                os.link(path, target)
+    for kind, result in passed.items():
+        for name in result.files:
+            target = new / name
+            target.parent.mkdir(parents=True, exist_ok=True)
+            os.replace(staging / kind / name, target)
+    (new / MANIFEST).write_bytes(files.json_bytes(manifest))
+    files.readable(new)
+    files.swap_in(new, folder)
+    shutil.rmtree(new, ignore_errors=True)
+
+
+def _reject(project: Project, plan: Plan, failed: dict[str, Rendered], target: Path) -> None:
+    """The failed outputs, as they came out, with a manifest saying what is wrong."""
+    shutil.rmtree(target, ignore_errors=True)
+    target.mkdir(parents=True)
+    outputs, missing, errors = {}, [], {}
+    for kind, result in failed.items():
+        source = (plan.staging or target) / kind
+        if source.is_dir():
+            shutil.move(str(source), str(target / kind))
+        if result.main:
+            outputs[kind] = {"path": f"{kind}/{result.main}", "sha256": result.files[result.main]}
+        if result.check is not None:
+            missing += [gap.as_json() for gap in result.check.gaps]
+            if result.check.problems:
+                errors[kind] = result.check.problems
+        if result.error:
+            errors[kind] = [result.error]
+    doc = plan.doc
+    manifest = {
+        "id": plan.id,
+        "title": doc.title if doc else None,
+        "source": doc.source_path if doc else None,
+        "source_sha256": doc.source_sha256 if doc else None,
+        "outputs": outputs,
+        "verification": {"passed": False, "missing": missing},
+        "errors": errors,
+    }
+    files.write_atomic(target / MANIFEST, files.json_bytes(manifest))
+
+
+def _grade(manifest: dict[str, Any]) -> float | None:
+    reading = manifest.get("readability") or {}
+    grade = (reading.get("onepager") or {}).get("fk")
+    return float(grade) if isinstance(grade, int | float) else None
+
+
+# -- re-verifying what is published ---------------------------------------------------------
+
+
+def verify_published(
+    project: Project,
+    doc_ids: Sequence[str] = (),
+    *,
+    strict: bool = False,
+    listener: Listener | None = None,
+) -> Report:
+    """Check the published outputs against their sources again and record the verdict in
+    each manifest. An output whose source or styles changed since it was built is stale:
+    reported as such, not as missing text."""
+    report = Report(listener)
+    try:
+        with exclusive(project.output_dir):
+            _verify_published(project, doc_ids, strict, report)
+    except OutputBusy as error:
+        report.fail(str(error))
+    return report.finish()
+
+
+def _verify_published(
+    project: Project, doc_ids: Sequence[str], strict: bool, report: Report
+) -> None:
+    brand = _brand(project, report)
+    paths = select_sources(project, doc_ids, None, report)
+    if brand is None or paths is None:
+        return
+    styles = StyleFiles(brand)
+    for path in paths:
+        folder = project.output_dir / path.stem
+        manifest = read_manifest(folder)
+        if manifest is None:
+            report.fail(f"{path.stem}: not built yet; run `invoke build --doc {path.stem}`")
+            continue
+        doc = _load(project, path, report)
+        if doc is None:
+            continue
+        report.document(doc.id).title = doc.title
+        inputs = document_inputs(doc, project.root)
+        gaps = []
+        for kind, entry in manifest["outputs"].items():
+            fmt = FORMATS.get(kind)
+            if fmt is None:
+                continue
+            if entry.get("key") != output_key(fmt, inputs, brand, styles):
+                entry["stale"] = True
+                report.warn(
+                    f"{doc.id}: {kind} is stale (its source or styles changed since it was "
+                    f"built); run `invoke build --doc {doc.id}`",
+                    doc.id,
+                    kind,
+                )
+                report.outcome(Outcome(doc.id, kind, "stale"))
+                continue
+            start = time.perf_counter()
+            seen = brand.only(fmt.brand_tables)
+            check = check_output(doc, seen, kind, folder / entry["path"], strict=strict)
+            for gap in check.gaps:
+                report.fail(f"{doc.id}: {gap}", doc.id, kind)
+            for problem in check.problems:
+                report.fail(f"{doc.id}: {kind}: {problem}", doc.id, kind)
+            if check.passed:
+                report.say(f"{doc.id}: {kind} verified ({Path(entry['path']).name})", doc.id)
+            entry["verified"] = check.passed
+            entry["strict"] = strict
+            gaps += [gap.as_json() for gap in check.gaps]
+            report.outcome(
+                Outcome(doc.id, kind, "up to date", time.perf_counter() - start, check.passed)
+            )
+        outputs = manifest["outputs"].values()
+        manifest["verification"] = {
+            "passed": all(entry.get("verified") for entry in outputs),
+            "missing": gaps,
+        }
+        manifest["stale"] = sorted(k for k, e in manifest["outputs"].items() if e.get("stale"))
+        files.write_atomic(folder / MANIFEST, files.json_bytes(manifest))
+
+
+# -- shared ---------------------------------------------------------------------------------
+
+
+def _brand(project: Project, report: Report) -> Brand | None:
+    try:
+        return load_brand(project.styles_dir)
+    except BrandError as error:
+        report.fail(str(error))
+        return None
+
+
+def _today(report: Report) -> Any:
+    try:
+        return review.today()
+    except review.TodayError as error:
+        report.fail(str(error))
+        return None
+
+
+def gather(project: Project) -> Report:
+    """Only the landing page, from the manifests in output/ (after shards were built on
+    several machines and their output/ folders merged)."""
+    report = Report()
+    try:
+        with exclusive(project.output_dir):
+            brand = _brand(project, report)
+            if brand is not None:
+                write_index(project, brand)
+                count = len(list(project.output_dir.glob(f"*/{MANIFEST}")))
+                report.say(f"landing page: {count} documents in output/index.html")
+    except OutputBusy as error:
+        report.fail(str(error))
+    return report.finish()

@@ -1,0 +1,122 @@
+"""Rebuild only what changed: a change to each kind of dependency rebuilds exactly the outputs
+that depend on it, and the result is byte for byte what a cold build makes."""
+
+from __future__ import annotations
+
+import shutil
+from collections.abc import Callable
+from pathlib import Path
+
+import pytest
+from PIL import Image
+
+from pipeline.build import Project, build
+from pipeline.formats import FORMATS
+from tests.test_build import make_project, snapshot
+from tests.test_source import GOOD
+
+ALL = set(FORMATS)
+FULL = {kind for kind, fmt in FORMATS.items() if fmt.scope == "full"}
+ONEPAGERS = {"onepager_pdf", "onepager_html"}
+SOURCE = GOOD.replace(
+    "Pain can vary widely.",
+    "Pain can vary widely.\n\n![A dot that stands for the spine.](images/dot.png){width=2in}",
+)
+
+
+def edit(path: Path, old: str, new: str) -> None:
+    text = path.read_text(encoding="utf-8")
+    assert old in text, f"{old!r} not in {path}"
+    path.write_text(text.replace(old, new), encoding="utf-8")
+
+
+def changing_a_font(root: Path) -> None:
+    # Padding after the last table is ignored by every font reader; the bytes change.
+    with (root / "styles/fonts/AtkinsonHyperlegible-Regular.ttf").open("ab") as font:
+        font.write(b"\0\0\0\0")
+
+
+def figure(root: Path, colour: str) -> None:
+    """A figure sharp enough for print: 600 px shown 2 inches wide."""
+    (root / "source/images").mkdir(exist_ok=True)
+    Image.new("RGB", (600, 600), colour).save(root / "source/images/dot.png")
+
+
+def changing_the_image(root: Path) -> None:
+    figure(root, "#2E6B8A")
+
+
+CHANGES: dict[str, tuple[Callable[[Path], None], set[str]]] = {
+    "the source": (
+        lambda root: edit(root / "source/sample.md", "Rest can help.", "Rest helps."),
+        ALL,
+    ),
+    "a figure in the body": (changing_the_image, FULL),
+    "a brand colour": (
+        lambda root: edit(root / "styles/brand.toml", 'srgb = "#4A4A4A"', 'srgb = "#474747"'),
+        ALL,
+    ),
+    "the one-pager's brand token": (
+        lambda root: edit(root / "styles/brand.toml", "patient-education/{id}/", "leaflets/{id}/"),
+        ONEPAGERS,
+    ),
+    "the page template": (
+        lambda root: edit(root / "styles/templates/article.html.j2", "</body>", "\n</body>"),
+        {"html"},
+    ),
+    "the paged CSS": (
+        lambda root: edit(
+            root / "styles/templates/print.css.j2",
+            "body { margin: 0; }",
+            "body { margin: 0; padding: 0; }",
+        ),
+        {"brochure_pdf", "accessible_pdf"},
+    ),
+    "a font": (changing_a_font, ALL),
+}
+
+
+@pytest.fixture(scope="module")
+def cold(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """A small document with a figure, built once in every format."""
+    root = tmp_path_factory.mktemp("incremental")
+    project = make_project(root, {"sample": SOURCE})
+    figure(root, "#0B4F6C")
+    report = build(project)
+    assert not report.failed, report.lines
+    return root
+
+
+def copy_of(cold: Path, tmp_path: Path) -> Project:
+    shutil.copytree(cold, tmp_path / "project", symlinks=True)
+    return Project.at(tmp_path / "project")
+
+
+@pytest.mark.parametrize("change", list(CHANGES))
+def test_a_change_rebuilds_exactly_what_depends_on_it(
+    change: str, cold: Path, tmp_path: Path
+) -> None:
+    project = copy_of(cold, tmp_path)
+    alter, dependents = CHANGES[change]
+    alter(project.root)
+
+    report = build(project)
+
+    assert not report.failed, report.lines
+    rebuilt = {kind for (_, kind), o in report.outcomes.items() if o.state == "built"}
+    assert rebuilt == dependents
+    assert {o.state for o in report.outcomes.values()} <= {"built", "up to date"}
+    # Byte for byte what a cold build of the same inputs makes.
+    fresh = Project.at(project.root, tmp_path / "fresh")
+    assert not build(fresh).failed
+    assert snapshot(project.output_dir / "sample") == snapshot(fresh.output_dir / "sample")
+
+
+def test_nothing_changed_nothing_rebuilt_and_force_rebuilds_all(cold: Path, tmp_path: Path) -> None:
+    project = copy_of(cold, tmp_path)
+    before = snapshot(project.output_dir / "sample")
+    quiet = build(project)
+    assert {o.state for o in quiet.outcomes.values()} == {"up to date"}
+    forced = build(project, force=True)
+    assert {kind for (_, kind), o in forced.outcomes.items() if o.state == "built"} == ALL
+    assert snapshot(project.output_dir / "sample") == before
