@@ -330,3 +330,49 @@ def test_shards_split_the_library_and_gather_rebuilds_the_landing_page(tmp_path:
     assert not gather(project).failed
     index = (project.output_dir / "index.html").read_text()
     assert all(f'href="{i}/index.html"' in index for i in ids)
+
+
+@pytest.mark.parametrize(
+    ("today", "state", "line"),
+    [
+        ("2026-06-01", "", None),
+        ("2026-11-25", "due soon", "sample: review due 2027-01-01"),
+        (
+            "2027-03-02",
+            "overdue",
+            "sample: review overdue since 2027-01-01 (last reviewed 2026-01, every 12 months): "
+            "review the content and update last-reviewed",
+        ),
+    ],
+)
+def test_the_review_date_is_in_the_manifest_and_a_late_one_is_said(
+    today: str, state: str, line: str | None, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setenv("PIPELINE_TODAY", today)
+    project = make_project(tmp_path, {"sample": GOOD})
+    report = build(project, kinds=["html"])
+    assert not report.failed
+    assert report.documents["sample"].review == state
+    assert [m.text for m in report.messages if "review" in m.text] == ([line] if line else [])
+    assert manifest_of(project, "sample")["review_due"] == "2027-01-01"
+
+
+def test_with_strict_an_overdue_review_is_an_error_and_nothing_is_built(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setenv("PIPELINE_TODAY", "2027-03-02")
+    project = make_project(tmp_path, {"sample": GOOD})
+    report = build(project, kinds=["html"], strict=True)
+    assert report.failed
+    assert [m.level for m in report.messages if "overdue" in m.text] == ["error"]
+    assert not (project.output_dir / "sample").exists()
+
+
+def test_a_malformed_fixed_today_is_a_clear_error(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setenv("PIPELINE_TODAY", "25/11/2026")
+    report = build(make_project(tmp_path, {"sample": GOOD}), kinds=["html"])
+    assert report.lines == [
+        'PIPELINE_TODAY="25/11/2026" is not a date; write YYYY-MM-DD or unset it'
+    ]

@@ -22,6 +22,8 @@ MANIFEST = "manifest.json"
 FILE_MODE, FOLDER_MODE = 0o644, 0o755
 """Published files and folders: readable by a web server running as another user."""
 STAGING_PREFIX = ".staging-"
+PARTIAL_PREFIX = ".partial-"
+"""A file being written (write_atomic); renamed into place when whole."""
 _RENAME_EXCHANGE = 2  # linux/fs.h
 
 
@@ -43,16 +45,35 @@ def exclusive(output_dir: Path) -> Iterator[None]:
                 f"another build is writing {output_dir}; wait for it to finish, "
                 "or build into another folder with --output"
             ) from None
+        _held.append(handle)
         yield
     finally:
+        if handle in _held:
+            _held.remove(handle)
         os.close(handle)
 
 
+_held: list[int] = []
+
+
+def drop_inherited_lock() -> None:
+    """In a forked worker: let go of the parent's lock, so that if the parent is killed the
+    lock goes with it, not with the last worker to notice."""
+    for handle in _held:
+        os.close(handle)
+    _held.clear()
+
+
 def clear_leftovers(output_dir: Path) -> None:
-    """Staging folders of a build that was killed: never published, safe to delete (the
-    caller holds the lock, so no build is using them)."""
+    """Staging folders and half-written files of a build that was killed: never published,
+    safe to delete (the caller holds the lock, so no build is using them)."""
     for folder in output_dir.glob(f"{STAGING_PREFIX}*"):
         shutil.rmtree(folder, ignore_errors=True)
+    for partial in [
+        *output_dir.glob(f"{PARTIAL_PREFIX}*"),
+        *output_dir.glob(f"*/{PARTIAL_PREFIX}*"),
+    ]:
+        partial.unlink(missing_ok=True)
 
 
 def staging_folder(output_dir: Path, doc_id: str) -> Path:
@@ -111,7 +132,7 @@ def json_bytes(value: Any) -> bytes:
 def write_atomic(path: Path, data: bytes) -> None:
     """Write a whole file or nothing: a temporary file beside it, renamed over it."""
     path.parent.mkdir(parents=True, exist_ok=True)
-    handle, temporary = tempfile.mkstemp(prefix=f".{path.name}-", dir=path.parent)
+    handle, temporary = tempfile.mkstemp(prefix=f"{PARTIAL_PREFIX}{path.name}-", dir=path.parent)
     try:
         with os.fdopen(handle, "wb") as stream:
             stream.write(data)

@@ -6,7 +6,6 @@ from __future__ import annotations
 from pipeline.brand import Brand
 from pipeline.build.files import FOLDER_MODE, MANIFEST, read_manifest, readable, write_atomic
 from pipeline.build.project import Project
-from pipeline.formats.htmlview import write_brand_assets
 from pipeline.templates import environment
 
 
@@ -17,6 +16,10 @@ def write_index(project: Project, brand: Brand) -> None:
         if manifest:
             manifests.append(manifest)
     page = environment(brand).get_template("index.html.j2").render(manifests=manifests)
-    readable(write_brand_assets(brand, project.output_dir))
+    for asset in (*brand.font_files, brand.path(brand.organisation["logo"])):
+        target = project.output_dir / "assets" / asset.name
+        if not target.is_file() or target.read_bytes() != asset.read_bytes():
+            write_atomic(target, asset.read_bytes())
+    readable(project.output_dir / "assets")
     write_atomic(project.output_dir / "index.html", page.encode("utf-8"))
     project.output_dir.chmod(FOLDER_MODE)

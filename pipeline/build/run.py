@@ -13,6 +13,7 @@ it is finished; then publish each document's good outputs in one step.
 
 from __future__ import annotations
 
+import errno
 import hashlib
 import multiprocessing
 import os
@@ -38,6 +39,8 @@ from pipeline.formats import FORMATS
 from pipeline.model import Document, ReviewDate
 from pipeline.source import SourceError, load
 
+_NO_ROOM = (errno.ENOSPC, errno.EFBIG, errno.EDQUOT, errno.EROFS)
+"""Errors that mean the disk, not the document: said as such."""
 # Heaviest first, so two workers finish together (longest-processing-time order).
 WEIGHT = {"brochure_pdf": 5, "onepager": 4, "accessible_pdf": 3, "docx": 2, "html": 1}
 
@@ -147,9 +150,9 @@ def _build(
             if plan.render:
                 plan.staging = files.staging_folder(project.output_dir, plan.id)
             else:
-                _finish(project, plan, options, report)
+                _finish_one(project, plan, options, report)
         for plan in _render(plans, brand, options, report):
-            _finish(project, plan, options, report)
+            _finish_one(project, plan, options, report)
     finally:
         for plan in plans:
             if plan.staging is not None:
@@ -317,6 +320,8 @@ def render_group(
 
 
 def _reason(error: BaseException) -> str:
+    if isinstance(error, OSError) and error.errno in _NO_ROOM:
+        return f"cannot write a file ({error.strerror}); free some disk space and build again"
     text = str(error).strip()
     return text if text else f"{type(error).__name__} (run with PIPELINE_DEBUG=1 for details)"
 
@@ -350,7 +355,9 @@ def _render(plans: list[Plan], brand: Brand, options: Options, report: Report) -
     # Forked workers start with what is already imported; each imports a renderer's heavy
     # libraries once and keeps them for the next output.
     context = multiprocessing.get_context("fork")
-    with ProcessPoolExecutor(max_workers=workers, mp_context=context) as pool:
+    with ProcessPoolExecutor(
+        max_workers=workers, mp_context=context, initializer=files.drop_inherited_lock
+    ) as pool:
         futures = {
             pool.submit(render_group, doc, brand, group, staging, options.strict): (plan, group)
             for doc, staging, plan, group in work
@@ -366,6 +373,15 @@ def _render(plans: list[Plan], brand: Brand, options: Options, report: Report) -
 
 
 # -- publishing ---------------------------------------------------------------------------
+
+
+def _finish_one(project: Project, plan: Plan, options: Options, report: Report) -> None:
+    """_finish, for one document: a file system that refuses a write (a full disk, a
+    read-only folder) fails this document, never the others."""
+    try:
+        _finish(project, plan, options, report)
+    except OSError as error:
+        report.fail(f"{plan.id}: cannot write its outputs ({error})", doc=plan.id)
 
 
 def _finish(project: Project, plan: Plan, options: Options, report: Report) -> None:

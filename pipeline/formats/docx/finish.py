@@ -55,14 +55,15 @@ def finish(path: Path, doc: Document, brand: Brand) -> None:
 
 def _save_reproducibly(document: WordDocument, path: Path, day: dt.date) -> None:
     """Same source, same bytes: every zip entry dated `day`, not the time of the build."""
-    buffer = BytesIO()
+    buffer, dated = BytesIO(), BytesIO()
     document.save(buffer)
-    with zipfile.ZipFile(buffer) as built, zipfile.ZipFile(path, "w") as target:
+    with zipfile.ZipFile(buffer) as built, zipfile.ZipFile(dated, "w") as target:
         for entry in built.infolist():
-            dated = zipfile.ZipInfo(
+            info = zipfile.ZipInfo(
                 entry.filename, date_time=(day.year, day.month, day.day, 0, 0, 0)
             )
-            target.writestr(dated, built.read(entry), compress_type=zipfile.ZIP_DEFLATED)
+            target.writestr(info, built.read(entry), compress_type=zipfile.ZIP_DEFLATED)
+    path.write_bytes(dated.getvalue())  # one write: a full disk fails here, and only here
 
 
 def _properties(document: WordDocument, doc: Document, brand: Brand) -> None:

@@ -109,7 +109,9 @@ def write_reference(brand: Brand, target: Path) -> Path:
     for element in styles.element.iter(qn("w:rFonts")):
         _set_font_attributes(element, family)
     _brand_theme_fonts(document, family)
-    document.save(str(target))
+    buffer = BytesIO()
+    document.save(buffer)  # in memory: python-docx leaves a half-closed zip behind on a full disk
+    target.write_bytes(buffer.getvalue())
     return target
 
 

@@ -1,0 +1,207 @@
+"""Faults survived: a build killed at any moment, two builds at once, a full disk or a
+read-only output folder. Each leaves every manifest consistent with its files and the last
+good output in place; the next build clears the leftovers."""
+
+from __future__ import annotations
+
+import errno
+import hashlib
+import json
+import os
+import signal
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+import pytest
+
+from pipeline.build import Project, build, files
+from tests.conftest import ROOT
+from tests.test_build import make_project, snapshot
+from tests.test_source import GOOD
+
+OTHER = GOOD.replace("id: sample", "id: other")
+FAST = ["html", "docx"]
+
+
+def assert_consistent(project: Project) -> None:
+    """Every manifest names exactly the files beside it, with their hashes."""
+    for manifest_path in project.output_dir.glob("*/manifest.json"):
+        folder = manifest_path.parent
+        manifest = json.loads(manifest_path.read_text())
+        listed = {"manifest.json"}
+        for kind, entry in manifest["outputs"].items():
+            for name, digest in entry["files"].items():
+                path = folder / name
+                assert path.is_file(), f"{folder.name}: {kind} lists {name}, which is missing"
+                assert hashlib.sha256(path.read_bytes()).hexdigest() == digest, name
+            listed |= set(entry["files"])
+        on_disk = {p.relative_to(folder).as_posix() for p in folder.rglob("*") if p.is_file()}
+        assert on_disk == listed, f"{folder.name}: files no manifest names"
+
+
+def edit_both(project: Project, text: str) -> None:
+    for name, source in (("sample", GOOD), ("other", OTHER)):
+        (project.source_dir / f"{name}.md").write_text(source.replace("Rest can help.", text))
+
+
+def build_dying_at(project: Project, step: int) -> int:
+    """Build in a child process that dies (like SIGKILL: no clean-up) at its `step`-th
+    rename, link or folder exchange. Returns the child's exit code (0: it got to the end)."""
+    pid = os.fork()
+    if pid == 0:  # the child
+        count = [0]
+
+        def dying(real):  # type: ignore[no-untyped-def]
+            def step_then(*args, **kwargs):  # type: ignore[no-untyped-def]
+                count[0] += 1
+                if count[0] == step:
+                    os._exit(9)
+                return real(*args, **kwargs)
+
+            return step_then
+
+        os.replace, os.rename, os.link = dying(os.replace), dying(os.rename), dying(os.link)
+        files._exchange = dying(files._exchange)  # type: ignore[method-assign]
+        report = build(project, kinds=FAST, jobs=1)
+        os._exit(1 if report.failed else 0)
+    _, status = os.waitpid(pid, 0)
+    return os.waitstatus_to_exitcode(status)
+
+
+def test_a_build_killed_at_every_step_of_publishing_leaves_consistent_manifests(
+    tmp_path: Path,
+) -> None:
+    project = make_project(tmp_path, {"sample": GOOD, "other": OTHER})
+    assert not build(project, kinds=FAST).failed
+    step = 0
+    while True:
+        step += 1
+        edit_both(project, f"Rest helps, round {step}.")
+        code = build_dying_at(project, step)
+        assert_consistent(project)
+        if code == 0:
+            break
+        assert code == 9
+        assert step < 200, "the build never finished"
+    assert step > 10, "the steps were counted"
+    # The next build clears what the killed ones left and publishes.
+    assert not build(project, kinds=FAST).failed
+    assert not [p for p in project.output_dir.iterdir() if p.name.startswith(".")]
+    assert_consistent(project)
+
+
+@pytest.mark.parametrize("after", [0.4, 1.0, 1.6])
+def test_a_build_killed_by_sigkill_leaves_consistent_manifests(
+    after: float, tmp_path: Path
+) -> None:
+    project = make_project(tmp_path, {"sample": GOOD, "other": OTHER})
+    assert not build(project, kinds=FAST).failed
+    edit_both(project, "Rest helps.")
+    script = (
+        "import sys; from pathlib import Path; from pipeline.build import Project, build; "
+        f"build(Project.at(Path({str(project.root)!r})), kinds={FAST!r})"
+    )
+    child = subprocess.Popen(
+        [sys.executable, "-c", script],
+        env={**os.environ, "PYTHONPATH": str(ROOT)},
+        start_new_session=True,  # its workers too
+    )
+    time.sleep(after)
+    os.killpg(child.pid, signal.SIGKILL)
+    child.wait()
+    assert_consistent(project)
+    assert not build(project, kinds=FAST).failed
+    assert_consistent(project)
+
+
+def test_two_builds_at_once_one_waits_and_nothing_is_corrupted(tmp_path: Path) -> None:
+    project = make_project(tmp_path, {"sample": GOOD, "other": OTHER})
+    command = [sys.executable, "-m", "invoke", "build", "--formats", ",".join(FAST)]
+    (tmp_path / "tasks.py").write_bytes((ROOT / "tasks.py").read_bytes())
+    env = {**os.environ, "PYTHONPATH": str(ROOT)}
+    first, second = (
+        subprocess.Popen(
+            command,
+            cwd=tmp_path,
+            env=env,
+            stdout=subprocess.PIPE,
+            stderr=subprocess.PIPE,
+            text=True,
+        )
+        for _ in range(2)
+    )
+    results = [(*process.communicate(), process.returncode) for process in (first, second)]
+    codes = sorted(code for _, _, code in results)
+    assert codes == [0, 1], results
+    refused = next(err for _, err, code in results if code == 1)
+    assert "another build is writing" in refused
+    assert "Traceback" not in refused
+    assert_consistent(project)
+
+
+def test_a_full_disk_fails_cleanly_and_keeps_the_last_good_output(tmp_path: Path) -> None:
+    project = make_project(tmp_path, {"sample": GOOD, "other": OTHER})
+    assert not build(project, kinds=FAST).failed
+    before = snapshot(project.output_dir)
+    edit_both(project, "Rest helps.")
+    # No file may grow beyond 8 KiB: writes fail with EFBIG, as on a full disk.
+    script = (
+        "import resource, signal, sys; from pathlib import Path; "
+        "from pipeline.build import Project, build; "
+        "signal.signal(signal.SIGXFSZ, signal.SIG_IGN); "
+        "resource.setrlimit(resource.RLIMIT_FSIZE, (8192, 8192)); "
+        f"report = build(Project.at(Path({str(project.root)!r})), kinds={FAST!r}); "
+        "print(*report.lines, sep='\\n'); sys.exit(1 if report.failed else 0)"
+    )
+    result = subprocess.run(
+        [sys.executable, "-c", script],
+        env={**os.environ, "PYTHONPATH": str(ROOT)},
+        capture_output=True,
+        text=True,
+    )
+    assert result.returncode == 1
+    assert "Traceback" not in result.stderr + result.stdout
+    assert "could not be rendered" in result.stdout
+    assert "File too large" in result.stdout
+    after = snapshot(project.output_dir)
+    assert outputs_only(after) == outputs_only(before)
+    assert_consistent(project)
+    manifest = json.loads((project.output_dir / "sample" / "manifest.json").read_text())
+    assert manifest["stale"] == sorted(FAST), "the kept outputs no longer match the edited source"
+    assert not build(project, kinds=FAST).failed
+
+
+def outputs_only(files: dict[str, str]) -> dict[str, str]:
+    """The outputs, without the manifests and the landing page (which now say "stale")."""
+    return {
+        name: digest
+        for name, digest in files.items()
+        if name != "index.html" and not name.endswith("manifest.json")
+    }
+
+
+def test_a_read_only_output_folder_fails_cleanly_and_changes_nothing(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    project = make_project(tmp_path, {"sample": GOOD, "other": OTHER})
+    assert not build(project, kinds=FAST).failed
+    before = snapshot(project.output_dir)
+    edit_both(project, "Rest helps.")
+
+    def read_only(*args: object, **kwargs: object) -> None:
+        raise OSError(errno.EROFS, os.strerror(errno.EROFS))
+
+    # Root ignores permission bits, so the refusal is the file system's, simulated.
+    monkeypatch.setattr(os, "replace", read_only)
+    report = build(project, kinds=FAST, jobs=1)
+
+    assert report.failed
+    assert any(
+        line.startswith("sample: cannot publish to output/sample (")
+        and "Read-only file system" in line
+        for line in report.lines
+    ), report.lines
+    assert snapshot(project.output_dir) == before
+    assert_consistent(project)
