@@ -122,7 +122,12 @@ def read_manifest(folder: Path) -> dict[str, Any] | None:
         manifest = json.loads((folder / MANIFEST).read_text(encoding="utf-8"))
     except (OSError, ValueError):
         return None
-    return manifest if isinstance(manifest, dict) and "outputs" in manifest else None
+    if not isinstance(manifest, dict) or not isinstance(manifest.get("outputs"), dict):
+        return None
+    entries = manifest["outputs"].values()
+    if not all(isinstance(e, dict) and isinstance(e.get("path"), str) for e in entries):
+        return None
+    return manifest
 
 
 def json_bytes(value: Any) -> bytes:

@@ -56,10 +56,10 @@ def _images(blocks: list[Any]) -> list[Path]:
 
 def inputs_unchanged(recorded: Mapping[str, Mapping[str, str]], root: Path) -> bool:
     """Do the files a manifest recorded still have the same contents?"""
-    every = {path: digest for scope in recorded.values() for path, digest in scope.items()}
     try:
+        every = {path: digest for scope in recorded.values() for path, digest in scope.items()}
         return bool(every) and all(sha256(root / p) == h for p, h in every.items())
-    except (OSError, AttributeError):
+    except (OSError, AttributeError, TypeError):  # gone, or a manifest of an older build
         return False
 
 

@@ -5,7 +5,9 @@ One pandoc call converts every fragment; images are renamed to files beside the 
 from __future__ import annotations
 
 import copy
+import dataclasses
 import hashlib
+import json
 import shutil
 from dataclasses import dataclass
 from pathlib import Path
@@ -70,7 +72,25 @@ def write_brand_assets(brand: Brand, out_dir: Path) -> Path:
     return assets
 
 
+# Every format drawn from HTML needs the view, and a worker renders several of them: the
+# pandoc call is made once per document and process.
+_views: dict[str, ArticleView] = {}
+
+
 def article_view(doc: Document) -> ArticleView:
+    """The document's sections as HTML fragments (one pandoc call, remembered)."""
+    sections = [dataclasses.asdict(section) for section in doc.sections]
+    images = [Path(n["c"][2][0]) for n in nodes(sections) if n.get("t") == "Image"]
+    stamps = [(str(path), path.stat().st_mtime_ns, path.stat().st_size) for path in images]
+    key = hashlib.sha256(json.dumps([doc.id, sections, stamps]).encode()).hexdigest()
+    if key not in _views:
+        if len(_views) > 16:
+            _views.clear()
+        _views[key] = _article_view(doc)
+    return _views[key]
+
+
+def _article_view(doc: Document) -> ArticleView:
     images: dict[str, Path] = {}
     fragments: list[list[Block]] = []
 

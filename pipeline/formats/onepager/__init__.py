@@ -8,6 +8,7 @@ overflows, `OnePagerOverflow` says by how much and which plain texts are longest
 
 from __future__ import annotations
 
+import hashlib
 import tempfile
 from collections.abc import Iterable
 from dataclasses import dataclass
@@ -91,8 +92,6 @@ def page_html(doc: Document, brand: Brand, view: ArticleView, on_paper: bool) ->
             view=view,
             article_url=url,
             article_href=url if on_paper else ARTICLE_PAGE,
-            article_link_text=url if on_paper else doc.title,
-            on_paper=on_paper,
         )
     )
 
@@ -120,16 +119,38 @@ def write_page(html: str, css: str, brand: Brand, view: ArticleView, out_dir: Pa
     return target
 
 
+# The fit is searched for once per document: the other one-pager, rendered next in the same
+# worker (the format registry groups them), takes it from here. Both pages print the same
+# text (only a link's target differs), so one fit serves both.
+_fits: dict[str, Fit] = {}
+
+
 def fit_to_page(doc: Document, brand: Brand, view: ArticleView, html: str) -> Layout:
     """The most generous fit that prints `html` on exactly one page, laid out."""
+    key = _fit_key(doc, brand, view)
+    known = _fits.get(key)
     with tempfile.TemporaryDirectory(prefix="onepager-") as folder:
         work = Path(folder)
-        for fit in FITS:
+        for fit in (known,) if known else FITS:
             document = _layout(html, stylesheet(brand, fit), brand, view, work)
             if len(document.pages) == 1:
+                if len(_fits) > 64:  # a long-lived process (the preview) meets many
+                    _fits.clear()
+                _fits[key] = fit
                 return Layout(fit, document)
         tall = _layout(html, stylesheet(brand, TIGHTEST, "5000mm"), brand, view, work)
         raise OnePagerOverflow(_overflow_message(doc, brand, document, tall))
+
+
+def fit(doc: Document, brand: Brand, view: ArticleView, html: str) -> Fit:
+    """The fit of the document's one-pager: found before, or found now."""
+    return _fits.get(_fit_key(doc, brand, view)) or fit_to_page(doc, brand, view, html).fit
+
+
+def _fit_key(doc: Document, brand: Brand, view: ArticleView) -> str:
+    """Everything the fit depends on: the page as printed and its stylesheet's template."""
+    printed = page_html(doc, brand, view, on_paper=True) + stylesheet(brand, TIGHTEST)
+    return hashlib.sha256(printed.encode()).hexdigest()
 
 
 def _layout(

@@ -15,5 +15,5 @@ from pipeline.model import Document
 def render(doc: Document, brand: Brand, out_dir: Path) -> Path:
     view = article_view(doc)
     html = onepager.page_html(doc, brand, view, on_paper=False)
-    layout = onepager.fit_to_page(doc, brand, view, html)
-    return onepager.write_page(html, onepager.stylesheet(brand, layout.fit), brand, view, out_dir)
+    fit = onepager.fit(doc, brand, view, html)
+    return onepager.write_page(html, onepager.stylesheet(brand, fit), brand, view, out_dir)
