@@ -170,8 +170,14 @@ def fmt(c: Context) -> None:
         c.run("ruff check --fix .")
 
 
-@task
-def bench(c: Context) -> None:
-    """Time and measure a full build (figures and ratios, not pass/fail)."""
+@task(
+    help={
+        "repeats": "runs of each figure (the median is shown)",
+        "library": "documents in the large library",
+    }
+)
+def bench(c: Context, repeats: int = 5, library: int = 50) -> None:
+    """Time builds against their targets (figures and ratios, not pass/fail)."""
     env = {**os.environ, "PYTHONPATH": str(ROOT)}
-    subprocess.run([sys.executable, str(ROOT / "tests" / "bench.py")], check=True, env=env)
+    command = [sys.executable, str(ROOT / "tests" / "bench.py"), f"--repeats={repeats}"]
+    subprocess.run([*command, f"--library={library}"], check=True, env=env)

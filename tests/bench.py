@@ -1,71 +1,173 @@
-"""`invoke bench`: how long a build takes and how much memory it needs, as figures and ratios.
+"""`invoke bench`: how fast a build is, as figures and ratios against targets (not pass/fail).
 
-Not a test: nothing here passes or fails; it prints what it measured."""
+Every figure is the median of several runs of a real command in a fresh process (what a
+writer waits for), and runs that are compared alternate, so a busy machine slows both alike:
+1. a cold build of the article, against the naive peer (three pandoc calls: standalone HTML,
+   DOCX, and PDF through WeasyPrint);
+2. a no-op rebuild, against invoke's own start-up (a tasks.py with one empty task);
+3. a one-paragraph edit in one document of an 8-document library, against that library cold;
+4. a 50-document library at 1 worker and at all cores;
+5. the peak memory of any one process.
+"""
 
 from __future__ import annotations
 
+import argparse
+import os
 import resource
+import shutil
+import statistics
+import subprocess
 import sys
 import tempfile
 import time
+from collections.abc import Callable
 from pathlib import Path
 
-from pipeline import extract
-from pipeline.brand import load_brand
-from pipeline.build import Project, build
-from pipeline.checks import verify
-from pipeline.formats import FORMATS
-from pipeline.source import load
-
 ROOT = Path(__file__).resolve().parent.parent
+ARTICLE = ROOT / "source" / "ddd-stem-cell-therapy.md"
+EMPTY_TASKS = "from invoke import task\n\n\n@task\ndef nothing(c):\n    pass\n"
 
 
-def timed(action):  # type: ignore[no-untyped-def]
+def run(command: list[str], cwd: Path) -> float:
+    """Seconds a command takes; it must succeed."""
+    env = {**os.environ, "PATH": f"{Path(sys.executable).parent}:{os.environ.get('PATH', '')}"}
     start = time.perf_counter()
-    result = action()
-    return result, time.perf_counter() - start
+    finished = subprocess.run(command, cwd=cwd, capture_output=True, text=True, env=env)
+    seconds = time.perf_counter() - start
+    if finished.returncode != 0:
+        sys.exit(f"{' '.join(command)} failed:\n{finished.stdout}\n{finished.stderr}")
+    return seconds
+
+
+def library(folder: Path, count: int) -> Path:
+    """A project of `count` copies of the article, each with its own id."""
+    (folder / "source").mkdir(parents=True)
+    shutil.copytree(ROOT / "styles", folder / "styles")
+    shutil.copyfile(ROOT / "tasks.py", folder / "tasks.py")
+    text = ARTICLE.read_text(encoding="utf-8")
+    for n in range(count):
+        doc_id = "ddd-stem-cell-therapy" if count == 1 else f"leaflet-{n:03d}"
+        copy = text.replace("id: ddd-stem-cell-therapy", f"id: {doc_id}")
+        (folder / "source" / f"{doc_id}.md").write_text(copy, encoding="utf-8")
+    return folder
+
+
+def invoke(*args: str) -> list[str]:
+    return [sys.executable, "-m", "invoke", *args]
+
+
+def medians(runs: dict[str, Callable[[], float]], repeats: int) -> dict[str, float]:
+    """Each run `repeats` times, the runs alternating; the median of each."""
+    times: dict[str, list[float]] = {name: [] for name in runs}
+    for _ in range(repeats):
+        for name, action in runs.items():
+            times[name].append(action())
+    return {name: statistics.median(values) for name, values in times.items()}
+
+
+def row(label: str, seconds: float, against: float | None = None, target: str = "") -> None:
+    ratio = f"{seconds / against:6.2f}x" if against else " " * 7
+    print(f"| {label:<46} | {seconds:8.2f} s | {ratio} | {target:<24} |")
 
 
 def main() -> None:
-    sources = sorted((ROOT / "source").glob("*.md"))
-    brand = load_brand(ROOT / "styles")
-    docs, load_seconds = timed(lambda: [load(path, ROOT) for path in sources])
-    print(f"load + validate   {load_seconds * 1000:8.0f} ms  ({len(docs)} documents)")
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--repeats", type=int, default=5)
+    parser.add_argument("--library", type=int, default=50, help="documents in the large library")
+    options = parser.parse_args()
+    env_note = f"{os.cpu_count()} cores, Python {sys.version.split()[0]}"
+    with tempfile.TemporaryDirectory(prefix="bench-") as scratch:
+        work = Path(scratch)
+        one = library(work / "one", 1)
+        peer = work / "peer"
+        peer.mkdir()
+        pandoc = _pandoc()
+        (work / "empty").mkdir()
+        (work / "empty" / "tasks.py").write_text(EMPTY_TASKS)
 
-    per_format = {}
-    with tempfile.TemporaryDirectory() as scratch:
-        for kind, fmt in FORMATS.items():
-            out = Path(scratch) / kind
-            out.mkdir()
-            path, seconds = timed(lambda fmt=fmt, out=out: fmt.render(docs[0], brand, out))
-            text, extract_seconds = timed(lambda path=path: extract.text_of(path))
-            _, check_seconds = timed(
-                lambda kind=kind, fmt=fmt, text=text: verify.check(docs[0], kind, fmt.scope, text)
+        def cold() -> float:
+            shutil.rmtree(one / "output", ignore_errors=True)
+            return run(invoke("build"), one)
+
+        def naive() -> float:
+            return run(["sh", "-c", " && ".join(_peer_commands(pandoc, ARTICLE, peer))], peer)
+
+        print(f"Benchmarks ({env_note}; medians of {options.repeats} runs)\n")
+        print(f"| {'what':<46} | {'time':>10} | {'ratio':>7} | {'target':<24} |")
+        print(f"|{'-' * 48}|{'-' * 12}|{'-' * 9}|{'-' * 26}|")
+        first = medians({"cold": cold, "naive": naive}, options.repeats)
+        row(
+            "1. cold build of the article (6 outputs)",
+            first["cold"],
+            first["naive"],
+            "<= 1.5x peer",
+        )
+        row("   naive peer (3 pandoc calls)", first["naive"])
+
+        cold()
+        second = medians(
+            {
+                "noop": lambda: run(invoke("build"), one),
+                "start": lambda: run(invoke("nothing"), work / "empty"),
+            },
+            options.repeats,
+        )
+        limit = max(0.1 * first["cold"], 3 * second["start"])
+        row("2. no-op rebuild", second["noop"], first["cold"], "<= 0.1x cold or 3x start")
+        row("   invoke start-up (one empty task)", second["start"])
+        print(f"|{'':<48}|{'':12}|{'':9}| {'(limit here: ' + f'{limit:.2f} s)':<24} |")
+
+        eight = library(work / "eight", 8)
+        source = eight / "source" / "leaflet-003.md"
+        original = source.read_text(encoding="utf-8")
+        edits = iter(range(10_000))
+
+        def eight_cold() -> float:
+            shutil.rmtree(eight / "output", ignore_errors=True)
+            return run(invoke("build"), eight)
+
+        def one_edit() -> float:
+            run(invoke("build"), eight)  # up to date first (not timed in the figure below)
+            source.write_text(
+                original.replace("Stem cells are", f"Stem cells (edit {next(edits)}) are", 1)
             )
-            per_format[kind] = seconds
-            size = path.stat().st_size / 1024
-            print(
-                f"{kind:17s} {seconds * 1000:8.0f} ms render, {extract_seconds * 1000:6.0f} ms "
-                f"extract, {check_seconds * 1000:5.0f} ms check, {size:7.0f} KiB"
-            )
-        sequential = sum(per_format.values())
-        for jobs in (1, 0):
-            output = Path(scratch) / f"build-{jobs}"
-            report, seconds = timed(
-                lambda output=output, jobs=jobs: build(Project.at(ROOT, output), jobs=jobs)
-            )
-            label = "build, 1 process " if jobs == 1 else "build, parallel  "
-            status = "failed" if report.failed else "verified"
-            print(f"{label} {seconds * 1000:8.0f} ms  ({status})")
-            if jobs == 1:
-                serial_build = seconds
-            else:
-                print(f"parallel speed-up {serial_build / seconds:8.2f} x")
-        print(f"render total      {sequential * 1000:8.0f} ms (sum of formats, one process)")
-    own = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
-    children = resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss / 1024
-    print(f"peak memory       {own:8.0f} MiB (this process), {children:.0f} MiB (largest worker)")
+            return run(invoke("build"), eight)
+
+        third = medians({"edit": one_edit, "cold": eight_cold}, max(2, options.repeats // 2))
+        row("3. one edit in an 8-document library", third["edit"], third["cold"], "<= 0.25x cold")
+        row("   the 8-document library, cold", third["cold"])
+
+        big = library(work / "big", options.library)
+
+        def big_build(jobs: int) -> float:
+            shutil.rmtree(big / "output", ignore_errors=True)
+            return run(invoke("build", "--jobs", str(jobs)), big)
+
+        fourth = medians({"one": lambda: big_build(1), "all": lambda: big_build(0)}, 1)
+        row(f"4. {options.library}-document library, 1 worker", fourth["one"])
+        row(f"   {options.library}-document library, {os.cpu_count()} workers", fourth["all"])
+        speed_up = fourth["one"] / fourth["all"]
+        print(f"| {'   speed-up':<46} | {speed_up:8.2f} x | {'':7} | {'>= 1.7x at 2 cores':<24} |")
+    peak = resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss / 1024
+    label, target = "5. peak memory of any one process", "<= 400 MB"
+    print(f"| {label:<46} | {peak:6.0f} MiB | {'':7} | {target:<24} |")
+
+
+def _pandoc() -> str:
+    import pypandoc
+
+    return str(pypandoc.get_pandoc_path())
+
+
+def _peer_commands(pandoc: str, source: Path, out: Path) -> list[str]:
+    """What a team without this pipeline would run: pandoc three times."""
+    return [
+        f"{pandoc} {source} -s -o {out / 'page.html'}",
+        f"{pandoc} {source} -o {out / 'leaflet.docx'}",
+        f"{pandoc} {source} --pdf-engine=weasyprint -o {out / 'leaflet.pdf'}",
+    ]
 
 
 if __name__ == "__main__":
-    sys.exit(main())
+    main()
