@@ -141,6 +141,7 @@ def lint(c: Context) -> None:
         c.run("ruff check .")
         c.run("ruff format --check .")
         c.run("mypy")
+        c.run("deptry .")
 
 
 @task(help={"k": "only tests matching this pytest expression", "fast": "skip lint"})
