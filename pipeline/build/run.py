@@ -24,7 +24,7 @@ from collections.abc import Iterator, Sequence
 from concurrent.futures import ProcessPoolExecutor, as_completed
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from pipeline import review
 from pipeline.brand import Brand, BrandError, load_brand
@@ -34,10 +34,12 @@ from pipeline.build.index import write_index
 from pipeline.build.keys import StyleFiles, document_inputs, inputs_unchanged, output_key
 from pipeline.build.project import Project
 from pipeline.build.report import Listener, Outcome, Report
-from pipeline.checks import OutputCheck, check_output
 from pipeline.formats import FORMATS
 from pipeline.model import Document, ReviewDate
 from pipeline.source import SourceError, load
+
+if TYPE_CHECKING:  # the checks' readers (PDF, HTML, DOCX) load only when something is built
+    from pipeline.checks import OutputCheck
 
 _NO_ROOM = (errno.ENOSPC, errno.EFBIG, errno.EDQUOT, errno.EROFS)
 """Errors that mean the disk, not the document: said as such."""
@@ -291,6 +293,8 @@ def render_group(
     """Render and check these formats of one document, one after the other, each into its
     own folder of the staging folder. Runs in a worker; a renderer's error is reported as
     that output's failure, never as the worker's."""
+    from pipeline.checks import check_output
+
     results = []
     for kind in kinds:
         fmt = FORMATS[kind]
@@ -634,6 +638,8 @@ def verify_published(
 def _verify_published(
     project: Project, doc_ids: Sequence[str], strict: bool, report: Report
 ) -> None:
+    from pipeline.checks import check_output
+
     brand = _brand(project, report)
     paths = select_sources(project, doc_ids, None, report)
     if brand is None or paths is None:
