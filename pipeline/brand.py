@@ -18,11 +18,20 @@ FONT_FACES = (
     ("bold-italic", 700, "italic"),
 )
 """The brand family's faces: [fonts] key, CSS font-weight, CSS font-style."""
+MM_PER = {"mm": 1.0, "cm": 10.0, "in": 25.4, "pt": 25.4 / 72}
 RENDERING_INTENTS = ("perceptual", "relative-colorimetric", "saturation", "absolute-colorimetric")
 
 
 class BrandError(Exception):
     """The brand file is unreadable or incomplete; the message says where and how to fix it."""
+
+
+def length_mm(length: str) -> float:
+    """A brand length ("20mm", "8.5in") in millimetres."""
+    match = re.fullmatch(r"\s*([0-9.]+)\s*(mm|cm|in|pt)\s*", length)
+    if not match:
+        raise BrandError(f'brand length "{length}" must be a number with mm, cm, in or pt')
+    return float(match.group(1)) * MM_PER[match.group(2)]
 
 
 @dataclass(frozen=True)

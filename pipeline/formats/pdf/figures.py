@@ -141,7 +141,7 @@ def prepare(
     separated stops the build, naming it."""
     figures = Figures(separation)
     sized = _sized_by_source(doc)
-    for number, (relative, source) in enumerate(sorted(view.images.items()), start=1):
+    for number, (relative, source) in enumerate(view.images.items(), start=1):
         target = work / relative
         target.parent.mkdir(parents=True, exist_ok=True)
         by_source = sized.get(source, False)
@@ -304,7 +304,8 @@ def _map_colours(root: etree._Element, separation: Separation) -> None:
             element.text = "\n".join(rules)
     black = value("#000000")
     for name in ("fill", "color"):
-        root.attrib.setdefault(name, black)
+        if name not in root.attrib:
+            root.set(name, black)
 
 
 def _rasterise(source: Path, width: int) -> Image.Image:
@@ -329,12 +330,16 @@ def _rasterise(source: Path, width: int) -> Image.Image:
 
 
 def _svg_holding(original: etree._Element, stand_in: Image.Image) -> bytes:
-    """An SVG of the original's size whose only content is the stand-in image, stretched
-    over the area the original draws (its width x height, else its viewBox)."""
-    sized = {"width", "height"} <= set(original.attrib)
-    keep = ("width", "height") if sized else ("viewBox", "preserveAspectRatio")
-    root = etree.Element(f"{SVG}svg", nsmap={None: SVG[1:-1]})
-    for name in keep:
+    """An SVG of the original's size (its width and height, else its viewBox's proportions)
+    whose only content is the stand-in image, covering it."""
+    wide, high = (str(v) for v in stand_in.size)
+    root = etree.Element(
+        f"{SVG}svg",
+        nsmap={None: SVG[1:-1]},
+        viewBox=f"0 0 {wide} {high}",
+        preserveAspectRatio="none",
+    )
+    for name in ("width", "height"):
         if name in original.attrib:
             root.set(name, original.get(name, ""))
     png = io.BytesIO()
@@ -342,9 +347,8 @@ def _svg_holding(original: etree._Element, stand_in: Image.Image) -> bytes:
     etree.SubElement(
         root,
         f"{SVG}image",
-        width="100%",
-        height="100%",
-        preserveAspectRatio="none",
+        width=wide,
+        height=high,
         href="data:image/png;base64," + base64.b64encode(png.getvalue()).decode(),
     )
     return etree.tostring(root, xml_declaration=True, encoding="utf-8")

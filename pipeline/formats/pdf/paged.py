@@ -13,7 +13,7 @@ from typing import Any, Literal
 import weasyprint
 from markupsafe import Markup
 
-from pipeline.brand import Brand
+from pipeline.brand import Brand, length_mm
 from pipeline.formats import weasy
 from pipeline.formats.htmlview import ArticleView
 from pipeline.model import Document
@@ -22,7 +22,6 @@ from pipeline.templates import environment
 Medium = Literal["print", "screen"]
 
 _HEX = re.compile(r"#[0-9A-Fa-f]{6}\b")
-_MM_PER = {"mm": 1.0, "cm": 10.0, "in": 25.4, "pt": 25.4 / 72}
 
 
 MAX_PAGES = 256
@@ -139,9 +138,4 @@ def cmyk_svg(svg: str, brand: Brand, name: str) -> str:
     return _HEX.sub(swap, svg)
 
 
-def length_mm(length: str) -> float:
-    """A brand length ("20mm", "8.5in") in millimetres."""
-    match = re.fullmatch(r"\s*([0-9.]+)\s*(mm|cm|in|pt)\s*", length)
-    if not match:
-        raise PrintError(f'brand length "{length}" must be a number with mm, cm, in or pt')
-    return float(match.group(1)) * _MM_PER[match.group(2)]
+__all__ = ["length_mm"]  # paged lengths are the brand's

@@ -28,23 +28,23 @@ def check_resolution(pdf_path: Path, figures: Figures, brand: Brand) -> None:
     try:
         for number, page in enumerate(pdf, start=1):
             for image in page.get_objects(filter=[pdfium_c.FPDF_PAGEOBJ_IMAGE]):
-                pixels_wide, pixels_high = image.get_px_size()
-                points_wide, points_high = placed_size(image)
-                if not points_wide or not points_high:
+                # PDFium's resolution at the size the image is drawn on the page
+                placed = image.get_metadata()
+                dpi = min(placed.horizontal_dpi, placed.vertical_dpi)
+                if not dpi or dpi + 0.5 >= wanted:
                     continue
-                dpi = min(pixels_wide / points_wide, pixels_high / points_high) * 72
-                if dpi + 0.5 >= wanted:
-                    continue
+                pixels_wide, pixels_high = placed.width, placed.height
                 figure = figures.of(image.get_bitmap().to_pil())
                 name = figure.name if figure else "an image"
-                inches = points_wide / 72
+                inches = pixels_wide / placed.horizontal_dpi
                 if figure is None or figure.sized_by_source:
                     needed, why = inches, "the size the source gives it"
                 else:
                     needed, why = column_width_in(brand), "the width of a column, which it fills"
                 problems.append(
                     f"{name} prints at {dpi:.0f} dpi on page {number} ({inches:.2f} x "
-                    f"{points_high / 72:.2f} in, {pixels_wide} x {pixels_high} px); print needs "
+                    f"{pixels_high / placed.vertical_dpi:.2f} in, {pixels_wide} x {pixels_high} "
+                    "px); print needs "
                     f"at least {wanted:.0f} dpi: use an image at least "
                     f"{math.ceil(needed * wanted - 1e-6)} px wide (it prints {needed:.2f} in "
                     f"wide: {why})"
@@ -53,17 +53,6 @@ def check_resolution(pdf_path: Path, figures: Figures, brand: Brand) -> None:
         pdf.close()
     if problems:
         raise PrintError("; ".join(problems))
-
-
-def placed_size(image: pdfium.PdfImage) -> tuple[float, float]:
-    """Width and height in points at which `image` is drawn on its page (through the forms
-    that hold it)."""
-    matrix = image.get_matrix()
-    container = image.container
-    while container is not None:
-        matrix = matrix.multiply(container.get_matrix())
-        container = container.container
-    return math.hypot(matrix.a, matrix.b), math.hypot(matrix.c, matrix.d)
 
 
 def column_width_in(brand: Brand) -> float:
