@@ -73,6 +73,7 @@ def render(doc: Document, brand: Brand, out_dir: Path) -> Path:
         with pikepdf.open(written) as pdf:
             prepared.swap_into(pdf)
             pdfx.name_print_condition(pdf, condition)
+            pdfx.drop_unused_colour_spaces(pdf)
             pdfx.record(pdf, version, prepared.lines(), laid_out.story)
             if brand.print.get("crop-marks"):
                 _add_marks(pdf, doc, brand, version)

@@ -57,6 +57,31 @@ def name_print_condition(pdf: pikepdf.Pdf, condition: PrintCondition) -> None:
         intent.RegistryName = pikepdf.String(condition.registry)
 
 
+def drop_unused_colour_spaces(pdf: pikepdf.Pdf) -> None:
+    """WeasyPrint declares CIELAB colour spaces in every document's resources; a brochure
+    that never paints with them should not carry them (a preflight may count them)."""
+    used = set()
+    for item in (*[page.obj for page in pdf.pages], *_forms(pdf)):
+        for instruction in pikepdf.parse_content_stream(item, "cs CS"):
+            used.add(str(instruction.operands[0]))
+    for item in pdf.objects:
+        spaces = item.get("/ColorSpace") if isinstance(item, pikepdf.Dictionary) else None
+        if isinstance(spaces, pikepdf.Dictionary):
+            for name, space in list(spaces.items()):
+                lab = isinstance(space, pikepdf.Array) and space[0] == pikepdf.Name.Lab
+                if lab and name not in used:
+                    del spaces[name]
+
+
+def _forms(pdf: pikepdf.Pdf) -> list[pikepdf.Stream]:
+    return [
+        item
+        for item in pdf.objects
+        if isinstance(item, pikepdf.Stream)
+        and (item.get("/Subtype") == pikepdf.Name.Form or item.get("/PatternType") == 1)
+    ]
+
+
 def record(pdf: pikepdf.Pdf, version: Version, figures: list[str], fitting: list[str]) -> None:
     """XMP: DocumentID (the document, every edition), InstanceID and VersionID (this
     edition), and the print record: one line per figure and per fitting step."""
