@@ -94,21 +94,13 @@ def lay_out(brand: Brand, article: LayOut, notes: LayOutNotes) -> Booklet:
 
 
 def _trials(brand: Brand, pages: int) -> list[Fit]:
-    """Fits to try, nearest first: towards one page fewer when the last sheet has one page
-    (3 to pad), towards one page more when it has two."""
+    """Fits to try, spacing first, then type size: towards one page fewer when the last
+    sheet has one page (3 to pad), towards one page more when it has two."""
     nominal = Fit.nominal(brand)
     spacing = brand.print.get("fit-spacing", [1, 1])
     size = brand.print.get("fit-type-size", [nominal.type_size] * 2)
-    tighter = [
-        Fit((1 + spacing[0]) / 2, nominal.type_size),
-        Fit(spacing[0], nominal.type_size),
-        Fit(spacing[0], size[0]),
-    ]
-    looser = [
-        Fit((1 + spacing[1]) / 2, nominal.type_size),
-        Fit(spacing[1], nominal.type_size),
-        Fit(spacing[1], size[1]),
-    ]
+    tighter = [Fit(spacing[0], nominal.type_size), Fit(spacing[0], size[0])]
+    looser = [Fit(spacing[1], nominal.type_size), Fit(spacing[1], size[1])]
     ordered = tighter + looser if padding(pages) == SHEET - 1 else looser + tighter
     return [fit for fit in dict.fromkeys(ordered) if fit != nominal]
 
