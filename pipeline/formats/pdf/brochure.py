@@ -21,12 +21,13 @@ from weasyprint.text.fonts import FontConfiguration
 from pipeline.brand import Brand
 from pipeline.formats.htmlview import ArticleView, DisclaimerView, article_view
 from pipeline.formats.pdf import booklet, figures, marks, paged, pdfx
+from pipeline.formats.pdf.artifacts import running_heads_to_artifacts
 from pipeline.formats.pdf.resolution import check_resolution, column_width_in
 from pipeline.formats.pdf.separation import Separation
 from pipeline.model import Document
 
 NOTES_LINE_MM = 10.0
-PDF_OPTIONS: dict[str, Any] = {"pdf_variant": "pdf/x-4"}
+PDF_OPTIONS: dict[str, Any] = {"pdf_variant": "pdf/x-4", "pdf_tags": True}
 
 
 def render(doc: Document, brand: Brand, out_dir: Path) -> Path:
@@ -71,6 +72,7 @@ def render(doc: Document, brand: Brand, out_dir: Path) -> Path:
         check_resolution(written, prepared, brand)
         version = pdfx.Version.of(doc, view)
         with pikepdf.open(written) as pdf:
+            running_heads_to_artifacts(pdf)  # tagged, like the accessible PDF
             prepared.swap_into(pdf)
             pdfx.name_print_condition(pdf, condition)
             pdfx.drop_unused_colour_spaces(pdf)
