@@ -185,6 +185,8 @@ def _separated(
         alpha = picture.convert("RGBA").getchannel("A")
         if alpha.getextrema() == (255, 255):
             alpha = None
+    if picture.mode.startswith("I"):  # 16-bit grey: keep its top 8 bits
+        picture = picture.convert("I").point(lambda level: level / 256).convert("L")
     if picture.mode in GREY_MODES:
         return Figure(
             name, "grey, kept grey (black ink)", sized_by_source, picture.convert("L"), alpha, photo
