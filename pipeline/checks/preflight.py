@@ -85,7 +85,7 @@ class Preflight:
             ),
             ("Pages", f"{facts['pages']} ({facts['pages'] // 4} sheets, each folded to 4 pages)"),
             ("Binding", "saddle stitch; the pages are in reader order (not imposed)"),
-            ("Colour", f"4/4 process CMYK, no spot colours; print condition {facts['condition']}"),
+            ("Colour", f"4/4 process CMYK; print condition {facts['condition']}"),
             ("ICC profile", facts["profile"]),
             ("Bleed", f"{facts['bleed_mm']:g} mm on every side (TrimBox and BleedBox set)"),
             ("Marks", "crop marks and slug outside the bleed" if facts["marks"] else "none"),

@@ -66,11 +66,12 @@ def render(doc: Document, brand: Brand, out_dir: Path) -> Path:
             return paged.lay_out(html, work, brand, font_config=fonts, **PDF_OPTIONS)
 
         laid_out = booklet.lay_out(brand, article, notes)
-        written = laid_out.write(
-            work / "laid-out.pdf", pdf_identifier=_identifier(doc, view), **PDF_OPTIONS
-        )
-        check_resolution(written, prepared, brand)
         version = pdfx.Version.of(doc, view)
+        # WeasyPrint's file identifier from the source, never random (pikepdf then replaces
+        # it with a hash of the finished file)
+        identifier = version.digest[:32].encode()
+        written = laid_out.write(work / "laid-out.pdf", pdf_identifier=identifier, **PDF_OPTIONS)
+        check_resolution(written, prepared, brand)
         with pikepdf.open(written) as pdf:
             running_heads_to_artifacts(pdf)  # tagged, like the accessible PDF
             prepared.swap_into(pdf)
@@ -94,12 +95,6 @@ def _html(doc: Document, brand: Brand, view: ArticleView, template: str, **conte
         back_disclaimer=back_page_disclaimer(view, brand),
         **context,
     )
-
-
-def _identifier(doc: Document, view: ArticleView) -> bytes:
-    """The file identifier WeasyPrint writes (pikepdf replaces it with a hash of the
-    finished file): from the source, never random."""
-    return pdfx.Version.of(doc, view).digest[:32].encode()
 
 
 def _add_marks(pdf: pikepdf.Pdf, doc: Document, brand: Brand, version: pdfx.Version) -> None:
