@@ -18,10 +18,20 @@ FONT_FACES = (
     ("bold-italic", 700, "italic"),
 )
 """The brand family's faces: [fonts] key, CSS font-weight, CSS font-style."""
+MM_PER = {"mm": 1.0, "cm": 10.0, "in": 25.4, "pt": 25.4 / 72}
+RENDERING_INTENTS = ("perceptual", "relative-colorimetric", "saturation", "absolute-colorimetric")
 
 
 class BrandError(Exception):
     """The brand file is unreadable or incomplete; the message says where and how to fix it."""
+
+
+def length_mm(length: str) -> float:
+    """A brand length ("20mm", "8.5in") in millimetres."""
+    match = re.fullmatch(r"\s*([0-9.]+)\s*(mm|cm|in|pt)\s*", length)
+    if not match:
+        raise BrandError(f'brand length "{length}" must be a number with mm, cm, in or pt')
+    return float(match.group(1)) * MM_PER[match.group(2)]
 
 
 @dataclass(frozen=True)
@@ -35,6 +45,20 @@ class Colour:
     @property
     def device_cmyk(self) -> str:
         return "device-cmyk({})".format(" ".join(f"{v / 100:g}" for v in self.cmyk))
+
+
+@dataclass(frozen=True)
+class PrintCondition:
+    """The CMYK printing the brochure is separated for ([print] in brand.toml): its ICC
+    profile, and the names a PDF/X OutputIntent gives it."""
+
+    profile: Path
+    identifier: str
+    """OutputConditionIdentifier, e.g. "CGATS TR 001" (SWOP) or "FOGRA39"."""
+    description: str
+    registry: str
+    intent: str
+    """How RGB becomes CMYK: one of RENDERING_INTENTS."""
 
 
 @dataclass(frozen=True)
@@ -65,6 +89,17 @@ class Brand:
         return float(self.print.get("min-image-dpi", 300))
 
     @property
+    def print_condition(self) -> PrintCondition:
+        tokens = self.print
+        return PrintCondition(
+            profile=self.path(tokens["icc-profile"]),
+            identifier=str(tokens.get("output-condition-identifier", "Custom")),
+            description=str(tokens.get("output-condition", "")),
+            registry=str(tokens.get("registry-name", "")),
+            intent=str(tokens.get("rendering-intent", "relative-colorimetric")),
+        )
+
+    @property
     def readability(self) -> dict[str, float]:
         return dict(self.tokens["readability"])
 
@@ -82,7 +117,7 @@ class Brand:
         return next(colour for colour in self.colours if colour.name == name)
 
     def path(self, relative: str) -> Path:
-        """A file the tokens name, relative to styles/."""
+        """A file the tokens name, relative to styles/ (or absolute)."""
         return self.styles_dir / relative
 
     def css_variables(self, medium: str) -> str:
@@ -142,4 +177,27 @@ def load_brand(styles_dir: Path) -> Brand:
         colours.append(Colour(name, value["srgb"], tuple(cmyk), value["dark"]))
     if tokens["page"].get("size") not in PAGE_SIZES:
         raise BrandError(f"{path}: [page] size must be one of {', '.join(PAGE_SIZES)}")
+    _check_print(path, tokens["print"])
     return Brand(styles_dir=styles_dir, tokens=tokens, colours=tuple(colours))
+
+
+def _check_print(path: Path, tokens: dict[str, Any]) -> None:
+    intent = tokens.get("rendering-intent", "relative-colorimetric")
+    if intent not in RENDERING_INTENTS:
+        raise BrandError(
+            f"{path}: [print] rendering-intent must be one of {', '.join(RENDERING_INTENTS)}"
+        )
+    size = tokens.get("type-size", 11)
+    for key, nominal in (("fit-spacing", 1), ("fit-type-size", size)):
+        limits = tokens.get(key, [nominal, nominal])
+        ok = (
+            isinstance(limits, list)
+            and len(limits) == 2
+            and all(isinstance(v, int | float) for v in limits)
+            and limits[0] <= nominal <= limits[1]
+        )
+        if not ok:
+            raise BrandError(
+                f"{path}: [print] {key} must be two numbers, the smallest and the largest "
+                f"allowed, around {nominal} (e.g. {key} = [{nominal * 0.9:g}, {nominal * 1.1:g}])"
+            )

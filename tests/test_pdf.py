@@ -255,11 +255,14 @@ def test_brochure_callouts_are_never_split(built: Built, brand: Brand) -> None:
 # -- images: alt text (accessible) and resolution (brochure) -------------------------------------
 
 
-def source_with_image(tmp_path: Path, pixels: tuple[int, int], width: str) -> Document:
+def source_with_image(tmp_path: Path, pixels: tuple[int, int], width: str | None) -> Document:
+    """The real article with a figure of this many pixels, at this width (None: sized by
+    its own pixels)."""
     (tmp_path / "source" / "images").mkdir(parents=True)
     Image.new("RGB", pixels, (200, 220, 235)).save(tmp_path / "source" / "images" / "disc.png")
     text = (ROOT / "source" / "ddd-stem-cell-therapy.md").read_text(encoding="utf-8")
-    figure = f"\n![A spinal disc between two vertebrae](images/disc.png){{width={width}}}\n\n"
+    size = f"{{width={width}}}" if width else ""
+    figure = f"\n![A spinal disc between two vertebrae](images/disc.png){size}\n\n"
     text = text.replace("The human spine is a marvel", figure + "The human spine is a marvel", 1)
     path = tmp_path / "source" / "ddd-stem-cell-therapy.md"
     path.write_text(text, encoding="utf-8")
@@ -297,6 +300,30 @@ def test_a_low_resolution_image_fails_the_brochure_naming_it(tmp_path: Path, bra
     column_mm = (text_mm - (columns - 1) * length_mm(brand.print["column-gap"])) / columns
     assert dpi == pytest.approx(300 / (column_mm / 25.4), abs=2)
     assert "300 dpi" in str(error.value)
+
+
+@pytest.mark.parametrize("width", [None, "50%"])
+def test_image_size_advice_is_right_the_first_time(
+    tmp_path: Path, brand: Brand, width: str | None
+) -> None:
+    # A 240 px figure, sized by its pixels or by the source: the pixel width the build asks
+    # for is enough, the first time.
+    out = tmp_path / "out"
+    out.mkdir()
+    small = source_with_image(tmp_path / "small", (240, 160), width)
+    with pytest.raises(PrintError, match=r"disc\.png prints at \d+ dpi") as error:
+        FORMATS["brochure_pdf"].render(small, brand, out)
+    advised = int(re.search(r"at least (\d+) px wide", str(error.value)).group(1))  # type: ignore[union-attr]
+    assert advised > 240
+    enough = source_with_image(tmp_path / "enough", (advised, advised * 2 // 3), width)
+    path = FORMATS["brochure_pdf"].render(enough, brand, out)
+    with pikepdf.open(path) as pdf:
+        widths = [
+            int(o.Width)
+            for o in pdf.objects
+            if isinstance(o, pikepdf.Stream) and o.get("/Subtype") == "/Image"
+        ]
+    assert widths == [advised]
 
 
 def test_a_sharp_image_passes_the_resolution_check(tmp_path: Path, brand: Brand) -> None:

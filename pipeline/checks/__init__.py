@@ -55,4 +55,12 @@ def check_output(
         result.notes.append(reading.summary())
         result.problems += reading.problems
         result.record["readability"] = reading.as_json()
+    if kind == "brochure_pdf":
+        from pipeline.checks import preflight
+
+        flight = preflight.write_reports(path, brand)  # preflight.txt, print-job.txt beside it
+        result.problems += [f"brochure preflight: {failure}" for failure in flight.failures]
+        result.notes += [f"brochure: {line}" for line in flight.notes()]
+        result.record["preflight"] = flight.record()
+        result.record["print_job"] = preflight.TICKET
     return result

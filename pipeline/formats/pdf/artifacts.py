@@ -17,26 +17,31 @@ _PAGINATION = pikepdf.Dictionary(Type=pikepdf.Name.Pagination)
 
 def mark_running_heads_as_artifacts(source: Path, target: Path) -> Path:
     with pikepdf.open(source) as pdf:
-        root = pdf.Root.get("/StructTreeRoot")
-        if root is None:
-            raise ValueError(f"{source}: not a tagged PDF")
-        in_tree = {element.objgen for element in _elements(root.K)}
-        mcid_owners = _parent_tree(root.ParentTree)
-        for page in pdf.pages:
-            owners = mcid_owners.get(int(page.obj.get("/StructParents", -1)))
-            if owners is None:
-                continue
-            outside = {
-                mcid
-                for mcid, owner in enumerate(owners)
-                if isinstance(owner, pikepdf.Dictionary) and owner.objgen not in in_tree
-            }
-            if outside:
-                _rewrite(pdf, page, outside)
-                for mcid in outside:
-                    owners[mcid] = None
+        running_heads_to_artifacts(pdf)
         pdf.save(target, deterministic_id=True)
     return target
+
+
+def running_heads_to_artifacts(pdf: pikepdf.Pdf) -> None:
+    """In an open tagged PDF: the margin boxes' marked content becomes /Artifact."""
+    root = pdf.Root.get("/StructTreeRoot")
+    if root is None:
+        raise ValueError(f"{pdf.filename}: not a tagged PDF")
+    in_tree = {element.objgen for element in _elements(root.K)}
+    mcid_owners = _parent_tree(root.ParentTree)
+    for page in pdf.pages:
+        owners = mcid_owners.get(int(page.obj.get("/StructParents", -1)))
+        if owners is None:
+            continue
+        outside = {
+            mcid
+            for mcid, owner in enumerate(owners)
+            if isinstance(owner, pikepdf.Dictionary) and owner.objgen not in in_tree
+        }
+        if outside:
+            _rewrite(pdf, page, outside)
+            for mcid in outside:
+                owners[mcid] = None
 
 
 def _elements(kids: pikepdf.Object) -> Iterator[pikepdf.Dictionary]:

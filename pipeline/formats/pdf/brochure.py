@@ -1,83 +1,114 @@
-"""The print brochure: output/<id>/brochure.pdf, PDF/X-4 in the brand's CMYK, with a 3 mm
-bleed, a cover and a back page, padded with notes pages to a multiple of 4 pages so a print
-shop can saddle-stitch it."""
+"""The print brochure: output/<id>/brochure.pdf, PDF/X-4 for a print shop. Every colour is
+CMYK in the brand's print condition (figures included), with a bleed, a cover and a back page,
+padded with Notes pages to whole sheets so it can be saddle-stitched; crop marks and a slug
+outside the bleed when the brand asks for them.
+
+In order: the figures are separated for print (figures.py); the booklet is laid out once
+(booklet.py); its figures are checked for resolution (resolution.py); then the written file
+gets the separated figures, its print condition, its version and print record (pdfx.py), and
+its marks (marks.py)."""
 
 from __future__ import annotations
 
 import math
-import re
-import shutil
 import tempfile
-import uuid
 from pathlib import Path
+from typing import Any
 
 import pikepdf
+from weasyprint.text.fonts import FontConfiguration
 
 from pipeline.brand import Brand
 from pipeline.formats.htmlview import ArticleView, DisclaimerView, article_view
-from pipeline.formats.pdf import paged
-from pipeline.formats.pdf.resolution import check_resolution
+from pipeline.formats.pdf import booklet, figures, marks, paged, pdfx
+from pipeline.formats.pdf.artifacts import running_heads_to_artifacts
+from pipeline.formats.pdf.resolution import check_resolution, column_width_in
+from pipeline.formats.pdf.separation import Separation
 from pipeline.model import Document
 
-SHEET = 4
-"""Pages per folded sheet: a saddle-stitched booklet has a multiple of 4 pages."""
 NOTES_LINE_MM = 10.0
+PDF_OPTIONS: dict[str, Any] = {"pdf_variant": "pdf/x-4", "pdf_tags": True}
 
 
 def render(doc: Document, brand: Brand, out_dir: Path) -> Path:
-    if brand.print.get("crop-marks"):
-        raise paged.PrintError(
-            "brand.toml [print] crop-marks = true: WeasyPrint draws crop marks inside the "
-            "bleed (and in RGB), which print shops reject; set it to false and let the print "
-            "shop add marks from the PDF's TrimBox (see docs/print.md)"
-        )
+    condition = brand.print_condition
+    paged.icc_profile(brand)  # the profile exists, or the build says how to install it
     view = article_view(doc)
     target = out_dir / "brochure.pdf"
     with tempfile.TemporaryDirectory(prefix="brochure-") as scratch:
         work = Path(scratch)
-        view.copy_images(work)
-        draft = paged.write(_html(doc, brand, view, 0), work, work / "draft.pdf", brand, **_PDF)
-        check_resolution(draft, view, brand.min_image_dpi)
-        with pikepdf.open(draft) as pdf:
-            pages = len(pdf.pages)
-        if pages % SHEET == 0:
-            shutil.move(draft, target)
-        else:
-            # Notes pages come before the back page and each starts a page: the pages
-            # before them lay out exactly as in the draft.
-            html = _html(doc, brand, view, -pages % SHEET)
-            paged.write(html, work, target, brand, **_PDF)
-    _stable_document_id(target)
+        raster_width = math.ceil(column_width_in(brand) * brand.min_image_dpi)
+        prepared = figures.prepare(doc, view, Separation(brand, condition), work, raster_width)
+        fonts = FontConfiguration()
+
+        def article(fit: paged.Fit) -> Any:
+            html = _html(
+                doc,
+                brand,
+                view,
+                "brochure.html.j2",
+                fit=fit,
+                pages_total="counter(pages, booklet-pages)",
+            )
+            return paged.lay_out(html, work, brand, font_config=fonts, **PDF_OPTIONS)
+
+        def notes(count: int, first_page: int, total: int) -> Any:
+            html = _html(
+                doc,
+                brand,
+                view,
+                "brochure-notes.html.j2",
+                pages_total=f'"{total}"',
+                notes_pages=count,
+                first_page=first_page,
+                notes_lines=_notes_lines(brand),
+            )
+            return paged.lay_out(html, work, brand, font_config=fonts, **PDF_OPTIONS)
+
+        laid_out = booklet.lay_out(brand, article, notes)
+        version = pdfx.Version.of(doc, view)
+        # WeasyPrint's file identifier from the source, never random (pikepdf then replaces
+        # it with a hash of the finished file)
+        identifier = version.digest[:32].encode()
+        written = laid_out.write(work / "laid-out.pdf", pdf_identifier=identifier, **PDF_OPTIONS)
+        check_resolution(written, prepared, brand)
+        with pikepdf.open(written) as pdf:
+            running_heads_to_artifacts(pdf)  # tagged, like the accessible PDF
+            prepared.swap_into(pdf)
+            pdfx.name_print_condition(pdf, condition)
+            pdfx.drop_unused_colour_spaces(pdf)
+            pdfx.record(pdf, version, prepared.lines(), laid_out.story)
+            if brand.print.get("crop-marks"):
+                _add_marks(pdf, doc, brand, version)
+            pdf.save(target, deterministic_id=True)
     return target
 
 
-_PDF = {"pdf_variant": "pdf/x-4"}
-
-
-def _stable_document_id(path: Path) -> None:
-    """WeasyPrint gives a PDF/X-4 a random xmpMM:DocumentID; derive it from the file's own
-    identifier (itself derived from the HTML), so the same source gives the same bytes."""
-    with pikepdf.open(path, allow_overwriting_input=True) as pdf:
-        stable = uuid.UUID(bytes=bytes(pdf.trailer.ID[0])[:16])
-        xmp = re.sub(
-            rb"xmp\.did:[0-9a-f-]{36}", f"xmp.did:{stable}".encode(), pdf.Root.Metadata.read_bytes()
-        )
-        pdf.Root.Metadata.write(xmp)
-        pdf.save(path, deterministic_id=True)
-
-
-def _html(doc: Document, brand: Brand, view: ArticleView, notes_pages: int) -> str:
+def _html(doc: Document, brand: Brand, view: ArticleView, template: str, **context: Any) -> str:
     return paged.page_html(
         doc,
         brand,
         view,
-        "brochure.html.j2",
+        template,
         "print",
         bleed=brand.print["bleed"],
-        notes_pages=notes_pages,
-        notes_lines=_notes_lines(brand),
         back_disclaimer=back_page_disclaimer(view, brand),
+        **context,
     )
+
+
+def _add_marks(pdf: pikepdf.Pdf, doc: Document, brand: Brand, version: pdfx.Version) -> None:
+    condition = brand.print_condition
+    pages = len(pdf.pages)
+    lines = [
+        f"{doc.id} · version {version.id} · page {number}/{pages} · "
+        f"last reviewed {doc.last_reviewed.iso} · {condition.identifier}"
+        + (f" ({condition.description})" if condition.description else "")
+        for number in range(1, pages + 1)
+    ]
+    trim = tuple(paged.length_mm(v) for v in brand.page_size)
+    with marks.slug_sheets(brand, lines, (trim[0], trim[1])) as slug:
+        marks.add_marks(pdf, slug, paged.length_mm(brand.print["bleed"]))
 
 
 def back_page_disclaimer(view: ArticleView, brand: Brand) -> DisclaimerView | None:

@@ -6,12 +6,14 @@ from __future__ import annotations
 
 import base64
 import re
+from dataclasses import dataclass
 from pathlib import Path
 from typing import Any, Literal
 
+import weasyprint
 from markupsafe import Markup
 
-from pipeline.brand import Brand
+from pipeline.brand import Brand, length_mm
 from pipeline.formats import weasy
 from pipeline.formats.htmlview import ArticleView
 from pipeline.model import Document
@@ -20,18 +22,42 @@ from pipeline.templates import environment
 Medium = Literal["print", "screen"]
 
 _HEX = re.compile(r"#[0-9A-Fa-f]{6}\b")
-_MM_PER = {"mm": 1.0, "cm": 10.0, "in": 25.4, "pt": 25.4 / 72}
+
+
+MAX_PAGES = 256
+"""The longest brochure whose footer can count its pages (print.css.j2's booklet-pages)."""
 
 
 class PrintError(Exception):
     """The document or brand cannot be printed as asked; the message says why and what to do."""
 
 
+@dataclass(frozen=True)
+class Fit:
+    """How the brochure's text is set: its spacing (times the normal space between
+    paragraphs, boxes and headings) and its body type size in points."""
+
+    spacing: float
+    type_size: float
+
+    @classmethod
+    def nominal(cls, brand: Brand) -> Fit:
+        return cls(1.0, float(brand.print.get("type-size", 11)))
+
+
 def page_html(
-    doc: Document, brand: Brand, view: ArticleView, template: str, medium: Medium, **context: Any
+    doc: Document,
+    brand: Brand,
+    view: ArticleView,
+    template: str,
+    medium: Medium,
+    fit: Fit | None = None,
+    pages_total: str = "counter(pages)",
+    **context: Any,
 ) -> str:
     """The whole paged document as one HTML string, its CSS inline (WeasyPrint reads
-    @color-profile only from the document's own stylesheets)."""
+    @color-profile only from the document's own stylesheets). `pages_total` is the CSS
+    value the footer shows as the page count."""
     env = environment(brand)
     urls = {
         "fonts_url": weasy.STYLES + "fonts/",
@@ -39,7 +65,13 @@ def page_html(
         "icc_url": icc_profile(brand).as_uri() if medium == "print" else "",
     }
     css = env.get_template("print.css.j2").render(
-        doc=doc, medium=medium, css_string=css_string, **urls
+        doc=doc,
+        medium=medium,
+        css_string=css_string,
+        fit=fit or Fit.nominal(brand),
+        pages_total=pages_total,
+        max_pages=MAX_PAGES,
+        **urls,
     )
     return env.get_template(template).render(doc=doc, view=view, css=Markup(css), **context)
 
@@ -53,14 +85,25 @@ def css_string(text: str) -> str:
 
 def write(html: str, work_dir: Path, target: Path, brand: Brand, **options: Any) -> Path:
     """WeasyPrint, reading only the scratch folder (images), styles/ and the ICC profile."""
-    allowed = [icc_profile(brand).parent] if brand.print.get("icc-profile") else []
-    return weasy.write_pdf(html, work_dir, target, *allowed, styles=brand.styles_dir, **options)
+    return weasy.write_pdf(
+        html, work_dir, target, *_readable(brand), styles=brand.styles_dir, **options
+    )
+
+
+def lay_out(html: str, work_dir: Path, brand: Brand, **options: Any) -> weasyprint.Document:
+    """WeasyPrint's pages for `html`, laid out but not yet written; fenced like `write`.
+    (`options` may share a `font_config` between documents whose pages are combined.)"""
+    fenced = weasy.fenced(html, work_dir, *_readable(brand), styles=brand.styles_dir)
+    return fenced.render(**options)
+
+
+def _readable(brand: Brand) -> list[Path]:
+    """Beside the scratch folder and styles/: the folder of the ICC profile."""
+    return [icc_profile(brand).parent] if brand.print.get("icc-profile") else []
 
 
 def icc_profile(brand: Brand) -> Path:
-    path = Path(brand.print["icc-profile"])
-    if not path.is_absolute():
-        path = brand.path(str(path))
+    path = brand.print_condition.profile
     if not path.is_file():
         raise PrintError(
             f"the CMYK ICC profile {path} (brand.toml [print] icc-profile) is missing; "
@@ -96,9 +139,4 @@ def cmyk_svg(svg: str, brand: Brand, name: str) -> str:
     return _HEX.sub(swap, svg)
 
 
-def length_mm(length: str) -> float:
-    """A brand length ("20mm", "8.5in") in millimetres."""
-    match = re.fullmatch(r"\s*([0-9.]+)\s*(mm|cm|in|pt)\s*", length)
-    if not match:
-        raise PrintError(f'brand length "{length}" must be a number with mm, cm, in or pt')
-    return float(match.group(1)) * _MM_PER[match.group(2)]
+__all__ = ["length_mm"]  # paged lengths are the brand's

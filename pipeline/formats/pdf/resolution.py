@@ -1,49 +1,66 @@
-"""Raster images must print sharp: at least N pixels per inch at the size they are printed."""
+"""Raster figures must print sharp: at least the brand's resolution at the size they print.
+
+The advice names the pixel width that is enough the first time. A figure whose source sets
+its width or height prints at that size whatever its pixels, so it needs that width times
+the resolution. A figure sized by its own pixels grows with them (96 to the inch, as on
+screen) until it fills its column, so it needs the column's width times the resolution.
+"""
 
 from __future__ import annotations
 
+import math
 from pathlib import Path
 
-import pdfplumber
-from PIL import Image, UnidentifiedImageError
+import pypdfium2 as pdfium
+import pypdfium2.raw as pdfium_c
 
-from pipeline.formats.htmlview import ArticleView
-from pipeline.formats.pdf.paged import PrintError
+from pipeline.brand import Brand
+from pipeline.formats.pdf.figures import Figures
+from pipeline.formats.pdf.paged import PrintError, length_mm
 
 
-def check_resolution(pdf_path: Path, view: ArticleView, min_dpi: float) -> None:
-    """Measure every raster image placed in the PDF; fail naming each one printed coarser
-    than `min_dpi`, with its effective resolution and what to do."""
-    names = _source_names_by_pixel_size(view)
+def check_resolution(pdf_path: Path, figures: Figures, brand: Brand) -> None:
+    """Measure every figure placed in the laid-out brochure (its stand-in tells which); fail
+    naming each one printed coarser than the brand's resolution, and what to use instead."""
+    wanted = brand.min_image_dpi
     problems = []
-    with pdfplumber.open(pdf_path) as pdf:
-        for number, page in enumerate(pdf.pages, start=1):
-            for image in page.images:
-                pixels_wide, pixels_high = image["srcsize"]
-                inches_wide = float(image["width"]) / 72
-                inches_high = float(image["height"]) / 72
-                if not inches_wide or not inches_high:
+    pdf = pdfium.PdfDocument(pdf_path)
+    try:
+        for number, page in enumerate(pdf, start=1):
+            for image in page.get_objects(filter=[pdfium_c.FPDF_PAGEOBJ_IMAGE]):
+                # PDFium's resolution at the size the image is drawn on the page
+                placed = image.get_metadata()
+                dpi = min(placed.horizontal_dpi, placed.vertical_dpi)
+                if not dpi or dpi + 0.5 >= wanted:
                     continue
-                dpi = min(pixels_wide / inches_wide, pixels_high / inches_high)
-                if dpi + 0.5 < min_dpi:
-                    name = names.get((int(pixels_wide), int(pixels_high)), "an image")
-                    problems.append(
-                        f"{name} prints at {dpi:.0f} dpi on page {number} "
-                        f'({inches_wide:.2f}" x {inches_high:.2f}", {pixels_wide} x '
-                        f"{pixels_high} px); print needs at least {min_dpi:.0f} dpi: use an "
-                        f"image of at least {round(inches_wide * min_dpi)} px wide"
-                    )
+                pixels_wide, pixels_high = placed.width, placed.height
+                figure = figures.of(image.get_bitmap().to_pil())
+                name = figure.name if figure else "an image"
+                inches = pixels_wide / placed.horizontal_dpi
+                if figure is None or figure.sized_by_source:
+                    needed, why = inches, "the size the source gives it"
+                else:
+                    needed, why = column_width_in(brand), "the width of a column, which it fills"
+                problems.append(
+                    f"{name} prints at {dpi:.0f} dpi on page {number} ({inches:.2f} x "
+                    f"{pixels_high / placed.vertical_dpi:.2f} in, {pixels_wide} x {pixels_high} "
+                    "px); print needs "
+                    f"at least {wanted:.0f} dpi: use an image at least "
+                    f"{math.ceil(needed * wanted - 1e-6)} px wide (it prints {needed:.2f} in "
+                    f"wide: {why})"
+                )
+    finally:
+        pdf.close()
     if problems:
         raise PrintError("; ".join(problems))
 
 
-def _source_names_by_pixel_size(view: ArticleView) -> dict[tuple[int, int], str]:
-    """Which source file an image in the PDF came from, told by its pixel size."""
-    names: dict[tuple[int, int], str] = {}
-    for source in view.images.values():
-        try:
-            with Image.open(source) as image:
-                names.setdefault(image.size, source.name)
-        except (OSError, UnidentifiedImageError):
-            continue  # SVG and other vector images have no pixels to count
-    return names
+def column_width_in(brand: Brand) -> float:
+    """The width of one of the brochure's text columns, in inches."""
+    page = brand.page
+    text = length_mm(brand.page_size[0]) - sum(
+        length_mm(page[side]) for side in ("margin-inside", "margin-outside")
+    )
+    columns = int(brand.print.get("columns", 1))
+    gap = length_mm(brand.print.get("column-gap", "0mm"))
+    return (text - (columns - 1) * gap) / columns / 25.4

@@ -1,0 +1,516 @@
+"""Preflight of the finished brochure: the checks a print shop's PDF/X-4 preflight (Acrobat,
+callas pdfToolbox, Enfocus PitStop) makes that can be made here, reading only the PDF.
+
+- an OutputIntent with an embedded CMYK profile, naming the brand's print condition;
+- no RGB, Lab or ICC-based RGB colour: colour operators and spaces, images, shadings,
+  patterns and transparency groups, on every page and in every form it draws;
+- every font embedded, and of the brand's family or one of its declared fallbacks;
+- a TrimBox and a BleedBox on every page, the bleed at least the brand's;
+- every image at the brand's resolution at the size it prints;
+- total area coverage (the four inks added up) at most the brand's `max-ink`, except in
+  crop marks (page artifacts outside the bleed, printed in all four inks by design).
+
+A failure names the page and the object. `write_reports` writes `preflight.txt` and the
+print shop's job ticket `print-job.txt` beside the brochure.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import io
+import os
+import re
+import tempfile
+from collections.abc import Iterator
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+import pikepdf
+import pypdfium2 as pdfium
+import pypdfium2.raw as pdfium_c
+from fontTools.ttLib import TTFont, TTLibError
+from PIL import Image, ImageMath
+
+from pipeline.brand import Brand, length_mm
+
+REPORT = "preflight.txt"
+TICKET = "print-job.txt"
+MM = 25.4 / 72
+RECORD_NAMESPACE = "http://ns.pipeline.invalid/brochure/1.0/"
+"""Where the brochure keeps its print record in XMP (formats/pdf/pdfx.py writes it)."""
+NOT_FOR_PRINT = {"RGB", "Lab"}
+MARKS = "marks"
+
+
+@dataclass
+class Preflight:
+    """What the preflight found in one brochure."""
+
+    file: Path
+    failures: list[str] = field(default_factory=list)
+    facts: dict[str, Any] = field(default_factory=dict)
+
+    @property
+    def passed(self) -> bool:
+        return not self.failures
+
+    def report(self) -> str:
+        lines = [
+            f"Preflight of {self.file.name} (PDF/X-4 checks): "
+            + ("PASSED" if self.passed else f"FAILED, {len(self.failures)} problem(s)"),
+            "",
+        ]
+        lines += [f"FAIL  {failure}" for failure in self.failures]
+        lines += [f"ok    {check}" for check in self.facts["passed"]]
+        lines += ["", "Figures separated for print:"]
+        lines += [f"  {line}" for line in self.facts["figures"]] or ["  (none)"]
+        lines += ["", "Pages fitted to whole sheets:"]
+        lines += [f"  {line}" for line in self.facts["fitting"]] or [
+            f"  {self.facts['pages']} pages, {self.facts['notes_pages']} of them Notes pages"
+        ]
+        return "\n".join(lines) + "\n"
+
+    def ticket(self) -> str:
+        facts = self.facts
+        width, height = facts["trim_mm"]
+        rows = [
+            ("File", f"{self.file.name}"),
+            ("SHA-256", facts["sha256"]),
+            ("Document", facts["title"]),
+            ("Version", facts["version"]),
+            (
+                "Finished size",
+                f"{width:g} x {height:g} mm ({width / 25.4:g} x {height / 25.4:g} in)",
+            ),
+            ("Pages", f"{facts['pages']} ({facts['pages'] // 4} sheets, each folded to 4 pages)"),
+            ("Binding", "saddle stitch; the pages are in reader order (not imposed)"),
+            ("Colour", f"4/4 process CMYK; print condition {facts['condition']}"),
+            ("ICC profile", facts["profile"]),
+            ("Bleed", f"{facts['bleed_mm']:g} mm on every side (TrimBox and BleedBox set)"),
+            ("Marks", "crop marks and slug outside the bleed" if facts["marks"] else "none"),
+            ("Preflight", "passed" if self.passed else "FAILED: see preflight.txt"),
+        ]
+        width_of = max(len(name) for name, _ in rows)
+        return "Print job\n\n" + "".join(f"{name:<{width_of}}  {value}\n" for name, value in rows)
+
+    def notes(self) -> list[str]:
+        """Lines for the build's output: figures separated, pages fitted."""
+        figures = [line.partition(": ")[0] for line in self.facts["figures"]]
+        named = [f"figures separated to CMYK: {', '.join(figures)}"] if figures else []
+        return named + self.facts["fitting"]
+
+    def record(self) -> dict[str, Any]:
+        return {
+            "passed": self.passed,
+            "failures": self.failures,
+            "figures": self.facts["figures"],
+            "fitting": self.facts["fitting"],
+            "report": REPORT,
+        }
+
+
+def write_reports(path: Path, brand: Brand) -> Preflight:
+    """Preflight `path` and write preflight.txt and print-job.txt beside it."""
+    flight = preflight(path, brand)
+    _write(path.parent / REPORT, flight.report())
+    _write(path.parent / TICKET, flight.ticket())
+    return flight
+
+
+def preflight(path: Path, brand: Brand) -> Preflight:
+    flight = Preflight(path)
+    with pikepdf.open(path) as pdf:
+        checks = {
+            "output intent with an embedded CMYK profile": _output_intent(pdf, brand),
+            "no RGB or Lab colour": list(_colours(pdf, brand)),
+            "every font embedded, from the brand's families": list(_fonts(pdf, brand)),
+            "TrimBox and BleedBox on every page": list(_boxes(pdf, brand)),
+        }
+        flight.facts = _facts(pdf, path, brand)
+    resolution, flight.facts["notes_pages"] = _read_pages(path, brand)
+    checks["every image at print resolution"] = resolution
+    for failures in checks.values():
+        flight.failures += sorted(set(failures), key=failures.index)
+    flight.facts["passed"] = [name for name, failures in checks.items() if not failures]
+    return flight
+
+
+# -- facts ---------------------------------------------------------------------------------------
+
+
+def _facts(pdf: pikepdf.Pdf, path: Path, brand: Brand) -> dict[str, Any]:
+    first = pdf.pages[0]
+    trim = [float(v) for v in first.trimbox]
+    bleed = [float(v) for v in first.bleedbox]
+    media = [float(v) for v in first.mediabox]
+    intents: Any = pdf.Root.get("/OutputIntents", [])
+    condition = str(intents[0].get("/OutputConditionIdentifier", "")) if intents else "none"
+    info = str(intents[0].get("/OutputCondition", "")) if intents else ""
+    with pdf.open_metadata() as meta:
+        version = str(meta.get("xmpMM:VersionID", ""))
+        title = str(meta.get("dc:title", pdf.docinfo.get("/Title", "")))
+        figures = list(meta.get(f"{{{RECORD_NAMESPACE}}}Figures", []))
+        fitting = list(meta.get(f"{{{RECORD_NAMESPACE}}}Fitting", []))
+    return {
+        "sha256": hashlib.sha256(path.read_bytes()).hexdigest(),
+        "title": title,
+        "version": version,
+        "pages": len(pdf.pages),
+        "trim_mm": [round((trim[2] - trim[0]) * MM, 1), round((trim[3] - trim[1]) * MM, 1)],
+        "bleed_mm": round((trim[0] - bleed[0]) * MM, 2),
+        "marks": media[0] < bleed[0] - 0.01,
+        "condition": f"{condition} ({info})" if info and info != condition else condition,
+        "profile": _profile_name(intents[0]) if intents else "none",
+        "figures": [str(line) for line in figures],
+        "fitting": [str(line) for line in fitting],
+        "max_ink": float(brand.print.get("max-ink", 300)),
+    }
+
+
+def _profile_name(intent: Any) -> str:
+    profile = intent.get("/DestOutputProfile")
+    if profile is None:
+        return "none embedded"
+    data = profile.read_bytes()
+    match = re.search(rb"desc\x00{4}\x00\x00\x00.([ -~]+)", data)
+    return match.group(1).decode() if match else f"embedded ({len(data)} bytes)"
+
+
+# -- output intent -------------------------------------------------------------------------------
+
+
+def _output_intent(pdf: pikepdf.Pdf, brand: Brand) -> list[str]:
+    intents = [i for i in pdf.Root.get("/OutputIntents", []) if i.get("/S") == "/GTS_PDFX"]
+    if len(intents) != 1:
+        return [f"document: {len(intents)} PDF/X output intents; PDF/X needs exactly one"]
+    intent = intents[0]
+    profile = intent.get("/DestOutputProfile")
+    problems = []
+    if profile is None:
+        problems.append("document: the output intent embeds no ICC profile")
+    elif int(profile.get("/N", 0)) != 4 or profile.read_bytes()[16:20] != b"CMYK":
+        problems.append("document: the output intent's profile is not a CMYK profile")
+    wanted = brand.print_condition.identifier
+    named = str(intent.get("/OutputConditionIdentifier", ""))
+    if named != wanted:
+        problems.append(
+            f"document: the output intent names the print condition {named!r}; the brand's "
+            f"is {wanted!r} (brand.toml [print] output-condition-identifier)"
+        )
+    return problems
+
+
+# -- colour and ink --------------------------------------------------------------------------------
+
+
+def _colours(pdf: pikepdf.Pdf, brand: Brand) -> Iterator[str]:
+    limit = float(brand.print.get("max-ink", 300))
+    for number, page in enumerate(pdf.pages, start=1):
+        walker = _Painting(f"page {number}", limit)
+        group = page.obj.get("/Group")
+        if group is not None and _space_kind(group.get("/CS"), page.Resources) in NOT_FOR_PRINT:
+            yield f"page {number}: the page's transparency group blends in RGB"
+        yield from walker.walk(page.obj, page.Resources, "page content")
+
+
+class _Painting:
+    """Walks a content stream (and the forms, patterns and soft masks it uses), naming each
+    colour not for print and each ink total above the limit."""
+
+    def __init__(self, where: str, limit: float):
+        self.where = where
+        self.limit = limit
+        self.seen: set[tuple[int, int]] = set()
+
+    def walk(self, owner: Any, resources: Any, what: str) -> Iterator[str]:
+        spaces = {"fill": "Gray", "stroke": "Gray"}
+        marks = 0
+        stack: list[bool] = []
+        resources = resources if resources is not None else pikepdf.Dictionary()
+        for instruction in pikepdf.parse_content_stream(owner):
+            operator = str(instruction.operator)
+            operands = list(getattr(instruction, "operands", []))
+            if operator in ("BDC", "BMC"):
+                artifact = _is_page_artifact(operands)
+                stack.append(artifact)
+                marks += artifact
+            elif operator == "EMC" and stack:
+                marks -= stack.pop()
+            elif operator in ("rg", "RG"):
+                yield f"{self.where}, {what}: an RGB colour ({operator} {_numbers(operands)})"
+            elif operator in ("k", "K"):
+                yield from self._ink(operands, what, marks)
+            elif operator in ("cs", "CS"):
+                kind = _space_kind(operands[0], resources)
+                spaces["fill" if operator == "cs" else "stroke"] = kind
+                if kind in NOT_FOR_PRINT:
+                    yield f"{self.where}, {what}: colour space {operands[0]} is {kind}"
+            elif operator in ("sc", "scn", "SC", "SCN"):
+                kind = spaces["fill" if operator in ("sc", "scn") else "stroke"]
+                if kind == "CMYK" and len(operands) == 4:
+                    yield from self._ink(operands, what, marks)
+                elif operands and isinstance(operands[-1], pikepdf.Name):
+                    pattern = resources.get("/Pattern", {}).get(operands[-1])
+                    yield from self._pattern(pattern, operands[-1], what)
+            elif operator == "sh":
+                shading = resources.get("/Shading", {}).get(operands[0])
+                yield from self._shading(shading, operands[0], what, resources)
+            elif operator == "gs":
+                state = resources.get("/ExtGState", {}).get(operands[0])
+                mask = state.get("/SMask") if state is not None else None
+                if isinstance(mask, pikepdf.Dictionary) and "/G" in mask:
+                    yield from self._form(mask.G, f"soft mask of {operands[0]}")
+            elif operator == "Do":
+                yield from self._xobject(resources, operands[0], marks)
+            elif operator == "INLINE IMAGE":
+                image = instruction.iimage  # type: ignore[union-attr]
+                kind = _space_kind(image.obj.get("/CS", image.obj.get("/ColorSpace")), resources)
+                if kind in NOT_FOR_PRINT:
+                    yield f"{self.where}, {what}: an inline image in {kind}"
+
+    def _ink(self, operands: list[Any], what: str, marks: int) -> Iterator[str]:
+        total = sum(float(v) for v in operands) * 100
+        if not marks and total > self.limit + 0.5:
+            yield (
+                f"{self.where}, {what}: ink {_numbers([float(v) * 100 for v in operands])} "
+                f"totals {total:.0f}%, above {self.limit:.0f}%"
+            )
+
+    def _xobject(self, resources: Any, name: Any, marks: int) -> Iterator[str]:
+        xobject = resources.get("/XObject", {}).get(name)
+        if xobject is None or xobject.objgen in self.seen:
+            return
+        self.seen.add(xobject.objgen)
+        if xobject.get("/Subtype") == "/Image":
+            yield from self._image(xobject, name, resources, marks)
+        elif xobject.get("/Subtype") == "/Form":
+            yield from self._form(xobject, f"form {name}")
+
+    def _form(self, form: Any, what: str) -> Iterator[str]:
+        group = form.get("/Group")
+        resources = form.get("/Resources")
+        if group is not None and _space_kind(group.get("/CS"), resources) in NOT_FOR_PRINT:
+            yield f"{self.where}, {what}: its transparency group blends in RGB"
+        yield from self.walk(form, resources, what)
+
+    def _image(self, image: Any, name: Any, resources: Any, marks: int) -> Iterator[str]:
+        kind = _space_kind(image.get("/ColorSpace"), resources)
+        size = f"{int(image.get('/Width', 0))} x {int(image.get('/Height', 0))} px"
+        if kind in NOT_FOR_PRINT:
+            yield f"{self.where}, image {name} ({size}): in {kind}"
+        elif kind == "CMYK" and not marks:
+            total = _image_ink(image)
+            if total is not None and total > self.limit + 0.5:
+                yield (
+                    f"{self.where}, image {name} ({size}): ink totals up to {total:.0f}%, "
+                    f"above {self.limit:.0f}%"
+                )
+
+    def _pattern(self, pattern: Any, name: Any, what: str) -> Iterator[str]:
+        if pattern is None or pattern.objgen in self.seen:
+            return
+        self.seen.add(pattern.objgen)
+        if int(pattern.get("/PatternType", 0)) == 1:
+            yield from self.walk(pattern, pattern.get("/Resources"), f"pattern {name}")
+        else:
+            yield from self._shading(pattern.get("/Shading"), name, what, None)
+
+    def _shading(self, shading: Any, name: Any, what: str, resources: Any) -> Iterator[str]:
+        if shading is None:
+            return
+        kind = _space_kind(shading.get("/ColorSpace"), resources)
+        if kind in NOT_FOR_PRINT:
+            yield f"{self.where}, {what}: shading {name} is in {kind}"
+
+
+def _is_page_artifact(operands: list[Any]) -> bool:
+    """Marked content for printer's marks: /Artifact with /Type /Page."""
+    return (
+        len(operands) == 2
+        and operands[0] == pikepdf.Name.Artifact
+        and isinstance(operands[1], pikepdf.Dictionary)
+        and operands[1].get("/Type") == pikepdf.Name.Page
+    )
+
+
+def _space_kind(space: Any, resources: Any) -> str:
+    """RGB, Lab, CMYK, Gray, or Other, for a colour space (by name or array)."""
+    if space is None:
+        return "Gray"
+    if isinstance(space, pikepdf.Name):
+        device = {
+            "/DeviceRGB": "RGB",
+            "/RGB": "RGB",
+            "/DeviceCMYK": "CMYK",
+            "/CMYK": "CMYK",
+            "/DeviceGray": "Gray",
+            "/G": "Gray",
+            "/Pattern": "Other",
+        }
+        if str(space) in device:
+            return device[str(space)]
+        named = (resources or {}).get("/ColorSpace", {}).get(space)
+        return _space_kind(named, None) if named is not None else "Other"
+    if isinstance(space, pikepdf.Array) and len(space):
+        family = str(space[0])
+        if family in ("/CalRGB",):
+            return "RGB"
+        if family == "/Lab":
+            return "Lab"
+        if family == "/ICCBased":
+            profile = space[1]
+            header = profile.read_bytes()[16:20]
+            return {3: "Lab" if header == b"Lab " else "RGB", 4: "CMYK"}.get(
+                int(profile.get("/N", 0)), "Gray"
+            )
+        if family in ("/Indexed", "/Pattern") and len(space) > 1:
+            return _space_kind(space[1], resources)
+        if family in ("/Separation", "/DeviceN") and len(space) > 2:
+            return _space_kind(space[2], resources)
+    return "Other"
+
+
+def _image_ink(image: Any) -> float | None:
+    """The highest ink total (percent) of a CMYK image's pixels."""
+    width, height = int(image.Width), int(image.Height)
+    pixels: Image.Image
+    try:
+        if image.get("/Filter") == pikepdf.Name.DCTDecode:
+            pixels = Image.open(io.BytesIO(image.read_raw_bytes()))  # undoes Adobe inversion
+        else:
+            pixels = Image.frombytes("CMYK", (width, height), image.read_bytes())
+    except (pikepdf.PdfError, OSError, ValueError):
+        return None
+    channels = [channel.convert("I") for channel in pixels.convert("CMYK").split()]
+    total = ImageMath.lambda_eval(
+        lambda a: a["c"] + a["m"] + a["y"] + a["k"],
+        c=channels[0],
+        m=channels[1],
+        y=channels[2],
+        k=channels[3],
+    )
+    return float(total.getextrema()[1]) / 255 * 100
+
+
+def _numbers(values: list[Any]) -> str:
+    return "/".join(f"{float(v):g}" for v in values)
+
+
+# -- fonts --------------------------------------------------------------------------------
+
+
+def _fonts(pdf: pikepdf.Pdf, brand: Brand) -> Iterator[str]:
+    families = [brand.fonts["family"], *brand.fonts.get("fallback-families", [])]
+    allowed = {_squeezed(family) for family in families}
+    checked: dict[tuple[int, int], list[str]] = {}
+    for number, page in enumerate(pdf.pages, start=1):
+        for name, font in _page_fonts(page.obj.get("/Resources"), set()):
+            if font.objgen not in checked:
+                checked[font.objgen] = list(_font_problems(font, allowed, families))
+            for problem in checked[font.objgen]:
+                yield f"page {number}, font {name}: {problem}"
+
+
+def _page_fonts(resources: Any, seen: set[tuple[int, int]]) -> Iterator[tuple[str, Any]]:
+    if resources is None:
+        return
+    for name, font in resources.get("/Font", {}).items():
+        yield str(font.get("/BaseFont", name)), font
+    for xobject in resources.get("/XObject", {}).values():
+        if xobject.get("/Subtype") == "/Form" and xobject.objgen not in seen:
+            seen.add(xobject.objgen)
+            yield from _page_fonts(xobject.get("/Resources"), seen)
+
+
+def _font_problems(font: Any, allowed: set[str], families: list[str]) -> Iterator[str]:
+    if font.get("/Subtype") == "/Type3":
+        return  # its glyphs are drawn in the file
+    leaf = font.get("/DescendantFonts", [font])[0]
+    descriptor = leaf.get("/FontDescriptor")
+    program = None
+    if descriptor is not None:
+        for key in ("/FontFile2", "/FontFile3", "/FontFile"):
+            if key in descriptor:
+                program = descriptor[key]
+    if program is None:
+        yield "not embedded"
+        return
+    family = _family(program) or str(font.get("/BaseFont", "")).partition("+")[2]
+    if not any(_squeezed(family).startswith(name) for name in allowed):
+        yield f"family {family!r} is not the brand's ({', '.join(families)})"
+
+
+def _family(program: Any) -> str | None:
+    """The family name the embedded font program gives itself."""
+    try:
+        font = TTFont(io.BytesIO(program.read_bytes()), lazy=True)
+        name = font["name"]
+        found = name.getDebugName(16) or name.getDebugName(1)
+    except (TTLibError, KeyError, pikepdf.PdfError, AssertionError, ValueError, OSError):
+        return None
+    return str(found) if found else None
+
+
+def _squeezed(name: str) -> str:
+    return re.sub(r"[^a-z0-9]", "", name.casefold())
+
+
+# -- boxes and pages ----------------------------------------------------------------------
+
+
+def _boxes(pdf: pikepdf.Pdf, brand: Brand) -> Iterator[str]:
+    wanted = length_mm(brand.print["bleed"])
+    for number, page in enumerate(pdf.pages, start=1):
+        missing = [box for box in ("/TrimBox", "/BleedBox") if box not in page.obj]
+        if missing:
+            yield f"page {number}: no {' or '.join(b[1:] for b in missing)}"
+            continue
+        trim = [float(v) for v in page.obj.TrimBox]
+        bleed = [float(v) for v in page.obj.BleedBox]
+        media = [float(v) for v in page.mediabox]
+        sides = [trim[0] - bleed[0], trim[1] - bleed[1], bleed[2] - trim[2], bleed[3] - trim[3]]
+        if min(sides) * MM < wanted - 0.01:
+            yield (
+                f"page {number}: bleed of {min(sides) * MM:.2f} mm; the brand's is {wanted:g} mm"
+            )
+        outside = [
+            bleed[0] < media[0],
+            bleed[1] < media[1],
+            bleed[2] > media[2],
+            bleed[3] > media[3],
+        ]
+        if any(outside):
+            yield f"page {number}: the BleedBox reaches beyond the MediaBox"
+
+
+def _read_pages(path: Path, brand: Brand) -> tuple[list[str], int]:
+    """With PDFium: each image printed coarser than the brand's resolution, and how many
+    pages are Notes pages (a line that reads "Notes")."""
+    wanted = brand.min_image_dpi
+    coarse, notes = [], 0
+    pdf = pdfium.PdfDocument(path)
+    try:
+        for number, page in enumerate(pdf, start=1):
+            for image in page.get_objects(filter=[pdfium_c.FPDF_PAGEOBJ_IMAGE]):
+                placed = image.get_metadata()
+                dpi = min(placed.horizontal_dpi, placed.vertical_dpi)
+                if dpi and dpi + 0.5 < wanted:
+                    coarse.append(
+                        f"page {number}, image of {placed.width} x {placed.height} px: prints "
+                        f"at {dpi:.0f} dpi, below {wanted:.0f}"
+                    )
+            text = page.get_textpage().get_text_bounded()
+            notes += "Notes" in (line.strip() for line in text.splitlines())
+    finally:
+        pdf.close()
+    return coarse, notes
+
+
+def _write(path: Path, text: str) -> None:
+    """Atomically, readable by a web server (0644)."""
+    handle, temporary = tempfile.mkstemp(prefix=f".{path.name}-", dir=path.parent)
+    with os.fdopen(handle, "w", encoding="utf-8") as stream:
+        stream.write(text)
+    os.chmod(temporary, 0o644)
+    os.replace(temporary, path)

@@ -1,0 +1,111 @@
+"""Layout that holds for real documents: table rows never split across a column or a page
+and header rows repeat where a table goes on (both PDFs); the brochure fills whole sheets
+with at most one Notes page wherever spacing or type size can avoid more, and says why when
+it cannot; its article is laid out once."""
+
+from __future__ import annotations
+
+import dataclasses
+from collections import defaultdict
+from pathlib import Path
+
+import pdfplumber
+import pytest
+
+from pipeline.brand import load_brand
+from pipeline.checks.preflight import preflight
+from pipeline.formats.pdf import paged
+from pipeline.model import Document
+from tests.conftest import ROOT
+from tests.printing import article_with, brand_with, render
+
+BRAND = load_brand(ROOT / "styles")
+FIXED = brand_with(fit_spacing=[1.0, 1.0], fit_type_size=[11.0, 11.0])
+"""The brand, with no room to fit pages to sheets: one layout, padded as it falls."""
+ROWS = 45
+
+
+def table_markdown() -> str:
+    """A three-column table whose cells wrap; each row's first and last cells carry its
+    number (R07A ... Z07Z), so a split row shows as its two ends in different places."""
+    lines = ["| Treatment | What it involves | Evidence |", "|---|------|---|"]
+    for row in range(ROWS):
+        words = " ".join(["injections of cells into the disc"] * (1 + row % 3 + row % 7 * 2))
+        lines.append(f"| R{row:02d}A option | {words} | studied in small trials Z{row:02d}Z |")
+    return "\n".join(lines)
+
+
+@pytest.fixture(scope="module")
+def table_doc(tmp_path_factory: pytest.TempPathFactory) -> tuple[Path, Document]:
+    tmp_path = tmp_path_factory.mktemp("table")
+    return tmp_path, article_with(tmp_path, table_markdown())
+
+
+@pytest.mark.parametrize(("kind", "columns"), [("brochure_pdf", 2), ("accessible_pdf", 1)])
+def test_table_rows_never_split_and_headers_repeat(
+    table_doc: tuple[Path, Document], kind: str, columns: int
+) -> None:
+    tmp_path, doc = table_doc
+    path = render(kind, doc, FIXED, tmp_path)
+    places: dict[str, set[tuple[int, int]]] = defaultdict(set)
+    headers: dict[tuple[int, int], float] = {}
+    first_rows: dict[tuple[int, int], float] = {}
+    with pdfplumber.open(path) as pdf:
+        for number, page in enumerate(pdf.pages, start=1):
+            middle = (page.bbox[0] + page.bbox[2]) / 2
+            for word in page.extract_words():
+                place = (number, 0 if columns == 1 or word["x1"] < middle else 1)
+                text = word["text"]
+                if text == "Treatment":
+                    headers[place] = word["top"]
+                if len(text) == 4 and text[0] in "RZ" and text[1:3].isdigit():
+                    places[text[1:3]].add(place)
+                    first_rows[place] = min(first_rows.get(place, 1e9), word["top"])
+    assert len(places) == ROWS
+    split = {row: where for row, where in places.items() if len(where) != 1}
+    assert not split, f"{kind}: rows split across columns or pages: {split}"
+    continued = set(first_rows)
+    assert len(continued) > 1, f"{kind}: the table should run over several columns or pages"
+    for place in continued:
+        assert place in headers, f"{kind}: no header row where the table goes on at {place}"
+        assert headers[place] < first_rows[place]
+
+
+@pytest.fixture(scope="module")
+def three_inside_pages(article: Document) -> Document:
+    """The real article's first five sections and the start of the sixth: cover, three
+    inside pages (the last only begun) and the back page."""
+    sixth = article.sections[5]
+    sixth = dataclasses.replace(sixth, body=sixth.body[:2])
+    return dataclasses.replace(article, sections=(*article.sections[:5], sixth))
+
+
+def test_padding_adds_at_most_one_notes_page(three_inside_pages: Document, tmp_path: Path) -> None:
+    padded = render("brochure_pdf", three_inside_pages, FIXED, tmp_path / "fixed")
+    flight = preflight(padded, FIXED)
+    assert (flight.facts["pages"], flight.facts["notes_pages"]) == (8, 3)
+    assert "padded with 3 Notes pages" in flight.report()  # how many, and why
+
+    fitted = render("brochure_pdf", three_inside_pages, BRAND, tmp_path / "fitted")
+    flight = preflight(fitted, BRAND)
+    assert flight.passed
+    assert flight.facts["pages"] % 4 == 0
+    assert flight.facts["notes_pages"] <= 1
+    assert any(line.startswith("laid out again with spacing") for line in flight.facts["fitting"])
+
+
+def test_the_article_is_laid_out_once(
+    article: Document, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    layouts: list[bool] = []
+    real = paged.lay_out
+
+    def counted(html: str, *args: object, **options: object) -> object:
+        layouts.append("<article>" in html)
+        return real(html, *args, **options)  # type: ignore[arg-type]
+
+    monkeypatch.setattr(paged, "lay_out", counted)
+    with pdfplumber.open(render("brochure_pdf", article, BRAND, tmp_path)) as pdf:
+        assert len(pdf.pages) == 8
+    assert layouts.count(True) == 1, "the article was laid out more than once"
+    assert layouts.count(False) <= 1  # its Notes pages, on their own

@@ -1,0 +1,143 @@
+"""The preflight reads only the finished brochure and names the page and the object of each
+problem a print shop would call about; its report and the job ticket sit beside the PDF, and
+the ticket says what the PDF is."""
+
+from __future__ import annotations
+
+import hashlib
+import re
+import shutil
+import zlib
+from pathlib import Path
+from typing import Any
+
+import pikepdf
+import pytest
+
+from pipeline.brand import length_mm, load_brand
+from pipeline.build import Project, build
+from pipeline.checks.preflight import preflight
+from tests.conftest import ARTICLE_ID, ROOT, Built
+
+BRAND = load_brand(ROOT / "styles")
+
+
+@pytest.fixture
+def brochure(built: Built, tmp_path: Path) -> Path:
+    """A copy of the real article's brochure to plant problems in."""
+    return Path(shutil.copyfile(built.path("brochure_pdf"), tmp_path / "brochure.pdf"))
+
+
+def planted(path: Path, page_number: int, resource: str, make: Any, draw: bytes) -> str:
+    """Add `make(pdf)` to a page's resources and draw it with `draw` (NAME stands for its
+    name); returns the name."""
+    with pikepdf.open(path, allow_overwriting_input=True) as pdf:
+        page = pdf.pages[page_number - 1]
+        name = page.add_resource(pdf.make_indirect(make(pdf)), pikepdf.Name(resource), prefix="P")
+        page.contents_add(draw.replace(b"NAME", str(name).encode()))
+        pdf.save(path)
+    return str(name)
+
+
+def test_the_real_brochure_passes(built: Built) -> None:
+    flight = preflight(built.path("brochure_pdf"), BRAND)
+    assert flight.failures == []
+    assert len(flight.facts["passed"]) == 5
+
+
+def test_a_planted_rgb_image_is_named_with_its_page(brochure: Path) -> None:
+    def image(pdf: pikepdf.Pdf) -> pikepdf.Stream:
+        stream = pdf.make_stream(zlib.compress(b"\xff\x00\x00" * 600 * 400))
+        stream.Type, stream.Subtype = pikepdf.Name.XObject, pikepdf.Name.Image
+        stream.Width, stream.Height, stream.BitsPerComponent = 600, 400, 8
+        stream.ColorSpace, stream.Filter = pikepdf.Name.DeviceRGB, pikepdf.Name.FlateDecode
+        return stream
+
+    name = planted(brochure, 3, "/XObject", image, b"q 144 0 0 96 72 72 cm NAME Do Q")
+    failures = preflight(brochure, BRAND).failures
+    assert f"page 3, image {name} (600 x 400 px): in RGB" in failures
+
+
+def test_an_unembedded_font_is_named_with_its_page(brochure: Path) -> None:
+    helvetica = pikepdf.Dictionary(
+        Type=pikepdf.Name.Font, Subtype=pikepdf.Name.Type1, BaseFont=pikepdf.Name.Helvetica
+    )
+    planted(brochure, 2, "/Font", lambda _pdf: helvetica, b"BT NAME 9 Tf 72 72 Td (Hi) Tj ET")
+    failures = preflight(brochure, BRAND).failures
+    assert "page 2, font /Helvetica: not embedded" in failures
+
+
+def test_an_rgb_colour_operator_is_named_with_its_page(brochure: Path) -> None:
+    with pikepdf.open(brochure, allow_overwriting_input=True) as pdf:
+        pdf.pages[4].contents_add(b"q 1 0 0 rg 72 72 10 10 re f Q")
+        pdf.save(brochure)
+    failures = preflight(brochure, BRAND).failures
+    assert "page 5, page content: an RGB colour (rg 1/0/0)" in failures
+
+
+def test_a_400_percent_brand_colour_fails_the_build(tmp_path: Path) -> None:
+    # The brand's primary colour as all four inks: the text, rules and the cover field print
+    # it. The preflight names it, the build fails and keeps the report with the rejected files.
+    shutil.copytree(ROOT / "styles", tmp_path / "styles")
+    (tmp_path / "source").mkdir()
+    shutil.copyfile(ROOT / "source" / f"{ARTICLE_ID}.md", tmp_path / "source" / f"{ARTICLE_ID}.md")
+    tokens = tmp_path / "styles" / "brand.toml"
+    text, count = re.subn(
+        r"(\[colors\.primary\][^\[]*?cmyk = )\[[^\]]*\]",
+        r"\1[100, 100, 100, 100]",
+        tokens.read_text(encoding="utf-8"),
+    )
+    assert count == 1
+    tokens.write_text(text, encoding="utf-8")
+    report = build(Project.at(tmp_path), [ARTICLE_ID], ["brochure_pdf"])
+    assert report.failed
+    failures = [line for line in report.lines if "brochure preflight" in line]
+    assert any(
+        re.search(r"page 1, .*ink 100/100/100/100 totals 400%, above 300%", line)
+        for line in failures
+    ), "\n".join(report.lines)
+    rejected = tmp_path / "build" / "rejected" / ARTICLE_ID / "brochure_pdf"
+    assert "ink 100/100/100/100 totals 400%" in (rejected / "preflight.txt").read_text()
+
+
+def ticket_fields(text: str) -> dict[str, str]:
+    return dict(
+        (match.group(1), match.group(2))
+        for match in re.finditer(r"^([A-Z][A-Za-z0-9 -]*?)  +(.+)$", text, re.M)
+    )
+
+
+def test_the_job_ticket_matches_the_pdf(built: Built) -> None:
+    path = built.path("brochure_pdf")
+    fields = ticket_fields((built.folder / "print-job.txt").read_text())
+    with pikepdf.open(path) as pdf:
+        pages = len(pdf.pages)
+        trim = [float(v) for v in pdf.pages[0].trimbox]
+        bleed = [float(v) for v in pdf.pages[0].bleedbox]
+        media = [float(v) for v in pdf.pages[0].mediabox]
+        (intent,) = pdf.Root.OutputIntents
+        version = str(pdf.open_metadata()["xmpMM:VersionID"])
+    mm = 25.4 / 72
+    assert fields["SHA-256"] == hashlib.sha256(path.read_bytes()).hexdigest()
+    assert fields["Pages"].startswith(f"{pages} ({pages // 4} sheets")
+    width, height = ((trim[2] - trim[0]) * mm, (trim[3] - trim[1]) * mm)
+    assert fields["Finished size"].startswith(f"{width:.1f} x {height:.1f} mm")
+    assert fields["Bleed"].startswith(f"{length_mm(BRAND.print['bleed']):g} mm")
+    assert (trim[0] - bleed[0]) * mm == pytest.approx(length_mm(BRAND.print["bleed"]), abs=0.01)
+    assert fields["Binding"].startswith("saddle stitch")
+    assert fields["Colour"].startswith("4/4 process CMYK")
+    assert str(intent.OutputConditionIdentifier) in fields["Colour"]
+    assert fields["Version"] == version
+    assert fields["Marks"] == "none" and media == bleed
+    assert fields["Preflight"] == "passed"
+
+
+def test_the_reports_are_published_and_in_the_manifest(built: Built) -> None:
+    manifest = built.manifest
+    entry = manifest.get("preflight") or manifest["outputs"]["brochure_pdf"]["preflight"]
+    assert entry["passed"] is True and entry["failures"] == []
+    report = (built.folder / entry["report"]).read_text()
+    assert report.startswith("Preflight of brochure.pdf (PDF/X-4 checks): PASSED")
+    print_job = manifest.get("print_job") or manifest["outputs"]["brochure_pdf"]["print_job"]
+    assert (built.folder / print_job).is_file()
+    assert (built.folder / print_job).stat().st_mode & 0o777 == 0o644
