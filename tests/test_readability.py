@@ -7,10 +7,11 @@ import dataclasses
 
 import pytest
 
+from pipeline import extract
 from pipeline.brand import Brand, load_brand
 from pipeline.checks import readability
 from pipeline.model import Document
-from tests.conftest import ROOT
+from tests.conftest import ROOT, Built
 
 BRAND = load_brand(ROOT / "styles")
 SIMPLE = "The cat sat on the mat. The dog ran to me. We had fun in the sun."
@@ -64,8 +65,25 @@ def test_sentences_are_graded_one_by_one() -> None:
     assert max(graded, key=lambda s: s.grade).text == HARD
 
 
-def test_the_article_passes_and_every_plain_text_is_scored(article: Document) -> None:
-    reading = readability.assess(article, BRAND)
+@pytest.fixture(scope="module")
+def onepager_text(built: Built) -> tuple[str, ...]:
+    """What a reader reads on the built one-pager, unit by unit."""
+    return extract.read(built.path(readability.SCORED), everything=True).units
+
+
+def test_the_built_one_pager_is_read_whole(onepager_text: tuple[str, ...]) -> None:
+    # Its masthead and footer count (they are outside <main>); its print-only web address
+    # (display: none on screen) does not.
+    text = "\n".join(onepager_text)
+    assert f"{BRAND.organisation['name']} {BRAND.organisation['department']}" in text
+    assert "Read the full article" in text
+    assert "https://" not in text
+
+
+def test_the_article_passes_and_every_plain_text_is_scored(
+    article: Document, onepager_text: tuple[str, ...]
+) -> None:
+    reading = readability.assess(article, BRAND, onepager_text)
     assert reading.problems == []
     assert reading.onepager.fk <= 8 and reading.plain.fk <= 6
     assert reading.onepager.words > reading.plain.words, "the one-pager adds title and headings"
@@ -76,8 +94,10 @@ def test_the_article_passes_and_every_plain_text_is_scored(article: Document) ->
     assert shown["passed"] is True and shown["ceiling"] == 8.0 and shown["target"] == 6.0
 
 
-def test_missing_the_target_names_the_hardest_sentences(article: Document) -> None:
-    reading = readability.assess(article, with_limits(**{"plain-target-grade": 1.0}))
+def test_missing_the_target_names_the_hardest_sentences(
+    article: Document, onepager_text: tuple[str, ...]
+) -> None:
+    reading = readability.assess(article, with_limits(**{"plain-target-grade": 1.0}), onepager_text)
     [problem] = reading.problems
     assert "must reach grade 1 or lower" in problem
     hardest = max(
@@ -89,8 +109,10 @@ def test_missing_the_target_names_the_hardest_sentences(article: Document) -> No
     assert problem.count("(grade ") == readability.SHOWN
 
 
-def test_above_the_ceiling_fails_with_the_brand_setting_named(article: Document) -> None:
-    reading = readability.assess(article, with_limits(**{"onepager-max-grade": 1.0}))
+def test_above_the_ceiling_fails_with_the_brand_setting_named(
+    article: Document, onepager_text: tuple[str, ...]
+) -> None:
+    reading = readability.assess(article, with_limits(**{"onepager-max-grade": 1.0}), onepager_text)
     assert any(
         "above the ceiling of grade 1" in p and "onepager-max-grade" in p for p in reading.problems
     )
