@@ -114,7 +114,9 @@ def check(
             continue
         mine = [i for i, text in enumerate(unseen) if text and (text in needle or needle in text)]
         for i in mine:
-            gaps.append(_gap(output, item, "not visible", hidden[i].text, _why(hidden[i])))
+            # Name what a reader misses: the hidden part of the text, or all of it.
+            shown = hidden[i].text if unseen[i] in needle else item.text
+            gaps.append(_gap(output, item, "not visible", shown, _why(hidden[i])))
         claimed.update(mine)
         if not mine:
             problem: Problem = "out of order" if haystack.occurrences(needle) else "missing"

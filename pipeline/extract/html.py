@@ -71,6 +71,8 @@ class Style:
     """Why the element and everything in it are not shown (display: none, ...), or None."""
     invisible: str | None
     """Why the element's own text is not shown (visibility is inherited, and can be undone)."""
+    hider: Any = None
+    """The outermost element of the invisible region the element is in."""
 
 
 def read(path: Path, *, strict: bool = False, everything: bool = False) -> Reading:
@@ -88,39 +90,40 @@ def read(path: Path, *, strict: bool = False, everything: bool = False) -> Readi
     main = None if everything else root.find(".//main")
     scope = main if main is not None else body if body is not None else root
     pieces: list[str] = []
-    hidden: list[Hidden] = []
-    _collect(scope, styles, pieces, hidden)
-    return Reading(_units("".join(pieces)), tuple(hidden))
+    groups: dict[Any, tuple[str, list[str]]] = {}
+    _collect(scope, styles, pieces, groups)
+    hidden = (
+        Hidden(" ".join(" ".join(texts).split()), f"hidden by CSS ({why})", _describe(hider))
+        for hider, (why, texts) in groups.items()
+    )
+    return Reading(_units("".join(pieces)), tuple(h for h in hidden if h.text))
 
 
 def _collect(
-    element: Any, styles: dict[Any, Style], pieces: list[str], hidden: list[Hidden]
+    element: Any,
+    styles: dict[Any, Style],
+    pieces: list[str],
+    groups: dict[Any, tuple[str, list[str]]],
 ) -> None:
     """The element's visible text into `pieces` (a line break around each block), and the
-    text it hides into `hidden`. Its tail is its parent's text."""
+    text it hides into `groups`, by the element that hides it. Its tail is its parent's."""
     style = styles[element]
     if element.tag in NOT_TEXT:
         return
     if style.gone:
-        text = " ".join(element.text_content().split())
-        if text:
-            hidden.append(Hidden(text, f"hidden by CSS ({style.gone})", _describe(element)))
+        groups[element] = (style.gone, [element.text_content()])
         return
     block = element.tag in BLOCKS
     if block:
         pieces.append("\n")
-    unseen: list[str] = []
-    own = unseen if style.invisible else pieces
+    own = groups.setdefault(style.hider, (style.invisible, []))[1] if style.invisible else pieces
     if element.text:
         own.append(element.text)
     for child in element:
         if isinstance(child.tag, str):
-            _collect(child, styles, pieces, hidden)
+            _collect(child, styles, pieces, groups)
         if child.tail:
             own.append(child.tail)
-    text = " ".join("".join(unseen).split())
-    if text:
-        hidden.append(Hidden(text, f"hidden by CSS ({style.invisible})", _describe(element)))
     if block:
         pieces.append("\n")
 
@@ -196,14 +199,11 @@ def _style(element: Any, values: dict[str, tuple[str, int]], parent: Style | Non
     elif values.get("content-visibility", ("", AUTHOR))[0] == "hidden":
         gone = "content-visibility: hidden"
     visibility = values.get("visibility", ("inherit", AUTHOR))[0]
-    inherited = parent.invisible if parent else None
+    if parent and parent.invisible and visibility in {"inherit", "unset", "hidden", "collapse"}:
+        return Style(gone, parent.invisible, parent.hider)
     if visibility in {"hidden", "collapse"}:
-        invisible: str | None = f"visibility: {visibility}"
-    elif visibility in {"inherit", "unset"}:
-        invisible = inherited
-    else:
-        invisible = None
-    return Style(gone, invisible)
+        return Style(gone, f"visibility: {visibility}", element)
+    return Style(gone, None)
 
 
 def _add_rules(matcher: cssselect2.Matcher, origin: int, rules: list[Any]) -> None:
@@ -276,29 +276,35 @@ _FIND_UNSEEN = """
   }
 }
 """
-# Then: name each unseen text, take it out, and read what the page shows.
+# Then: name each unseen text by the outermost element that hides it, take it out, and read
+# what the page shows.
 _READ_SHOWN = """
 (everything) => {
   const scope = everything ? document.body : (document.querySelector('main') || document.body);
   const describe = el => el.tagName.toLowerCase() + (el.id ? '#' + el.id : '') +
     Array.from(el.classList).map(c => '.' + c).join('');
-  const why = el => {
-    for (let a = el; a; a = a.parentElement) {
-      const s = getComputedStyle(a);
+  const hider = el => {
+    let found = null, why = 'not rendered';
+    for (let a = el; a && a !== document.documentElement; a = a.parentElement) {
+      const s = getComputedStyle(a), up = a.parentElement && getComputedStyle(a.parentElement);
       if (s.display === 'none')
-        return a.hasAttribute('hidden') ? 'the hidden attribute' : 'display: none';
-      if (s.contentVisibility === 'hidden' && a !== el) return 'content-visibility: hidden';
-      if (s.opacity === '0') return 'opacity: 0';
+        [found, why] = [a, a.hasAttribute('hidden') ? 'the hidden attribute' : 'display: none'];
+      else if (s.opacity === '0') [found, why] = [a, 'opacity: 0'];
+      else if (s.contentVisibility === 'hidden' && a !== el)
+        [found, why] = [a, 'content-visibility: hidden'];
+      else if (!found && s.visibility !== 'visible' && (!up || up.visibility === 'visible'))
+        [found, why] = [a, 'visibility: ' + s.visibility];
     }
-    const v = getComputedStyle(el).visibility;
-    return v === 'visible' ? 'not rendered' : 'visibility: ' + v;
+    return [found || el, why];
   };
-  const hidden = [];
+  const groups = new Map();
   for (const [node, width] of (window.__unseen || new Map())) {
-    const el = node.parentElement;
-    hidden.push({text: node.data, why: why(el), width: width, where: describe(el)});
+    const [element, why] = hider(node.parentElement);
+    if (!groups.has(element)) groups.set(element, {why, width, where: describe(element), text: []});
+    groups.get(element).text.push(node.data);
     node.data = '';
   }
+  const hidden = Array.from(groups.values()).map(g => ({...g, text: g.text.join(' ')}));
   return {text: scope.innerText, hidden: hidden};
 }
 """
@@ -338,14 +344,12 @@ def _rendered(path: Path, everything: bool) -> Reading:
                 browser.close()
     except Error as error:
         raise ExtractError(f"{path}: Chromium could not read the page ({error})") from None
-    hidden: dict[tuple[str, str], list[str]] = {}
-    for item in shown["hidden"]:
-        why = f"hidden by CSS ({item['why']}) at {item['width']} px wide"
-        hidden.setdefault((why, item["where"]), []).append(item["text"])
-    return Reading(
-        _units(shown["text"]),
-        tuple(
-            Hidden(" ".join(" ".join(texts).split()), why, where)
-            for (why, where), texts in hidden.items()
-        ),
+    hidden = (
+        Hidden(
+            " ".join(item["text"].split()),
+            f"hidden by CSS ({item['why']}) at {item['width']} px wide",
+            item["where"],
+        )
+        for item in shown["hidden"]
     )
+    return Reading(_units(shown["text"]), tuple(h for h in hidden if h.text))

@@ -23,6 +23,7 @@ import functools
 import io
 import itertools
 import re
+import unicodedata
 from collections import Counter
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass
@@ -53,8 +54,11 @@ SCALE = 1.0
 """Pixels per point of the page rendered without text, to find the colour under each glyph."""
 INVISIBLE_MODES = {fpdf.FPDF_TEXTRENDERMODE_INVISIBLE, fpdf.FPDF_TEXTRENDERMODE_CLIP}
 STROKE_MODES = {fpdf.FPDF_TEXTRENDERMODE_STROKE, fpdf.FPDF_TEXTRENDERMODE_STROKE_CLIP}
-LIST_LABEL = re.compile(r"[•◦▪▫‣∙●○■□▸▾\u2043]|(?:\d+|[a-zA-Z]|[ivxlcdmIVXLCDM]+)[.)]")
-"""A list item's label (CSS's bullets, or a number or letter and a full stop or bracket)."""
+LIST_LABEL = re.compile(r"[•◦▪▫‣∙●○■□▸▾\u2043]")
+"""A bullet (CSS's list markers): a text object of nothing else is a list label. Numbered
+labels ("2.") cannot be told from text in an untagged PDF: they are read."""
+_HIGH_SURROGATE = re.compile("[\ud800-\udbff]")
+_LOW_SURROGATE = re.compile("[\udc00-\udfff]")
 PDFIUM_HYPHEN = "\ufffe"
 """What PDFium's text gives for a hyphen that ends a line."""
 _DIGITS = re.compile(r"\d+")
@@ -75,15 +79,15 @@ class Drawing:
     """The colour a reader sees (fill, or stroke for outlined text), RGBA."""
     invisible: bool
     label: bool
-    """Its whole text is a list label ("•", "2."): left out of untagged PDFs, whose drawing
-    order puts the labels of a list after its items."""
+    """Its whole text is a bullet: left out of untagged PDFs, whose drawing order can put a
+    list's labels after its items (a tagged PDF tags them /Lbl)."""
     clip: Box | None
     """The bounding box of its clipping paths in page space, if it has any."""
     missing: frozenset[str]
     """Characters its font draws with the missing-glyph box."""
 
 
-@dataclass
+@dataclass(slots=True)
 class Glyph:
     """One character of a page in PDFium's order; `drawing` is None for the spaces and line
     breaks PDFium adds between text objects."""
@@ -283,18 +287,86 @@ def page_glyphs(page: pdfium.PdfPage, missing: dict[str, frozenset[str]]) -> lis
         text = "".join(chr(fpdf.FPDFText_GetUnicode(raw, i)) for i in range(count))
     text = text.replace(PDFIUM_HYPHEN, "-")
     left, right, bottom, top = (ctypes.c_double() for _ in range(4))
-    glyphs = []
+    glyphs: list[Glyph] = []
     for index, char in enumerate(text):
+        if _LOW_SURROGATE.match(char) and glyphs and _HIGH_SURROGATE.match(glyphs[-1].char):
+            pair = glyphs[-1].char + char  # PDFium counts UTF-16 units: 😀 is two
+            glyphs[-1].char = pair.encode("utf-16-le", "surrogatepass").decode("utf-16-le")
+            continue
         handle = fpdf.FPDFText_GetTextObject(raw, index)
         drawing = drawings.get(_address(handle)) if handle else None
         box = None
         if drawing is not None and not char.isspace():
+            if fpdf.FPDFText_HasUnicodeMapError(raw, index):
+                continue  # a glyph its font maps to no text (part of a cluster): nothing to read
             fpdf.FPDFText_GetCharBox(raw, index, left, right, bottom, top)
             box = (left.value, bottom.value, right.value, top.value)
         glyphs.append(Glyph(char, drawing, box))
     textpage.close()
     _judge(page, glyphs)
-    return glyphs
+    return _in_reading_order(glyphs)
+
+
+def _in_reading_order(glyphs: list[Glyph]) -> list[Glyph]:
+    """The glyphs with each line's right-to-left runs in the order they are written.
+
+    A line is drawn left to right. PDFium gives the characters of each right-to-left text
+    object in writing order already, but the objects of a right-to-left run (Hebrew, then
+    Arabic, with the punctuation between) in the order they are drawn; reading them takes
+    the Unicode bidirectional algorithm's last step: reverse the run (on a left-to-right
+    line, a right-to-left run is level 1)."""
+    if not any(_direction(g.char) == "R" for g in glyphs):
+        return glyphs
+    ordered: list[Glyph] = []
+    line: list[Glyph] = []
+    for glyph in glyphs:
+        line.append(glyph)
+        if glyph.char == "\n":
+            ordered += _line_in_order(line)
+            line = []
+    return ordered + _line_in_order(line)
+
+
+def _line_in_order(line: list[Glyph]) -> list[Glyph]:
+    # The line as the objects that draw it (PDFium's spaces and breaks are neutral pieces).
+    pieces: list[list[Glyph]] = []
+    for glyph in line:
+        if pieces and pieces[-1][-1].drawing is glyph.drawing and glyph.drawing is not None:
+            pieces[-1].append(glyph)
+        else:
+            pieces.append([glyph])
+    directions = [_piece_direction(piece) for piece in pieces]
+    ordered: list[list[Glyph]] = []
+    index = 0
+    while index < len(pieces):
+        if directions[index] != "R":
+            ordered.append(pieces[index])
+            index += 1
+            continue
+        end = index  # the run: right-to-left pieces and the neutral ones between them
+        for after in range(index + 1, len(pieces)):
+            if directions[after] == "L":
+                break
+            if directions[after] == "R":
+                end = after
+        run = [
+            p if directions[i] == "R" else p[::-1]
+            for i, p in enumerate(pieces)
+            if index <= i <= end
+        ]
+        ordered += run[::-1]
+        index = end + 1
+    return [glyph for piece in ordered for glyph in piece]
+
+
+def _piece_direction(piece: list[Glyph]) -> str:
+    directions = {_direction(glyph.char) for glyph in piece}
+    return "R" if "R" in directions else "L" if "L" in directions else "N"
+
+
+def _direction(char: str) -> str:
+    kind = unicodedata.bidirectional(char[:1]) if char else ""
+    return "R" if kind in {"R", "AL"} else "L" if kind == "L" else "N"
 
 
 def _judge(page: pdfium.PdfPage, glyphs: list[Glyph]) -> None:
