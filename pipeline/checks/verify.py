@@ -5,6 +5,7 @@ normalised only for what formats legitimately change."""
 
 from __future__ import annotations
 
+import bisect
 import itertools
 import re
 import unicodedata
@@ -129,6 +130,12 @@ def check(
     return gaps
 
 
+def found_in_order(texts: Sequence[str], found: str) -> set[int]:
+    """Indices of the `texts` that `found` holds, normalised, in their order (the matcher
+    `check` uses, for any texts)."""
+    return Haystack(found).in_order([normalise(text) for text in texts])
+
+
 def _gap(output: str, item: Expected, problem: Problem, text: str, why: str = "") -> Gap:
     return Gap(output, item.id, item.kind, item.part, problem, _short(text), why)
 
@@ -163,6 +170,7 @@ class Haystack:
             for i in range(1, length)
             if not (self.text[i - 1].isalnum() and self.text[i].isalnum())
         }
+        self._found: dict[str, list[int]] = {}
         self.starts: dict[str, list[int]] = {}
         for start in sorted(self.edges):
             for size in range(1, self.PREFIX + 1):
@@ -170,28 +178,41 @@ class Haystack:
                     self.starts.setdefault(self.text[start : start + size], []).append(start)
 
     def occurrences(self, needle: str) -> list[int]:
-        """Every start of `needle` (normalised) from one word's edge to another's."""
+        """Every start of `needle` (normalised) from one word's edge to another's, in order."""
         if not needle:
             return []
-        text, edges = self.text, self.edges
-        return [
-            start
-            for start in self.starts.get(needle[: self.PREFIX], [])
-            if text.startswith(needle, start) and start + len(needle) in edges
-        ]
+        if needle not in self._found:
+            text, edges = self.text, self.edges
+            self._found[needle] = [
+                start
+                for start in self.starts.get(needle[: self.PREFIX], [])
+                if text.startswith(needle, start) and start + len(needle) in edges
+            ]
+        return self._found[needle]
 
     def in_order(self, needles: Sequence[str]) -> set[int]:
         """Indices of the needles that, found without overlap and in their order, cover the
-        most text: a weighted longest increasing subsequence over every occurrence of every
-        needle, so that a short text found elsewhere too (a heading in the contents, a table
-        cell "No") cannot drag the blame onto the texts after it. O(k log n) for k
-        occurrences in a text of n characters, with no cap on k."""
+        most text. Taking each needle where it first occurs after the one before finds them
+        all when they are all there, in one pass; otherwise the order is the weighted longest
+        increasing subsequence over every occurrence of every needle, so that a text found
+        out of place (a heading in the contents, a back-page copy, a table cell "No") cannot
+        drag the blame onto the texts after it: O(k log n) for k occurrences in a text of n
+        characters, with no cap on k."""
+        cursor = 0
+        for needle in needles:
+            if needle:
+                places = self.occurrences(needle)
+                at = bisect.bisect_left(places, cursor)
+                if at == len(places):
+                    return self._best_chain(needles)
+                cursor = places[at] + len(needle)
+        return set(range(len(needles)))
+
+    def _best_chain(self, needles: Sequence[str]) -> set[int]:
         best = _PrefixMax(len(self.text) + 1)
         links: dict[tuple[int, int], tuple[int, int] | None] = {}
         top: tuple[int, tuple[int, int] | None] = (0, None)
         for i, needle in enumerate(needles):
-            if not needle:
-                continue
             # A needle never follows itself: score all its places before recording any.
             scored = [(start, best.upto(start)) for start in self.occurrences(needle)]
             for start, (score, previous) in scored:

@@ -6,9 +6,9 @@ Order and scope:
   page that repeats a text does not count. Running heads are never read: they are artifacts,
   or (WeasyPrint's margin boxes in a PDF/X) marked content outside the tree. List labels
   (bullets, numbers) are left out;
-- an untagged PDF is read whole, in drawing order, less its running heads and feet: lines
-  with the same words (page numbers aside) at the same height in the top or bottom margin
-  of at least half of its pages.
+- an untagged PDF is read whole, in drawing order, less its running heads and feet (lines
+  with the same words, page numbers aside, at the same height, level with the top-most or
+  bottom-most line of at least half of its pages) and its bullets.
 
 A character a reader cannot see is left out and reported: drawn with the font's missing-glyph
 box (its glyph is not in the embedded font program), drawn invisibly (render mode 3 or 7, or
@@ -48,8 +48,6 @@ INLINE = {
 """Elements that are part of a unit of text, not a unit of their own."""
 MIN_CONTRAST = 1.5
 """Text below this contrast ratio with the colour under it (WCAG's formula) is not seen."""
-MARGIN = 0.15
-"""Running heads and feet sit in the top or bottom 15 % of a page."""
 SCALE = 1.0
 """Pixels per point of the page rendered without text, to find the colour under each glyph."""
 INVISIBLE_MODES = {fpdf.FPDF_TEXTRENDERMODE_INVISIBLE, fpdf.FPDF_TEXTRENDERMODE_CLIP}
@@ -220,32 +218,31 @@ def _line_key(line: list[Glyph]) -> str:
 
 
 def _running(pages: list[list[tuple[str, list[Glyph]]]]) -> set[tuple[int, str]]:
-    """(page index, key) of the lines that repeat at the same height in the top or bottom
-    margin of at least half the pages with text (and of two pages at least)."""
-    heights = [_page_height(lines) for lines in pages]
-    edge = {
-        (number, key)
-        for number, lines in enumerate(pages)
-        for key, line in lines
-        if _in_margin(line, heights[number])
-    }
+    """(page index, key) of the lines that repeat at the same height as the top-most or the
+    bottom-most line of at least half the pages with text (and of two pages at least)."""
+    edge = {(number, key) for number, lines in enumerate(pages) for key in _edge_keys(lines)}
     counts = Counter(key for _, key in edge)
     with_text = sum(1 for lines in pages if lines)
     return {(n, key) for n, key in edge if counts[key] >= 2 and counts[key] * 2 >= with_text}
 
 
-def _page_height(lines: list[tuple[str, list[Glyph]]]) -> tuple[float, float]:
-    boxes = [g.box for _, line in lines for g in line if g.box]
-    if not boxes:
-        return 0.0, 0.0
-    return min(b[1] for b in boxes), max(b[3] for b in boxes)
+def _edge_keys(lines: list[tuple[str, list[Glyph]]]) -> set[str]:
+    """Keys of the lines level with the page's top-most or bottom-most line of text."""
+    extents = {key: _extent(line) for key, line in lines}
+    if not extents:
+        return set()
+    top = max(extents.values(), key=lambda extent: extent[1])
+    bottom = min(extents.values(), key=lambda extent: extent[0])
+    return {
+        key
+        for key, (low, high) in extents.items()
+        if high > top[0] or low < bottom[1]  # overlaps the top or bottom line's height
+    }
 
 
-def _in_margin(line: list[Glyph], extent: tuple[float, float]) -> bool:
-    bottom, top = extent
-    margin = (top - bottom) * MARGIN
+def _extent(line: list[Glyph]) -> tuple[float, float]:
     boxes = [g.box for g in line if g.box]
-    return all(b[3] >= top - margin for b in boxes) or all(b[1] <= bottom + margin for b in boxes)
+    return min(b[1] for b in boxes), max(b[3] for b in boxes)
 
 
 def _reading(units: list[list[Glyph]], pages: list[int]) -> Reading:
