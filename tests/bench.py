@@ -10,12 +10,15 @@ import tempfile
 import time
 from pathlib import Path
 
+import pypdfium2
+
 from pipeline import extract
 from pipeline.brand import load_brand
 from pipeline.build import Project, build
 from pipeline.checks import verify
 from pipeline.formats import FORMATS
 from pipeline.source import load
+from tests.leaflet import leaflet, render, section, table
 
 ROOT = Path(__file__).resolve().parent.parent
 
@@ -38,16 +41,23 @@ def main() -> None:
             out = Path(scratch) / kind
             out.mkdir()
             path, seconds = timed(lambda fmt=fmt, out=out: fmt.render(docs[0], brand, out))
-            text, extract_seconds = timed(lambda path=path: extract.text_of(path))
+            found, extract_seconds = timed(lambda path=path: extract.read(path))
             _, check_seconds = timed(
-                lambda kind=kind, fmt=fmt, text=text: verify.check(docs[0], kind, fmt.scope, text)
+                lambda kind=kind, fmt=fmt, found=found: verify.check(
+                    docs[0], kind, fmt.scope, found.text, found.hidden
+                )
             )
             per_format[kind] = seconds
             size = path.stat().st_size / 1024
             print(
                 f"{kind:17s} {seconds * 1000:8.0f} ms render, {extract_seconds * 1000:6.0f} ms "
-                f"extract, {check_seconds * 1000:5.0f} ms check, {size:7.0f} KiB"
+                f"extract{_per_page(path, extract_seconds)}, {check_seconds * 1000:5.0f} ms check, "
+                f"{size:7.0f} KiB"
             )
+            if path.suffix == ".html":
+                _, strict_seconds = timed(lambda path=path: extract.read(path, strict=True))
+                print(f"{'':17s} {'':8s}    {strict_seconds * 1000:9.0f} ms extract (strict)")
+        _table_figures(Path(scratch))
         sequential = sum(per_format.values())
         for jobs in (1, 0):
             output = Path(scratch) / f"build-{jobs}"
@@ -65,6 +75,31 @@ def main() -> None:
     own = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
     children = resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss / 1024
     print(f"peak memory       {own:8.0f} MiB (this process), {children:.0f} MiB (largest worker)")
+
+
+def _per_page(path: Path, seconds: float) -> str:
+    """The extraction time per page of a PDF, as a suffix."""
+    if path.suffix != ".pdf":
+        return ""
+    pages = len(pypdfium2.PdfDocument(path))
+    return f" ({seconds * 1000 / pages:.1f} ms/page of {pages})"
+
+
+def _table_figures(scratch: Path) -> None:
+    """How long verification takes for a 200-row table (issue 10: 4.2 s per output)."""
+    rows = [[f"Row {n}", f"{n % 7 + 1} mg", "Yes" if n % 3 else "No"] for n in range(200)]
+    doc = leaflet(scratch / "table", section("doses", table(rows, ["Row", "Dose", "Taken"])))
+    for kind in ("html", "accessible_pdf"):
+        found = extract.read(render(doc, kind, scratch / "table"))
+        gaps, seconds = timed(
+            lambda found=found, kind=kind: verify.check(doc, kind, "full", found.text)
+        )
+        lost = found.text.replace("Row 100\n", "", 1)
+        _, failing = timed(lambda lost=lost, kind=kind: verify.check(doc, kind, "full", lost))
+        print(
+            f"200-row table     {seconds * 1000:8.1f} ms check ({kind}, {len(gaps)} gaps), "
+            f"{failing * 1000:.0f} ms with a row missing"
+        )
 
 
 if __name__ == "__main__":

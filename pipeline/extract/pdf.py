@@ -312,7 +312,7 @@ def _in_reading_order(glyphs: list[Glyph]) -> list[Glyph]:
     Arabic, with the punctuation between) in the order they are drawn; reading them takes
     the Unicode bidirectional algorithm's last step: reverse the run (on a left-to-right
     line, a right-to-left run is level 1)."""
-    if not any(_direction(g.char) == "R" for g in glyphs):
+    if not any(_direction(char) == "R" for char in {g.char for g in glyphs}):
         return glyphs
     ordered: list[Glyph] = []
     line: list[Glyph] = []
