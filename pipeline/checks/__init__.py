@@ -49,7 +49,8 @@ def check_output(
         return result
     result.gaps += verify.check(doc, kind, FORMATS[kind].scope, found.text, found.hidden)
     if kind == readability.SCORED:
-        reading = readability.assess(doc, brand, extract.read(path, everything=True).units)
+        page = extract.read(path, strict=strict, everything=True)
+        reading = readability.assess(doc, brand, page.units)
         result.notes.append(reading.summary())
         result.problems += reading.problems
         result.record["readability"] = reading.as_json()
