@@ -14,7 +14,7 @@ import weasyprint
 
 from pipeline import extract
 from pipeline.checks import check_output, verify
-from pipeline.extract import pdf as pdf_reader
+from pipeline.extract import pdf_fonts
 from pipeline.formats.htmlview import article_view
 from pipeline.formats.pdf import brochure, paged
 from pipeline.model import Disclaimer, Document
@@ -80,7 +80,8 @@ def test_a_missing_glyph_box_is_a_named_gap(tmp_path: Path, kind: str) -> None:
 
 @pytest.mark.parametrize("kind", PDF_KINDS)
 def test_superscripts_read_in_their_line(tmp_path: Path, kind: str) -> None:
-    doc = leaflet(tmp_path, section("cells", "About 10^6^ cells per millilitre, H~2~O."))
+    # Raised and lowered text, and a line drawn through text in its own colour.
+    doc = leaflet(tmp_path, section("cells", "About 10^6^ cells per millilitre, H~2~O, ~~no~~."))
     path = render(doc, kind, tmp_path)
     assert "10\n6" in extract.text_of(path) or "106" in extract.text_of(path)
     assert gaps(doc, kind, path) == []
@@ -244,6 +245,6 @@ def test_a_tounicode_map_reads_chars_and_ranges() -> None:
     2 beginbfchar <0003> <0020> <0cf5> <e000> endbfchar
     2 beginbfrange <0024> <0026> <0041> <0030> <0031> [<00660069> <d83dde00>] endbfrange
     """
-    assert pdf_reader.to_unicode(cmap) == {
+    assert pdf_fonts.to_unicode(cmap) == {
         0x03: " ", 0xCF5: "\ue000", 0x24: "A", 0x25: "B", 0x26: "C", 0x30: "fi", 0x31: "😀",
     }  # fmt: skip

@@ -20,7 +20,6 @@ from __future__ import annotations
 
 import ctypes
 import functools
-import io
 import itertools
 import re
 import unicodedata
@@ -33,10 +32,9 @@ from typing import Any
 import pikepdf
 import pypdfium2 as pdfium
 import pypdfium2.raw as fpdf
-from fontTools.cffLib import CFFFontSet
-from fontTools.ttLib import TTFont, TTLibError
 
 from pipeline.extract import ExtractError, Hidden, Reading
+from pipeline.extract.pdf_fonts import missing_glyphs
 
 ARTICLE = "/Part"
 """The structure element of the article (WeasyPrint tags <main> as /Part)."""
@@ -65,6 +63,7 @@ _SPACE = re.compile(r"\s+")
 Box = tuple[float, float, float, float]
 """left, bottom, right, top in page space."""
 Colour = tuple[int, int, int, int]
+RGB = tuple[int, int, int]
 
 
 @dataclass(frozen=True)
@@ -385,8 +384,19 @@ def _judge(page: pdfium.PdfPage, glyphs: list[Glyph]) -> None:
             glyph.why = "outside the trim box"
         elif drawing.clip is not None and not _inside(middle, drawing.clip):
             glyph.why = "clipped away"
-        elif under is not None and _contrast(drawing.colour, under(*middle)) < MIN_CONTRAST:
+        elif under is not None and _unseen_on(drawing.colour, box, under):
             glyph.why = "in the colour of the background under it"
+
+
+def _unseen_on(colour: Colour, box: Box, under: Callable[[float, float], RGB]) -> bool:
+    """Whether the glyph's colour is too close to what is drawn under it, at a quarter, half
+    and three quarters of its height (a line through the text, as for strike-through, is
+    drawn in the text's own colour, but not at all three)."""
+    x, bottom, height = (box[0] + box[2]) / 2, box[1], box[3] - box[1]
+    return all(
+        _contrast(colour, under(x, bottom + height * share)) < MIN_CONTRAST
+        for share in (0.25, 0.5, 0.75)
+    )
 
 
 def _drawings(
@@ -418,7 +428,7 @@ def _drawings(
     yield from walk(objects, pdfium.PdfMatrix(), (-1, False), None)
 
 
-def _background(page: pdfium.PdfPage) -> Callable[[float, float], tuple[int, int, int]]:
+def _background(page: pdfium.PdfPage) -> Callable[[float, float], RGB]:
     """A function giving the colour (RGB) drawn at a point of the page under any text: the
     page rendered with every text object made invisible (the page object is changed in
     memory only)."""
@@ -430,7 +440,7 @@ def _background(page: pdfium.PdfPage) -> Callable[[float, float], tuple[int, int
     buffer, stride, channels = bytes(bitmap.buffer), bitmap.stride, bitmap.n_channels
     width, height = bitmap.width, bitmap.height
 
-    def colour_at(x: float, y: float) -> tuple[int, int, int]:
+    def colour_at(x: float, y: float) -> RGB:
         column = int(x0 + (x1 - x0) * x + (x2 - x0) * y)
         row = int(y0 + (y1 - y0) * x + (y2 - y0) * y)
         if not (0 <= column < width and 0 <= row < height):
@@ -439,123 +449,6 @@ def _background(page: pdfium.PdfPage) -> Callable[[float, float], tuple[int, int
         return buffer[at], buffer[at + 1], buffer[at + 2]
 
     return colour_at
-
-
-# -- fonts --------------------------------------------------------------------------------------
-
-
-def missing_glyphs(pdf: pikepdf.Pdf) -> dict[str, frozenset[str]]:
-    """For each font (by its PostScript name, subset tag included): the characters its text
-    maps to glyphs that its embedded font program does not have, so a reader sees the
-    missing-glyph box (.notdef) instead. WeasyPrint gives such characters glyph ids beyond
-    the font's last glyph; other producers use glyph 0. Only embedded composite fonts
-    (Type0, as WeasyPrint and LibreOffice write them) are checked."""
-    missing: dict[str, set[str]] = {}
-    for font in _fonts(pdf):
-        chars = _font_missing(font)
-        if chars:
-            missing.setdefault(str(font.BaseFont).lstrip("/"), set()).update(chars)
-    return {name: frozenset(chars) for name, chars in missing.items()}
-
-
-def _fonts(pdf: pikepdf.Pdf) -> Iterator[pikepdf.Dictionary]:
-    """Every font the pages (and the form XObjects they draw) use, once."""
-    seen: set[tuple[int, int]] = set()
-
-    def of(resources: object) -> Iterator[pikepdf.Dictionary]:
-        if not isinstance(resources, pikepdf.Dictionary):
-            return
-        for font in resources.get("/Font", pikepdf.Dictionary()).values():
-            if isinstance(font, pikepdf.Dictionary) and font.objgen not in seen:
-                seen.add(font.objgen)
-                yield font
-        for xobject in resources.get("/XObject", pikepdf.Dictionary()).values():
-            if xobject.get("/Subtype") == pikepdf.Name.Form and xobject.objgen not in seen:
-                seen.add(xobject.objgen)
-                yield from of(xobject.get("/Resources"))
-
-    for page in pdf.pages:
-        yield from of(page.obj.get("/Resources"))
-
-
-def _font_missing(font: pikepdf.Dictionary) -> set[str]:
-    if font.get("/Subtype") != pikepdf.Name.Type0 or "/ToUnicode" not in font:
-        return set()
-    cid_font = font.DescendantFonts[0]
-    descriptor = cid_font.get("/FontDescriptor")
-    glyphs = _glyph_count(descriptor) if isinstance(descriptor, pikepdf.Dictionary) else None
-    if glyphs is None:
-        return set()
-    to_gid = cid_font.get("/CIDToGIDMap", pikepdf.Name.Identity)
-    gids = None if isinstance(to_gid, pikepdf.Name) else to_gid.read_bytes()
-    chars: set[str] = set()
-    for cid, text in to_unicode(font.ToUnicode.read_bytes()).items():
-        gid = cid if gids is None else int.from_bytes(gids[cid * 2 : cid * 2 + 2] or b"\0\0", "big")
-        if gid == 0 or gid >= glyphs:
-            chars.update(c for c in text if not c.isspace())
-    return chars
-
-
-def _glyph_count(descriptor: pikepdf.Dictionary) -> int | None:
-    """How many glyphs the embedded font program has (None if it is not embedded or not
-    TrueType, OpenType or CFF)."""
-    try:
-        if "/FontFile2" in descriptor:
-            data = descriptor.FontFile2.read_bytes()
-        elif "/FontFile3" in descriptor:
-            data = descriptor.FontFile3.read_bytes()
-            if descriptor.FontFile3.get("/Subtype") != pikepdf.Name.OpenType:
-                cff = CFFFontSet()
-                cff.decompile(io.BytesIO(data), None)
-                return len(cff[cff.fontNames[0]].charset)
-        else:
-            return None
-        return int(TTFont(io.BytesIO(data), lazy=True)["maxp"].numGlyphs)
-    except (TTLibError, KeyError, IndexError, ValueError, AssertionError):
-        return None
-
-
-_HEX = r"<([0-9A-Fa-f\s]*)>"
-_BFCHAR = re.compile(r"beginbfchar(.*?)endbfchar", re.S)
-_BFRANGE = re.compile(r"beginbfrange(.*?)endbfrange", re.S)
-_PAIR = re.compile(rf"{_HEX}\s*{_HEX}")
-_RANGE = re.compile(rf"{_HEX}\s*{_HEX}\s*(?:{_HEX}|\[((?:\s*<[0-9A-Fa-f\s]*>)*)\s*\])")
-
-
-def to_unicode(cmap: bytes) -> dict[int, str]:
-    """A ToUnicode CMap (PDF 32000-1, 9.10.3): character code -> text. Neither PDFium nor
-    pikepdf gives a font's map, and its syntax is this small."""
-    text = cmap.decode("latin-1")
-    codes: dict[int, str] = {}
-    for block in _BFCHAR.findall(text):
-        for source, target in _PAIR.findall(block):
-            codes[_number(source)] = _utf16(target)
-    for block in _BFRANGE.findall(text):
-        for low, high, target, targets in _RANGE.findall(block):
-            first, last = _number(low), _number(high)
-            if targets:
-                items = re.findall(_HEX, targets)[: last - first + 1]
-                for code, item in zip(range(first, first + len(items)), items, strict=True):
-                    codes[code] = _utf16(item)
-            else:
-                start = bytearray(bytes.fromhex(_clean(target)))
-                for offset in range(last - first + 1):
-                    value = int.from_bytes(start, "big") + offset
-                    codes[first + offset] = _utf16(value.to_bytes(len(start), "big").hex())
-    return codes
-
-
-def _clean(digits: str) -> str:
-    digits = re.sub(r"\s", "", digits)
-    return digits + "0" * (len(digits) % 2)
-
-
-def _number(digits: str) -> int:
-    return int(_clean(digits) or "0", 16)
-
-
-def _utf16(digits: str) -> str:
-    return bytes.fromhex(_clean(digits)).decode("utf-16-be", errors="replace")
 
 
 # -- PDFium helpers -----------------------------------------------------------------------------
@@ -646,7 +539,7 @@ def _inside(point: tuple[float, float], box: Box) -> bool:
 
 
 @functools.cache
-def _contrast(colour: Colour, under: tuple[int, int, int]) -> float:
+def _contrast(colour: Colour, under: RGB) -> float:
     lighter, darker = sorted((_luminance(colour[:3]), _luminance(under)), reverse=True)
     return (lighter + 0.05) / (darker + 0.05)
 
