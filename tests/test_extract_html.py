@@ -88,6 +88,19 @@ def test_rules_for_print_or_other_elements_hide_nothing(mutable: Built, strict: 
     assert not_visible(mutable, strict) == []
 
 
+def test_a_page_hidden_from_above_its_main_is_not_read(tmp_path: Path) -> None:
+    page = tmp_path / "page.html"
+    page.write_text(
+        "<!DOCTYPE html><html><head><style>body > div { opacity: 0 }</style></head>"
+        "<body><div><main><p>Text</p></main></div></body></html>"
+    )
+    reading = extract.read(page)
+    assert (reading.units, [(h.text, h.why) for h in reading.hidden]) == (
+        (),
+        [("Text", "hidden by CSS (opacity: 0)")],
+    )
+
+
 def test_a_page_without_main_is_read_whole_and_scripts_are_not_text(tmp_path: Path) -> None:
     page = tmp_path / "page.html"
     page.write_text(

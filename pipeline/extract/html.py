@@ -91,7 +91,11 @@ def read(path: Path, *, strict: bool = False, everything: bool = False) -> Readi
     scope = main if main is not None else body if body is not None else root
     pieces: list[str] = []
     groups: dict[Any, tuple[str, list[str]]] = {}
-    _collect(scope, styles, pieces, groups)
+    hiding = [a for a in scope.iterancestors() if styles[a].gone]  # display is not inherited
+    if hiding:
+        groups[hiding[-1]] = (styles[hiding[-1]].gone or "", [scope.text_content()])
+    else:
+        _collect(scope, styles, pieces, groups)
     hidden = (
         Hidden(" ".join(" ".join(texts).split()), f"hidden by CSS ({why})", _describe(hider))
         for hider, (why, texts) in groups.items()
