@@ -12,7 +12,7 @@ Order and scope:
 
 A character a reader cannot see is left out and reported: drawn with the font's missing-glyph
 box (its glyph is not in the embedded font program), drawn invisibly (render mode 3 or 7, or
-fully transparent), with its middle outside the trim box (the media box if none) or outside
+fully transparent), with its middle outside the trim box (else the crop or media box) or outside
 a clipping path, or in nearly the colour drawn under it (the page rendered without text).
 """
 
