@@ -4,6 +4,7 @@ Not a test: nothing here passes or fails; it prints what it measured."""
 
 from __future__ import annotations
 
+import importlib
 import resource
 import sys
 import tempfile
@@ -12,8 +13,6 @@ from pathlib import Path
 
 import pypdfium2
 
-import pipeline.extract.html
-import pipeline.extract.pdf  # imported before timing: an import is not extraction
 from pipeline import extract
 from pipeline.brand import load_brand
 from pipeline.build import Project, build
@@ -37,6 +36,8 @@ def main() -> None:
     docs, load_seconds = timed(lambda: [load(path, ROOT) for path in sources])
     print(f"load + validate   {load_seconds * 1000:8.0f} ms  ({len(docs)} documents)")
 
+    for reader in extract.READERS.values():
+        importlib.import_module(reader)  # before timing: an import is not extraction
     per_format = {}
     with tempfile.TemporaryDirectory() as scratch:
         for kind, fmt in FORMATS.items():
