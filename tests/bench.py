@@ -7,12 +7,15 @@ writer waits for), and runs that are compared alternate, so a busy machine slows
 2. a no-op rebuild, against invoke's own start-up (a tasks.py with one empty task);
 3. a one-paragraph edit in one document of an 8-document library, against that library cold;
 4. a 50-document library at 1 worker and at all cores;
-5. the peak memory of any one process.
+5. the peak memory of any one process;
+and then, in this process, where the time of one build goes: each format's render, read-back
+(extraction, per page for PDFs) and check, and the check of a 200-row table.
 """
 
 from __future__ import annotations
 
 import argparse
+import importlib
 import os
 import resource
 import shutil
@@ -23,6 +26,15 @@ import tempfile
 import time
 from collections.abc import Callable
 from pathlib import Path
+
+import pypdfium2
+
+from pipeline import extract
+from pipeline.brand import load_brand
+from pipeline.checks import verify
+from pipeline.formats import FORMATS
+from pipeline.source import load
+from tests.leaflet import leaflet, render, section, table
 
 ROOT = Path(__file__).resolve().parent.parent
 ARTICLE = ROOT / "source" / "ddd-stem-cell-therapy.md"
@@ -152,6 +164,69 @@ def main() -> None:
     peak = resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss / 1024
     label, target = "5. peak memory of any one process", "<= 400 MB"
     print(f"| {label:<46} | {peak:6.0f} MiB | {'':7} | {target:<24} |")
+    where_the_time_goes()
+
+
+def timed(action):  # type: ignore[no-untyped-def]
+    start = time.perf_counter()
+    result = action()
+    return result, time.perf_counter() - start
+
+
+def where_the_time_goes() -> None:
+    """Each format of the article rendered, read back and checked, in this process."""
+    print("\nWhere the time goes (one process, the article):\n")
+    brand = load_brand(ROOT / "styles")
+    doc, load_seconds = timed(lambda: load(ARTICLE, ROOT))
+    print(f"load + validate   {load_seconds * 1000:8.0f} ms")
+    for reader in extract.READERS.values():
+        importlib.import_module(reader)  # before timing: an import is not extraction
+    with tempfile.TemporaryDirectory() as scratch:
+        for kind, fmt in FORMATS.items():
+            out = Path(scratch) / kind
+            out.mkdir()
+            seen = brand.only(fmt.brand_tables)
+            path, seconds = timed(lambda fmt=fmt, out=out, seen=seen: fmt.render(doc, seen, out))
+            found, extract_seconds = timed(lambda path=path: extract.read(path))
+            _, check_seconds = timed(
+                lambda kind=kind, fmt=fmt, found=found: verify.check(
+                    doc, kind, fmt.scope, found.text, found.hidden
+                )
+            )
+            print(
+                f"{kind:17s} {seconds * 1000:8.0f} ms render, {extract_seconds * 1000:6.0f} ms "
+                f"extract{_per_page(path, extract_seconds)}, {check_seconds * 1000:5.0f} ms check, "
+                f"{path.stat().st_size / 1024:7.0f} KiB"
+            )
+            if path.suffix == ".html":
+                _, strict_seconds = timed(lambda path=path: extract.read(path, strict=True))
+                print(f"{'':17s} {'':8s}    {strict_seconds * 1000:9.0f} ms extract (strict)")
+        _table_figures(Path(scratch))
+
+
+def _per_page(path: Path, seconds: float) -> str:
+    """The extraction time per page of a PDF, as a suffix."""
+    if path.suffix != ".pdf":
+        return ""
+    pages = len(pypdfium2.PdfDocument(path))
+    return f" ({seconds * 1000 / pages:.1f} ms/page of {pages})"
+
+
+def _table_figures(scratch: Path) -> None:
+    """How long verification takes for a 200-row table (it took 4.2 s per output)."""
+    rows = [[f"Row {n}", f"{n % 7 + 1} mg", "Yes" if n % 3 else "No"] for n in range(200)]
+    doc = leaflet(scratch / "table", section("doses", table(rows, ["Row", "Dose", "Taken"])))
+    for kind in ("html", "accessible_pdf"):
+        found = extract.read(render(doc, kind, scratch / "table"))
+        gaps, seconds = timed(
+            lambda found=found, kind=kind: verify.check(doc, kind, "full", found.text)
+        )
+        lost = found.text.replace("Row 100\n", "", 1)
+        _, failing = timed(lambda lost=lost, kind=kind: verify.check(doc, kind, "full", lost))
+        print(
+            f"200-row table     {seconds * 1000:8.1f} ms check ({kind}, {len(gaps)} gaps), "
+            f"{failing * 1000:.0f} ms with a row missing"
+        )
 
 
 def _pandoc() -> str:

@@ -7,7 +7,7 @@ import re
 from pathlib import Path
 
 from pipeline import extract
-from pipeline.checks.verify import normalise
+from pipeline.checks.verify import found_in_order, normalise
 from pipeline.model import Disclaimer, Document
 from pipeline.text import paragraphs, stringify
 from tests.conftest import ROOT, Built
@@ -47,14 +47,9 @@ def full_text(doc: Document) -> str:
 
 
 def not_in_order(sentences: list[str], text: str) -> list[str]:
-    haystack, cursor, lost = normalise(text), 0, []
-    for sentence in sentences:
-        at = haystack.find(normalise(sentence), cursor)
-        if at < 0:
-            lost.append(sentence)
-        else:
-            cursor = at + len(normalise(sentence))
-    return lost
+    """The sentences that `text` lacks, or holds out of order (verification's matcher)."""
+    found = found_in_order(sentences, text)
+    return [sentence for index, sentence in enumerate(sentences) if index not in found]
 
 
 def test_every_seed_sentence_is_in_the_source_in_order(article: Document) -> None:

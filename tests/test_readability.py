@@ -7,10 +7,11 @@ import dataclasses
 
 import pytest
 
+from pipeline import extract
 from pipeline.brand import Brand, load_brand
-from pipeline.checks import readability
+from pipeline.checks import check_output, readability
 from pipeline.model import Document
-from tests.conftest import ROOT
+from tests.conftest import ROOT, Built
 
 BRAND = load_brand(ROOT / "styles")
 SIMPLE = "The cat sat on the mat. The dog ran to me. We had fun in the sun."
@@ -64,20 +65,47 @@ def test_sentences_are_graded_one_by_one() -> None:
     assert max(graded, key=lambda s: s.grade).text == HARD
 
 
-def test_the_article_passes_and_every_plain_text_is_scored(article: Document) -> None:
-    reading = readability.assess(article, BRAND)
-    assert reading.problems == []
-    assert reading.onepager.fk <= 8 and reading.plain.fk <= 6
+@pytest.fixture(scope="module")
+def onepager_text(built: Built) -> tuple[str, ...]:
+    """What a reader reads on the built one-pager, unit by unit."""
+    return extract.read(built.path(readability.SCORED), everything=True).units
+
+
+def test_the_built_one_pager_is_read_whole(onepager_text: tuple[str, ...]) -> None:
+    # Its masthead and footer count: they are outside <main>.
+    text = "\n".join(onepager_text)
+    assert f"{BRAND.organisation['name']} {BRAND.organisation['department']}" in text
+    assert "Read the full article" in text
+
+
+def test_every_plain_text_is_scored_and_the_one_pager_as_built(
+    article: Document, onepager_text: tuple[str, ...]
+) -> None:
+    # (That the article reads at the brand's grades, the build has asserted.)
+    reading = readability.assess(article, BRAND, onepager_text)
     assert reading.onepager.words > reading.plain.words, "the one-pager adds title and headings"
     assert [part.id for part in reading.parts] == [
         ident for s in article.sections for ident in (s.id, *(d.id for d in s.disclaimers))
     ]
     shown = reading.as_json()
-    assert shown["passed"] is True and shown["ceiling"] == 8.0 and shown["target"] == 6.0
+    assert shown["onepager"]["words"] == reading.onepager.words
+    assert (shown["ceiling"], shown["target"]) == (8.0, 6.0)
 
 
-def test_missing_the_target_names_the_hardest_sentences(article: Document) -> None:
-    reading = readability.assess(article, with_limits(**{"plain-target-grade": 1.0}))
+def test_the_reading_level_is_reported_once_per_document(built: Built) -> None:
+    checked = {
+        kind: check_output(built.doc, BRAND, kind, built.path(kind))
+        for kind in ("onepager_pdf", "onepager_html")
+    }
+    assert [kind for kind, result in checked.items() if result.record] == [readability.SCORED]
+    notes = [note for result in checked.values() for note in result.notes]
+    assert len(notes) == 1 and notes[0].startswith("reading level: one-pager FK grade")
+
+
+def test_missing_the_target_names_the_hardest_sentences(
+    article: Document, onepager_text: tuple[str, ...]
+) -> None:
+    reading = readability.assess(article, with_limits(**{"plain-target-grade": 1.0}), onepager_text)
     [problem] = reading.problems
     assert "must reach grade 1 or lower" in problem
     hardest = max(
@@ -89,8 +117,10 @@ def test_missing_the_target_names_the_hardest_sentences(article: Document) -> No
     assert problem.count("(grade ") == readability.SHOWN
 
 
-def test_above_the_ceiling_fails_with_the_brand_setting_named(article: Document) -> None:
-    reading = readability.assess(article, with_limits(**{"onepager-max-grade": 1.0}))
+def test_above_the_ceiling_fails_with_the_brand_setting_named(
+    article: Document, onepager_text: tuple[str, ...]
+) -> None:
+    reading = readability.assess(article, with_limits(**{"onepager-max-grade": 1.0}), onepager_text)
     assert any(
         "above the ceiling of grade 1" in p and "onepager-max-grade" in p for p in reading.problems
     )

@@ -13,7 +13,7 @@ from typing import Any
 
 from pipeline import extract
 from pipeline.brand import Brand
-from pipeline.checks import verify
+from pipeline.checks import readability, verify
 from pipeline.formats import FORMATS
 from pipeline.model import Document
 
@@ -40,18 +40,17 @@ def check_output(
     doc: Document, brand: Brand, kind: str, path: Path, *, strict: bool = False
 ) -> OutputCheck:
     """Every check that applies to the finished output `path` of format `kind`. `strict`
-    reads HTML as a browser renders it (slower, and needs Chromium)."""
+    reads HTML as headless Chromium renders it (see pipeline.extract)."""
     result = OutputCheck()
     try:
-        found = extract.text_of(path)
+        found = extract.read(path, strict=strict)
     except extract.ExtractError as error:
         result.gaps.append(verify.Gap(kind, doc.id, "output", "file", "missing", str(error)))
         return result
-    result.gaps += verify.check(doc, kind, FORMATS[kind].scope, found)
-    if FORMATS[kind].scope == "plain":
-        from pipeline.checks import readability
-
-        reading = readability.assess(doc, brand)
+    result.gaps += verify.check(doc, kind, FORMATS[kind].scope, found.text, found.hidden)
+    if kind == readability.SCORED:
+        page = extract.read(path, strict=strict, everything=True)
+        reading = readability.assess(doc, brand, page.units)
         result.notes.append(reading.summary())
         result.problems += reading.problems
         result.record["readability"] = reading.as_json()

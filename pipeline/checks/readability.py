@@ -1,8 +1,10 @@
 """How hard the plain-language text is to read, offline: Flesch-Kincaid grade and SMOG.
 
 Two limits, both from the brand's `[readability]` table, both failures:
-- the one-pager as printed (everything a reader reads on it: title, headings, labels, the
-  plain text, the footer) must not be above `onepager-max-grade` (default 8, the NIH ceiling);
+- the one-pager (everything a reader reads on the built onepager.html, as pipeline.extract
+  reads it: title, headings, labels, the plain text, the footer) must not be above
+  `onepager-max-grade` (default 8, the NIH ceiling). The printed one-pager has the same
+  text; its footer gives the article's web address where the page links its title;
 - the article's plain text (every plain summary and plain disclaimer wording together) must
   reach `plain-target-grade` or lower (default 6, the AMA's advice). The issue says "must
   reach", so missing it fails the build too, with the same kind of message.
@@ -23,10 +25,11 @@ from typing import Any
 import textstat
 
 from pipeline.brand import Brand
-from pipeline.formats import onepager
 from pipeline.model import Document, PartKind
 from pipeline.text import paragraphs
 
+SCORED = "onepager_html"
+"""The output whose text is scored (once per document): the built one-pager page."""
 CEILING, TARGET = "onepager-max-grade", "plain-target-grade"
 DEFAULTS = {CEILING: 8.0, TARGET: 6.0}
 SHOWN = 3
@@ -152,11 +155,9 @@ def sentences(units: Iterable[str]) -> list[Sentence]:
     return [Sentence(s, float(textstat.flesch_kincaid_grade(s))) for s in found if s]
 
 
-def assess(doc: Document, brand: Brand, onepager_text: Sequence[str] | None = None) -> Assessment:
+def assess(doc: Document, brand: Brand, onepager_text: Sequence[str]) -> Assessment:
     """The document's plain text and its one-pager (`onepager_text`: what a reader reads on
-    it, unit by unit; by default the printed one-pager's) against the brand's limits."""
-    if onepager_text is None:
-        onepager_text = onepager.reader_text(doc, brand)
+    the built one-pager, unit by unit) against the brand's limits."""
     parts = [_part(ident, kind, paragraphs(blocks)) for ident, kind, blocks in doc.plain_parts]
     plain = [text for _, _, blocks in doc.plain_parts for text in paragraphs(blocks)]
     limits = {**DEFAULTS, **brand.readability}

@@ -5,12 +5,15 @@ normalised only for what formats legitimately change."""
 
 from __future__ import annotations
 
+import bisect
+import itertools
 import re
 import unicodedata
-from collections.abc import Iterable, Iterator
+from collections.abc import Iterable, Iterator, Sequence
 from dataclasses import asdict, dataclass
 from typing import Literal
 
+from pipeline.extract import Hidden
 from pipeline.model import Disclaimer, Document, PartKind, Scope
 from pipeline.text import paragraphs, stringify
 
@@ -26,6 +29,8 @@ _QUOTES = str.maketrans(
         "\u201f": '"',
     }
 )
+Problem = Literal["missing", "out of order", "not visible"]
+
 # White space, soft hyphens and hyphens: line breaking and hyphenation move them around.
 _BREAKABLE = re.compile(r"[\s\u00ad\u200b\-\u2010\u2011]+")
 
@@ -52,14 +57,23 @@ class Gap:
     id: str
     kind: str
     part: str
-    problem: Literal["missing", "out of order"]
+    problem: Problem
     text: str
+    """The expected text (shortened); for "not visible", the text a reader cannot see."""
+    why: str = ""
+    """For "not visible": what hides it, and where."""
 
     def __str__(self) -> str:
-        return f'{self.output}: {self.kind} "{self.id}" {self.part} {self.problem}: "{self.text}"'
+        why = f" ({self.why})" if self.why else ""
+        return (
+            f'{self.output}: {self.kind} "{self.id}" {self.part} {self.problem}: "{self.text}"{why}'
+        )
 
     def as_json(self) -> dict[str, str]:
-        return asdict(self)
+        found = asdict(self)
+        if not self.why:
+            del found["why"]
+        return found
 
 
 def expected(doc: Document, scope: Scope) -> Iterator[Expected]:
@@ -83,57 +97,156 @@ def _each(ident: str, kind: PartKind, part: str, texts: Iterable[str]) -> Iterat
         yield Expected(ident, kind, part, text)
 
 
-def check(doc: Document, output: str, scope: Scope, found: str) -> list[Gap]:
-    """Every expected text, found in order in `found`; a gap for each that is not."""
-    haystack = normalise(found)
+def check(
+    doc: Document, output: str, scope: Scope, found: str, hidden: Sequence[Hidden] = ()
+) -> list[Gap]:
+    """Every expected text, found in order in `found` (what a reader reads in the output); a
+    gap for each that is not. Each text of `hidden` (what the output holds but a reader cannot
+    see) is a gap too, named by the expected text it belongs to, else by the document."""
+    haystack = Haystack(found)
     items = list(expected(doc, scope))
     needles = [normalise(item.text) for item in items]
-    in_order = _longest_in_order(needles, haystack)
+    in_order = haystack.in_order(needles)
+    unseen = [normalise(h.text) for h in hidden]
+    claimed: set[int] = set()
     gaps = []
     for index, (item, needle) in enumerate(zip(items, needles, strict=True)):
         if index in in_order:
             continue
-        problem: Literal["missing", "out of order"] = (
-            "out of order" if needle in haystack else "missing"
-        )
-        shown = item.text if len(item.text) <= 80 else item.text[:77] + "..."
-        gaps.append(Gap(output, item.id, item.kind, item.part, problem, shown))
+        mine = [i for i, text in enumerate(unseen) if text and (text in needle or needle in text)]
+        for i in mine:
+            # Name what a reader misses: the hidden part of the text, or all of it.
+            shown = hidden[i].text if unseen[i] in needle else item.text
+            gaps.append(_gap(output, item, "not visible", shown, _why(hidden[i])))
+        claimed.update(mine)
+        if not mine:
+            problem: Problem = "out of order" if haystack.occurrences(needle) else "missing"
+            gaps.append(_gap(output, item, problem, item.text))
+    for i, h in enumerate(hidden):
+        if i not in claimed:
+            gaps.append(
+                Gap(output, doc.id, "document", "text", "not visible", _short(h.text), _why(h))
+            )
     return gaps
 
 
-def _longest_in_order(needles: list[str], haystack: str, most: int = 50) -> set[int]:
-    """Indices of the needles that, found without overlap and in order, cover the most text.
-
-    A weighted longest-increasing-subsequence over every place each needle occurs, so that a
-    short heading that also occurs elsewhere cannot drag the blame onto the sections after it."""
-    places = [_occurrences(needle, haystack, most) for needle in needles]
-    # best[(i, start)] = (covered length of the best chain ending at needle i found at start,
-    #                     the previous link of that chain)
-    best: dict[tuple[int, int], tuple[int, tuple[int, int] | None]] = {}
-    for i, starts in enumerate(places):
-        for start in starts:
-            score, previous = len(needles[i]), None
-            for (j, other), (other_score, _) in best.items():
-                # Only an earlier needle can come before: a needle found twice (a disclaimer
-                # repeated on a back page) must not count twice.
-                ends_before = j < i and other + len(needles[j]) <= start
-                if ends_before and other_score + len(needles[i]) > score:
-                    score, previous = other_score + len(needles[i]), (j, other)
-            best[(i, start)] = (score, previous)
-    if not best:
-        return set()
-    link: tuple[int, int] | None = max(best, key=lambda key: best[key][0])
-    chosen = set()
-    while link is not None:
-        chosen.add(link[0])
-        link = best[link][1]
-    return chosen
+def found_in_order(texts: Sequence[str], found: str) -> set[int]:
+    """Indices of the `texts` that `found` holds, normalised, in their order (the matcher
+    `check` uses, for any texts)."""
+    return Haystack(found).in_order([normalise(text) for text in texts])
 
 
-def _occurrences(needle: str, haystack: str, most: int) -> list[int]:
-    starts: list[int] = []
-    at = haystack.find(needle)
-    while at >= 0 and len(starts) < most and needle:
-        starts.append(at)
-        at = haystack.find(needle, at + 1)
-    return starts
+def _gap(output: str, item: Expected, problem: Problem, text: str, why: str = "") -> Gap:
+    return Gap(output, item.id, item.kind, item.part, problem, _short(text), why)
+
+
+def _why(hidden: Hidden) -> str:
+    return f"{hidden.why}, {hidden.where}"
+
+
+def _short(text: str) -> str:
+    text = " ".join(text.split())
+    return text if len(text) <= 80 else text[:77] + "..."
+
+
+class Haystack:
+    """Found text, normalised, where an expected text may start or end only at a word's
+    edge (a space, a hyphen, a line break or punctuation in the text as found), so that
+    "No" is never found inside "Note".
+
+    Finding: an index from the first few characters at each word's edge to where they
+    occur; each expected text is compared only where its first characters occur."""
+
+    PREFIX = 4
+
+    def __init__(self, found: str) -> None:
+        text = unicodedata.normalize("NFKC", found).translate(_QUOTES).casefold()
+        pieces = _BREAKABLE.split(text)
+        self.text = "".join(pieces)
+        length = len(self.text)
+        edges = set(itertools.accumulate(map(len, pieces), initial=0))
+        self.edges = edges | {
+            i
+            for i in range(1, length)
+            if not (self.text[i - 1].isalnum() and self.text[i].isalnum())
+        }
+        self._found: dict[str, list[int]] = {}
+        self.starts: dict[str, list[int]] = {}
+        for start in sorted(self.edges):
+            for size in range(1, self.PREFIX + 1):
+                if start + size <= length:
+                    self.starts.setdefault(self.text[start : start + size], []).append(start)
+
+    def occurrences(self, needle: str) -> list[int]:
+        """Every start of `needle` (normalised) from one word's edge to another's, in order."""
+        if not needle:
+            return []
+        if needle not in self._found:
+            text, edges = self.text, self.edges
+            self._found[needle] = [
+                start
+                for start in self.starts.get(needle[: self.PREFIX], [])
+                if text.startswith(needle, start) and start + len(needle) in edges
+            ]
+        return self._found[needle]
+
+    def in_order(self, needles: Sequence[str]) -> set[int]:
+        """Indices of the needles that, found without overlap and in their order, cover the
+        most text. Taking each needle where it first occurs after the one before finds them
+        all when they are all there, in one pass; otherwise the order is the weighted longest
+        increasing subsequence over every occurrence of every needle, so that a text found
+        out of place (a heading in the contents, a back-page copy, a table cell "No") cannot
+        drag the blame onto the texts after it: O(k log n) for k occurrences in a text of n
+        characters, with no cap on k."""
+        cursor = 0
+        for needle in needles:
+            if needle:
+                places = self.occurrences(needle)
+                at = bisect.bisect_left(places, cursor)
+                if at == len(places):
+                    return self._best_chain(needles)
+                cursor = places[at] + len(needle)
+        return set(range(len(needles)))
+
+    def _best_chain(self, needles: Sequence[str]) -> set[int]:
+        best = _PrefixMax(len(self.text) + 1)
+        links: dict[tuple[int, int], tuple[int, int] | None] = {}
+        top: tuple[int, tuple[int, int] | None] = (0, None)
+        for i, needle in enumerate(needles):
+            # A needle never follows itself: score all its places before recording any.
+            scored = [(start, best.upto(start)) for start in self.occurrences(needle)]
+            for start, (score, previous) in scored:
+                links[(i, start)] = previous
+                total = (score + len(needle), (i, start))
+                best.record(start + len(needle), total)
+                top = max(top, total, key=lambda entry: entry[0])
+        chosen = {i for i, needle in enumerate(needles) if not needle}
+        link = top[1]
+        while link is not None:
+            chosen.add(link[0])
+            link = links[link]
+        return chosen
+
+
+class _PrefixMax:
+    """A Fenwick tree of the best (score, link) recorded at each position; `upto(p)` gives
+    the best recorded at positions <= p."""
+
+    def __init__(self, size: int) -> None:
+        self.tree: list[tuple[int, tuple[int, int] | None]] = [(0, None)] * (size + 1)
+
+    def record(self, position: int, entry: tuple[int, tuple[int, int] | None]) -> None:
+        position += 1
+        while position < len(self.tree):
+            if entry[0] > self.tree[position][0]:
+                self.tree[position] = entry
+            position += position & -position
+
+    def upto(self, position: int) -> tuple[int, tuple[int, int] | None]:
+        position += 1
+        found: tuple[int, tuple[int, int] | None] = (0, None)
+        while position > 0:
+            if self.tree[position][0] > found[0]:
+                found = self.tree[position]
+            position -= position & -position
+        return found

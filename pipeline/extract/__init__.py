@@ -1,66 +1,75 @@
-"""The text a reader gets out of each finished file, one extractor per file type.
+"""What a reader reads in each finished file, one module per file type (pdf, html, docx).
 
-Verification reads only these, never the renderers, so it catches what a renderer drops."""
+Checks read only these, never the renderers, so they catch what a renderer drops or hides.
+Each reader gives the text in the file's own reading order, one unit (paragraph, heading,
+cell, line) at a time, and names the text it found that a reader cannot see: that text is
+left out of the units. docs/verification.md says what each reader sees and what it does not.
+"""
 
 from __future__ import annotations
 
-from collections.abc import Callable
+import importlib
+from dataclasses import dataclass
 from pathlib import Path
-
-from lxml import html as lxml_html
-from pdfminer.pdfparser import PDFSyntaxError
-from pdfplumber.utils.exceptions import PdfminerException
-
-from pipeline.extract import docx as docxtext
-from pipeline.extract import pdf as pdftext
 
 
 class ExtractError(Exception):
     """The file cannot be read as its type; the message names it."""
 
 
-def html_text(path: Path) -> str:
-    """The text of the page's <main> (all of <body> if it has none), scripts left out."""
-    try:
-        tree = lxml_html.parse(str(path))
-    except (OSError, ValueError) as error:
-        raise ExtractError(f"{path}: cannot read as HTML ({error})") from None
-    root = tree.getroot()
-    if root is None:
-        raise ExtractError(f"{path}: empty HTML file")
-    for element in root.xpath("//script | //style | //template | //*[@hidden]"):
-        element.drop_tree()
-    main = root.find(".//main")
-    body = main if main is not None else root.find(".//body")
-    return str((body if body is not None else root).text_content())
+@dataclass(frozen=True)
+class Hidden:
+    """Text the file holds but a reader cannot see."""
+
+    text: str
+    why: str
+    """What hides it: "drawn as a missing-glyph box", "hidden by CSS (display: none)", ..."""
+    where: str
+    """Where it is: "page 3", "div#not-a-cure", ..."""
+
+    def __str__(self) -> str:
+        return f'"{self.text}" {self.why} ({self.where})'
 
 
-def pdf_text(path: Path) -> str:
-    """The pages' text in reading order, running headers and footers left out (pdftext)."""
-    try:
-        return pdftext.reading_text(path)
-    except (OSError, ValueError, PdfminerException, PDFSyntaxError) as error:
-        raise ExtractError(f"{path}: cannot read as PDF ({error})") from None
+@dataclass(frozen=True)
+class Reading:
+    """What a reader reads in one file."""
+
+    units: tuple[str, ...]
+    """The visible text in reading order: each paragraph, heading, list item, cell or line."""
+    hidden: tuple[Hidden, ...] = ()
+    """Text in the same part of the file that a reader cannot see (left out of `units`)."""
+
+    @property
+    def text(self) -> str:
+        return "\n".join(self.units)
 
 
-def docx_text(path: Path) -> str:
-    """Body, tables, content controls, headers and footers, tracked deletions left out."""
-    try:
-        return docxtext.docx_text(path)
-    except docxtext.DocxTextError as error:
-        raise ExtractError(str(error)) from None
+READERS = {".pdf": "pipeline.extract.pdf", ".html": "pipeline.extract.html"}
 
 
-EXTRACTORS: dict[str, Callable[[Path], str]] = {
-    ".html": html_text,
-    ".pdf": pdf_text,
-    ".docx": docx_text,
-}
+def read(path: Path, *, strict: bool = False, everything: bool = False) -> Reading:
+    """The reading of the finished file `path`, by its suffix.
+
+    Only the article is read where the file says where it is (a PDF's /Part, a page's <main>),
+    so a text the layout repeats elsewhere (a cover, a back page) does not count; `everything`
+    reads the whole file instead (for the reading level). `strict` reads HTML as headless
+    Chromium renders it instead of from the page's own markup and stylesheets."""
+    suffix = path.suffix.lower()
+    if suffix == ".docx":
+        from pipeline.extract import docx
+
+        try:
+            return Reading(tuple(docx.docx_text(path).splitlines()))
+        except docx.DocxTextError as error:
+            raise ExtractError(str(error)) from None
+    if suffix not in READERS:
+        raise ExtractError(f"{path}: no text extractor for {path.suffix} files")
+    reader = importlib.import_module(READERS[suffix])
+    reading: Reading = reader.read(path, strict=strict, everything=everything)
+    return reading
 
 
-def text_of(path: Path) -> str:
-    try:
-        extractor = EXTRACTORS[path.suffix.lower()]
-    except KeyError:
-        raise ExtractError(f"{path}: no text extractor for {path.suffix} files") from None
-    return extractor(path)
+def text_of(path: Path, *, strict: bool = False) -> str:
+    """The article's visible text, units on lines of their own."""
+    return read(path, strict=strict).text

@@ -1,230 +1,553 @@
-"""The text a reader gets from a PDF: its pages' lines in reading order, without the running
-headers and footers that repeat on every page.
+"""What a reader reads in a PDF, read with PDFium (pypdfium2), its tags and fonts with pikepdf.
 
-Works for any sane one- or two-column PDF, ours or not (LibreOffice's PDF of the DOCX):
-- in a tagged PDF, text marked as /Artifact (our running heads) is left out;
-- in any PDF, a line that opens or closes at least half of the pages with the same words
-  (page numbers aside) is a running head or foot and is left out. Nothing is cropped, so
-  a page without margins loses no body text;
-- a page set in two columns (the brochure) is read column by column: its gutter is the
-  widest vertical strip near the middle that words on both sides leave empty (lines that
-  cross it, such as a title across both columns, are read where they stand, between bands
-  of columns). Any other page is read top to bottom, left to right.
-Words split by a hyphen at a line end come back together in verification's normalisation."""
+Order and scope:
+- a tagged PDF is read in the order of its structure tree, and only its article when the tree
+  says where that is (the elements tagged /Part: our templates' <main>), so a cover or a back
+  page that repeats a text does not count. Running heads are never read: they are artifacts,
+  or (WeasyPrint's margin boxes in a PDF/X) marked content outside the tree. List labels
+  (bullets, numbers) are left out;
+- an untagged PDF is read whole, in drawing order, less its running heads and feet (lines
+  with the same words, page numbers aside, at the same height, level with the top-most or
+  bottom-most line of at least half of its pages) and its bullets.
+
+A character a reader cannot see is left out and reported: drawn with the font's missing-glyph
+box (its glyph is not in the embedded font program), drawn invisibly (render mode 3 or 7, or
+fully transparent), with its middle outside the trim box (else the crop or media box) or outside
+a clipping path, or in nearly the colour drawn under it (the page rendered without text).
+"""
 
 from __future__ import annotations
 
-import bisect
+import ctypes
+import functools
 import itertools
-import math
 import re
-import statistics
+import unicodedata
 from collections import Counter
-from collections.abc import Sequence
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-import pdfplumber
-from pdfplumber.utils import cluster_objects
+import pikepdf
+import pypdfium2 as pdfium
+import pypdfium2.raw as fpdf
 
-EDGE_LINES = 2
-"""How many lines at the top and at the foot of a page can be a running head or foot."""
-GUTTER_SEARCH = (0.3, 0.7)
-"""Where a gutter can lie, as fractions of the width the page's text covers."""
-MIN_GUTTER = 1.0
-"""The narrowest gutter, in the page's typical word heights: wider than any word space."""
-MAX_CROSSING = 0.25
-"""The most lines that may cross a gutter (titles set across both columns), as a share."""
-MIN_COLUMN_LINES = 3
-"""Lines a column needs on each side of a gutter before the page counts as two columns."""
-ROW_TOLERANCE = 3
-"""Words whose tops lie within this many points sit on one row (pdfplumber's default)."""
+from pipeline.extract import ExtractError, Hidden, Reading
+from pipeline.extract.pdf_fonts import missing_glyphs
+
+ARTICLE = "/Part"
+"""The structure element of the article (WeasyPrint tags <main> as /Part)."""
+LABEL = "/Lbl"
+INLINE = {
+    "/Span", "/NonStruct", "/Link", "/Quote", "/Code", "/Em", "/Strong", "/Sub", "/Reference",
+    "/Note", "/Annot", "/BibEntry", "/Ruby", "/RB", "/RT", "/RP", "/Warichu", "/WT", "/WP",
+}  # fmt: skip
+"""Elements that are part of a unit of text, not a unit of their own."""
+MIN_CONTRAST = 1.5
+"""Text below this contrast ratio with the colour under it (WCAG's formula) is not seen."""
+SCALE = 1.0
+"""Pixels per point of the page rendered without text, to find the colour under each glyph."""
+INVISIBLE_MODES = {fpdf.FPDF_TEXTRENDERMODE_INVISIBLE, fpdf.FPDF_TEXTRENDERMODE_CLIP}
+STROKE_MODES = {fpdf.FPDF_TEXTRENDERMODE_STROKE, fpdf.FPDF_TEXTRENDERMODE_STROKE_CLIP}
+LIST_LABEL = re.compile(r"[•◦▪▫‣∙●○■□▸▾\u2043]")
+"""A bullet (CSS's list markers): a text object of nothing else is a list label. Numbered
+labels ("2.") cannot be told from text in an untagged PDF: they are read."""
+_HIGH_SURROGATE = re.compile("[\ud800-\udbff]")
+_LOW_SURROGATE = re.compile("[\udc00-\udfff]")
+PDFIUM_HYPHEN = "\ufffe"
+"""What PDFium's text gives for a hyphen that ends a line."""
 _DIGITS = re.compile(r"\d+")
 _SPACE = re.compile(r"\s+")
 
-
-@dataclass(frozen=True)
-class Row:
-    """Words on one row of a page, as stretches of text broken only where the gap between
-    two words is wider than a gutter can be narrow (a word space never breaks them)."""
-
-    top: float
-    bottom: float
-    stretches: tuple[tuple[float, float], ...]
+Box = tuple[float, float, float, float]
+"""left, bottom, right, top in page space."""
+Colour = tuple[int, int, int, int]
+RGB = tuple[int, int, int]
 
 
 @dataclass(frozen=True)
-class Gutter:
-    """The whole points from `left` to `right` that no text of the columns covers."""
+class Drawing:
+    """How one text object on a page is drawn."""
 
-    left: int
-    right: int
-
-    @property
-    def middle(self) -> float:
-        return (self.left + self.right) / 2
-
-    def crossed_by(self, row: Row) -> bool:
-        return any(
-            math.ceil(x0) <= self.right and math.floor(x1) >= self.left for x0, x1 in row.stretches
-        )
-
-
-def reading_text(path: Path) -> str:
-    with pdfplumber.open(path) as pdf:
-        bodies = [page.filter(_not_artifact) for page in pdf.pages]
-        rows = [_rows(body) for body in bodies]
-        running = running_lines([[row["text"] for row in page_rows] for page_rows in rows])
-        kept: list[str] = []
-        for body, page_rows in zip(bodies, rows, strict=True):
-            edges = _edge_indexes(len(page_rows))
-            heads = [
-                r for i, r in enumerate(page_rows) if i in edges and _key(r["text"]) in running
-            ]
-            kept += reading_lines(_without(body, heads) if heads else body)
-    return "\n".join(kept)
+    mcid: int
+    artifact: bool
+    colour: Colour
+    """The colour a reader sees (fill, or stroke for outlined text), RGBA."""
+    invisible: bool
+    label: bool
+    """Its whole text is a bullet: left out of untagged PDFs, whose drawing order can put a
+    list's labels after its items (a tagged PDF tags them /Lbl)."""
+    clip: Box | None
+    """The bounding box of its clipping paths in page space, if it has any."""
+    missing: frozenset[str]
+    """Characters its font draws with the missing-glyph box."""
 
 
-def running_lines(pages: list[list[str]]) -> set[str]:
-    """Keys of lines that sit at the top or foot of at least half the pages with text
-    (and on two pages at least)."""
-    counts: Counter[str] = Counter()
-    for lines in pages:
-        counts.update({_key(lines[i]) for i in _edge_indexes(len(lines))})
+@dataclass(slots=True)
+class Glyph:
+    """One character of a page in PDFium's order; `drawing` is None for the spaces and line
+    breaks PDFium adds between text objects."""
+
+    char: str
+    drawing: Drawing | None
+    box: Box | None
+    why: str | None = None
+    """Why a reader cannot see it, or None."""
+
+
+def read(path: Path, *, strict: bool = False, everything: bool = False) -> Reading:
+    """The PDF's text (see the module's docstring); `everything`: the whole structure tree,
+    not only the article, and running heads of untagged PDFs too. `strict` changes nothing."""
+    try:
+        document = pdfium.PdfDocument(path)
+    except (pdfium.PdfiumError, OSError) as error:
+        raise ExtractError(f"{path}: cannot read as PDF ({error})") from None
+    try:
+        with pikepdf.open(path) as pdf:
+            missing = missing_glyphs(pdf)
+            order = structure_order(pdf, everything)
+        pages = [page_glyphs(document[i], missing) for i in range(len(document))]
+    except pikepdf.PdfError as error:
+        raise ExtractError(f"{path}: cannot read as PDF ({error})") from None
+    finally:
+        document.close()
+    if order is None:
+        return _untagged(pages, everything)
+    return _tagged(pages, order)
+
+
+# -- reading order ------------------------------------------------------------------------------
+
+
+def structure_order(
+    pdf: pikepdf.Pdf, everything: bool = False
+) -> list[tuple[int, int, int]] | None:
+    """(page index, MCID, unit) of each marked content in the structure tree's order, where
+    `unit` numbers the paragraph, heading, cell... it belongs to. Only the article's (under
+    /Part) if the tree has one and not `everything`; None if the PDF is not tagged."""
+    root = pdf.Root.get("/StructTreeRoot")
+    if root is None or "/K" not in root:
+        return None
+    pages = {page.obj.objgen: index for index, page in enumerate(pdf.pages)}
+    roles = {str(k): str(v) for k, v in root.get("/RoleMap", pikepdf.Dictionary()).items()}
+    found: list[tuple[int, int, int, bool]] = []
+    numbers = itertools.count()
+
+    def walk(kid: object, page: int | None, unit: int, inside: bool) -> None:
+        if isinstance(kid, pikepdf.Array):
+            for item in kid:
+                walk(item, page, unit, inside)
+        elif isinstance(kid, int):
+            if page is not None:
+                found.append((page, kid, unit, inside))
+        elif isinstance(kid, pikepdf.Dictionary):
+            if "/Pg" in kid:
+                page = pages.get(kid.Pg.objgen, page)
+            if kid.get("/Type") == pikepdf.Name.MCR:
+                walk(int(kid.MCID), page, unit, inside)
+            elif "/S" in kid and "/K" in kid:  # not an annotation (OBJR), not empty
+                role = roles.get(str(kid.S), str(kid.S))
+                if role == LABEL:
+                    return
+                if role not in INLINE:
+                    unit = next(numbers)
+                walk(kid.K, page, unit, inside or role == ARTICLE)
+
+    walk(root.K, None, -1, False)
+    if not everything and any(inside for *_, inside in found):
+        found = [entry for entry in found if entry[3]]
+    return [(page, mcid, unit) for page, mcid, unit, _ in found]
+
+
+def _tagged(pages: list[list[Glyph]], order: list[tuple[int, int, int]]) -> Reading:
+    content: dict[tuple[int, int], list[Glyph]] = {}
+    for number, glyphs in enumerate(pages):
+        mcid = -1
+        for glyph in glyphs:
+            if glyph.drawing is not None:
+                mcid = -1 if glyph.drawing.artifact else glyph.drawing.mcid
+            if mcid >= 0:
+                content.setdefault((number, mcid), []).append(glyph)
+    units: list[list[Glyph]] = []
+    where: list[int] = []
+    last_unit = None
+    for page, mcid, unit in order:
+        glyphs = content.get((page, mcid), [])
+        if unit != last_unit or page != where[-1]:
+            units.append([])
+            where.append(page)
+            last_unit = unit
+        units[-1] += glyphs
+    return _reading(units, where)
+
+
+def _untagged(pages: list[list[Glyph]], everything: bool) -> Reading:
+    lines = [_lines(glyphs) for glyphs in pages]
+    running = set() if everything else _running(lines)
+    kept, where = [], []
+    for number, page_lines in enumerate(lines):
+        for key, line in page_lines:
+            if (number, key) not in running:
+                kept.append(line)
+                where.append(number)
+    return _reading(kept, where)
+
+
+def _lines(glyphs: list[Glyph]) -> list[tuple[str, list[Glyph]]]:
+    """The page's lines in drawing order (list labels left out), each with the key that
+    tells a running head."""
+    lines: list[list[Glyph]] = [[]]
+    label = False
+    for glyph in glyphs:
+        if glyph.drawing is not None:
+            label = glyph.drawing.label
+        if glyph.char == "\n":
+            lines.append([])
+        elif glyph.char != "\r" and not label:
+            lines[-1].append(glyph)
+    return [(_line_key(line), line) for line in lines if any(g.box for g in line)]
+
+
+def _line_key(line: list[Glyph]) -> str:
+    """A line's words and height: page numbers and spacing do not tell pages apart."""
+    words = _SPACE.sub(" ", _DIGITS.sub("#", "".join(g.char for g in line))).strip().casefold()
+    bottom = min(g.box[1] for g in line if g.box)
+    return f"{round(bottom / 2)}|{words}"
+
+
+def _running(pages: list[list[tuple[str, list[Glyph]]]]) -> set[tuple[int, str]]:
+    """(page index, key) of the lines that repeat at the same height as the top-most or the
+    bottom-most line of at least half the pages with text (and of two pages at least)."""
+    edge = {(number, key) for number, lines in enumerate(pages) for key in _edge_keys(lines)}
+    counts = Counter(key for _, key in edge)
     with_text = sum(1 for lines in pages if lines)
-    return {key for key, n in counts.items() if n >= 2 and n * 2 >= with_text}
+    return {(n, key) for n, key in edge if counts[key] >= 2 and counts[key] * 2 >= with_text}
 
 
-def reading_lines(page: Any) -> list[str]:
-    """A page's lines in reading order: column by column if it has a gutter."""
-    rows = layout_rows(page.extract_words())
-    gutter = find_gutter(rows)
-    if gutter is None:
-        return _texts(page)
-    bands = _bands(rows, gutter)
-    # A character belongs to the band its middle lies in, cut halfway between bands, and
-    # in a band of columns to the side of the gutter its middle lies on.
-    cuts = [(above[1] + below[0]) / 2 for above, below in itertools.pairwise(bands)]
-
-    def region(char: dict[str, Any]) -> tuple[int, int]:
-        band = bisect.bisect(cuts, (char["top"] + char["bottom"]) / 2)
-        right = not bands[band][2] and (char["x0"] + char["x1"]) / 2 > gutter.middle
-        return band, int(right)
-
-    order = [(i, side) for i, band in enumerate(bands) for side in ((0,) if band[2] else (0, 1))]
-    return [
-        line
-        for wanted in order
-        for line in _texts(
-            page.filter(lambda obj, w=wanted: obj.get("object_type") == "char" and region(obj) == w)
-        )
-    ]
+def _edge_keys(lines: list[tuple[str, list[Glyph]]]) -> set[str]:
+    """Keys of the lines level with the page's top-most or bottom-most line of text."""
+    extents = {key: _extent(line) for key, line in lines}
+    if not extents:
+        return set()
+    top = max(extents.values(), key=lambda extent: extent[1])
+    bottom = min(extents.values(), key=lambda extent: extent[0])
+    return {
+        key
+        for key, (low, high) in extents.items()
+        if high > top[0] or low < bottom[1]  # overlaps the top or bottom line's height
+    }
 
 
-def layout_rows(words: Sequence[dict[str, Any]]) -> list[Row]:
-    """The words (pdfplumber's) as rows, top to bottom."""
-    if not words:
-        return []
-    narrowest = MIN_GUTTER * statistics.median(w["bottom"] - w["top"] for w in words)
-    rows = []
-    for cluster in cluster_objects(list(words), lambda w: w["top"], ROW_TOLERANCE):
-        stretches: list[tuple[float, float]] = []
-        for word in sorted(cluster, key=lambda w: w["x0"]):
-            if stretches and word["x0"] - stretches[-1][1] < narrowest:
-                stretches[-1] = (stretches[-1][0], max(stretches[-1][1], word["x1"]))
-            else:
-                stretches.append((word["x0"], word["x1"]))
-        top, bottom = min(w["top"] for w in cluster), max(w["bottom"] for w in cluster)
-        rows.append(Row(top, bottom, tuple(stretches)))
-    return sorted(rows, key=lambda row: row.top)
+def _extent(line: list[Glyph]) -> tuple[float, float]:
+    boxes = [g.box for g in line if g.box]
+    return min(b[1] for b in boxes), max(b[3] for b in boxes)
 
 
-def find_gutter(rows: Sequence[Row]) -> Gutter | None:
-    """The vertical strip between two columns of text, if the rows are set in two: the
-    widest strip near the middle crossed by the fewest rows, if that is few."""
-    stretches = [stretch for row in rows for stretch in row.stretches]
-    if not stretches:
-        return None
-    start = min(x0 for x0, _ in stretches)
-    width = max(x1 for _, x1 in stretches) - start
-    lo, hi = (math.ceil(start + width * share) for share in GUTTER_SEARCH)
-    # crossing[x]: how many rows have text over x (a row's stretches never overlap).
-    crossing = [0] * (hi - lo + 1)
-    for x0, x1 in stretches:
-        for x in range(max(lo, math.ceil(x0)), min(hi, math.floor(x1)) + 1):
-            crossing[x - lo] += 1
-    fewest = min(crossing)
-    run = _widest_run([count == fewest for count in crossing])
-    if run is None:
-        return None
-    gutter = Gutter(lo + run[0], lo + run[1])
-    left = sum(1 for row in rows if any(x1 < gutter.left for _, x1 in row.stretches))
-    right = sum(1 for row in rows if any(x0 > gutter.right for x0, _ in row.stretches))
-    if fewest > MAX_CROSSING * len(rows) or min(left, right) < MIN_COLUMN_LINES:
-        return None
-    return gutter
+def _reading(units: list[list[Glyph]], pages: list[int]) -> Reading:
+    """The visible text of each unit, and what was hidden in it."""
+    texts: list[str] = []
+    hidden: list[Hidden] = []
+    for glyphs, page in zip(units, pages, strict=True):
+        text = "".join(g.char for g in glyphs if g.why is None).replace("\r", "")
+        if text.strip():
+            texts.append(text.strip())
+        hidden += _hidden(glyphs, page)
+    return Reading(tuple(texts), tuple(hidden))
 
 
-def _bands(rows: Sequence[Row], gutter: Gutter) -> list[tuple[float, float, bool]]:
-    """(top, bottom, spanning) of each run of rows, top to bottom, that either all sit in
-    the columns or all cross the gutter."""
-    bands: list[tuple[float, float, bool]] = []
-    for row in rows:
-        spanning = gutter.crossed_by(row)
-        if bands and bands[-1][2] == spanning:
-            bands[-1] = (bands[-1][0], max(bands[-1][1], row.bottom), spanning)
+def _hidden(glyphs: list[Glyph], page: int) -> Iterator[Hidden]:
+    """Runs of hidden characters with the same cause (with the spaces between them)."""
+    run: list[Glyph] = []
+    for glyph in [*glyphs, Glyph(".", None, None)]:
+        same = glyph.why and (not run or run[0].why == glyph.why)
+        if same or (run and glyph.why is None and glyph.char.isspace()):
+            run.append(glyph)
         else:
-            bands.append((row.top, row.bottom, spanning))
-    return bands
+            if run:
+                text = " ".join("".join(g.char for g in run).split())
+                yield Hidden(text, run[0].why or "", f"page {page + 1}")
+            run = [glyph] if glyph.why else []
 
 
-def _widest_run(flags: list[bool]) -> tuple[int, int] | None:
-    """First and last index of the longest run of True."""
-    best: tuple[int, int] | None = None
-    start = None
-    for index, flag in enumerate([*flags, False]):
-        if flag and start is None:
-            start = index
-        elif not flag and start is not None:
-            if best is None or index - 1 - start > best[1] - best[0]:
-                best = (start, index - 1)
-            start = None
-    return best
+# -- one page -----------------------------------------------------------------------------------
 
 
-def _rows(page: Any) -> list[dict[str, Any]]:
-    """The page's text lines across its whole width, top to bottom (for running heads)."""
-    return [line for line in page.extract_text_lines(strip=True) if line["text"]]
+def page_glyphs(page: pdfium.PdfPage, missing: dict[str, frozenset[str]]) -> list[Glyph]:
+    """Every character of the page in PDFium's order, each with why it cannot be seen."""
+    textpage = page.get_textpage()
+    drawings = dict(_drawings(page, textpage, missing))
+    raw, count = textpage.raw, textpage.count_chars()
+    text = textpage.get_text_range()
+    if len(text) != count:  # one character per index, whatever UTF-16 made of it
+        text = "".join(chr(fpdf.FPDFText_GetUnicode(raw, i)) for i in range(count))
+    text = text.replace(PDFIUM_HYPHEN, "-")
+    left, right, bottom, top = (ctypes.c_double() for _ in range(4))
+    glyphs: list[Glyph] = []
+    for index, char in enumerate(text):
+        if _LOW_SURROGATE.match(char) and glyphs and _HIGH_SURROGATE.match(glyphs[-1].char):
+            pair = glyphs[-1].char + char  # PDFium counts UTF-16 units: 😀 is two
+            glyphs[-1].char = pair.encode("utf-16-le", "surrogatepass").decode("utf-16-le")
+            continue
+        handle = fpdf.FPDFText_GetTextObject(raw, index)
+        drawing = drawings.get(_address(handle)) if handle else None
+        box = None
+        if drawing is not None and not char.isspace():
+            if fpdf.FPDFText_HasUnicodeMapError(raw, index):
+                continue  # a glyph its font maps to no text (part of a cluster): nothing to read
+            fpdf.FPDFText_GetCharBox(raw, index, left, right, bottom, top)
+            box = (left.value, bottom.value, right.value, top.value)
+        glyphs.append(Glyph(char, drawing, box))
+    textpage.close()
+    _judge(page, glyphs)
+    return _in_reading_order(glyphs)
 
 
-def _texts(page: Any) -> list[str]:
-    return [line["text"] for line in _rows(page)]
+def _in_reading_order(glyphs: list[Glyph]) -> list[Glyph]:
+    """The glyphs with each line's right-to-left runs in the order they are written.
+
+    A line is drawn left to right. PDFium gives the characters of each right-to-left text
+    object in writing order already, but the objects of a right-to-left run (Hebrew, then
+    Arabic, with the punctuation between) in the order they are drawn; reading them takes
+    the Unicode bidirectional algorithm's last step: reverse the run (on a left-to-right
+    line, a right-to-left run is level 1)."""
+    if not any(_direction(char) == "R" for char in {g.char for g in glyphs}):
+        return glyphs
+    ordered: list[Glyph] = []
+    line: list[Glyph] = []
+    for glyph in glyphs:
+        line.append(glyph)
+        if glyph.char == "\n":
+            ordered += _line_in_order(line)
+            line = []
+    return ordered + _line_in_order(line)
 
 
-def _not_artifact(obj: dict[str, Any]) -> bool:
-    return bool(obj.get("tag") != "Artifact")
+def _line_in_order(line: list[Glyph]) -> list[Glyph]:
+    # The line as the objects that draw it (PDFium's spaces and breaks are neutral pieces).
+    pieces: list[list[Glyph]] = []
+    for glyph in line:
+        if pieces and pieces[-1][-1].drawing is glyph.drawing and glyph.drawing is not None:
+            pieces[-1].append(glyph)
+        else:
+            pieces.append([glyph])
+    directions = [_piece_direction(piece) for piece in pieces]
+    ordered: list[list[Glyph]] = []
+    index = 0
+    while index < len(pieces):
+        if directions[index] != "R":
+            ordered.append(pieces[index])
+            index += 1
+            continue
+        end = index  # the run: right-to-left pieces and the neutral ones between them
+        for after in range(index + 1, len(pieces)):
+            if directions[after] == "L":
+                break
+            if directions[after] == "R":
+                end = after
+        run = [
+            p if directions[i] == "R" else p[::-1]
+            for i, p in enumerate(pieces)
+            if index <= i <= end
+        ]
+        ordered += run[::-1]
+        index = end + 1
+    return [glyph for piece in ordered for glyph in piece]
 
 
-def _without(page: Any, lines: list[dict[str, Any]]) -> Any:
-    """The page without the characters of these text lines."""
-
-    def outside(obj: dict[str, Any]) -> bool:
-        return not any(
-            obj["top"] >= line["top"] - 0.5
-            and obj["bottom"] <= line["bottom"] + 0.5
-            and obj["x0"] >= line["x0"] - 0.5
-            and obj["x1"] <= line["x1"] + 0.5
-            for line in lines
-        )
-
-    return page.filter(lambda obj: obj.get("object_type") != "char" or outside(obj))
+def _piece_direction(piece: list[Glyph]) -> str:
+    directions = {_direction(glyph.char) for glyph in piece}
+    return "R" if "R" in directions else "L" if "L" in directions else "N"
 
 
-def _edge_indexes(count: int) -> set[int]:
-    return set(range(min(EDGE_LINES, count))) | set(range(max(count - EDGE_LINES, 0), count))
+def _direction(char: str) -> str:
+    kind = unicodedata.bidirectional(char[:1]) if char else ""
+    return "R" if kind in {"R", "AL"} else "L" if kind == "L" else "N"
 
 
-def _key(line: str) -> str:
-    """A line as a running head: page numbers and spacing do not tell pages apart."""
-    return _SPACE.sub(" ", _DIGITS.sub("#", line)).strip().casefold()
+def _judge(page: pdfium.PdfPage, glyphs: list[Glyph]) -> None:
+    """Set each glyph's `why` (see the module's docstring)."""
+    trim = page.get_trimbox()
+    under = _background(page) if any(g.box for g in glyphs) else None
+    for glyph in glyphs:
+        drawing, box = glyph.drawing, glyph.box
+        if drawing is None or box is None:
+            continue
+        middle = ((box[0] + box[2]) / 2, (box[1] + box[3]) / 2)
+        if drawing.invisible:
+            glyph.why = "drawn invisibly (text render mode or full transparency)"
+        elif glyph.char in drawing.missing:
+            glyph.why = (
+                f"drawn as a missing-glyph box (U+{ord(glyph.char):04X}: no glyph in its font)"
+            )
+        elif not _inside(middle, trim):
+            glyph.why = "outside the trim box"
+        elif drawing.clip is not None and not _inside(middle, drawing.clip):
+            glyph.why = "clipped away"
+        elif under is not None and _unseen_on(drawing.colour, box, under):
+            glyph.why = "in the colour of the background under it"
+
+
+def _unseen_on(colour: Colour, box: Box, under: Callable[[float, float], RGB]) -> bool:
+    """Whether the glyph's colour is too close to what is drawn under it, at a quarter, half
+    and three quarters of its height (a line through the text, as for strike-through, is
+    drawn in the text's own colour, but not at all three)."""
+    x, bottom, height = (box[0] + box[2]) / 2, box[1], box[3] - box[1]
+    return all(
+        _contrast(colour, under(x, bottom + height * share)) < MIN_CONTRAST
+        for share in (0.25, 0.5, 0.75)
+    )
+
+
+def _drawings(
+    page: pdfium.PdfPage, textpage: pdfium.PdfTextPage, missing: dict[str, frozenset[str]]
+) -> Iterator[tuple[int, Drawing]]:
+    """Every text object of the page (in form XObjects too) with how it is drawn."""
+
+    def walk(
+        objects: list[Any], matrix: pdfium.PdfMatrix, marks: tuple[int, bool], clip: Box | None
+    ) -> Iterator[tuple[int, Drawing]]:
+        for obj in objects:
+            kind = fpdf.FPDFPageObj_GetType(obj)
+            mcid, artifact = _marks(obj, marks)
+            own = _intersect(clip, _clip_box(obj, matrix))
+            if kind == fpdf.FPDF_PAGEOBJ_TEXT:
+                mode = fpdf.FPDFTextObj_GetTextRenderMode(obj)
+                colour = _colour(obj, stroke=mode in STROKE_MODES)
+                invisible = mode in INVISIBLE_MODES or colour[3] == 0
+                label = bool(LIST_LABEL.fullmatch(_object_text(obj, textpage).strip()))
+                font = missing.get(_font_name(obj), frozenset())
+                yield _address(obj), Drawing(mcid, artifact, colour, invisible, label, own, font)
+            elif kind == fpdf.FPDF_PAGEOBJ_FORM:
+                count = fpdf.FPDFFormObj_CountObjects(obj)
+                inner = [fpdf.FPDFFormObj_GetObject(obj, i) for i in range(count)]
+                yield from walk(inner, _matrix(obj).multiply(matrix), (mcid, artifact), own)
+
+    count = fpdf.FPDFPage_CountObjects(page)
+    objects = [fpdf.FPDFPage_GetObject(page, i) for i in range(count)]
+    yield from walk(objects, pdfium.PdfMatrix(), (-1, False), None)
+
+
+def _background(page: pdfium.PdfPage) -> Callable[[float, float], RGB]:
+    """A function giving the colour (RGB) drawn at a point of the page under any text: the
+    page rendered with every text object made invisible (the page object is changed in
+    memory only)."""
+    for obj in page.get_objects(filter=[fpdf.FPDF_PAGEOBJ_TEXT]):
+        fpdf.FPDFTextObj_SetTextRenderMode(obj, fpdf.FPDF_TEXTRENDERMODE_INVISIBLE)
+    bitmap = page.render(scale=SCALE, rev_byteorder=True, draw_annots=False)
+    convert = bitmap.get_posconv(page)
+    (x0, y0), (x1, y1), (x2, y2) = (convert.to_bitmap(*p) for p in ((0, 0), (1, 0), (0, 1)))
+    buffer, stride, channels = bytes(bitmap.buffer), bitmap.stride, bitmap.n_channels
+    width, height = bitmap.width, bitmap.height
+
+    def colour_at(x: float, y: float) -> RGB:
+        column = int(x0 + (x1 - x0) * x + (x2 - x0) * y)
+        row = int(y0 + (y1 - y0) * x + (y2 - y0) * y)
+        if not (0 <= column < width and 0 <= row < height):
+            return 255, 255, 255  # off the rendered page: paper
+        at = row * stride + column * channels
+        return buffer[at], buffer[at + 1], buffer[at + 2]
+
+    return colour_at
+
+
+# -- PDFium helpers -----------------------------------------------------------------------------
+
+
+def _address(handle: object) -> int:
+    return ctypes.addressof(handle.contents)  # type: ignore[attr-defined]
+
+
+def _marks(obj: object, inherited: tuple[int, bool]) -> tuple[int, bool]:
+    """The object's marked-content id (or its form's) and whether it is an artifact."""
+    mcid, artifact = inherited
+    own = fpdf.FPDFPageObj_GetMarkedContentID(obj)
+    for index in range(fpdf.FPDFPageObj_CountMarks(obj)):
+        mark = fpdf.FPDFPageObj_GetMark(obj, index)
+        length = ctypes.c_ulong()
+        buffer = (fpdf.FPDF_WCHAR * 64)()
+        fpdf.FPDFPageObjMark_GetName(mark, buffer, ctypes.sizeof(buffer), length)
+        if bytes(buffer)[: max(length.value - 2, 0)].decode("utf-16-le") == "Artifact":
+            artifact = True
+    return (own if own >= 0 else mcid), artifact
+
+
+def _colour(obj: object, stroke: bool) -> Colour:
+    r, g, b, a = (ctypes.c_uint() for _ in range(4))
+    get = fpdf.FPDFPageObj_GetStrokeColor if stroke else fpdf.FPDFPageObj_GetFillColor
+    if not get(obj, r, g, b, a):
+        return 0, 0, 0, 255
+    return r.value, g.value, b.value, a.value
+
+
+def _object_text(obj: object, textpage: pdfium.PdfTextPage) -> str:
+    size = fpdf.FPDFTextObj_GetText(obj, textpage, None, 0)
+    buffer = (fpdf.FPDF_WCHAR * (size // 2 + 1))()
+    fpdf.FPDFTextObj_GetText(obj, textpage, buffer, size)
+    return bytes(buffer)[: max(size - 2, 0)].decode("utf-16-le", errors="replace")
+
+
+def _font_name(obj: object) -> str:
+    font = fpdf.FPDFTextObj_GetFont(obj)
+    if not font:
+        return ""
+    size = fpdf.FPDFFont_GetBaseFontName(font, None, 0)
+    buffer = ctypes.create_string_buffer(size)
+    fpdf.FPDFFont_GetBaseFontName(font, buffer, size)
+    return buffer.value.decode("utf-8", errors="replace")
+
+
+def _matrix(obj: object) -> pdfium.PdfMatrix:
+    matrix = fpdf.FS_MATRIX()
+    fpdf.FPDFPageObj_GetMatrix(obj, matrix)
+    return pdfium.PdfMatrix.from_raw(matrix)
+
+
+def _clip_box(obj: object, matrix: pdfium.PdfMatrix) -> Box | None:
+    """The bounding box, in page space, of the area the object's clipping paths leave (their
+    intersection); a curved clip counts as its bounding box."""
+    clip = fpdf.FPDFPageObj_GetClipPath(obj)
+    if not clip:
+        return None
+    box: Box | None = None
+    for path in range(fpdf.FPDFClipPath_CountPaths(clip)):
+        points = []
+        for index in range(fpdf.FPDFClipPath_CountPathSegments(clip, path)):
+            segment = fpdf.FPDFClipPath_GetPathSegment(clip, path, index)
+            x, y = ctypes.c_float(), ctypes.c_float()
+            if fpdf.FPDFPathSegment_GetPoint(segment, x, y):
+                points.append(matrix.on_point(x.value, y.value))
+        if points:
+            xs, ys = [p[0] for p in points], [p[1] for p in points]
+            box = _intersect(box, (min(xs), min(ys), max(xs), max(ys)))
+    return box
+
+
+def _intersect(first: Box | None, second: Box | None) -> Box | None:
+    if first is None or second is None:
+        return second if first is None else first
+    return (
+        max(first[0], second[0]),
+        max(first[1], second[1]),
+        min(first[2], second[2]),
+        min(first[3], second[3]),
+    )
+
+
+def _inside(point: tuple[float, float], box: Box) -> bool:
+    return box[0] <= point[0] <= box[2] and box[1] <= point[1] <= box[3]
+
+
+@functools.cache
+def _contrast(colour: Colour, under: RGB) -> float:
+    lighter, darker = sorted((_luminance(colour[:3]), _luminance(under)), reverse=True)
+    return (lighter + 0.05) / (darker + 0.05)
+
+
+def _luminance(rgb: tuple[int, ...]) -> float:
+    def linear(value: int) -> float:
+        c = value / 255
+        return c / 12.92 if c <= 0.04045 else ((c + 0.055) / 1.055) ** 2.4
+
+    r, g, b = (linear(v) for v in rgb)
+    return 0.2126 * r + 0.7152 * g + 0.0722 * b

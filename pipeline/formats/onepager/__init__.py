@@ -16,11 +16,10 @@ from pathlib import Path
 from typing import Any
 
 import weasyprint
-from lxml import html as lxml_html
 
 from pipeline.brand import Brand
 from pipeline.formats import weasy
-from pipeline.formats.htmlview import ArticleView, article_view, write_brand_assets
+from pipeline.formats.htmlview import ArticleView, write_brand_assets
 from pipeline.model import Document
 from pipeline.templates import environment
 from pipeline.text import paragraphs
@@ -188,21 +187,3 @@ def longest_plain(doc: Document) -> list[tuple[str, int]]:
 
 def _words(blocks: Iterable[Any]) -> int:
     return sum(len(text.split()) for text in paragraphs(blocks))
-
-
-def reader_text(doc: Document, brand: Brand) -> list[str]:
-    """Everything a reader reads on the printed one-pager, one entry per heading, paragraph
-    or label, in reading order (for the readability scores)."""
-    view = article_view(doc)
-    page = lxml_html.document_fromstring(page_html(doc, brand, view, on_paper=True))
-    for hidden in page.xpath("//head | //*[contains(@class, 'skip-link')]"):
-        hidden.drop_tree()
-    units = ("h1", "h2", "h3", "h4", "p", "li", "td", "th", "figcaption")
-    texts = []
-    for element in page.iter(*units):
-        if any(inner is not element for inner in element.iter(*units)):
-            continue  # a list item holding paragraphs: its paragraphs are the units
-        text = " ".join(element.text_content().split())
-        if text:
-            texts.append(text)
-    return texts

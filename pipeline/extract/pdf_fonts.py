@@ -1,0 +1,131 @@
+"""Which characters of a PDF are drawn with a font's missing-glyph box (.notdef).
+
+A PDF's text layer keeps the character a glyph stands for (its ToUnicode map), even when
+the embedded font program has no glyph for it: a viewer then draws the font's glyph 0, an
+empty box, where the text says "中". This finds those characters from the fonts themselves:
+the codes that map to glyph 0, or beyond the font program's last glyph (WeasyPrint's way for
+a character no font has)."""
+
+from __future__ import annotations
+
+import io
+import re
+from collections.abc import Iterator
+
+import pikepdf
+from fontTools.cffLib import CFFFontSet
+from fontTools.ttLib import TTFont, TTLibError
+
+
+def missing_glyphs(pdf: pikepdf.Pdf) -> dict[str, frozenset[str]]:
+    """For each font (by its PostScript name, subset tag included): the characters its text
+    maps to glyphs that its embedded font program does not have, so a reader sees the
+    missing-glyph box (.notdef) instead. WeasyPrint gives such characters glyph ids beyond
+    the font's last glyph; other producers use glyph 0. Only embedded composite fonts
+    (Type0, as WeasyPrint and LibreOffice write them) are checked."""
+    missing: dict[str, set[str]] = {}
+    for font in _fonts(pdf):
+        chars = _font_missing(font)
+        if chars:
+            missing.setdefault(str(font.BaseFont).lstrip("/"), set()).update(chars)
+    return {name: frozenset(chars) for name, chars in missing.items()}
+
+
+def _fonts(pdf: pikepdf.Pdf) -> Iterator[pikepdf.Dictionary]:
+    """Every font the pages (and the form XObjects they draw) use, once."""
+    seen: set[tuple[int, int]] = set()
+
+    def of(resources: object) -> Iterator[pikepdf.Dictionary]:
+        if not isinstance(resources, pikepdf.Dictionary):
+            return
+        for font in resources.get("/Font", pikepdf.Dictionary()).values():
+            if isinstance(font, pikepdf.Dictionary) and font.objgen not in seen:
+                seen.add(font.objgen)
+                yield font
+        for xobject in resources.get("/XObject", pikepdf.Dictionary()).values():
+            if xobject.get("/Subtype") == pikepdf.Name.Form and xobject.objgen not in seen:
+                seen.add(xobject.objgen)
+                yield from of(xobject.get("/Resources"))
+
+    for page in pdf.pages:
+        yield from of(page.obj.get("/Resources"))
+
+
+def _font_missing(font: pikepdf.Dictionary) -> set[str]:
+    if font.get("/Subtype") != pikepdf.Name.Type0 or "/ToUnicode" not in font:
+        return set()
+    cid_font = font.DescendantFonts[0]
+    descriptor = cid_font.get("/FontDescriptor")
+    glyphs = _glyph_count(descriptor) if isinstance(descriptor, pikepdf.Dictionary) else None
+    if glyphs is None:
+        return set()
+    to_gid = cid_font.get("/CIDToGIDMap", pikepdf.Name.Identity)
+    gids = None if isinstance(to_gid, pikepdf.Name) else to_gid.read_bytes()
+    chars: set[str] = set()
+    for cid, text in to_unicode(font.ToUnicode.read_bytes()).items():
+        gid = cid if gids is None else int.from_bytes(gids[cid * 2 : cid * 2 + 2] or b"\0\0", "big")
+        if gid == 0 or gid >= glyphs:
+            chars.update(c for c in text if not c.isspace())
+    return chars
+
+
+def _glyph_count(descriptor: pikepdf.Dictionary) -> int | None:
+    """How many glyphs the embedded font program has (None if it is not embedded or not
+    TrueType, OpenType or CFF)."""
+    try:
+        if "/FontFile2" in descriptor:
+            data = descriptor.FontFile2.read_bytes()
+        elif "/FontFile3" in descriptor:
+            data = descriptor.FontFile3.read_bytes()
+            if descriptor.FontFile3.get("/Subtype") != pikepdf.Name.OpenType:
+                cff = CFFFontSet()
+                cff.decompile(io.BytesIO(data), None)
+                return len(cff[cff.fontNames[0]].charset)
+        else:
+            return None
+        return int(TTFont(io.BytesIO(data), lazy=True)["maxp"].numGlyphs)
+    except (TTLibError, KeyError, IndexError, ValueError, AssertionError):
+        return None
+
+
+_HEX = r"<([0-9A-Fa-f\s]*)>"
+_BFCHAR = re.compile(r"beginbfchar(.*?)endbfchar", re.S)
+_BFRANGE = re.compile(r"beginbfrange(.*?)endbfrange", re.S)
+_PAIR = re.compile(rf"{_HEX}\s*{_HEX}")
+_RANGE = re.compile(rf"{_HEX}\s*{_HEX}\s*(?:{_HEX}|\[((?:\s*<[0-9A-Fa-f\s]*>)*)\s*\])")
+
+
+def to_unicode(cmap: bytes) -> dict[int, str]:
+    """A ToUnicode CMap (PDF 32000-1, 9.10.3): character code -> text. Neither PDFium nor
+    pikepdf gives a font's map, and its syntax is this small."""
+    text = cmap.decode("latin-1")
+    codes: dict[int, str] = {}
+    for block in _BFCHAR.findall(text):
+        for source, target in _PAIR.findall(block):
+            codes[_number(source)] = _utf16(target)
+    for block in _BFRANGE.findall(text):
+        for low, high, target, targets in _RANGE.findall(block):
+            first, last = _number(low), _number(high)
+            if targets:
+                items = re.findall(_HEX, targets)[: last - first + 1]
+                for code, item in zip(range(first, first + len(items)), items, strict=True):
+                    codes[code] = _utf16(item)
+            else:
+                start = bytearray(bytes.fromhex(_clean(target)))
+                for offset in range(last - first + 1):
+                    value = int.from_bytes(start, "big") + offset
+                    codes[first + offset] = _utf16(value.to_bytes(len(start), "big").hex())
+    return codes
+
+
+def _clean(digits: str) -> str:
+    digits = re.sub(r"\s", "", digits)
+    return digits + "0" * (len(digits) % 2)
+
+
+def _number(digits: str) -> int:
+    return int(_clean(digits) or "0", 16)
+
+
+def _utf16(digits: str) -> str:
+    return bytes.fromhex(_clean(digits)).decode("utf-16-be", errors="replace")
