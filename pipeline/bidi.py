@@ -27,9 +27,18 @@ def direction(text: str) -> Literal["ltr", "rtl"] | None:
     return None
 
 
-def mark_right_to_left(root: Any) -> None:
-    """Set `dir="rtl"` on every text block under the lxml element `root` whose text reads
-    right to left, unless the source already gave it a direction."""
+def mark_directions(root: Any) -> None:
+    """Give every text block under the lxml element `root` the direction its text reads in,
+    where that differs from the direction it would inherit (an English item in a Hebrew
+    list item goes back to left to right). A direction the source gave stays."""
     for element in root.iter(*TEXT_BLOCKS):
-        if element.get("dir") is None and direction(element.text_content()) == "rtl":
-            element.set("dir", "rtl")
+        wanted = direction(element.text_content())
+        if element.get("dir") is None and wanted not in {None, _inherited(element)}:
+            element.set("dir", wanted)
+
+
+def _inherited(element: Any) -> str:
+    for ancestor in element.iterancestors():
+        if ancestor.get("dir") in {"ltr", "rtl"}:
+            return str(ancestor.get("dir"))
+    return "ltr"

@@ -21,6 +21,7 @@ from pathlib import Path
 import pikepdf
 import pypdfium2 as pdfium
 import pytest
+from lxml import html as lxml_html
 
 from pipeline import bidi
 from pipeline.brand import Brand, BrandError, load_brand
@@ -179,6 +180,17 @@ def test_a_paragraph_reads_the_way_its_first_letter_does() -> None:
     assert bidi.direction(RIGHT_TO_LEFT["ar"]) == "rtl"
     assert bidi.direction("“Hello” שלום") == "ltr"
     assert bidi.direction("42 + 7 = 49") is None
+
+
+def test_each_text_block_gets_the_direction_it_reads_in() -> None:
+    root = lxml_html.fragment_fromstring(
+        "<ul><li>עברית<ul><li>English</li><li>עוד</li></ul></li><li>English</li></ul>"
+        "<p dir='ltr'>שלום</p>",
+        create_parent="div",
+    )
+    bidi.mark_directions(root)
+    assert [li.get("dir") for li in root.iter("li")] == ["rtl", "ltr", None, None]
+    assert root.find("p").get("dir") == "ltr"  # the source's own direction stays
 
 
 # -- the finished PDFs ------------------------------------------------------------------
