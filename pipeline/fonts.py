@@ -171,6 +171,7 @@ def _absent_families(brand: Brand) -> list[str]:
     return [family for family in brand.fallback_families if _key(family) not in installed]
 
 
+@functools.cache
 def _package_of(file: Path) -> str | None:
     """The Debian package that installed `file`, if dpkg knows it."""
     try:
@@ -244,7 +245,6 @@ def _node_text(found: Iterator[dict[str, Any]]) -> Iterator[str]:
             yield node["c"][1]
 
 
-@functools.cache
 def _lines(path: Path) -> tuple[str, ...]:
     return tuple(path.read_text(encoding="utf-8").splitlines())
 
@@ -278,6 +278,7 @@ def _private(char: str) -> bool:
     return unicodedata.category(char) == "Co"
 
 
+@functools.cache
 def _hint(char: str) -> str:
     if _private(char):
         return "a private-use character: no standard font has it; type the character you mean"
