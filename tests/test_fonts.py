@@ -29,7 +29,7 @@ from pipeline.fonts import missing_glyphs
 from pipeline.formats import FORMATS
 from pipeline.model import Document
 from pipeline.source import load
-from tests.browser import chromium, open_page
+from tests.browser import axe_violations, chromium, describe_violations, open_page
 from tests.conftest import ARTICLE_ID, ROOT
 
 LEAFLET = ROOT / "tests" / "fixtures" / "fonts" / "language-help.md"
@@ -261,6 +261,7 @@ def test_the_browser_draws_each_language_in_its_face_and_rtl_from_the_right(
     declared = {brand.fonts["family"], *brand.fallback_families}
     with chromium() as browser:
         page = open_page(browser, rendered["html"])
+        assert axe_violations(page) == [], describe_violations(axe_violations(page))
         cdp = page.context.new_cdp_session(page)
         cdp.send("DOM.enable")
         cdp.send("CSS.enable")
