@@ -16,10 +16,14 @@ if TYPE_CHECKING:  # the pipeline is imported inside each task: `invoke --list` 
 
 ROOT = Path(__file__).resolve().parent
 
-# Debian packages: what a build needs (ICC profile for PDF/X, SVG for DOCX images) ...
+# Debian packages: what a build needs (ICC profile for PDF/X, SVG for DOCX images, the
+# fallback fonts of styles/brand.toml and fc-list to find them) ...
 BUILD_PACKAGES = {
     "libgs-common": "/usr/share/color/icc/ghostscript/default_cmyk.icc",
     "librsvg2-bin": "/usr/bin/rsvg-convert",
+    "fontconfig": "/usr/bin/fc-list",
+    "fonts-noto-core": "/usr/share/fonts/truetype/noto/NotoSans-Regular.ttf",
+    "fonts-noto-cjk": "/usr/share/fonts/opentype/noto/NotoSansCJK-Regular.ttc",
 }
 # ... and what the tests add: a real browser, a real word processor, PDF to PNG, Java for vnu.
 TEST_PACKAGES = {

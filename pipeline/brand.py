@@ -72,8 +72,26 @@ class Brand:
         return dict(self.tokens["organisation"])
 
     @property
-    def fonts(self) -> dict[str, str]:
+    def fonts(self) -> dict[str, Any]:
         return dict(self.tokens["fonts"])
+
+    @property
+    def fallback_families(self) -> tuple[str, ...]:
+        """The families that draw what the brand family lacks, in the order they are tried."""
+        return tuple(self.fonts.get("fallback-families", []))
+
+    @property
+    def lang_families(self) -> dict[str, str]:
+        """Language tag -> the fallback family text in that language is set in first."""
+        return dict(self.fonts.get("lang-families", {}))
+
+    def font_stack(self, first: str | None = None) -> str:
+        """The CSS font-family list: the brand family, the fallback families (`first`, when
+        given, ahead of everything), then the screen's generic fallback."""
+        families = [self.fonts["family"], *self.fallback_families]
+        if first is not None:
+            families = [first, *(family for family in families if family != first)]
+        return ", ".join([*(f'"{family}"' for family in families), self.fonts["fallback"]])
 
     @property
     def page(self) -> dict[str, str]:
@@ -127,9 +145,16 @@ class Brand:
         for colour in self.colours:
             value = {"screen": colour.srgb, "dark": colour.dark, "print": colour.device_cmyk}
             lines.append(f"  --color-{colour.name}: {value[medium]};")
-        family = f'"{self.fonts["family"]}", {self.fonts["fallback"]}'
-        lines.append(f"  --font-family: {family};")
+        lines.append(f"  --font-family: {self.font_stack()};")
         return ":root {\n" + "\n".join(lines) + "\n}\n"
+
+    def language_fonts(self) -> str:
+        """CSS that sets text marked with a language of `lang_families` in its family first
+        (`:lang()` matches the marked element and everything inside it)."""
+        return "".join(
+            f":lang({lang}) {{ font-family: {self.font_stack(family)}; }}\n"
+            for lang, family in self.lang_families.items()
+        )
 
     def font_faces(self, url_prefix: str) -> str:
         """@font-face rules for the brand family, with URLs under `url_prefix`."""
@@ -175,6 +200,7 @@ def load_brand(styles_dir: Path) -> Brand:
                 "percentages, e.g. cmyk = [95, 55, 25, 20]"
             )
         colours.append(Colour(name, value["srgb"], tuple(cmyk), value["dark"]))
+    _check_fallback_fonts(path, tokens["fonts"])
     if tokens["page"].get("size") not in PAGE_SIZES:
         raise BrandError(f"{path}: [page] size must be one of {', '.join(PAGE_SIZES)}")
     _check_print(path, tokens["print"])
@@ -200,4 +226,19 @@ def _check_print(path: Path, tokens: dict[str, Any]) -> None:
             raise BrandError(
                 f"{path}: [print] {key} must be two numbers, the smallest and the largest "
                 f"allowed, around {nominal} (e.g. {key} = [{nominal * 0.9:g}, {nominal * 1.1:g}])"
+            )
+
+
+def _check_fallback_fonts(path: Path, fonts: dict[str, Any]) -> None:
+    families = fonts.get("fallback-families", [])
+    if not (isinstance(families, list) and all(isinstance(f, str) and f for f in families)):
+        raise BrandError(
+            f"{path}: [fonts] fallback-families must be a list of font family names, "
+            'e.g. ["Noto Sans"]'
+        )
+    for lang, family in fonts.get("lang-families", {}).items():
+        if family not in families:
+            raise BrandError(
+                f'{path}: [fonts.lang-families] {lang} = "{family}" is not one of '
+                "fallback-families; add it there (the order there is the order they are tried)"
             )

@@ -10,6 +10,7 @@ from typing import Any
 import pypandoc
 from lxml import html as lxml_html
 
+from pipeline.bidi import mark_directions
 from pipeline.model import Block
 
 # --sandbox: pandoc reads no file and no URL because of what a document says.
@@ -38,6 +39,7 @@ def to_html(fragments: Sequence[Sequence[Block]]) -> list[str]:
     ]
     out = pypandoc.convert_text(ast_document(wrapped), "html5", format="json", extra_args=SAFE_ARGS)
     root = lxml_html.fragment_fromstring(out, create_parent="div")
+    mark_directions(root)
     return [
         inner_html(root.get_element_by_id(f"fragment-{i}")).strip() for i in range(len(fragments))
     ]

@@ -64,11 +64,24 @@ def inputs_unchanged(recorded: Mapping[str, Mapping[str, str]], root: Path) -> b
 
 
 class StyleFiles:
-    """Hashes of the files under styles/, each read once per build."""
+    """Hashes of the files under styles/, each read once per build, and the fallback fonts
+    the system provides (by size and date: package updates change both)."""
 
     def __init__(self, brand: Brand):
         self.brand = brand
         self._hashes: dict[str, str] = {}
+        self._system_fonts: dict[str, str] | None = None
+
+    @property
+    def system_fonts(self) -> dict[str, str]:
+        if self._system_fonts is None:
+            from pipeline.fonts import family_files
+
+            self._system_fonts = {
+                str(path): f"{path.stat().st_size}:{path.stat().st_mtime_ns}"
+                for path in family_files(self.brand)
+            }
+        return self._system_fonts
 
     def matching(self, patterns: Iterable[str]) -> dict[str, str]:
         found = {}
@@ -91,6 +104,8 @@ def output_key(
     if icc:
         path = Path(icc) if Path(icc).is_absolute() else brand.styles_dir / icc
         extra["icc-profile"] = sha256(path) if path.is_file() else "missing"
+    if fmt.embeds_fonts:
+        extra["fallback-fonts"] = json.dumps(styles.system_fonts, sort_keys=True)
     payload = {
         "format": fmt.kind,
         "inputs": dict(inputs.get(fmt.scope) or {}),

@@ -222,6 +222,8 @@ def _plan(
         plan.doc = _load(project, path, report)
         if plan.doc is None:
             return None
+    if plan.render and plan.doc is not None and not _glyphs_ok(plan.doc, brand, path, report):
+        return None
     if not _review_ok(plan, options, today, report):
         return None
     summary = report.document(doc_id)
@@ -240,6 +242,17 @@ def _load(project: Project, path: Path, report: Report) -> Document | None:
             report.fail(str(problem), doc=path.stem)
         report.document(path.stem)
         return None
+
+
+def _glyphs_ok(doc: Document, brand: Brand, path: Path, report: Report) -> bool:
+    """Every character the document prints has a glyph in a brand or fallback font (else it
+    would print as an empty box): checked before rendering, reported like a source error."""
+    from pipeline.fonts import missing_glyphs
+
+    problems = missing_glyphs(doc, brand, path)
+    for problem in problems:
+        report.fail(str(problem), doc=doc.id)
+    return not problems
 
 
 def _current(plan: Plan, kind: str, project: Project, options: Options) -> bool:

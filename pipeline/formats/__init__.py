@@ -32,6 +32,8 @@ class Format:
     """What it reads under styles/ (glob patterns), besides brand.toml: part of its key."""
     brand_tables: tuple[str, ...]
     """The brand.toml tables it reads (its renderer and its checks see only these)."""
+    embeds_fonts: bool = False
+    """It embeds the fonts it draws with (a PDF): the fallback fonts' files are in its key."""
     group: str = ""
     """Formats of one group and one document render in one worker, one after the other, so
     they can share work (the one-pagers share their one-page fit)."""
@@ -64,6 +66,7 @@ FORMATS: dict[str, Format] = {
             "print brochure (PDF/X-4, CMYK)",
             (*_FILES, "templates/print.*", "templates/brochure.*"),
             (*_TABLES, "print"),
+            embeds_fonts=True,
         ),
         Format(
             "accessible_pdf",
@@ -72,6 +75,7 @@ FORMATS: dict[str, Format] = {
             "tagged PDF/UA for screens",
             (*_FILES, "templates/print.*", "templates/accessible.*"),
             (*_TABLES, "print"),
+            embeds_fonts=True,
         ),
         Format(
             "docx",
@@ -88,6 +92,7 @@ FORMATS: dict[str, Format] = {
             "plain-language one-pager (PDF)",
             (*_FILES, "templates/onepager.*"),
             (*_TABLES, "onepager", "readability"),
+            embeds_fonts=True,
             group="onepager",
         ),
         Format(
