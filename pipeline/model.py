@@ -12,6 +12,8 @@ from collections.abc import Iterator
 from dataclasses import dataclass
 from typing import Any, Literal
 
+from pipeline import review
+
 Block = dict[str, Any]
 """One pandoc AST block, e.g. {"t": "Para", "c": [...]}. Treat as read-only."""
 PartKind = Literal["section", "disclaimer"]
@@ -94,6 +96,5 @@ class Document:
 
     @property
     def next_review(self) -> dt.date:
-        start = self.last_reviewed.as_date()
-        months = start.month - 1 + self.review_every_months
-        return dt.date(start.year + months // 12, months % 12 + 1, 1)
+        """When the next review is due (see pipeline.review)."""
+        return review.due_date(self.last_reviewed, self.review_every_months)

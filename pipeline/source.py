@@ -3,6 +3,7 @@ contract. All problems of a file are gathered and reported together, one line ea
 
 from __future__ import annotations
 
+import calendar
 import datetime as dt
 import hashlib
 import json
@@ -15,6 +16,7 @@ from typing import Any
 import pypandoc
 import yaml
 
+from pipeline import review
 from pipeline.model import Block, Disclaimer, Document, ReviewDate, Section
 from pipeline.text import nodes, stringify
 
@@ -23,9 +25,21 @@ PANDOC_FORMAT = "markdown-auto_identifiers"
 ID_PATTERN = re.compile(r"[a-z0-9]+(?:-[a-z0-9]+)*")
 LANG_PATTERN = re.compile(r"[A-Za-z]{2,3}(?:-[A-Za-z0-9]{1,8})*")
 KNOWN_KEYS = ("id", "title", "subtitle", "lang", "last-reviewed", "review-every-months")
+MAX_REVIEW_MONTHS = 120
 HEADING_LINE = re.compile(r" {0,3}#{1,6}(?:[ \t]|$)")
 DIV_OPENER_LINE = re.compile(r" {0,3}:{3,}\s*[^:\s]")
 CODE_FENCE_LINE = re.compile(r" {0,3}(`{3,}|~{3,})")
+
+
+class _MetadataLoader(yaml.SafeLoader):
+    """YAML's safe loader, except that dates stay text: PyYAML turns `2025-11-31` into a
+    ValueError with no line, where the loader's own date check names the line and the fix."""
+
+
+_MetadataLoader.yaml_implicit_resolvers = {
+    first: [(tag, regexp) for tag, regexp in resolvers if tag != "tag:yaml.org,2002:timestamp"]
+    for first, resolvers in yaml.SafeLoader.yaml_implicit_resolvers.items()
+}
 
 
 @dataclass(frozen=True)
@@ -50,8 +64,9 @@ def slug(text: str) -> str:
     return "-".join(re.findall(r"[a-z0-9]+", text.lower())) or "section"
 
 
-def load(path: Path, root: Path) -> Document:
-    """Parse and validate one source file. Raises SourceError listing every problem."""
+def load(path: Path, root: Path, today: dt.date | None = None) -> Document:
+    """Parse and validate one source file. Raises SourceError listing every problem.
+    `today` (default: review.today()) is the date a last-reviewed may not be after."""
     shown = _shown_path(path, root)
     try:
         raw = path.read_bytes()
@@ -59,7 +74,7 @@ def load(path: Path, root: Path) -> Document:
     except UnicodeDecodeError as error:
         line = raw[: error.start].count(b"\n") + 1
         raise SourceError([Problem(shown, line, "is not UTF-8 text; save it as UTF-8")]) from None
-    return _Loader(path, shown, text, raw).document()
+    return _Loader(path, shown, text, raw, today or review.today()).document()
 
 
 def _shown_path(path: Path, root: Path) -> str:
@@ -70,8 +85,8 @@ def _shown_path(path: Path, root: Path) -> str:
 
 
 class _Loader:
-    def __init__(self, path: Path, shown: str, text: str, raw: bytes):
-        self.path, self.shown, self.text, self.raw = path, shown, text, raw
+    def __init__(self, path: Path, shown: str, text: str, raw: bytes, today: dt.date):
+        self.path, self.shown, self.text, self.raw, self.today = path, shown, text, raw, today
         self.lines = text.splitlines()
         self.problems: list[Problem] = []
 
@@ -114,7 +129,7 @@ class _Loader:
             self.problem(1, 'the YAML metadata is not closed; add a line "---" after the keys')
             return None, len(self.lines)
         try:
-            meta = yaml.safe_load("\n".join(self.lines[1:end]))
+            meta = yaml.load("\n".join(self.lines[1:end]), _MetadataLoader)
         except yaml.YAMLError as error:
             mark = getattr(error, "problem_mark", None)
             line = mark.line + 2 if mark else 1
@@ -163,19 +178,21 @@ class _Loader:
                 f'lang "{lang}" is not a BCP 47 language tag; write e.g. "lang: en-US"',
             )
         if meta.get("last-reviewed") not in (None, ""):
-            reviewed = _review_date(meta["last-reviewed"])
-            if reviewed is None:
-                self.problem(
-                    self._key_line("last-reviewed", end),
-                    f'last-reviewed "{meta["last-reviewed"]}" is not an ISO date; write '
-                    "YYYY-MM-DD, or YYYY-MM when the day is unknown (e.g. 2026-01)",
-                )
+            line = self._key_line("last-reviewed", end)
+            reviewed, wrong = _review_date(meta["last-reviewed"], self.today)
+            if wrong:
+                self.problem(line, f'last-reviewed "{meta["last-reviewed"]}" {wrong}')
             meta["last-reviewed"] = reviewed
         months = meta.get("review-every-months", 12)
-        if isinstance(months, bool) or not isinstance(months, int) or months < 1:
+        if (
+            isinstance(months, bool)
+            or not isinstance(months, int)
+            or not 1 <= months <= MAX_REVIEW_MONTHS
+        ):
             self.problem(
                 self._key_line("review-every-months", end),
-                f'review-every-months "{months}" must be a whole number of months, e.g. 12',
+                f'review-every-months "{months}" must be a whole number of months from 1 to '
+                f"{MAX_REVIEW_MONTHS}, e.g. 12",
             )
         return meta if len(self.problems) == before else None
 
@@ -410,17 +427,34 @@ def _is_div(block: Block, cls: str) -> bool:
     return block.get("t") == "Div" and cls in block["c"][0][1]
 
 
-def _review_date(value: Any) -> ReviewDate | None:
-    if isinstance(value, dt.datetime):
-        return None
-    if isinstance(value, dt.date):
-        return ReviewDate(value.year, value.month, value.day)
-    match = re.fullmatch(r"(\d{4})-(\d{2})(?:-(\d{2}))?", str(value))
+def _review_date(value: Any, today: dt.date) -> tuple[ReviewDate | None, str]:
+    """The review date, or what is wrong with it (to follow the quoted value)."""
+    match = re.fullmatch(r"(\d{4})-(\d{2})(?:-(\d{2}))?", str(value).strip())
     if not match:
-        return None
-    year, month, day = (int(g) if g else None for g in match.groups())
+        return None, (
+            "is not an ISO date; write YYYY-MM-DD, or YYYY-MM when the day is unknown "
+            "(e.g. 2026-01)"
+        )
+    year, month, day = (int(group) if group else None for group in match.groups())
+    assert year is not None and month is not None
     try:
-        dt.date(year or 0, month or 0, day or 1)
+        dt.date(year, month, day or 1)
     except ValueError:
-        return None
-    return ReviewDate(year or 0, month or 0, day)
+        return None, _impossible(year, month)
+    reviewed = ReviewDate(year, month, day)
+    if reviewed.as_date() > today:
+        return None, (
+            f"is in the future (today is {today.isoformat()}); write the date of the "
+            "last review that actually happened"
+        )
+    return reviewed, ""
+
+
+def _impossible(year: int, month: int) -> str:
+    if not 1 <= month <= 12:
+        return f"is not a date in the calendar: there is no month {month}; months are 01 to 12"
+    if year < 1:
+        return "is not a date in the calendar: there is no year 0000"
+    days = calendar.monthrange(year, month)[1]
+    name = calendar.month_name[month]
+    return f"is not a date in the calendar: {name} {year} has {days} days; check the day"

@@ -151,10 +151,10 @@ CASES = {
         "last-reviewed",
         r'last-reviewed "January 2026" is not an ISO date; write YYYY-MM-DD, or YYYY-MM',
     ),
-    "impossible date": (
+    "impossible month": (
         ("last-reviewed: 2026-01", "last-reviewed: 2026-13"),
         "last-reviewed",
-        r'last-reviewed "2026-13" is not an ISO date',
+        r'last-reviewed "2026-13" is not a date in the calendar: there is no month 13',
     ),
     "language that is not BCP 47": (
         ("lang: en-US", "lang: English"),
