@@ -12,11 +12,12 @@ from collections.abc import Iterable
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
+from urllib.parse import unquote
 
 import pypandoc
 import yaml
 
-from pipeline import review
+from pipeline import resources, review
 from pipeline.model import Block, Disclaimer, Document, ReviewDate, Section
 from pipeline.text import nodes, stringify
 
@@ -255,6 +256,8 @@ class _Loader:
                     self.problem(
                         line, f'section "{title}" has no id; write "## {title} {{#{slug(title)}}}"'
                     )
+                for node in nodes(block):
+                    self._check_resources(node, f'the heading "{title}"')
                 close()
                 heading, members = (ident or slug(title), title, inlines, line), []
             elif heading is None:
@@ -278,6 +281,7 @@ class _Loader:
         body: list[Block | Disclaimer] = []
         for block in members:
             if _is_div(block, "plain"):
+                self._check_resources(block, f'the plain summary of "{ident}"')
                 div_line = next(self.div_lines, line)
                 if not block["c"][1]:
                     self.problem(div_line, f'the plain summary of "{ident}" is empty; write it')
@@ -307,6 +311,7 @@ class _Loader:
     def _disclaimer(self, block: Block, section_id: str) -> Disclaimer:
         (ident, _classes, _attrs), content = block["c"]
         line = next(self.div_lines, 0)
+        self._check_resources(block, f'the disclaimer "{ident}"')
         if not ident:
             self.problem(
                 line,
@@ -319,6 +324,7 @@ class _Loader:
         for child in content:
             if _is_div(child, "plain"):
                 next(self.div_lines, 0)
+                self._check_resources(child, f"the plain wording of {where}")
                 self._check_inside(child["c"][1], f"the plain wording of {where}")
             else:
                 self._check_inside([child], where)
@@ -361,13 +367,14 @@ class _Loader:
                             "directly in its section"
                             + (" or disclaimer" if name == "plain" else ""),
                         )
-            elif kind in {"RawBlock", "RawInline"}:
-                self.problem(
-                    self._line_of(node["c"][1][:40]),
-                    f"raw {node['c'][0]} in {where}; write it in Markdown instead",
-                )
-            elif kind == "Image":
-                self._check_image(node, where)
+            self._check_resources(node, where)
+
+    def _check_resources(self, node: Block, where: str) -> None:
+        """The resource policy (pipeline.resources) for this one node, not its children."""
+        if node.get("t") == "Image":
+            self._check_image(node, where)
+        for needle, message in resources.node_problems(node, where):
+            self.problem(self._line_of(needle), message)
 
     def _check_image(self, image: dict[str, Any], where: str) -> None:
         _attr, alt, (target, _title) = image["c"]
@@ -378,28 +385,20 @@ class _Loader:
                 f'image "{target}" in {where} has no alt text; '
                 f"write ![what the image shows]({target})",
             )
-        if re.match(r"[a-zA-Z][a-zA-Z0-9+.-]*:|//", target):
-            self.problem(
-                line,
-                f'image "{target}" is not a file in the project; save it under '
-                "source/ and link it by a relative path",
-            )
-            return
-        folder = self.path.resolve().parent
-        resolved = (folder / target).resolve()
-        if not resolved.is_relative_to(folder):
-            self.problem(
-                line,
-                f'image "{target}" is outside the source folder; '
-                "move it under source/ (e.g. source/images/)",
-            )
-        elif not resolved.is_file():
-            self.problem(line, f'image "{target}" does not exist; check the file name')
+        try:
+            path = resources.image_file(target, self.path.resolve().parent)
+        except resources.Refused as refused:
+            self.problem(line, f'image "{target}" in {where} {refused}')
         else:
-            image["c"][2][0] = resolved.as_posix()
+            image["c"][2][0] = path.as_posix()
 
     def _line_of(self, needle: str) -> int:
-        return next((i + 1 for i, line in enumerate(self.lines) if needle in line), 1)
+        """The first line holding `needle` (or, for a URL pandoc escaped, its unescaped form)."""
+        for text in (needle, unquote(needle)):
+            line = next((i + 1 for i, line in enumerate(self.lines) if text in line), 0)
+            if line:
+                return line
+        return 1
 
     def _check_unique_ids(self, sections: list[Section]) -> None:
         seen: dict[str, int] = {}

@@ -7,6 +7,7 @@ import re
 from pathlib import Path
 
 import pytest
+from PIL import Image
 
 from pipeline.model import Disclaimer
 from pipeline.source import SourceError, load
@@ -184,12 +185,12 @@ CASES = {
     "image from the network": (
         ("Pain can vary widely.", "Pain can vary widely.\n\n![A spine](https://example.org/a.png)"),
         "example.org",
-        r'image "https://example\.org/a\.png" is not a file in the project',
+        r'image "https://example\.org/a\.png" in section "symptoms" is not a file in the project',
     ),
     "image outside the project": (
         ("Pain can vary widely.", "Pain can vary widely.\n\n![Secrets](../../etc/passwd)"),
         "etc/passwd",
-        r'image "\.\./\.\./etc/passwd" is outside the source folder',
+        r'image "\.\./\.\./etc/passwd" in section "symptoms" is outside the source folder',
     ),
     "raw HTML": (
         ("Pain can vary widely.", 'Pain can vary widely.\n\n<iframe src="x"></iframe>'),
@@ -239,7 +240,7 @@ def test_a_file_that_is_not_utf8_gets_a_clear_error(tmp_path: Path) -> None:
 def test_a_local_image_is_resolved_inside_the_source_folder(tmp_path: Path) -> None:
     write(tmp_path, GOOD)
     (tmp_path / "source" / "images").mkdir()
-    (tmp_path / "source" / "images" / "spine.png").write_bytes(b"\x89PNG")
+    Image.new("RGB", (4, 4)).save(tmp_path / "source" / "images" / "spine.png")
     text = GOOD.replace("Pain can vary widely.", "![The spine](images/spine.png)")
     doc = load(write(tmp_path, text), tmp_path)
     (image,) = [
