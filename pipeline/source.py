@@ -27,6 +27,10 @@ ID_PATTERN = re.compile(r"[a-z0-9]+(?:-[a-z0-9]+)*")
 LANG_PATTERN = re.compile(r"[A-Za-z]{2,3}(?:-[A-Za-z0-9]{1,8})*")
 KNOWN_KEYS = ("id", "title", "subtitle", "lang", "last-reviewed", "review-every-months")
 MAX_REVIEW_MONTHS = 120
+MAX_NESTING = 50
+"""Levels of lists, quotes, divs and emphasis inside one another: far more than any leaflet
+needs, and few enough that every renderer's recursion stays within Python's limits."""
+NEWLINE = re.compile(r"\r\n|\r|\n")
 HEADING_LINE = re.compile(r" {0,3}#{1,6}(?:[ \t]|$)")
 DIV_OPENER_LINE = re.compile(r" {0,3}:{3,}\s*[^:\s]")
 CODE_FENCE_LINE = re.compile(r" {0,3}(`{3,}|~{3,})")
@@ -88,11 +92,16 @@ def _shown_path(path: Path, root: Path) -> str:
 class _Loader:
     def __init__(self, path: Path, shown: str, text: str, raw: bytes, today: dt.date):
         self.path, self.shown, self.text, self.raw, self.today = path, shown, text, raw, today
-        self.lines = text.splitlines()
+        # Lines as pandoc and editors count them: not str.splitlines(), which also breaks at
+        # form feeds and other separators and would shift every line number after one.
+        self.lines = NEWLINE.split(text)
         self.problems: list[Problem] = []
 
     def problem(self, line: int, message: str) -> None:
-        self.problems.append(Problem(self.shown, line, message))
+        # A quoted value may hold a line break or a control character: show it escaped, so
+        # each problem stays one line of the report.
+        shown = "".join(c if c.isprintable() else repr(c)[1:-1] for c in message)
+        self.problems.append(Problem(self.shown, line, shown))
 
     def document(self) -> Document:
         meta, body_start = self._front_matter()
@@ -131,6 +140,9 @@ class _Loader:
             return None, len(self.lines)
         try:
             meta = yaml.load("\n".join(self.lines[1:end]), _MetadataLoader)
+        except RecursionError:
+            self.problem(2, "the YAML metadata is nested too deeply; write one 'key: value' a line")
+            return None, end + 1
         except yaml.YAMLError as error:
             mark = getattr(error, "problem_mark", None)
             line = mark.line + 2 if mark else 1
@@ -202,12 +214,22 @@ class _Loader:
     def _pandoc_blocks(self, body_start: int) -> list[Block] | None:
         # Metadata lines become blank lines, so pandoc sees the body at its real line numbers.
         body = "\n" * body_start + "\n".join(self.lines[body_start:]) + "\n"
+        too_deep = f"more than {MAX_NESTING} levels of lists, quotes or divs inside one another"
         try:
             ast = json.loads(
                 pypandoc.convert_text(body, "json", format=PANDOC_FORMAT, extra_args=["--sandbox"])
             )
         except RuntimeError as error:
             self.problem(1, f"pandoc cannot read the file: {error}")
+            return None
+        except RecursionError:
+            self.problem(body_start + 1, f"{too_deep}; flatten them")
+            return None
+        depth, text = _deepest(ast["blocks"])
+        if depth > MAX_NESTING:
+            self.problem(
+                self._line_of(text) if text else body_start + 1, f"{too_deep}; flatten them"
+            )
             return None
         return list(ast["blocks"])
 
@@ -420,6 +442,24 @@ class _Loader:
                     f"{seen[item.id]}; give each section and disclaimer its own id",
                 )
             seen.setdefault(item.id, item.line)
+
+
+def _deepest(blocks: list[Block]) -> tuple[int, str]:
+    """How many AST nodes lie inside one another at the deepest point, and the first text
+    there (to find its line). Iterative: the depth is what is being checked."""
+    deepest, text = 0, ""
+    stack: list[tuple[Any, int]] = [(blocks, 0)]
+    while stack:
+        value, depth = stack.pop()
+        if isinstance(value, dict):
+            depth += 1
+            if depth > deepest and value.get("t") == "Str":
+                deepest, text = depth, value["c"]
+            deepest = max(deepest, depth)
+            value = value.get("c")
+        if isinstance(value, list):
+            stack += [(item, depth) for item in reversed(value)]
+    return deepest, text
 
 
 def _is_div(block: Block, cls: str) -> bool:
