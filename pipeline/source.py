@@ -33,6 +33,7 @@ needs, and few enough that every renderer's recursion stays within Python's limi
 NEWLINE = re.compile(r"\r\n|\r|\n")
 HEADING_LINE = re.compile(r" {0,3}#{1,6}(?:[ \t]|$)")
 DIV_OPENER_LINE = re.compile(r" {0,3}:{3,}\s*[^:\s]")
+SETEXT_LINE = re.compile(r" {0,3}(?:=+|-+)[ \t]*")
 CODE_FENCE_LINE = re.compile(r" {0,3}(`{3,}|~{3,})")
 
 
@@ -98,6 +99,7 @@ class _Loader:
         self.problems: list[Problem] = []
 
     def problem(self, line: int, message: str) -> None:
+        line = max(line, 1)  # a position the line scan could not tell: the file's start
         # A quoted value may hold a line break or a control character: show it escaped, so
         # each problem stays one line of the report.
         shown = "".join(c if c.isprintable() else repr(c)[1:-1] for c in message)
@@ -234,18 +236,40 @@ class _Loader:
         return list(ast["blocks"])
 
     def _opener_lines(self, body_start: int) -> tuple[list[int], list[int]]:
-        """Line numbers of ATX headings and fenced-div openers, in order: pandoc's AST has no
-        positions, and its headings and divs appear in the same order as these lines."""
-        headings, divs, fence = [], [], None
-        for number, line in enumerate(self.lines[body_start:], body_start + 1):
+        """Line numbers of headings (ATX and setext) and fenced-div openers, in order: pandoc's
+        AST has no positions, and its headings and divs appear in the same order as these
+        lines. A code fence counts only if it is closed, as pandoc reads it."""
+        headings, divs, skip_to = [], [], body_start
+        for index in range(body_start, len(self.lines)):
+            line = self.lines[index]
+            if index < skip_to:
+                continue
             code = CODE_FENCE_LINE.match(line)
-            if code and (fence is None or code.group(1)[0] * 3 == fence):
-                fence = None if fence else code.group(1)[0] * 3
-            elif fence is None and HEADING_LINE.match(line):
-                headings.append(number)
-            elif fence is None and DIV_OPENER_LINE.match(line):
-                divs.append(number)
+            closing = self._closing_fence(index, code.group(1)) if code else None
+            if closing is not None:
+                skip_to = closing + 1
+            elif HEADING_LINE.match(line):
+                headings.append(index + 1)
+            elif self._setext_underline(index, body_start):
+                headings.append(index)  # the text above the underline
+            elif DIV_OPENER_LINE.match(line):
+                divs.append(index + 1)
         return headings, divs
+
+    def _closing_fence(self, index: int, opener: str) -> int | None:
+        closing = re.compile(rf" {{0,3}}{re.escape(opener[0])}{{{len(opener)},}}\s*")
+        return next(
+            (j for j in range(index + 1, len(self.lines)) if closing.fullmatch(self.lines[j])),
+            None,
+        )
+
+    def _setext_underline(self, index: int, body_start: int) -> bool:
+        """`===` or `---` under a line of text: that text is a heading."""
+        if index <= body_start or not SETEXT_LINE.fullmatch(self.lines[index]):
+            return False
+        above = self.lines[index - 1]
+        openers = (HEADING_LINE.match, DIV_OPENER_LINE.match, SETEXT_LINE.fullmatch)
+        return bool(above.strip()) and not any(opener(above) for opener in openers)
 
     def _first_content_line(self, body_start: int) -> int:
         return next(
@@ -266,8 +290,8 @@ class _Loader:
         for block in blocks or []:
             if block["t"] == "Header" and block["c"][0] <= 2:
                 level, (ident, _classes, _attrs), inlines = block["c"]
-                line = next(self.heading_lines, 0)
                 title = stringify(inlines)
+                line = next(self.heading_lines, 0) or self._line_of(title)
                 if level == 1:
                     self.problem(
                         line,

@@ -71,6 +71,7 @@ def answer(path: Path, data: bytes) -> Document | None:
 @example("---\nid: sample\n---\n" + "> " * 2000 + "deep")
 @example("---\n" + "[" * 5000 + "\n---\n")
 @example("\ufeff" + GOOD)
+@example("0\r=")  # a setext heading: its line was once reported as 0
 @example(GOOD.replace("Pain can vary widely.", "![x](\x00)"))
 def test_any_text_is_answered(source_file: Path, text: str) -> None:
     answer(source_file, text.encode("utf-8", "surrogatepass"))
@@ -155,6 +156,7 @@ FRAGMENTS = [
 
 @answered
 @given(st.lists(st.sampled_from(FRAGMENTS) | st.text(max_size=20), max_size=30))
+@example(["```", "", "## Heading {#h}"])  # an unclosed fence is text to pandoc
 def test_any_mix_of_markdown_constructs_is_answered(
     source_file: Path, fragments: list[str]
 ) -> None:
