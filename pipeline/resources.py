@@ -160,9 +160,9 @@ def svg_problem(path: Path) -> str:
     root = tree.getroot()
     problems = []
     if tree.docinfo.internalDTD is not None:
-        problems.append("declares a DTD of its own (entities)")
+        problems.append("a DTD of its own (entities)")
     if root.tag != f"{{{SVG}}}svg":
-        problems.append(f"does not start with an <svg> element in the SVG namespace ({SVG})")
+        problems.append(f"a root element that is not <svg> in the SVG namespace ({SVG})")
     for node in (*root.itersiblings(preceding=True), *root.iter(), *root.itersiblings()):
         problems += [f"{what} (line {node.sourceline} of the SVG)" for what in _active(node)]
     return f"holds {', '.join(problems)}; {_FIX}" if problems else ""
