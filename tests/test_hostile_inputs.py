@@ -54,6 +54,8 @@ class Refused:
     needle: str
     message: str
     files: tuple[tuple[str, str | bytes], ...] = ()
+    links: tuple[tuple[str, str], ...] = ()
+    """Symbolic links under source/ -> their targets, relative to the project root."""
 
 
 def svg(body: str, *, before: str = "", open_tag: str = SVG_OPEN) -> tuple[tuple[str, str], ...]:
@@ -155,6 +157,13 @@ REFUSED = {
         "## Treatment",
         'image "../secret.png" in the heading "Treatment " is outside the source folder; move '
         "it under source/ (e.g. source/images/)",
+    ),
+    "image through a symbolic link leading outside": Refused(
+        *in_para("![A secret](images/inside.png)"),
+        "inside.png",
+        f'image "images/inside.png" in {SECTION} is outside the source folder; move it under '
+        "source/ (e.g. source/images/)",
+        links=(("images/inside.png", "secret.png"),),
     ),
     "image from file://": Refused(
         *in_para("![The password file](file:///etc/passwd)"),
@@ -325,8 +334,11 @@ def good_project(tmp_path_factory: pytest.TempPathFactory) -> Path:
     return root
 
 
-def build_with(root: Path, text: str, files: tuple[tuple[str, str | bytes], ...]) -> list[str]:
-    for name, content in files:
+def build_with(root: Path, text: str, spec: Refused) -> list[str]:
+    for name, target in spec.links:
+        (root / "source" / name).parent.mkdir(parents=True, exist_ok=True)
+        (root / "source" / name).symlink_to(root / target)
+    for name, content in spec.files:
         path = root / "source" / name
         path.parent.mkdir(parents=True, exist_ok=True)
         path.write_bytes(content.encode() if isinstance(content, str) else content)
@@ -346,7 +358,7 @@ def test_hostile_input_is_refused_and_nothing_else_changes(
     before = {doc: snapshot(root / "output" / doc) for doc in ("sample", "other")}
     text = GOOD.replace(spec.old, spec.new, 1)
 
-    lines = build_with(root, text, spec.files)
+    lines = build_with(root, text, spec)
 
     line = next(i for i, row in enumerate(text.splitlines(), 1) if spec.needle in row)
     refusals = [row for row in lines if row.startswith("source/sample.md:")]

@@ -106,6 +106,8 @@ KEYS = st.sampled_from(
 
 @answered
 @given(st.dictionaries(KEYS, YAML_VALUES, max_size=7))
+@example({"id": "\n", "title": "a\u2028b"})  # one problem, one line
+@example({"last-reviewed": "2025-11-31", "review-every-months": 10**12})
 def test_any_yaml_metadata_is_answered(source_file: Path, meta: dict[str, object]) -> None:
     front = yaml.safe_dump(meta, allow_unicode=True, default_flow_style=False)
     answer(source_file, f"---\n{front}---\n{BODY}".encode())

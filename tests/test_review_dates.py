@@ -124,3 +124,15 @@ def test_review_dates_the_loader_refuses_or_takes(
         load(write(tmp_path, text), tmp_path)
     line = line_of(text, "last-reviewed")
     assert [str(p) for p in caught.value.problems] == [f"source/sample.md:{line}: {expected}"]
+
+
+@pytest.mark.parametrize("months", ["0", "121", "1000000000000", "12.5", "true"])
+def test_a_review_period_out_of_range_is_refused(tmp_path: Path, months: str) -> None:
+    text = GOOD.replace("lang: en-US", f"lang: en-US\nreview-every-months: {months}")
+    with pytest.raises(SourceError) as caught:
+        load(write(tmp_path, text), tmp_path, today=TODAY)
+    line = line_of(text, "review-every-months")
+    assert [str(p) for p in caught.value.problems] == [
+        f'source/sample.md:{line}: review-every-months "{months.replace("true", "True")}" must be '
+        "a whole number of months from 1 to 120, e.g. 12"
+    ]
