@@ -221,11 +221,11 @@ class _Loader:
             ast = json.loads(
                 pypandoc.convert_text(body, "json", format=PANDOC_FORMAT, extra_args=["--sandbox"])
             )
+        except RecursionError:  # a RuntimeError too: first
+            self.problem(body_start + 1, f"{too_deep}; flatten them")
+            return None
         except RuntimeError as error:
             self.problem(1, f"pandoc cannot read the file: {error}")
-            return None
-        except RecursionError:
-            self.problem(body_start + 1, f"{too_deep}; flatten them")
             return None
         depth, text = _deepest(ast["blocks"])
         if depth > MAX_NESTING:

@@ -281,6 +281,11 @@ REFUSED = {
         '"10px;background:url(https://example.org/t.png)", which is not a valid width',
         (("images/spine.svg", CLEAN_SVG),),
     ),
+    "quotes nested 300 deep": Refused(
+        *in_para("> " * 300 + "Deep down."),
+        "Deep down.",
+        "more than 50 levels of lists, quotes or divs inside one another; flatten them",
+    ),
     # -- metadata and encoding --------------------------------------------------------------
     "broken YAML": Refused(
         "title: A sample leaflet",

@@ -257,3 +257,16 @@ def test_a_local_image_is_resolved_inside_the_source_folder(tmp_path: Path) -> N
         if node.get("t") == "Image"
     ]
     assert image["c"][2][0] == (tmp_path / "source" / "images" / "spine.png").resolve().as_posix()
+
+
+def test_line_numbers_count_line_breaks_only(tmp_path: Path) -> None:
+    """A form feed or a Unicode line separator inside a line does not shift the lines after
+    it (str.splitlines would)."""
+    text = GOOD.replace("Pain can vary widely.", "Pain\x0ccan\u2028vary\x1cwidely.").replace(
+        " {#treatment}", ""
+    )
+    line = text.split("\n").index("## Treatment") + 1
+    assert problems(tmp_path, text) == [
+        f'source/sample.md:{line}: section "Treatment" has no id; '
+        'write "## Treatment {#treatment}"'
+    ]
