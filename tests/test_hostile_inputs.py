@@ -537,3 +537,17 @@ def test_every_template_is_autoescaped_css_ones_too(tmp_path: Path) -> None:
         assert "<" not in rendered.replace("&lt;", ""), (name, rendered)
     css = env.from_string("{{ value | css_string }}").render(value='a"b</style>')
     assert css == '"a\\22 b\\3c \\2f style\\3e "'
+
+
+@pytest.mark.parametrize(
+    "url", ["file:///etc/passwd", "https://example.org/pixel.png", "ftp://example.org/x.png"]
+)
+def test_weasyprint_reads_nothing_outside_the_project(tmp_path: Path, url: str) -> None:
+    """The renderers' own fence, behind the loader: WeasyPrint fetches only files of the
+    folders it is given (formats/weasy.ProjectFetcher), and fails rather than leave a hole."""
+    from weasyprint.urls import FatalURLFetchingError
+
+    from pipeline.formats import weasy
+
+    with pytest.raises(FatalURLFetchingError, match="refused to"):
+        weasy.fenced(f'<p>x</p><img src="{url}" alt="x">', tmp_path).render()
