@@ -13,6 +13,8 @@ from collections.abc import Iterator
 from dataclasses import dataclass
 from typing import Any, Literal
 
+from pipeline import review
+
 Block = dict[str, Any]
 """One pandoc AST block, e.g. {"t": "Para", "c": [...]}. Treat as read-only."""
 PartKind = Literal["section", "disclaimer"]
@@ -54,11 +56,6 @@ class ReviewDate:
 
     def as_date(self) -> dt.date:
         return dt.date(self.year, self.month, self.day or 1)
-
-    def due_after(self, months: int) -> dt.date:
-        """The first day of the month `months` after this review: when the next one is due."""
-        total = self.month - 1 + months
-        return dt.date(self.year + total // 12, total % 12 + 1, 1)
 
 
 @dataclass(frozen=True)
@@ -114,4 +111,5 @@ class Document:
 
     @property
     def next_review(self) -> dt.date:
-        return self.last_reviewed.due_after(self.review_every_months)
+        """When the next review is due (see pipeline.review)."""
+        return review.due_date(self.last_reviewed, self.review_every_months)

@@ -1,46 +1,105 @@
-"""Health content has a shelf life: when a document's review falls due.
+"""When a document's review falls due, and what "today" is.
 
-"Today" is the machine's date unless PIPELINE_TODAY (YYYY-MM-DD) fixes it, so builds and tests
-are reproducible."""
+Health content has a shelf life: a document last reviewed on L, to be reviewed every N
+months, is due on L + N months. It is overdue after that day and due soon in the
+`DUE_SOON_DAYS` before it. "Today" is the clock's, unless `PIPELINE_TODAY=YYYY-MM-DD` fixes it,
+so that builds and tests are reproducible.
+"""
 
 from __future__ import annotations
 
+import calendar
 import datetime as dt
 import os
+import re
 from dataclasses import dataclass
+from typing import TYPE_CHECKING
 
-from pipeline.model import ReviewDate
+if TYPE_CHECKING:  # the model asks this module for its due date: no import cycle
+    from pipeline.model import ReviewDate
 
+TODAY_VARIABLE = "PIPELINE_TODAY"
 DUE_SOON_DAYS = 60
+_ISO_DAY = re.compile(r"\d{4}-\d{2}-\d{2}")
 
 
 class TodayError(ValueError):
-    """PIPELINE_TODAY is set but is not a date."""
+    """PIPELINE_TODAY is set but is not a date; the message says how to write it."""
 
 
 def today() -> dt.date:
-    fixed = os.environ.get("PIPELINE_TODAY", "").strip()
-    if not fixed:
+    """The date of this build: PIPELINE_TODAY when set, else the clock's."""
+    value = os.environ.get(TODAY_VARIABLE, "").strip()
+    if not value:
         return dt.date.today()
     try:
-        return dt.date.fromisoformat(fixed)
+        if not _ISO_DAY.fullmatch(value):
+            raise ValueError
+        return dt.date.fromisoformat(value)
     except ValueError:
         raise TodayError(
-            f'PIPELINE_TODAY="{fixed}" is not a date; write YYYY-MM-DD or unset it'
+            f'{TODAY_VARIABLE}="{value}" is not a date; write it as YYYY-MM-DD, '
+            f"e.g. {TODAY_VARIABLE}=2026-11-25, or unset it to use the clock"
         ) from None
+
+
+def add_months(day: dt.date, months: int) -> dt.date:
+    """The same day `months` later; the 31st becomes the month's last day if it is shorter."""
+    index = day.month - 1 + months
+    year, month = day.year + index // 12, index % 12 + 1
+    return dt.date(year, month, min(day.day, calendar.monthrange(year, month)[1]))
+
+
+def due_date(last_reviewed: ReviewDate, every_months: int) -> dt.date:
+    """When the next review is due. A review dated by month only (`2026-01`) counts from the
+    first of that month: the earliest day it can have been."""
+    return add_months(last_reviewed.as_date(), every_months)
 
 
 @dataclass(frozen=True)
 class ReviewStatus:
+    last_reviewed: ReviewDate
+    every_months: int
     due: dt.date
     overdue: bool
+    """The due date has passed."""
     due_soon: bool
+    """Not yet overdue, but due within DUE_SOON_DAYS."""
 
-    @property
-    def label(self) -> str:
-        return "overdue" if self.overdue else "due soon" if self.due_soon else ""
+    def message(self, doc_id: str) -> str | None:
+        """One line for the build's report, or None when the review is not due soon."""
+        if self.overdue:
+            return overdue_message(doc_id, self)
+        if self.due_soon:
+            return due_soon_message(doc_id, self)
+        return None
 
 
-def status(last_reviewed: ReviewDate, every_months: int, on: dt.date) -> ReviewStatus:
-    due = last_reviewed.due_after(every_months)
-    return ReviewStatus(due, due <= on, on < due <= on + dt.timedelta(days=DUE_SOON_DAYS))
+def status(last_reviewed: ReviewDate, every_months: int, today: dt.date) -> ReviewStatus:
+    due = due_date(last_reviewed, every_months)
+    return ReviewStatus(
+        last_reviewed=last_reviewed,
+        every_months=every_months,
+        due=due,
+        overdue=due < today,
+        due_soon=today <= due <= today + dt.timedelta(days=DUE_SOON_DAYS),
+    )
+
+
+def overdue_message(doc_id: str, review: ReviewStatus) -> str:
+    return (
+        f"{doc_id}: review overdue since {review.due.isoformat()} (last reviewed "
+        f"{review.last_reviewed.iso}, every {_months(review.every_months)}); "
+        "review it and update last-reviewed"
+    )
+
+
+def due_soon_message(doc_id: str, review: ReviewStatus) -> str:
+    return (
+        f"{doc_id}: review due on {review.due.isoformat()} (last reviewed "
+        f"{review.last_reviewed.iso}, every {_months(review.every_months)})"
+    )
+
+
+def _months(count: int) -> str:
+    return "month" if count == 1 else f"{count} months"

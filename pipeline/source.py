@@ -3,6 +3,7 @@ contract. All problems of a file are gathered and reported together, one line ea
 
 from __future__ import annotations
 
+import calendar
 import datetime as dt
 import hashlib
 import json
@@ -11,10 +12,12 @@ from collections.abc import Iterable
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
+from urllib.parse import unquote
 
 import pypandoc
 import yaml
 
+from pipeline import resources, review
 from pipeline.model import Block, Disclaimer, Document, ReviewDate, Section
 from pipeline.text import nodes, stringify
 
@@ -23,9 +26,26 @@ PANDOC_FORMAT = "markdown-auto_identifiers"
 ID_PATTERN = re.compile(r"[a-z0-9]+(?:-[a-z0-9]+)*")
 LANG_PATTERN = re.compile(r"[A-Za-z]{2,3}(?:-[A-Za-z0-9]{1,8})*")
 KNOWN_KEYS = ("id", "title", "subtitle", "lang", "last-reviewed", "review-every-months")
+MAX_REVIEW_MONTHS = 120
+MAX_NESTING = 50
+"""Levels of lists, quotes, divs and emphasis inside one another: far more than any leaflet
+needs, and few enough that every renderer's recursion stays within Python's limits."""
+NEWLINE = re.compile(r"\r\n|\r|\n")
 HEADING_LINE = re.compile(r" {0,3}#{1,6}(?:[ \t]|$)")
 DIV_OPENER_LINE = re.compile(r" {0,3}:{3,}\s*[^:\s]")
+SETEXT_LINE = re.compile(r" {0,3}(?:=+|-+)[ \t]*")
 CODE_FENCE_LINE = re.compile(r" {0,3}(`{3,}|~{3,})")
+
+
+class _MetadataLoader(yaml.SafeLoader):
+    """YAML's safe loader, except that dates stay text: PyYAML turns `2025-11-31` into a
+    ValueError with no line, where the loader's own date check names the line and the fix."""
+
+
+_MetadataLoader.yaml_implicit_resolvers = {
+    first: [(tag, regexp) for tag, regexp in resolvers if tag != "tag:yaml.org,2002:timestamp"]
+    for first, resolvers in yaml.SafeLoader.yaml_implicit_resolvers.items()
+}
 
 
 @dataclass(frozen=True)
@@ -50,8 +70,9 @@ def slug(text: str) -> str:
     return "-".join(re.findall(r"[a-z0-9]+", text.lower())) or "section"
 
 
-def load(path: Path, root: Path) -> Document:
-    """Parse and validate one source file. Raises SourceError listing every problem."""
+def load(path: Path, root: Path, today: dt.date | None = None) -> Document:
+    """Parse and validate one source file. Raises SourceError listing every problem.
+    `today` (default: review.today()) is the date a last-reviewed may not be after."""
     shown = _shown_path(path, root)
     try:
         raw = path.read_bytes()
@@ -59,7 +80,7 @@ def load(path: Path, root: Path) -> Document:
     except UnicodeDecodeError as error:
         line = raw[: error.start].count(b"\n") + 1
         raise SourceError([Problem(shown, line, "is not UTF-8 text; save it as UTF-8")]) from None
-    return _Loader(path, shown, text, raw).document()
+    return _Loader(path, shown, text, raw, today or review.today()).document()
 
 
 def _shown_path(path: Path, root: Path) -> str:
@@ -70,13 +91,19 @@ def _shown_path(path: Path, root: Path) -> str:
 
 
 class _Loader:
-    def __init__(self, path: Path, shown: str, text: str, raw: bytes):
-        self.path, self.shown, self.text, self.raw = path, shown, text, raw
-        self.lines = text.splitlines()
+    def __init__(self, path: Path, shown: str, text: str, raw: bytes, today: dt.date):
+        self.path, self.shown, self.text, self.raw, self.today = path, shown, text, raw, today
+        # Lines as pandoc and editors count them: not str.splitlines(), which also breaks at
+        # form feeds and other separators and would shift every line number after one.
+        self.lines = NEWLINE.split(text)
         self.problems: list[Problem] = []
 
     def problem(self, line: int, message: str) -> None:
-        self.problems.append(Problem(self.shown, line, message))
+        line = max(line, 1)  # a position the line scan could not tell: the file's start
+        # A quoted value may hold a line break or a control character: show it escaped, so
+        # each problem stays one line of the report.
+        shown = "".join(c if c.isprintable() else repr(c)[1:-1] for c in message)
+        self.problems.append(Problem(self.shown, line, shown))
 
     def document(self) -> Document:
         meta, body_start = self._front_matter()
@@ -114,7 +141,10 @@ class _Loader:
             self.problem(1, 'the YAML metadata is not closed; add a line "---" after the keys')
             return None, len(self.lines)
         try:
-            meta = yaml.safe_load("\n".join(self.lines[1:end]))
+            meta = yaml.load("\n".join(self.lines[1:end]), _MetadataLoader)
+        except RecursionError:
+            self.problem(2, "the YAML metadata is nested too deeply; write one 'key: value' a line")
+            return None, end + 1
         except yaml.YAMLError as error:
             mark = getattr(error, "problem_mark", None)
             line = mark.line + 2 if mark else 1
@@ -163,19 +193,21 @@ class _Loader:
                 f'lang "{lang}" is not a BCP 47 language tag; write e.g. "lang: en-US"',
             )
         if meta.get("last-reviewed") not in (None, ""):
-            reviewed = _review_date(meta["last-reviewed"])
-            if reviewed is None:
-                self.problem(
-                    self._key_line("last-reviewed", end),
-                    f'last-reviewed "{meta["last-reviewed"]}" is not an ISO date; write '
-                    "YYYY-MM-DD, or YYYY-MM when the day is unknown (e.g. 2026-01)",
-                )
+            line = self._key_line("last-reviewed", end)
+            reviewed, wrong = _review_date(meta["last-reviewed"], self.today)
+            if wrong:
+                self.problem(line, f'last-reviewed "{meta["last-reviewed"]}" {wrong}')
             meta["last-reviewed"] = reviewed
         months = meta.get("review-every-months", 12)
-        if isinstance(months, bool) or not isinstance(months, int) or months < 1:
+        if (
+            isinstance(months, bool)
+            or not isinstance(months, int)
+            or not 1 <= months <= MAX_REVIEW_MONTHS
+        ):
             self.problem(
                 self._key_line("review-every-months", end),
-                f'review-every-months "{months}" must be a whole number of months, e.g. 12',
+                f'review-every-months "{months}" must be a whole number of months from 1 to '
+                f"{MAX_REVIEW_MONTHS}, e.g. 12",
             )
         return meta if len(self.problems) == before else None
 
@@ -184,28 +216,60 @@ class _Loader:
     def _pandoc_blocks(self, body_start: int) -> list[Block] | None:
         # Metadata lines become blank lines, so pandoc sees the body at its real line numbers.
         body = "\n" * body_start + "\n".join(self.lines[body_start:]) + "\n"
+        too_deep = f"more than {MAX_NESTING} levels of lists, quotes or divs inside one another"
         try:
             ast = json.loads(
                 pypandoc.convert_text(body, "json", format=PANDOC_FORMAT, extra_args=["--sandbox"])
             )
+        except RecursionError:  # a RuntimeError too: first
+            self.problem(body_start + 1, f"{too_deep}; flatten them")
+            return None
         except RuntimeError as error:
             self.problem(1, f"pandoc cannot read the file: {error}")
+            return None
+        depth, text = _deepest(ast["blocks"])
+        if depth > MAX_NESTING:
+            self.problem(
+                self._line_of(text) if text else body_start + 1, f"{too_deep}; flatten them"
+            )
             return None
         return list(ast["blocks"])
 
     def _opener_lines(self, body_start: int) -> tuple[list[int], list[int]]:
-        """Line numbers of ATX headings and fenced-div openers, in order: pandoc's AST has no
-        positions, and its headings and divs appear in the same order as these lines."""
-        headings, divs, fence = [], [], None
-        for number, line in enumerate(self.lines[body_start:], body_start + 1):
+        """Line numbers of headings (ATX and setext) and fenced-div openers, in order: pandoc's
+        AST has no positions, and its headings and divs appear in the same order as these
+        lines. A code fence counts only if it is closed, as pandoc reads it."""
+        headings, divs, skip_to = [], [], body_start
+        for index in range(body_start, len(self.lines)):
+            line = self.lines[index]
+            if index < skip_to:
+                continue
             code = CODE_FENCE_LINE.match(line)
-            if code and (fence is None or code.group(1)[0] * 3 == fence):
-                fence = None if fence else code.group(1)[0] * 3
-            elif fence is None and HEADING_LINE.match(line):
-                headings.append(number)
-            elif fence is None and DIV_OPENER_LINE.match(line):
-                divs.append(number)
+            closing = self._closing_fence(index, code.group(1)) if code else None
+            if closing is not None:
+                skip_to = closing + 1
+            elif HEADING_LINE.match(line):
+                headings.append(index + 1)
+            elif self._setext_underline(index, body_start):
+                headings.append(index)  # the text above the underline
+            elif DIV_OPENER_LINE.match(line):
+                divs.append(index + 1)
         return headings, divs
+
+    def _closing_fence(self, index: int, opener: str) -> int | None:
+        closing = re.compile(rf" {{0,3}}{re.escape(opener[0])}{{{len(opener)},}}\s*")
+        return next(
+            (j for j in range(index + 1, len(self.lines)) if closing.fullmatch(self.lines[j])),
+            None,
+        )
+
+    def _setext_underline(self, index: int, body_start: int) -> bool:
+        """`===` or `---` under a line of text: that text is a heading."""
+        if index <= body_start or not SETEXT_LINE.fullmatch(self.lines[index]):
+            return False
+        above = self.lines[index - 1]
+        openers = (HEADING_LINE.match, DIV_OPENER_LINE.match, SETEXT_LINE.fullmatch)
+        return bool(above.strip()) and not any(opener(above) for opener in openers)
 
     def _first_content_line(self, body_start: int) -> int:
         return next(
@@ -226,8 +290,8 @@ class _Loader:
         for block in blocks or []:
             if block["t"] == "Header" and block["c"][0] <= 2:
                 level, (ident, _classes, _attrs), inlines = block["c"]
-                line = next(self.heading_lines, 0)
                 title = stringify(inlines)
+                line = next(self.heading_lines, 0) or self._line_of(title)
                 if level == 1:
                     self.problem(
                         line,
@@ -238,6 +302,8 @@ class _Loader:
                     self.problem(
                         line, f'section "{title}" has no id; write "## {title} {{#{slug(title)}}}"'
                     )
+                for node in nodes(block):
+                    self._check_resources(node, f'the heading "{title}"')
                 close()
                 heading, members = (ident or slug(title), title, inlines, line), []
             elif heading is None:
@@ -261,6 +327,7 @@ class _Loader:
         body: list[Block | Disclaimer] = []
         for block in members:
             if _is_div(block, "plain"):
+                self._check_resources(block, f'the plain summary of "{ident}"')
                 div_line = next(self.div_lines, line)
                 if not block["c"][1]:
                     self.problem(div_line, f'the plain summary of "{ident}" is empty; write it')
@@ -290,6 +357,7 @@ class _Loader:
     def _disclaimer(self, block: Block, section_id: str) -> Disclaimer:
         (ident, _classes, _attrs), content = block["c"]
         line = next(self.div_lines, 0)
+        self._check_resources(block, f'the disclaimer "{ident}"')
         if not ident:
             self.problem(
                 line,
@@ -302,6 +370,7 @@ class _Loader:
         for child in content:
             if _is_div(child, "plain"):
                 next(self.div_lines, 0)
+                self._check_resources(child, f"the plain wording of {where}")
                 self._check_inside(child["c"][1], f"the plain wording of {where}")
             else:
                 self._check_inside([child], where)
@@ -344,13 +413,14 @@ class _Loader:
                             "directly in its section"
                             + (" or disclaimer" if name == "plain" else ""),
                         )
-            elif kind in {"RawBlock", "RawInline"}:
-                self.problem(
-                    self._line_of(node["c"][1][:40]),
-                    f"raw {node['c'][0]} in {where}; write it in Markdown instead",
-                )
-            elif kind == "Image":
-                self._check_image(node, where)
+            self._check_resources(node, where)
+
+    def _check_resources(self, node: Block, where: str) -> None:
+        """The resource policy (pipeline.resources) for this one node, not its children."""
+        if node.get("t") == "Image":
+            self._check_image(node, where)
+        for needle, message in resources.node_problems(node, where):
+            self.problem(self._line_of(needle), message)
 
     def _check_image(self, image: dict[str, Any], where: str) -> None:
         _attr, alt, (target, _title) = image["c"]
@@ -361,28 +431,20 @@ class _Loader:
                 f'image "{target}" in {where} has no alt text; '
                 f"write ![what the image shows]({target})",
             )
-        if re.match(r"[a-zA-Z][a-zA-Z0-9+.-]*:|//", target):
-            self.problem(
-                line,
-                f'image "{target}" is not a file in the project; save it under '
-                "source/ and link it by a relative path",
-            )
-            return
-        folder = self.path.resolve().parent
-        resolved = (folder / target).resolve()
-        if not resolved.is_relative_to(folder):
-            self.problem(
-                line,
-                f'image "{target}" is outside the source folder; '
-                "move it under source/ (e.g. source/images/)",
-            )
-        elif not resolved.is_file():
-            self.problem(line, f'image "{target}" does not exist; check the file name')
+        try:
+            path = resources.image_file(target, self.path.resolve().parent)
+        except resources.Refused as refused:
+            self.problem(line, f'image "{target}" in {where} {refused}')
         else:
-            image["c"][2][0] = resolved.as_posix()
+            image["c"][2][0] = path.as_posix()
 
     def _line_of(self, needle: str) -> int:
-        return next((i + 1 for i, line in enumerate(self.lines) if needle in line), 1)
+        """The first line holding `needle` (or, for a URL pandoc escaped, its unescaped form)."""
+        for text in (needle, unquote(needle)):
+            line = next((i + 1 for i, line in enumerate(self.lines) if text in line), 0)
+            if line:
+                return line
+        return 1
 
     def _check_unique_ids(self, sections: list[Section]) -> None:
         seen: dict[str, int] = {}
@@ -406,21 +468,56 @@ class _Loader:
             seen.setdefault(item.id, item.line)
 
 
+def _deepest(blocks: list[Block]) -> tuple[int, str]:
+    """How many AST nodes lie inside one another at the deepest point, and the first text
+    there (to find its line). Iterative: the depth is what is being checked."""
+    deepest, text = 0, ""
+    stack: list[tuple[Any, int]] = [(blocks, 0)]
+    while stack:
+        value, depth = stack.pop()
+        if isinstance(value, dict):
+            depth += 1
+            if depth > deepest and value.get("t") == "Str":
+                deepest, text = depth, value["c"]
+            deepest = max(deepest, depth)
+            value = value.get("c")
+        if isinstance(value, list):
+            stack += [(item, depth) for item in reversed(value)]
+    return deepest, text
+
+
 def _is_div(block: Block, cls: str) -> bool:
     return block.get("t") == "Div" and cls in block["c"][0][1]
 
 
-def _review_date(value: Any) -> ReviewDate | None:
-    if isinstance(value, dt.datetime):
-        return None
-    if isinstance(value, dt.date):
-        return ReviewDate(value.year, value.month, value.day)
-    match = re.fullmatch(r"(\d{4})-(\d{2})(?:-(\d{2}))?", str(value))
+def _review_date(value: Any, today: dt.date) -> tuple[ReviewDate | None, str]:
+    """The review date, or what is wrong with it (to follow the quoted value)."""
+    match = re.fullmatch(r"(\d{4})-(\d{2})(?:-(\d{2}))?", str(value).strip())
     if not match:
-        return None
-    year, month, day = (int(g) if g else None for g in match.groups())
+        return None, (
+            "is not an ISO date; write YYYY-MM-DD, or YYYY-MM when the day is unknown "
+            "(e.g. 2026-01)"
+        )
+    year, month, day = (int(group) if group else None for group in match.groups())
+    assert year is not None and month is not None
     try:
-        dt.date(year or 0, month or 0, day or 1)
+        dt.date(year, month, day or 1)
     except ValueError:
-        return None
-    return ReviewDate(year or 0, month or 0, day)
+        return None, _impossible(year, month)
+    reviewed = ReviewDate(year, month, day)
+    if reviewed.as_date() > today:
+        return None, (
+            f"is in the future (today is {today.isoformat()}); write the date of the "
+            "last review that actually happened"
+        )
+    return reviewed, ""
+
+
+def _impossible(year: int, month: int) -> str:
+    if not 1 <= month <= 12:
+        return f"is not a date in the calendar: there is no month {month}; months are 01 to 12"
+    if year < 1:
+        return "is not a date in the calendar: there is no year 0000"
+    days = calendar.monthrange(year, month)[1]
+    name = calendar.month_name[month]
+    return f"is not a date in the calendar: {name} {year} has {days} days; check the day"

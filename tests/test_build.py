@@ -336,12 +336,16 @@ def test_shards_split_the_library_and_gather_rebuilds_the_landing_page(tmp_path:
     ("today", "state", "line"),
     [
         ("2026-06-01", "", None),
-        ("2026-11-25", "due soon", "sample: review due 2027-01-01"),
+        (
+            "2026-11-25",
+            "due soon",
+            "sample: review due on 2027-01-01 (last reviewed 2026-01, every 12 months)",
+        ),
         (
             "2027-03-02",
             "overdue",
-            "sample: review overdue since 2027-01-01 (last reviewed 2026-01, every 12 months): "
-            "review the content and update last-reviewed",
+            "sample: review overdue since 2027-01-01 (last reviewed 2026-01, every 12 months); "
+            "review it and update last-reviewed",
         ),
     ],
 )
@@ -374,5 +378,6 @@ def test_a_malformed_fixed_today_is_a_clear_error(
     monkeypatch.setenv("PIPELINE_TODAY", "25/11/2026")
     report = build(make_project(tmp_path, {"sample": GOOD}), kinds=["html"])
     assert report.lines == [
-        'PIPELINE_TODAY="25/11/2026" is not a date; write YYYY-MM-DD or unset it'
+        'PIPELINE_TODAY="25/11/2026" is not a date; write it as YYYY-MM-DD, '
+        "e.g. PIPELINE_TODAY=2026-11-25, or unset it to use the clock"
     ]

@@ -7,6 +7,7 @@ import re
 from pathlib import Path
 
 import pytest
+from PIL import Image
 
 from pipeline.model import Disclaimer
 from pipeline.source import SourceError, load
@@ -151,10 +152,10 @@ CASES = {
         "last-reviewed",
         r'last-reviewed "January 2026" is not an ISO date; write YYYY-MM-DD, or YYYY-MM',
     ),
-    "impossible date": (
+    "impossible month": (
         ("last-reviewed: 2026-01", "last-reviewed: 2026-13"),
         "last-reviewed",
-        r'last-reviewed "2026-13" is not an ISO date',
+        r'last-reviewed "2026-13" is not a date in the calendar: there is no month 13',
     ),
     "language that is not BCP 47": (
         ("lang: en-US", "lang: English"),
@@ -184,12 +185,12 @@ CASES = {
     "image from the network": (
         ("Pain can vary widely.", "Pain can vary widely.\n\n![A spine](https://example.org/a.png)"),
         "example.org",
-        r'image "https://example\.org/a\.png" is not a file in the project',
+        r'image "https://example\.org/a\.png" in section "symptoms" is not a file in the project',
     ),
     "image outside the project": (
         ("Pain can vary widely.", "Pain can vary widely.\n\n![Secrets](../../etc/passwd)"),
         "etc/passwd",
-        r'image "\.\./\.\./etc/passwd" is outside the source folder',
+        r'image "\.\./\.\./etc/passwd" in section "symptoms" is outside the source folder',
     ),
     "raw HTML": (
         ("Pain can vary widely.", 'Pain can vary widely.\n\n<iframe src="x"></iframe>'),
@@ -239,7 +240,7 @@ def test_a_file_that_is_not_utf8_gets_a_clear_error(tmp_path: Path) -> None:
 def test_a_local_image_is_resolved_inside_the_source_folder(tmp_path: Path) -> None:
     write(tmp_path, GOOD)
     (tmp_path / "source" / "images").mkdir()
-    (tmp_path / "source" / "images" / "spine.png").write_bytes(b"\x89PNG")
+    Image.new("RGB", (4, 4)).save(tmp_path / "source" / "images" / "spine.png")
     text = GOOD.replace("Pain can vary widely.", "![The spine](images/spine.png)")
     doc = load(write(tmp_path, text), tmp_path)
     (image,) = [
@@ -256,3 +257,16 @@ def test_a_local_image_is_resolved_inside_the_source_folder(tmp_path: Path) -> N
         if node.get("t") == "Image"
     ]
     assert image["c"][2][0] == (tmp_path / "source" / "images" / "spine.png").resolve().as_posix()
+
+
+def test_line_numbers_count_line_breaks_only(tmp_path: Path) -> None:
+    """A form feed or a Unicode line separator inside a line does not shift the lines after
+    it (str.splitlines would)."""
+    text = GOOD.replace("Pain can vary widely.", "Pain\x0ccan\u2028vary\x1cwidely.").replace(
+        " {#treatment}", ""
+    )
+    line = text.split("\n").index("## Treatment") + 1
+    assert problems(tmp_path, text) == [
+        f'source/sample.md:{line}: section "Treatment" has no id; '
+        'write "## Treatment {#treatment}"'
+    ]

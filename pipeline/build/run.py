@@ -13,6 +13,7 @@ it is finished; then publish each document's good outputs in one step.
 
 from __future__ import annotations
 
+import datetime as dt
 import errno
 import hashlib
 import multiprocessing
@@ -197,7 +198,7 @@ def _plan(
     brand: Brand,
     styles: StyleFiles,
     options: Options,
-    today: Any,
+    today: dt.date,
     report: Report,
 ) -> Plan | None:
     doc_id = path.stem
@@ -207,7 +208,7 @@ def _plan(
     if previous is not None and inputs_unchanged(recorded, project.root):
         inputs = dict(recorded)
     else:
-        doc = _load(project, path, report)
+        doc = _load(project, path, report, today)
         if doc is None:
             return None
         inputs = document_inputs(doc, project.root)
@@ -219,7 +220,7 @@ def _plan(
         if options.force or not _current(plan, kind, project, options)
     ]
     if plan.render and plan.doc is None:
-        plan.doc = _load(project, path, report)
+        plan.doc = _load(project, path, report, today)
         if plan.doc is None:
             return None
     if plan.render and plan.doc is not None and not _glyphs_ok(plan.doc, brand, path, report):
@@ -234,9 +235,9 @@ def _plan(
     return plan
 
 
-def _load(project: Project, path: Path, report: Report) -> Document | None:
+def _load(project: Project, path: Path, report: Report, today: dt.date) -> Document | None:
     try:
-        return load(path, project.root)
+        return load(path, project.root, today)
     except SourceError as error:
         for problem in error.problems:
             report.fail(str(problem), doc=path.stem)
@@ -269,7 +270,7 @@ def _current(plan: Plan, kind: str, project: Project, options: Options) -> bool:
         return False
 
 
-def _review_ok(plan: Plan, options: Options, today: Any, report: Report) -> bool:
+def _review_ok(plan: Plan, options: Options, today: dt.date, report: Report) -> bool:
     """Warn of an overdue review (an error with --strict); note one due soon."""
     previous = plan.previous or {}
     reviewed = (
@@ -282,18 +283,16 @@ def _review_ok(plan: Plan, options: Options, today: Any, report: Report) -> bool
         return True
     plan.due = review.status(reviewed, every, today)
     summary = report.document(plan.id)
-    summary.review_due, summary.review = plan.due.due.isoformat(), plan.due.label
+    summary.review_due = plan.due.due.isoformat()
+    summary.review = "overdue" if plan.due.overdue else "due soon" if plan.due.due_soon else ""
+    text = plan.due.message(plan.id)
+    if plan.due.overdue and options.strict:
+        report.fail(f"{text} (an error with --strict)", doc=plan.id)
+        return False
     if plan.due.overdue:
-        text = (
-            f"{plan.id}: review overdue since {plan.due.due.isoformat()} (last reviewed "
-            f"{reviewed.iso}, every {every} months): review the content and update last-reviewed"
-        )
-        if options.strict:
-            report.fail(text + " (an error with --strict)", doc=plan.id)
-            return False
-        report.warn(text, doc=plan.id)
-    elif plan.due.due_soon:
-        report.say(f"{plan.id}: review due {plan.due.due.isoformat()}", doc=plan.id)
+        report.warn(str(text), doc=plan.id)
+    elif text:
+        report.say(text, doc=plan.id)
     return True
 
 
@@ -654,8 +653,9 @@ def _verify_published(
     from pipeline.checks import check_output
 
     brand = _brand(project, report)
+    today = _today(report)
     paths = select_sources(project, doc_ids, None, report)
-    if brand is None or paths is None:
+    if brand is None or today is None or paths is None:
         return
     styles = StyleFiles(brand)
     for path in paths:
@@ -664,7 +664,7 @@ def _verify_published(
         if manifest is None:
             report.fail(f"{path.stem}: not built yet; run `invoke build --doc {path.stem}`")
             continue
-        doc = _load(project, path, report)
+        doc = _load(project, path, report, today)
         if doc is None:
             continue
         report.document(doc.id).title = doc.title
@@ -719,7 +719,7 @@ def _brand(project: Project, report: Report) -> Brand | None:
         return None
 
 
-def _today(report: Report) -> Any:
+def _today(report: Report) -> dt.date | None:
     try:
         return review.today()
     except review.TodayError as error:

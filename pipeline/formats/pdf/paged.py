@@ -67,20 +67,12 @@ def page_html(
     css = env.get_template("print.css.j2").render(
         doc=doc,
         medium=medium,
-        css_string=css_string,
         fit=fit or Fit.nominal(brand),
         pages_total=pages_total,
         max_pages=MAX_PAGES,
         **urls,
     )
     return env.get_template(template).render(doc=doc, view=view, css=Markup(css), **context)
-
-
-def css_string(text: str) -> str:
-    """`text` as a quoted CSS string: everything but letters, digits and spaces escaped, so
-    a document's title cannot end the string or the stylesheet."""
-    escaped = "".join(c if c.isalnum() or c == " " else f"\\{ord(c):x} " for c in text)
-    return f'"{escaped}"'
 
 
 def write(html: str, work_dir: Path, target: Path, brand: Brand, **options: Any) -> Path:
