@@ -126,20 +126,6 @@ CASES = {
     "100 sections": ("small", "sections", FULL),
     "a 1 MB source": ("megabyte", "megabyte", ("html",)),
 }
-PAGE_BREAK_LOSS = (
-    "extract.pdf_text drops the lines around some page breaks (part-3's plain summary and "
-    "body, part-4's heading), which pdftotext finds in the PDF"
-)
-# What fails today in renderers and checks this slice does not own, reported to their owners;
-# strict, so the test says when it is fixed.
-KNOWN = {
-    ("a 300-character word", "brochure_pdf"): "the word runs off the page edge and is cut "
-    "(styles/templates/print.css.j2 has no overflow-wrap for the two-column body)",
-    ("a 200-row table", "accessible_pdf"): "pipeline/extract/pdf.py reads a table that runs "
-    "over several pages out of order (the text is in the PDF: pdftotext finds every row)",
-    ("100 sections", "brochure_pdf"): PAGE_BREAK_LOSS,
-    ("100 sections", "accessible_pdf"): PAGE_BREAK_LOSS,
-}
 
 
 def run_builds(root: Path, plan: Plan) -> dict[str, Any]:
@@ -183,14 +169,7 @@ def builds(tmp_path_factory: pytest.TempPathFactory) -> dict[str, dict[str, Any]
 @pytest.mark.parametrize(
     ("case", "kind"),
     [
-        pytest.param(
-            case,
-            kind,
-            marks=[pytest.mark.xfail(reason=KNOWN[case, kind], strict=True)]
-            if (case, kind) in KNOWN
-            else [],
-            id=f"{case}-{kind}",
-        )
+        pytest.param(case, kind, id=f"{case}-{kind}")
         for case, (_project, _doc, kinds) in CASES.items()
         for kind in kinds
     ],

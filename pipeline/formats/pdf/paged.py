@@ -68,7 +68,7 @@ def page_html(
         doc=doc,
         medium=medium,
         fit=fit or Fit.nominal(brand),
-        pages_total=pages_total,
+        pages_total=Markup(pages_total),  # CSS the code writes, not text: not escaped
         max_pages=MAX_PAGES,
         **urls,
     )
