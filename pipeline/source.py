@@ -7,7 +7,8 @@ import datetime as dt
 import hashlib
 import json
 import re
-from collections.abc import Iterable
+import tempfile
+from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -15,6 +16,7 @@ from typing import Any
 import pypandoc
 import yaml
 
+from pipeline import outline
 from pipeline.model import Block, Disclaimer, Document, ReviewDate, Section
 from pipeline.text import nodes, stringify
 
@@ -23,9 +25,9 @@ PANDOC_FORMAT = "markdown-auto_identifiers"
 ID_PATTERN = re.compile(r"[a-z0-9]+(?:-[a-z0-9]+)*")
 LANG_PATTERN = re.compile(r"[A-Za-z]{2,3}(?:-[A-Za-z0-9]{1,8})*")
 KNOWN_KEYS = ("id", "title", "subtitle", "lang", "last-reviewed", "review-every-months")
-HEADING_LINE = re.compile(r" {0,3}#{1,6}(?:[ \t]|$)")
-DIV_OPENER_LINE = re.compile(r" {0,3}:{3,}\s*[^:\s]")
-CODE_FENCE_LINE = re.compile(r" {0,3}(`{3,}|~{3,})")
+PLACEHOLDER = "TODO"
+"""What `invoke new` writes where the writer's words go: a source holding it never loads."""
+PLACEHOLDER_WORD = re.compile(rf"\b{PLACEHOLDER}\b")
 
 
 @dataclass(frozen=True)
@@ -80,13 +82,24 @@ class _Loader:
 
     def document(self) -> Document:
         meta, body_start = self._front_matter()
-        blocks = self._pandoc_blocks(body_start)
-        headings, divs = self._opener_lines(body_start)
-        self.heading_lines, self.div_lines = iter(headings), iter(divs)
+        metadata_problems = len(self.problems)
+        blocks, warnings = self._pandoc_blocks(body_start)
+        in_paragraphs = {outline.text_key(text) for text in _paragraph_lines(blocks or [])}
+        self.outline = outline.scan(
+            self.lines, body_start, lambda line: outline.text_key(line) in in_paragraphs
+        )
+        self.heading_lines = iter(self.outline.headings)
+        self.div_lines = iter(self.outline.divs)
         sections = self._sections(blocks, body_start)
         self._check_unique_ids(sections)
+        root_causes = self._misread_structure(warnings)
+        if root_causes:  # the rest of the body's problems follow from these: say them alone
+            del self.problems[metadata_problems:]
+            self.problems += root_causes
+        self.problems += self._pandoc_warnings(warnings, sections)
+        self._placeholders()
         if self.problems or meta is None or blocks is None:
-            raise SourceError(sorted(self.problems, key=lambda p: p.line))
+            raise SourceError(sorted(dict.fromkeys(self.problems), key=lambda p: p.line))
         return Document(
             id=meta["id"],
             title=meta["title"],
@@ -181,31 +194,104 @@ class _Loader:
 
     # -- body -------------------------------------------------------------------------------
 
-    def _pandoc_blocks(self, body_start: int) -> list[Block] | None:
+    def _pandoc_blocks(self, body_start: int) -> tuple[list[Block] | None, list[dict[str, Any]]]:
+        """The body's blocks, and pandoc's warnings (read from its JSON log, so none reaches
+        the terminal raw: each becomes a problem of ours, or is left out for a better one)."""
         # Metadata lines become blank lines, so pandoc sees the body at its real line numbers.
         body = "\n" * body_start + "\n".join(self.lines[body_start:]) + "\n"
-        try:
-            ast = json.loads(
-                pypandoc.convert_text(body, "json", format=PANDOC_FORMAT, extra_args=["--sandbox"])
-            )
-        except RuntimeError as error:
-            self.problem(1, f"pandoc cannot read the file: {error}")
-            return None
-        return list(ast["blocks"])
+        with tempfile.NamedTemporaryFile(suffix=".json") as log:
+            try:
+                ast = json.loads(
+                    pypandoc.convert_text(
+                        body,
+                        "json",
+                        format=PANDOC_FORMAT,
+                        extra_args=["--sandbox", "--quiet", f"--log={log.name}"],
+                    )
+                )
+            except RuntimeError as error:
+                self.problem(1, f"pandoc cannot read the file: {error}")
+                return None, []
+            try:
+                warnings = json.loads(Path(log.name).read_text(encoding="utf-8") or "[]")
+            except ValueError:
+                warnings = []
+        return list(ast["blocks"]), [w for w in warnings if isinstance(w, dict)]
 
-    def _opener_lines(self, body_start: int) -> tuple[list[int], list[int]]:
-        """Line numbers of ATX headings and fenced-div openers, in order: pandoc's AST has no
-        positions, and its headings and divs appear in the same order as these lines."""
-        headings, divs, fence = [], [], None
-        for number, line in enumerate(self.lines[body_start:], body_start + 1):
-            code = CODE_FENCE_LINE.match(line)
-            if code and (fence is None or code.group(1)[0] * 3 == fence):
-                fence = None if fence else code.group(1)[0] * 3
-            elif fence is None and HEADING_LINE.match(line):
-                headings.append(number)
-            elif fence is None and DIV_OPENER_LINE.match(line):
-                divs.append(number)
-        return headings, divs
+    def _misread_structure(self, warnings: list[dict[str, Any]]) -> list[Problem]:
+        """The root causes of a broken structure: a heading or div fence that pandoc read as
+        text (its words are in a paragraph), and a div never closed."""
+        misread = self.outline.misread
+        openers_lost = [m.line for m in misread if m.reason != "closes nothing"]
+        found = []
+        for item in misread:
+            if item.reason == "closes nothing" and any(line < item.line for line in openers_lost):
+                continue  # the div it was meant to close was itself read as text
+            quoted = _quoted(item.text)
+            found.append(Problem(self.shown, item.line, MISREAD[item.reason].format(quoted)))
+        for warning in warnings:
+            if warning.get("type") != "UnclosedDiv":
+                continue
+            line = int((warning.get("openpos") or {}).get("line") or 1)
+            if any(m.is_fence and m.line > line for m in misread):
+                continue  # its ":::" is there, but read as text: said above
+            before = next((h for h in self.outline.headings if h > line), None)
+            where = f", before line {before}" if before else ""
+            found.append(
+                Problem(
+                    self.shown,
+                    line,
+                    f'the div {_quoted(self.lines[line - 1])} is never closed (each ":::" '
+                    f'line closes the div opened last, so one is missing); add a line ":::" '
+                    f"where its text ends{where}",
+                )
+            )
+        return found
+
+    def _pandoc_warnings(
+        self, warnings: list[dict[str, Any]], sections: list[Section]
+    ) -> list[Problem]:
+        """Pandoc's other warnings, each as our own problem: each means text that would be
+        lost or ignored."""
+        ours = {section.id for section in sections}
+        ours |= {disclaimer.id for section in sections for disclaimer in section.disclaimers}
+        found = []
+        for warning in warnings:
+            kind, line = warning.get("type"), int(warning.get("line") or 1)
+            key = str(warning.get("key") or warning.get("contents") or "")
+            if kind == "UnclosedDiv" or (kind == "DuplicateIdentifier" and key in ours):
+                continue  # said better by _misread_structure and _check_unique_ids
+            if kind == "NoteDefinedButNotUsed":
+                message = (
+                    f"footnote [^{key}] is never used, so its text would be lost; put "
+                    f"[^{key}] where it belongs in the text, or delete the note"
+                )
+            elif kind == "DuplicateNoteReference":
+                message = (
+                    f"footnote [^{key}] is defined twice and this text would be lost; "
+                    "give each note its own name"
+                )
+            elif kind == "DuplicateLinkReference":
+                message = f"link {key} is defined twice and this one would be ignored; keep one"
+            elif kind == "DuplicateIdentifier":
+                uses = [i + 1 for i, text in enumerate(self.lines) if f"#{key}" in text]
+                line = uses[1] if len(uses) > 1 else line
+                message = f'id "{key}" is used twice; give each heading its own id'
+            else:
+                pretty = str(warning.get("pretty") or kind)
+                message = "pandoc: " + re.sub(r" at line \d+ column \d+", "", pretty)
+            found.append(Problem(self.shown, line, message))
+        return found
+
+    def _placeholders(self) -> None:
+        """Text `invoke new` left for the writer: one problem per line, in place of any
+        other problem of that line (a placeholder id or date is the same mistake)."""
+        lines = [i for i, text in enumerate(self.lines, 1) if PLACEHOLDER_WORD.search(text)]
+        if not lines:
+            return
+        self.problems = [p for p in self.problems if p.line not in lines]
+        for line in lines:
+            self.problem(line, _placeholder_message(self.lines[line - 1]))
 
     def _first_content_line(self, body_start: int) -> int:
         return next(
@@ -235,8 +321,9 @@ class _Loader:
                         f'write "## {title} {{#{slug(title)}}}"',
                     )
                 elif not ident:
+                    bare = re.sub(r"\s*\{[^}]*\}$", "", title)  # "{id}" without its "#"
                     self.problem(
-                        line, f'section "{title}" has no id; write "## {title} {{#{slug(title)}}}"'
+                        line, f'section "{bare}" has no id; write "## {bare} {{#{slug(bare)}}}"'
                     )
                 close()
                 heading, members = (ident or slug(title), title, inlines, line), []
@@ -404,6 +491,61 @@ class _Loader:
                     f"{seen[item.id]}; give each section and disclaimer its own id",
                 )
             seen.setdefault(item.id, item.line)
+
+
+MISREAD = {
+    "after text": "{} is read as text because the line above it is not empty; "
+    "put an empty line before it",
+    "indented": "{} is read as text because it starts with spaces; "
+    "start it at the beginning of the line",
+    "no space": '{} is read as text; put a space after the "#"',
+    "two colons": '{} is read as text; a div starts with three colons, ":::"',
+    "closes nothing": 'this ":::" closes no div (one ":::" too many, or the div it closes '
+    "was never opened); delete it or fix the div's first line",
+}
+
+
+def _quoted(text: str, limit: int = 50) -> str:
+    text = text.strip()
+    return f'"{text if len(text) <= limit else text[: limit - 1] + "…"}"'
+
+
+def _paragraph_lines(blocks: list[Block]) -> Iterator[str]:
+    """The text of each line of every paragraph (where a misread heading or fence ends up)."""
+    for node in nodes(blocks):
+        if node.get("t") in {"Para", "Plain"}:
+            line: list[Any] = []
+            for inline in [*node["c"], {"t": "SoftBreak"}]:
+                if inline.get("t") in {"SoftBreak", "LineBreak"}:
+                    yield stringify(line)
+                    line = []
+                else:
+                    line.append(inline)
+
+
+def _placeholder_message(text: str) -> str:
+    key = re.match(r"([a-z-]+)\s*:", text)
+    if key and not text.startswith(":"):
+        name = key.group(1)
+        if name == "last-reviewed":
+            return (
+                "last-reviewed is a placeholder; write the date a clinician approved this "
+                "text, YYYY-MM-DD (or YYYY-MM)"
+            )
+        if name == "subtitle":
+            return "subtitle is a placeholder; write one sentence, or delete the line"
+        return f"{name} is a placeholder; write its value"
+    if outline.HEADING.match(text):
+        return (
+            f"the heading {_quoted(text)} is a placeholder; write the section's heading and "
+            'a short id of your own, e.g. "## Knee exercises {#exercises}"'
+        )
+    if outline.OPENER.match(text):
+        return (
+            f"the id in {_quoted(text)} is a placeholder; write a short id of your own, "
+            'e.g. "::: {.disclaimer #not-a-cure}"'
+        )
+    return f"{_quoted(text)} is a placeholder; write your own words in its place"
 
 
 def _is_div(block: Block, cls: str) -> bool:
