@@ -202,17 +202,19 @@ def check(c: Context, doc: list[str] | None = None, strict: bool = False) -> Non
 
 @task(
     help={
-        "doc": "open this document's page (default: the list of documents)",
+        "doc": "preview only this document, and print its page's address",
+        "formats": f"after the HTML, build only these (default: all): {FORMAT_NAMES}",
         "port": "the port on 127.0.0.1 (default: 8000; 0: any free port)",
     }
 )
-def preview(c: Context, doc: str = "", port: int = 8000) -> None:
+def preview(c: Context, doc: str = "", formats: str = "", port: int = 8000) -> None:
     """Build, serve output/ on 127.0.0.1 and rebuild as you save; the page reloads itself."""
+    kinds = _formats(formats)
     from pipeline.build import Project
     from pipeline.preview import PreviewError, serve
 
     try:
-        serve(Project.at(ROOT), port=port, doc=doc.strip())
+        serve(Project.at(ROOT), port=port, doc=doc.strip(), kinds=kinds)
     except PreviewError as error:
         raise Exit(str(error), code=1) from None
 
@@ -307,9 +309,16 @@ def clean(c: Context) -> None:
 # -- maintaining ----------------------------------------------------------------------------
 
 
+def _installed(module: str) -> bool:
+    try:
+        return importlib.util.find_spec(module) is not None
+    except (ImportError, ValueError):
+        return False
+
+
 def _need(*modules: str) -> None:
     """Stop with how to install the test extra when one of its tools is missing."""
-    missing = [name for name in modules if importlib.util.find_spec(name) is None]
+    missing = [name for name in modules if not _installed(name)]
     if missing:
         raise Exit(
             f"{', '.join(missing)} {'is' if len(missing) == 1 else 'are'} not installed: "

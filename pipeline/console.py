@@ -96,10 +96,18 @@ class BuildConsole:
         """The summary table, what its marks mean, and the last line."""
         if report.outcomes or report.documents:
             table = self._fitting(lambda wide: summary_table(report, self.what, wide))
-            self.out.print(table)
+            self._print(table)
             if table.wide:
-                self.out.print(legend(report.outcomes.values()), style="dim")
-        self.out.print(Text(report.summary(), style="bold red" if report.failed else "bold"))
+                self._print(legend(report, table.kinds), style="dim")
+        self._print(Text(report.summary(), style="bold red" if report.failed else "bold"))
+
+    def _print(self, renderable: RenderableType, style: str = "") -> None:
+        if self._live is not None:
+            self.out.print(renderable, style=style)
+            return
+        with self.out.capture() as captured:  # a log gets no colour and no trailing spaces
+            self.out.print(renderable, style=style)
+        print("\n".join(line.rstrip() for line in captured.get().splitlines()), flush=True)
 
     def _progress(self) -> RenderableType:
         rows = {doc: _outcomes_of(self.outcomes, doc) for doc, _ in self.outcomes}
@@ -163,11 +171,14 @@ def summary_table(report: Report, what: str = "build", wide: bool = True) -> _Ta
     return table
 
 
-def legend(outcomes: Iterable[Outcome]) -> Text:
+def legend(report: Report, kinds: list[str]) -> Text:
     """What the marks of the wide table mean (those it uses)."""
-    states = {outcome.state for outcome in outcomes}
+    states = {outcome.state for outcome in report.outcomes.values()}
     used = [(mark, words) for state, (mark, words, _) in MARKS.items() if state in states]
-    return Text("   ".join(f"{mark} {words}" for mark, words in [*used, ("—", "not asked")]))
+    docs = {doc for doc, _ in report.outcomes} | set(report.documents)
+    if any((doc, kind) not in report.outcomes for doc in docs for kind in kinds):
+        used.append(("—", "not in this build"))
+    return Text("   ".join(f"{mark} {words}" for mark, words in used))
 
 
 def outcome_line(outcome: Outcome) -> str:

@@ -76,17 +76,23 @@ class State:
 # -- rounds ---------------------------------------------------------------------------------
 
 
-def run_round(root: Path, output: Path, doc_ids: Sequence[str], events: Any) -> None:
-    """One round, in the child process: the first formats, then all; every event into
-    `events`, and after each phase ("phase", name, summary line, problems)."""
+def run_round(
+    root: Path, output: Path, doc_ids: Sequence[str], kinds: Sequence[str], events: Any
+) -> None:
+    """One round, in the child process: HTML first, then the other formats (`kinds`, or
+    all); every event into `events`, and after each phase ("phase", name, summary line,
+    problems)."""
     os.setpgrp()  # this round and its workers: one group, stopped together
     project = Project.at(root, output)
-    for name, kinds in (("html", list(FIRST)), ("all formats", [])):
-        report = build(project, doc_ids, kinds, listener=lambda event: events.put(event))
+    phases = [("html", list(FIRST))]
+    if not kinds or set(kinds) - set(FIRST):
+        phases.append(("all formats" if not kinds else ", ".join(kinds), list(kinds)))
+    for name, phase_kinds in phases:
+        report = build(project, doc_ids, phase_kinds, listener=events.put)
         problems = [
             m
             for m in report.messages
-            if m.level != "info" and (not kinds or not m.kind or m.kind in kinds)
+            if m.level != "info" and not (phase_kinds and m.kind and m.kind not in phase_kinds)
         ]  # a first phase leaves the other formats stale for a moment: not a problem
         events.put(("phase", name, report.summary(), problems))
         if report.failed and not report.outcomes:
@@ -96,8 +102,11 @@ def run_round(root: Path, output: Path, doc_ids: Sequence[str], events: Any) -> 
 class Rounds:
     """Starts a round, stops the one before; reads each round's events on a thread."""
 
-    def __init__(self, project: Project, doc_ids: Sequence[str], state: State):
-        self.project, self.doc_ids, self.state = project, list(doc_ids), state
+    def __init__(
+        self, project: Project, doc_ids: Sequence[str], kinds: Sequence[str], state: State
+    ):
+        self.project, self.state = project, state
+        self.doc_ids, self.kinds = list(doc_ids), list(kinds)
         self.context: ForkServerContext = multiprocessing.get_context("forkserver")
         self.context.set_forkserver_preload(PRELOAD)
         self.process: BaseProcess | None = None
@@ -111,7 +120,13 @@ class Rounds:
             events = self.context.Queue()
             self.process = self.context.Process(
                 target=run_round,
-                args=(self.project.root, self.project.output_dir, self.doc_ids, events),
+                args=(
+                    self.project.root,
+                    self.project.output_dir,
+                    self.doc_ids,
+                    self.kinds,
+                    events,
+                ),
             )
             self.process.start()
             say(reason)
@@ -297,8 +312,9 @@ def _interrupt(signum: int, frame: object) -> None:
     raise KeyboardInterrupt
 
 
-def serve(project: Project, port: int = 8000, doc: str = "") -> None:
-    """Serve until Ctrl+C; rebuild on every change under source/ and styles/."""
+def serve(project: Project, port: int = 8000, doc: str = "", kinds: Sequence[str] = ()) -> None:
+    """Serve until Ctrl+C; rebuild on every change under source/ and styles/ (HTML first,
+    then `kinds`, or every format)."""
     if not project.source_dir.is_dir():
         raise PreviewError(f"no {project.shown(project.source_dir)}/ folder: run this in a project")
     if doc and not (project.source_dir / f"{doc}.md").is_file():
@@ -321,7 +337,7 @@ def serve(project: Project, port: int = 8000, doc: str = "") -> None:
     threading.Thread(target=server.serve_forever, daemon=True).start()
     say(f"Preview: {url}  (Ctrl+C to stop)")
     signal.signal(signal.SIGTERM, _interrupt)  # stopped by a service manager or a test
-    rounds = Rounds(project, [doc] if doc else [], state)
+    rounds = Rounds(project, [doc] if doc else [], kinds, state)
     rounds.start("building …")
     watched = [project.source_dir, project.styles_dir]
     try:

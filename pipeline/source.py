@@ -25,6 +25,8 @@ PANDOC_FORMAT = "markdown-auto_identifiers"
 ID_PATTERN = re.compile(r"[a-z0-9]+(?:-[a-z0-9]+)*")
 LANG_PATTERN = re.compile(r"[A-Za-z]{2,3}(?:-[A-Za-z0-9]{1,8})*")
 KNOWN_KEYS = ("id", "title", "subtitle", "lang", "last-reviewed", "review-every-months")
+OWN_CONTENT = ("image ", "raw ")
+"""Problems of a line's own content, which stand whatever the document's structure."""
 PLACEHOLDER = "TODO"
 """What `invoke new` writes where the writer's words go: a source holding it never loads."""
 PLACEHOLDER_WORD = re.compile(rf"\b{PLACEHOLDER}\b")
@@ -93,9 +95,11 @@ class _Loader:
         sections = self._sections(blocks, body_start)
         self._check_unique_ids(sections)
         root_causes = self._misread_structure(warnings)
-        if root_causes:  # the rest of the body's problems follow from these: say them alone
+        if root_causes:  # the body's other structure problems follow from these: drop them
+            body = self.problems[metadata_problems:]
             del self.problems[metadata_problems:]
             self.problems += root_causes
+            self.problems += [p for p in body if p.message.startswith(OWN_CONTENT)]
         self.problems += self._pandoc_warnings(warnings, sections)
         self._placeholders()
         if self.problems or meta is None or blocks is None:
@@ -321,9 +325,12 @@ class _Loader:
                         f'write "## {title} {{#{slug(title)}}}"',
                     )
                 elif not ident:
-                    bare = re.sub(r"\s*\{[^}]*\}$", "", title)  # "{id}" without its "#"
+                    braces = re.search(r"\s*\{([^}]*)\}$", title)  # "{id}" without its "#"
+                    bare = title[: braces.start()] if braces else title
+                    meant = braces.group(1).strip() if braces else ""
+                    ident_hint = meant if ID_PATTERN.fullmatch(meant) else slug(bare)
                     self.problem(
-                        line, f'section "{bare}" has no id; write "## {bare} {{#{slug(bare)}}}"'
+                        line, f'section "{bare}" has no id; write "## {bare} {{#{ident_hint}}}"'
                     )
                 close()
                 heading, members = (ident or slug(title), title, inlines, line), []
