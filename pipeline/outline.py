@@ -17,6 +17,8 @@ HEADING = re.compile(r"#{1,6}(?:[ \t]|$)")
 OPENER = re.compile(r":{3,}[ \t]*[^:\s]")
 CLOSER = re.compile(r":{3,}[ \t]*$")
 CODE_FENCE = re.compile(r" {0,3}(`{3,}|~{3,})")
+SETEXT = re.compile(r" {0,3}(?:=+|-+)[ \t]*")
+"""`===` or `---` under a line of text: that text is a heading."""
 INDENTED = re.compile(r" {1,3}(#{1,6}[ \t]|:{3,})")
 TWO_COLONS = re.compile(r"::[ \t]*[^:\s]")
 NO_SPACE = re.compile(r"#{1,6}[^#\s].*\{#|#{2,6}[^#\s]")
@@ -63,6 +65,10 @@ def scan(lines: list[str], start: int, read_as_text: Callable[[str], bool]) -> O
             code_fence, after_text = code.group(1)[0] * 3, False
             continue
         if not line.strip():
+            after_text = False
+            continue
+        if after_text and SETEXT.fullmatch(line) and number - 1 not in outline.headings:
+            outline.headings.append(number - 1)
             after_text = False
             continue
         text = line.lstrip(" ")
