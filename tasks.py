@@ -29,12 +29,14 @@ BUILD_PACKAGES = {
     "libgs-common": "/usr/share/color/icc/ghostscript/default_cmyk.icc",
     "librsvg2-bin": "/usr/bin/rsvg-convert",
 }
-# ... and what the tests add: a real browser, a real word processor, PDF to PNG, Java for vnu.
+# ... and what the tests add: a real browser, a real word processor, PDF to PNG, Java and npm
+# for the Nu checker (vnu-jar).
 TEST_PACKAGES = {
     "chromium": "/usr/bin/chromium",
     "libreoffice-writer-nogui": "/usr/bin/soffice",
     "poppler-utils": "/usr/bin/pdftoppm",
     "default-jre-headless": "/usr/bin/java",
+    "npm": "/usr/bin/npm",
 }
 VNU_JAR = ROOT / "node_modules" / "vnu-jar" / "build" / "dist" / "vnu.jar"
 
