@@ -171,8 +171,10 @@ def new(c: Context, title: str = "", id: str = "", lang: str = "en-US") -> None:
     shown = path.relative_to(ROOT).as_posix()
     print(
         f"wrote {shown}: replace each TODO ({placeholder_count(path)} lines) with your own "
-        f"words.\n  invoke preview   shows it as you write (it lists the TODOs still left)\n"
-        f"  invoke check     checks it in a moment\n  docs/authoring.md   how to write one"
+        "words.\n"
+        "  invoke preview      shows it as you write (and lists the TODOs left)\n"
+        "  invoke check        checks it in a moment\n"
+        "  docs/authoring.md   how to write one"
     )
 
 

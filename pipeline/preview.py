@@ -20,6 +20,7 @@ import html
 import multiprocessing
 import os
 import queue
+import re
 import signal
 import threading
 import time
@@ -155,6 +156,7 @@ class Rounds:
             os.killpg(process.pid, signal.SIGKILL)
 
     def _read(self, number: int, process: BaseProcess, events: Any) -> None:
+        said: set[str] = set()  # a source error comes again in the second phase: say it once
         while number == self.number:
             try:
                 event = events.get(timeout=0.1)
@@ -167,7 +169,8 @@ class Rounds:
             if number != self.number:
                 return
             if isinstance(event, Message):
-                if event.level != "info" and not _stale_note(event):
+                if event.level != "info" and not _stale_note(event) and event.text not in said:
+                    said.add(event.text)
                     say(event.text, "  ")
             elif isinstance(event, tuple) and event[0] == "phase":
                 _, name, summary, problems = event
@@ -228,7 +231,7 @@ class Handler(SimpleHTTPRequestHandler):
         except (OSError, UnicodeDecodeError):
             page = NOT_BUILT.format(path=html.escape(self.path))
             status = HTTPStatus.NOT_FOUND
-        body = inject(page, banner(problems) + RELOAD.format(url=EVENTS, since=generation))
+        body = inject(page, banner(problems), RELOAD.format(url=EVENTS, since=generation))
         data = body.encode("utf-8")
         self.send_response(status)
         self.send_header("Content-Type", "text/html; charset=utf-8")
@@ -261,9 +264,12 @@ class Handler(SimpleHTTPRequestHandler):
 
 
 NOT_BUILT = """<!DOCTYPE html>
-<html lang="en"><head><meta charset="utf-8"><title>Not built yet</title></head>
-<body><main><h1>Not built yet</h1><p>{path} is not in output/ yet. The problems below stop
-it; this page reloads when the next build finishes. <a href="/">All documents</a></p></main>
+<html lang="en"><head><meta charset="utf-8"><title>Not built yet</title>
+<meta name="viewport" content="width=device-width, initial-scale=1"></head>
+<body style="margin:0 auto;max-width:50rem;font:1.125rem/1.5 system-ui,sans-serif">
+<main style="padding:0 1rem"><h1>Not built yet</h1><p>{path} is not in output/ yet: the
+problems above stop it. This page reloads when the next build finishes.
+<a href="/">All documents</a></p></main>
 </body></html>"""
 
 RELOAD = """<script>/* invoke preview only: reload when a newer build is ready */
@@ -273,7 +279,7 @@ new EventSource("{url}?since={since}").onmessage = function (event) {{
 </script>"""
 
 BANNER_STYLE = (
-    "position:sticky;top:0;z-index:1000;margin:0;padding:0.75rem 1rem;"
+    "position:sticky;top:0;z-index:1000;margin:0;padding:0.75rem 1rem;text-align:left;"
     "background:#fff4e5;color:#3d2200;border-bottom:3px solid #b35900;"
     "font:1rem/1.45 system-ui,sans-serif;white-space:normal"
 )
@@ -294,15 +300,18 @@ def banner(problems: list[Message]) -> str:
     return (
         f'<div id="preview-problems" role="alert" style="{BANNER_STYLE}">'
         f"<strong>{count} problem{'s' * (count != 1)} in the last build</strong> "
-        "(this page is the last one that passed; it reloads when you save):"
+        "(the pages show the last build that passed; this one reloads when you save):"
         f'<ul style="margin:0.25rem 0 0;padding-left:1.25rem">{items}</ul></div>'
     )
 
 
-def inject(page: str, addition: str) -> str:
-    """`addition` just before </body> (or at the end)."""
-    at = page.lower().rfind("</body>")
-    return page + addition if at < 0 else page[:at] + addition + page[at:]
+def inject(page: str, top: str, end: str) -> str:
+    """`top` first in the body (where the writer looks), `end` just before </body>."""
+    opening = re.search(r"<body\b[^>]*>", page, re.IGNORECASE)
+    at = opening.end() if opening else 0
+    page = page[:at] + top + page[at:]
+    closing = page.lower().rfind("</body>")
+    return page + end if closing < 0 else page[:closing] + end + page[closing:]
 
 
 # -- running it -----------------------------------------------------------------------------

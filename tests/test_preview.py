@@ -143,8 +143,9 @@ def test_a_source_error_shows_as_a_banner_until_it_is_fixed(
     source = tmp_path / "source" / "sample.md"
     source.write_text(GOOD.replace("## Treatment {#treatment}", "## Treatment {treatment}"))
     page = preview.page_with("sample/index.html", 'id="preview-problems"')
-    banner = re.search(r'<div id="preview-problems".*?</div>', page, re.S)
-    assert banner and "source/sample.md:24: section &quot;Treatment&quot; has no id" in banner[0]
+    banner = re.search(r'<body[^>]*>\s*<div id="preview-problems".*?</div>', page, re.S)
+    assert banner, "the banner comes first on the page, where the writer looks"
+    assert "source/sample.md:24: section &quot;Treatment&quot; has no id" in banner[0]
     assert "Pain can vary widely." in page, "the last good page stays under the banner"
     assert any("source/sample.md:24: section" in line for line in preview.lines), "terminal"
     status, landing = preview.get("")
