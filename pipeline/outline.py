@@ -10,7 +10,8 @@ open is text. Which lines pandoc did read as text is told by its AST; this says 
 from __future__ import annotations
 
 import re
-from collections.abc import Callable
+from collections import Counter
+from collections.abc import Iterable
 from dataclasses import dataclass, field
 
 HEADING = re.compile(r"#{1,6}(?:[ \t]|$)")
@@ -19,8 +20,9 @@ CLOSER = re.compile(r":{3,}[ \t]*$")
 CODE_FENCE = re.compile(r" {0,3}(`{3,}|~{3,})")
 SETEXT = re.compile(r" {0,3}(?:=+|-+)[ \t]*")
 """`===` or `---` under a line of text: that text is a heading."""
-INDENTED = re.compile(r" {1,3}(#{1,6}[ \t]|:{3,})")
+INDENTED = re.compile(r"[ \t]+(#{1,6}[ \t]|:{3,})")
 TWO_COLONS = re.compile(r"::[ \t]*[^:\s]")
+LOOKS_OPENER = re.compile(r":{2,}[ \t]*[^:\s]")
 NO_SPACE = re.compile(r"#{1,6}[^#\s].*\{#|#{2,6}[^#\s]")
 """`##Heading` or `#Heading {#id}`: meant as a heading, read as text."""
 
@@ -48,24 +50,36 @@ class Outline:
     misread: list[Misread] = field(default_factory=list)
 
 
-def scan(lines: list[str], start: int, read_as_text: Callable[[str], bool]) -> Outline:
+def scan(lines: list[str], start: int, paragraph_lines: Iterable[str]) -> Outline:
     """The outline of `lines[start:]` (line numbers count from 1 in `lines`).
-    `read_as_text(line)`: does pandoc's AST hold this line's text in a paragraph?"""
+    `paragraph_lines`: the text of each line of every paragraph in pandoc's AST, in order:
+    a line is read as text only if its words are there (each such line counts once)."""
+    in_paragraphs = Counter(text_key(text) for text in paragraph_lines)
+
+    def read_as_text(line: str) -> bool:
+        key = text_key(line)
+        if in_paragraphs[key] <= 0:
+            return False
+        in_paragraphs[key] -= 1
+        return True
+
     outline = Outline()
     open_divs: list[int] = []  # the indent of each open div's opener
     code_fence = ""
     after_text = False  # the line before continues a paragraph, list item or quote
+    misread_above = False  # ... and was itself a misread heading or fence
+    lost_openers = 0  # div openers read as text: their ":::" closes nothing
     for number, line in enumerate(lines[start:], start + 1):
         code = CODE_FENCE.match(line)
         if code_fence:
             if code and code.group(1).startswith(code_fence):
                 code_fence, after_text = "", False
             continue
-        if code:
-            code_fence, after_text = code.group(1)[0] * 3, False
+        if code and _closed(code.group(1), lines[number:]):  # unclosed, it is text
+            code_fence, after_text = code.group(1), False
             continue
         if not line.strip():
-            after_text = False
+            after_text = misread_above = False
             continue
         if after_text and SETEXT.fullmatch(line) and number - 1 not in outline.headings:
             outline.headings.append(number - 1)
@@ -74,38 +88,56 @@ def scan(lines: list[str], start: int, read_as_text: Callable[[str], bool]) -> O
         text = line.lstrip(" ")
         indent = len(line) - len(text)
         if CLOSER.match(text) and open_divs and indent == open_divs[-1]:
-            open_divs.pop()
-            after_text = False
+            open_divs.pop()  # pandoc closes the div opened last, after text too
+            after_text = misread_above = False
             continue
         starts_block = indent <= 3 and (HEADING.match(text) or OPENER.match(text))
-        if starts_block and not read_as_text(line):
+        # A heading or opener at the start of a line, not straight after text, starts its
+        # block; after text, or indented (a list item's block, or text), the AST tells.
+        if starts_block and ((not after_text and not indent) or not read_as_text(line)):
             if HEADING.match(text):
                 outline.headings.append(number)
             else:
                 outline.divs.append(number)
                 open_divs.append(indent)
-            after_text = False
+            after_text = misread_above = False
             continue
-        reason = (
-            ""
-            if indent > 3 or not read_as_text(line)
-            else "after text"
-            if starts_block and after_text
-            else "indented"
-            if indent and (starts_block or CLOSER.match(text))
-            else "closes nothing"
-            if CLOSER.match(text)
-            else "no space"
-            if NO_SPACE.match(text)
-            else "two colons"
-            if TWO_COLONS.match(text)
-            else ""
-        )
-        if reason:
-            outline.misread.append(Misread(number, line.strip(), reason))
+        reason = _reason(line, text, bool(starts_block), after_text)
+        if reason and (starts_block or read_as_text(line)):
+            # Not said: a line read as text because the line above was a misread one, and
+            # the ":::" meant to close a div whose opener was read as text. Their cause is.
+            if reason == "closes nothing" and lost_openers:
+                lost_openers -= 1
+            elif not (reason == "after text" and misread_above):
+                outline.misread.append(Misread(number, line.strip(), reason))
+            lost_openers += bool(LOOKS_OPENER.match(text))
+            misread_above = True
+        else:
+            misread_above = False
         # A table row ends its table at the first line that is not a row.
         after_text = not text.startswith("|")
     return outline
+
+
+def _reason(line: str, text: str, starts_block: bool, after_text: bool) -> str:
+    """Why a line that looks like a heading or a fence would be read as text."""
+    if starts_block and after_text:
+        return "after text"
+    if INDENTED.match(line):
+        return "indented"
+    if CLOSER.match(text):
+        return "closes nothing"
+    if NO_SPACE.match(text):
+        return "no space"
+    if TWO_COLONS.match(text):
+        return "two colons"
+    return ""
+
+
+def _closed(fence: str, rest: list[str]) -> bool:
+    """Does a line of the same character, at least as long, close this code fence?"""
+    closing = re.compile(rf" {{0,3}}{re.escape(fence[0])}{{{len(fence)},}}[ \t]*")
+    return any(closing.fullmatch(line) for line in rest)
 
 
 def text_key(text: str) -> str:

@@ -86,10 +86,7 @@ class _Loader:
         meta, body_start = self._front_matter()
         metadata_problems = len(self.problems)
         blocks, warnings = self._pandoc_blocks(body_start)
-        in_paragraphs = {outline.text_key(text) for text in _paragraph_lines(blocks or [])}
-        self.outline = outline.scan(
-            self.lines, body_start, lambda line: outline.text_key(line) in in_paragraphs
-        )
+        self.outline = outline.scan(self.lines, body_start, _paragraph_lines(blocks or []))
         self.heading_lines = iter(self.outline.headings)
         self.div_lines = iter(self.outline.divs)
         sections = self._sections(blocks, body_start)
@@ -226,26 +223,24 @@ class _Loader:
         """The root causes of a broken structure: a heading or div fence that pandoc read as
         text (its words are in a paragraph), and a div never closed."""
         misread = self.outline.misread
-        openers_lost = [m.line for m in misread if m.reason != "closes nothing"]
-        found = []
-        for item in misread:
-            if item.reason == "closes nothing" and any(line < item.line for line in openers_lost):
-                continue  # the div it was meant to close was itself read as text
-            quoted = _quoted(item.text)
-            found.append(Problem(self.shown, item.line, MISREAD[item.reason].format(quoted)))
+        found = [
+            Problem(self.shown, item.line, MISREAD[item.reason].format(_quoted(item.text)))
+            for item in misread
+        ]
         for warning in warnings:
             if warning.get("type") != "UnclosedDiv":
                 continue
             line = int((warning.get("openpos") or {}).get("line") or 1)
             if any(m.is_fence and m.line > line for m in misread):
                 continue  # its ":::" is there, but read as text: said above
+            opener = self.lines[line - 1] if 0 < line <= len(self.lines) else ":::"
             before = next((h for h in self.outline.headings if h > line), None)
             where = f", before line {before}" if before else ""
             found.append(
                 Problem(
                     self.shown,
                     line,
-                    f'the div {_quoted(self.lines[line - 1])} is never closed (each ":::" '
+                    f'the div {_quoted(opener)} is never closed (each ":::" '
                     f'line closes the div opened last, so one is missing); add a line ":::" '
                     f"where its text ends{where}",
                 )
@@ -335,7 +330,9 @@ class _Loader:
                 close()
                 heading, members = (ident or slug(title), title, inlines, line), []
             elif heading is None:
-                self._check_inside([block], "the text before the first section")
+                said = len(self.problems)
+                self._check_inside([block], "the text before the first section")  # lines
+                del self.problems[said:]  # what it holds follows from the one problem below
                 if not stray_reported:
                     self.problem(
                         self._first_content_line(body_start),

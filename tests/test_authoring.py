@@ -104,6 +104,39 @@ def test_one_mistake_gives_one_message_naming_its_root_cause(
     assert capfd.readouterr().err == "", "pandoc's own warnings never reach the terminal"
 
 
+STRUCTURE_LINES = [
+    number
+    for number, line in enumerate(GOOD.splitlines(), 1)
+    if number > 6 and line.startswith((":::", "##"))
+]
+
+
+@pytest.mark.parametrize("number", STRUCTURE_LINES)
+def test_each_heading_or_fence_deleted_or_indented_gives_one_message(
+    tmp_path: Path, number: int
+) -> None:
+    lines = GOOD.splitlines()
+    deleted = lines[: number - 1] + lines[number:]
+    indented = [*lines[: number - 1], "  " + lines[number - 1], *lines[number:]]
+    for changed in (deleted, indented):
+        found = problems(tmp_path, "\n".join(changed) + "\n")
+        assert len(found) == 1, found
+
+
+@pytest.mark.parametrize("stray", [":::", "::: plain", "##Heading", ":: plain", "    :::"])
+def test_a_stray_line_anywhere_gives_at_most_one_message(tmp_path: Path, stray: str) -> None:
+    lines = GOOD.splitlines()
+    for number in range(7, len(lines) + 1):
+        changed = [*lines[:number], stray, *lines[number:]]
+        path = tmp_path / "source" / "sample.md"
+        path.parent.mkdir(parents=True, exist_ok=True)
+        path.write_text("\n".join(changed) + "\n")
+        try:
+            load(path, tmp_path)
+        except SourceError as error:
+            assert len(error.problems) == 1, (number, [str(p) for p in error.problems])
+
+
 def test_raw_html_is_one_message_however_many_tags(tmp_path: Path) -> None:
     text = GOOD.replace("Pain can vary widely.", "Pain can <b>vary</b> widely.")
     assert problems(tmp_path, text) == [
