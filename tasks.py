@@ -86,7 +86,7 @@ def _install_missing(c: Context, packages: dict[str, str]) -> None:
 
 @task(help={"tests": "also install what the tests need (Chromium, LibreOffice, poppler, vnu)"})
 def setup(c: Context, tests: bool = False) -> None:
-    """Install the system packages a build (and, with --tests, the tests) needs."""
+    """Install the Debian packages a build (or --tests) needs."""
     _install_missing(c, {**BUILD_PACKAGES, **(TEST_PACKAGES if tests else {})})
     if tests:
         if VNU_JAR.exists():
@@ -159,7 +159,7 @@ def _done(report: Report, what: str) -> None:
     }
 )
 def new(c: Context, title: str = "", id: str = "", lang: str = "en-US") -> None:
-    """Start a new document: source/<id>.md with every part, TODO where your words go."""
+    """Start a document: source/<id>.md, TODO where your words go."""
     from pipeline.scaffold import ScaffoldError, new_source, placeholder_count
 
     if not title.strip():
@@ -186,7 +186,7 @@ def new(c: Context, title: str = "", id: str = "", lang: str = "en-US") -> None:
     iterable=["doc"],
 )
 def check(c: Context, doc: list[str] | None = None, strict: bool = False) -> None:
-    """Check the sources without rendering anything (quick: for editors and hooks)."""
+    """Check the sources in a moment, rendering nothing (for hooks)."""
     from pipeline.build import Project
     from pipeline.console import BuildConsole
     from pipeline.validate import validate
@@ -212,7 +212,7 @@ def check(c: Context, doc: list[str] | None = None, strict: bool = False) -> Non
     }
 )
 def preview(c: Context, doc: str = "", formats: str = "", port: int = 8000) -> None:
-    """Build, serve output/ on 127.0.0.1 and rebuild as you save; the page reloads itself."""
+    """Serve output/ on 127.0.0.1; rebuild and reload as you save."""
     kinds = _formats(formats)
     from pipeline.build import Project
     from pipeline.preview import PreviewError, serve
@@ -250,7 +250,7 @@ def build(
     shard: str = "",
     index_only: bool = False,
 ) -> None:
-    """Build every document into output/, verify every output, publish what passed."""
+    """Build, verify and publish every document (or --doc) to output/."""
     ids, kinds, shards = _doc_ids(doc), _formats(formats), _shard(shard)
     from pipeline.build import Project, gather
     from pipeline.build import build as run_build
@@ -289,7 +289,7 @@ def build(
 def verify(
     c: Context, doc: list[str] | None = None, output: str = "", strict: bool = False
 ) -> None:
-    """Check the published outputs again: every section and disclaimer, in order."""
+    """Verify the published outputs again (every section, disclaimer)."""
     ids = _doc_ids(doc)
     from pipeline.build import Project, verify_published
     from pipeline.console import BuildConsole
@@ -344,7 +344,7 @@ def lint(c: Context) -> None:
 
 @task(help={"k": "only tests matching this pytest expression", "fast": "skip lint"})
 def test(c: Context, k: str = "", fast: bool = False) -> None:
-    """Install what the tests need, lint, then run the whole test suite."""
+    """Install what the tests need, lint, run the whole test suite."""
     _need("pytest", "ruff", "mypy", "playwright", "pikepdf")
     setup(c, tests=True)
     if not fast:
