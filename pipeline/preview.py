@@ -89,7 +89,15 @@ def run_round(
     if not kinds or set(kinds) - set(FIRST):
         phases.append(("all formats" if not kinds else ", ".join(kinds), list(kinds)))
     for name, phase_kinds in phases:
-        report = build(project, doc_ids, phase_kinds, listener=events.put)
+        try:
+            report = build(project, doc_ids, phase_kinds, listener=events.put)
+        except Exception as error:  # a broken template or style file: say it, keep serving
+            filename, line = getattr(error, "filename", None), getattr(error, "lineno", None)
+            where = f"{project.shown(Path(filename))}:{line}: " if filename and line else ""
+            crash = Message("error", f"{where}the build stopped: {type(error).__name__}: {error}")
+            events.put(crash)
+            events.put(("phase", name, "stopped", [crash]))
+            return
         problems = [
             m
             for m in report.messages
