@@ -1,5 +1,6 @@
 """Load a source document (`source/<id>.md`) into the model, checking every rule of the
-contract. All problems of a file are gathered and reported together, one line each."""
+contract. All problems of a file are gathered and reported together, one line each; a broken
+structure (a heading or fence read as text, a div never closed) is said once, by its cause."""
 
 from __future__ import annotations
 
