@@ -1,20 +1,28 @@
-"""Tasks: thin wrappers over the pipeline's functions (`invoke --list`)."""
+"""Tasks: thin wrappers over the pipeline's functions (`invoke --list`; `invoke TASK --help`).
+
+The pipeline is imported inside each task, so `invoke --list` stays quick."""
 
 from __future__ import annotations
 
+import difflib
+import importlib.util
 import os
 import shutil
 import subprocess
 import sys
+import time
 from pathlib import Path
 from typing import TYPE_CHECKING
 
 from invoke import Context, Exit, task
 
-if TYPE_CHECKING:  # the pipeline is imported inside each task: `invoke --list` stays quick
+from pipeline.formats import FORMATS  # the registry only: no renderer is imported
+
+if TYPE_CHECKING:
     from pipeline.build import Report
 
 ROOT = Path(__file__).resolve().parent
+TEST_EXTRA = "pip install -e '.[test]'"
 
 # Debian packages: what a build needs (ICC profile for PDF/X, SVG for DOCX images, the
 # fallback fonts of styles/brand.toml and fc-list to find them) ...
@@ -25,44 +33,109 @@ BUILD_PACKAGES = {
     "fonts-noto-core": "/usr/share/fonts/truetype/noto/NotoSans-Regular.ttf",
     "fonts-noto-cjk": "/usr/share/fonts/opentype/noto/NotoSansCJK-Regular.ttc",
 }
-# ... and what the tests add: a real browser, a real word processor, PDF to PNG, Java for vnu.
+# ... and what the tests add: a real browser, a real word processor, PDF to PNG, Java and npm
+# for the Nu checker (vnu-jar).
 TEST_PACKAGES = {
     "chromium": "/usr/bin/chromium",
     "libreoffice-writer-nogui": "/usr/bin/soffice",
     "poppler-utils": "/usr/bin/pdftoppm",
     "default-jre-headless": "/usr/bin/java",
+    "npm": "/usr/bin/npm",
 }
 VNU_JAR = ROOT / "node_modules" / "vnu-jar" / "build" / "dist" / "vnu.jar"
 
 
+def _documents() -> str:
+    """The document ids, for help texts."""
+    ids = sorted(path.stem for path in (ROOT / "source").glob("*.md"))
+    if not ids:
+        return "none yet"
+    shown = ", ".join(ids[:6])
+    return shown if len(ids) <= 6 else f"{shown}, … ({len(ids)} in all)"
+
+
+FORMAT_NAMES = ", ".join(FORMATS)
+DOC_HELP = f"only this document (repeatable): {_documents()}"
+
+
+# -- setup ----------------------------------------------------------------------------------
+
+
+def _step(c: Context, what: str, command: str) -> None:
+    """One line for a step; its full output only when it fails."""
+    print(f"{what} …", end=" ", flush=True)
+    start = time.perf_counter()
+    result = c.run(command, hide=True, warn=True)
+    if result is None or not result.ok:
+        print("FAILED")
+        if result is not None:
+            print(result.stdout + result.stderr, file=sys.stderr)
+        raise Exit(f"setup FAILED: {command}", code=1)
+    print(f"done ({time.perf_counter() - start:.0f} s)")
+
+
 def _install_missing(c: Context, packages: dict[str, str]) -> None:
     missing = [name for name, marker in packages.items() if not Path(marker).exists()]
-    if missing:
-        print(f"installing {' '.join(missing)} (Debian packages)")
-        c.run("apt-get update -qq", hide=True)
-        c.run(f"DEBIAN_FRONTEND=noninteractive apt-get install -y -qq {' '.join(missing)}")
+    if not missing:
+        print(f"Debian packages: all {len(packages)} present")
+        return
+    _step(c, "Debian package lists: updating", "apt-get update -qq")
+    names = " ".join(missing)
+    _step(
+        c,
+        f"Debian packages: installing {names}",
+        f"DEBIAN_FRONTEND=noninteractive apt-get install -y -qq {names}",
+    )
 
 
 @task(help={"tests": "also install what the tests need (Chromium, LibreOffice, poppler, vnu)"})
 def setup(c: Context, tests: bool = False) -> None:
-    """Install the system packages the pipeline (and, with --tests, its tests) needs."""
+    """Install the Debian packages a build (or --tests) needs."""
     _install_missing(c, {**BUILD_PACKAGES, **(TEST_PACKAGES if tests else {})})
-    if tests and not VNU_JAR.exists():
-        c.run(f"npm install --no-save --no-audit --no-fund --prefix {ROOT} vnu-jar@^24", hide=True)
+    if tests:
+        if VNU_JAR.exists():
+            print("Nu HTML checker (npm vnu-jar): present")
+        else:
+            _step(
+                c,
+                "Nu HTML checker (npm vnu-jar): installing",
+                f"npm install --no-save --no-audit --no-fund --prefix {ROOT} vnu-jar@^24",
+            )
 
 
-def _print(event: object) -> None:
-    """Each message as it happens: problems to stderr, the rest to stdout."""
-    from pipeline.build import Message
-
-    if isinstance(event, Message):
-        print(event.text, file=sys.stderr if event.level != "info" else sys.stdout, flush=True)
+# -- arguments ------------------------------------------------------------------------------
 
 
-def _report(report: Report, what: str) -> None:
-    print(report.summary())
-    if report.failed:
-        raise Exit(f"{what} FAILED: see the lines above", code=1)
+def _doc_ids(doc: list[str] | None, flag: str = "doc") -> list[str]:
+    """The ids given with --doc. Invoke gives a repeatable flag without a value as an empty
+    list, exactly as when it is absent, so argv tells the two apart: a bare --doc must not
+    quietly mean every document."""
+    values = list(doc or [])
+    ids = [part.strip() for value in values for part in value.split(",") if part.strip()]
+    bare = any(
+        token == f"--{flag}" and (i + 1 == len(sys.argv) or sys.argv[i + 1].startswith("-"))
+        for i, token in enumerate(sys.argv)
+    )
+    if (not ids and values) or bare:
+        raise Exit(f"--{flag} needs a document id, e.g. --{flag} {_example_id()}", code=2)
+    return ids
+
+
+def _example_id() -> str:
+    return next((p.stem for p in sorted((ROOT / "source").glob("*.md"))), "knee-pain")
+
+
+def _formats(formats: str) -> list[str]:
+    """The formats named with --formats; an unknown one stops here, before any work."""
+    kinds = [kind.strip() for kind in formats.split(",") if kind.strip()]
+    for kind in kinds:
+        if kind not in FORMATS:
+            close = difflib.get_close_matches(kind, FORMATS, n=2, cutoff=0.4)
+            hint = f" (did you mean {' or '.join(close)}?)" if close else ""
+            raise Exit(
+                f'--formats: unknown format "{kind}"{hint}; choose from {FORMAT_NAMES}', code=2
+            )
+    return kinds
 
 
 def _shard(value: str) -> tuple[int, int] | None:
@@ -74,10 +147,93 @@ def _shard(value: str) -> tuple[int, int] | None:
     return int(number), int(count)
 
 
+def _done(report: Report, what: str) -> None:
+    if report.failed:
+        raise Exit(f"{what} FAILED: see the problems above", code=1)
+
+
+# -- writing --------------------------------------------------------------------------------
+
+
 @task(
     help={
-        "doc": "build only this document id (repeatable)",
-        "formats": "comma-separated formats, e.g. html,docx (default: all)",
+        "title": 'the document\'s title, e.g. --title "Knee pain"',
+        "id": "its id and file name (default: made from the title)",
+        "lang": "its language, a BCP 47 tag (default: en-US)",
+    }
+)
+def new(c: Context, title: str = "", id: str = "", lang: str = "en-US") -> None:
+    """Start a document: source/<id>.md, TODO where your words go."""
+    from pipeline.scaffold import ScaffoldError, new_source, placeholder_count
+
+    if not title.strip():
+        raise Exit('invoke new needs a title: invoke new --title "Knee pain"', code=2)
+    try:
+        path = new_source(ROOT / "source", title, id, lang)
+    except ScaffoldError as error:
+        raise Exit(str(error), code=1) from None
+    shown = path.relative_to(ROOT).as_posix()
+    print(
+        f"wrote {shown}: replace each TODO ({placeholder_count(path)} lines) with your own "
+        "words.\n"
+        "  invoke preview      shows it as you write (and lists the TODOs left)\n"
+        "  invoke check        checks it in a moment\n"
+        "  docs/authoring.md   how to write one"
+    )
+
+
+@task(
+    help={
+        "doc": DOC_HELP,
+        "strict": "as CI: an overdue review is an error",
+    },
+    iterable=["doc"],
+)
+def check(c: Context, doc: list[str] | None = None, strict: bool = False) -> None:
+    """Check the sources in a moment, rendering nothing (for hooks)."""
+    from pipeline.build import Project
+    from pipeline.console import BuildConsole
+    from pipeline.validate import validate
+
+    ids = _doc_ids(doc)
+    console = BuildConsole("check", live=False)
+    report = validate(Project.at(ROOT), ids, strict=strict, listener=console)
+    n = len(report.documents)
+    problems = sum(1 for m in report.messages if m.level == "error")
+    print(
+        f"{n} document{'s' * (n != 1)} checked, "
+        + (f"{problems} problem{'s' * (problems != 1)}" if problems else "no problems")
+        + f", {report.seconds:.1f} s"
+    )
+    _done(report, "check")
+
+
+@task(
+    help={
+        "doc": "preview only this document, and print its page's address",
+        "formats": f"after the HTML, build only these (default: all): {FORMAT_NAMES}",
+        "port": "the port on 127.0.0.1 (default: 8000; 0: any free port)",
+    }
+)
+def preview(c: Context, doc: str = "", formats: str = "", port: int = 8000) -> None:
+    """Serve output/ on 127.0.0.1; rebuild and reload as you save."""
+    kinds = _formats(formats)
+    from pipeline.build import Project
+    from pipeline.preview import PreviewError, serve
+
+    try:
+        serve(Project.at(ROOT), port=port, doc=doc.strip(), kinds=kinds)
+    except PreviewError as error:
+        raise Exit(str(error), code=1) from None
+
+
+# -- building -------------------------------------------------------------------------------
+
+
+@task(
+    help={
+        "doc": DOC_HELP,
+        "formats": f"comma-separated formats (default: all): {FORMAT_NAMES}",
         "output": "output folder (default: output/)",
         "force": "rebuild every output, even those that are up to date",
         "strict": "CI mode: an overdue review is an error; HTML verified in Chromium",
@@ -98,32 +254,38 @@ def build(
     shard: str = "",
     index_only: bool = False,
 ) -> None:
-    """Build every document in source/ into output/, then verify every output."""
+    """Build, verify and publish every document (or --doc) to output/."""
+    ids, kinds, shards = _doc_ids(doc), _formats(formats), _shard(shard)
     from pipeline.build import Project, gather
     from pipeline.build import build as run_build
+    from pipeline.console import BuildConsole
 
     project = Project.at(ROOT, Path(output) if output else None)
     if index_only:
-        _report(gather(project), "gather")
+        report = gather(project)
+        for line in report.lines:
+            print(line)
+        _done(report, "gather")
         return
-    kinds = [kind.strip() for kind in formats.split(",") if kind.strip()]
-    report = run_build(
-        project,
-        doc or (),
-        kinds,
-        force=force,
-        strict=strict,
-        jobs=jobs,
-        shard=_shard(shard),
-        listener=_print,
-    )
-    _report(report, "build")
+    with BuildConsole("build") as console:
+        report = run_build(
+            project,
+            ids,
+            kinds,
+            force=force,
+            strict=strict,
+            jobs=jobs,
+            shard=shards,
+            listener=console,
+        )
+    console.finish(report)
+    _done(report, "build")
 
 
 @task(
     help={
-        "doc": "verify only this document id (repeatable)",
-        "output": "output folder",
+        "doc": DOC_HELP,
+        "output": "output folder (default: output/)",
         "strict": "read HTML as Chromium renders it",
     },
     iterable=["doc"],
@@ -131,26 +293,64 @@ def build(
 def verify(
     c: Context, doc: list[str] | None = None, output: str = "", strict: bool = False
 ) -> None:
-    """Check the published outputs again: every section and disclaimer, in order."""
+    """Verify the published outputs again (every section, disclaimer)."""
+    ids = _doc_ids(doc)
     from pipeline.build import Project, verify_published
+    from pipeline.console import BuildConsole
 
     project = Project.at(ROOT, Path(output) if output else None)
-    _report(verify_published(project, doc or (), strict=strict, listener=_print), "verification")
+    with BuildConsole("verification") as console:
+        report = verify_published(project, ids, strict=strict, listener=console)
+    console.finish(report)
+    _done(report, "verification")
+
+
+@task
+def clean(c: Context) -> None:
+    """Remove everything built (output/ keeps its README)."""
+    output = ROOT / "output"
+    for path in output.iterdir() if output.is_dir() else ():
+        if path.name != "README.md":
+            shutil.rmtree(path) if path.is_dir() else path.unlink()
+
+
+# -- maintaining ----------------------------------------------------------------------------
+
+
+def _installed(module: str) -> bool:
+    try:
+        return importlib.util.find_spec(module) is not None
+    except (ImportError, ValueError):
+        return False
+
+
+def _need(*modules: str) -> None:
+    """Stop with how to install the test extra when one of its tools is missing."""
+    missing = [name for name in modules if not _installed(name)]
+    if missing:
+        raise Exit(
+            f"{', '.join(missing)} {'is' if len(missing) == 1 else 'are'} not installed: "
+            f"install the test extra with {TEST_EXTRA}",
+            code=1,
+        )
 
 
 @task
 def lint(c: Context) -> None:
-    """ruff (check and format --check) and mypy."""
+    """Check the code: ruff, mypy, and deptry (dependencies declared)."""
+    _need("ruff", "mypy", "deptry")
+    python = sys.executable
     with c.cd(str(ROOT)):
-        c.run("ruff check .")
-        c.run("ruff format --check .")
-        c.run("mypy")
-        c.run("deptry .")
+        c.run(f"{python} -m ruff check .")
+        c.run(f"{python} -m ruff format --check .")
+        c.run(f"{python} -m mypy")
+        c.run(f"{python} -m deptry .")
 
 
 @task(help={"k": "only tests matching this pytest expression", "fast": "skip lint"})
 def test(c: Context, k: str = "", fast: bool = False) -> None:
-    """Install what the tests need, lint, then run the whole test suite."""
+    """Install what the tests need, lint, run the whole test suite."""
+    _need("pytest", "ruff", "mypy", "playwright", "pikepdf")
     setup(c, tests=True)
     if not fast:
         lint(c)
@@ -160,19 +360,12 @@ def test(c: Context, k: str = "", fast: bool = False) -> None:
 
 
 @task
-def clean(c: Context) -> None:
-    """Remove everything built (output/ keeps its README)."""
-    for path in (ROOT / "output").iterdir():
-        if path.name != "README.md":
-            shutil.rmtree(path) if path.is_dir() else path.unlink()
-
-
-@task
 def fmt(c: Context) -> None:
-    """Format and auto-fix the code."""
+    """Format the code and fix what ruff can fix."""
+    _need("ruff")
     with c.cd(str(ROOT)):
-        c.run("ruff format .")
-        c.run("ruff check --fix .")
+        c.run(f"{sys.executable} -m ruff format .")
+        c.run(f"{sys.executable} -m ruff check --fix .")
 
 
 @task(
@@ -182,7 +375,7 @@ def fmt(c: Context) -> None:
     }
 )
 def bench(c: Context, repeats: int = 5, library: int = 50) -> None:
-    """Time builds against their targets (figures and ratios, not pass/fail)."""
+    """Time builds against their targets (figures, not pass/fail)."""
     env = {**os.environ, "PYTHONPATH": str(ROOT)}
     command = [sys.executable, str(ROOT / "tests" / "bench.py"), f"--repeats={repeats}"]
     subprocess.run([*command, f"--library={library}"], check=True, env=env)

@@ -66,6 +66,11 @@ class ReviewStatus:
     due_soon: bool
     """Not yet overdue, but due within DUE_SOON_DAYS."""
 
+    @property
+    def label(self) -> str:
+        """How the summary and the landing page mark it: "overdue", "due soon" or ""."""
+        return "overdue" if self.overdue else "due soon" if self.due_soon else ""
+
     def message(self, doc_id: str) -> str | None:
         """One line for the build's report, or None when the review is not due soon."""
         if self.overdue:

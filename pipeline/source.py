@@ -1,5 +1,6 @@
 """Load a source document (`source/<id>.md`) into the model, checking every rule of the
-contract. All problems of a file are gathered and reported together, one line each."""
+contract. All problems of a file are gathered and reported together, one line each; a broken
+structure (a heading or fence read as text, a div never closed) is said once, by its cause."""
 
 from __future__ import annotations
 
@@ -8,7 +9,8 @@ import datetime as dt
 import hashlib
 import json
 import re
-from collections.abc import Iterable
+import tempfile
+from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -17,7 +19,7 @@ from urllib.parse import unquote
 import pypandoc
 import yaml
 
-from pipeline import resources, review
+from pipeline import outline, resources, review
 from pipeline.model import Block, Disclaimer, Document, ReviewDate, Section
 from pipeline.text import nodes, stringify
 
@@ -31,10 +33,11 @@ MAX_NESTING = 50
 """Levels of lists, quotes, divs and emphasis inside one another: far more than any leaflet
 needs, and few enough that every renderer's recursion stays within Python's limits."""
 NEWLINE = re.compile(r"\r\n|\r|\n")
-HEADING_LINE = re.compile(r" {0,3}#{1,6}(?:[ \t]|$)")
-DIV_OPENER_LINE = re.compile(r" {0,3}:{3,}\s*[^:\s]")
-SETEXT_LINE = re.compile(r" {0,3}(?:=+|-+)[ \t]*")
-CODE_FENCE_LINE = re.compile(r" {0,3}(`{3,}|~{3,})")
+OWN_CONTENT = ("image ", "raw ")
+"""Problems of a line's own content, which stand whatever the document's structure."""
+PLACEHOLDER = "TODO"
+"""What `invoke new` writes where the writer's words go: a source holding it never loads."""
+PLACEHOLDER_WORD = re.compile(rf"\b{PLACEHOLDER}\b")
 
 
 class _MetadataLoader(yaml.SafeLoader):
@@ -107,13 +110,23 @@ class _Loader:
 
     def document(self) -> Document:
         meta, body_start = self._front_matter()
-        blocks = self._pandoc_blocks(body_start)
-        headings, divs = self._opener_lines(body_start)
-        self.heading_lines, self.div_lines = iter(headings), iter(divs)
+        metadata_problems = len(self.problems)
+        blocks, warnings = self._pandoc_blocks(body_start)
+        self.outline = outline.scan(self.lines, body_start, _paragraph_lines(blocks or []))
+        self.heading_lines = iter(self.outline.headings)
+        self.div_lines = iter(self.outline.divs)
         sections = self._sections(blocks, body_start)
         self._check_unique_ids(sections)
+        root_causes = self._misread_structure(warnings)
+        if root_causes:  # the body's other structure problems follow from these: drop them
+            body = self.problems[metadata_problems:]
+            del self.problems[metadata_problems:]
+            self.problems += root_causes
+            self.problems += [p for p in body if p.message.startswith(OWN_CONTENT)]
+        self.problems += self._pandoc_warnings(warnings, sections)
+        self._placeholders()
         if self.problems or meta is None or blocks is None:
-            raise SourceError(sorted(self.problems, key=lambda p: p.line))
+            raise SourceError(sorted(dict.fromkeys(self.problems), key=lambda p: p.line))
         return Document(
             id=meta["id"],
             title=meta["title"],
@@ -213,63 +226,112 @@ class _Loader:
 
     # -- body -------------------------------------------------------------------------------
 
-    def _pandoc_blocks(self, body_start: int) -> list[Block] | None:
+    def _pandoc_blocks(self, body_start: int) -> tuple[list[Block] | None, list[dict[str, Any]]]:
+        """The body's blocks, and pandoc's warnings (read from its JSON log, so none reaches
+        the terminal raw: each becomes a problem of ours, or is left out for a better one)."""
         # Metadata lines become blank lines, so pandoc sees the body at its real line numbers.
         body = "\n" * body_start + "\n".join(self.lines[body_start:]) + "\n"
         too_deep = f"more than {MAX_NESTING} levels of lists, quotes or divs inside one another"
-        try:
-            ast = json.loads(
-                pypandoc.convert_text(body, "json", format=PANDOC_FORMAT, extra_args=["--sandbox"])
-            )
-        except RecursionError:  # a RuntimeError too: first
-            self.problem(body_start + 1, f"{too_deep}; flatten them")
-            return None
-        except RuntimeError as error:
-            self.problem(1, f"pandoc cannot read the file: {error}")
-            return None
+        with tempfile.NamedTemporaryFile(suffix=".json") as log:
+            try:
+                ast = json.loads(
+                    pypandoc.convert_text(
+                        body,
+                        "json",
+                        format=PANDOC_FORMAT,
+                        extra_args=["--sandbox", "--quiet", f"--log={log.name}"],
+                    )
+                )
+            except RecursionError:  # a RuntimeError too: first
+                self.problem(body_start + 1, f"{too_deep}; flatten them")
+                return None, []
+            except RuntimeError as error:
+                self.problem(1, f"pandoc cannot read the file: {error}")
+                return None, []
+            try:
+                warnings = json.loads(Path(log.name).read_text(encoding="utf-8") or "[]")
+            except ValueError:
+                warnings = []
         depth, text = _deepest(ast["blocks"])
         if depth > MAX_NESTING:
             self.problem(
                 self._line_of(text) if text else body_start + 1, f"{too_deep}; flatten them"
             )
-            return None
-        return list(ast["blocks"])
+            return None, []
+        return list(ast["blocks"]), [w for w in warnings if isinstance(w, dict)]
 
-    def _opener_lines(self, body_start: int) -> tuple[list[int], list[int]]:
-        """Line numbers of headings (ATX and setext) and fenced-div openers, in order: pandoc's
-        AST has no positions, and its headings and divs appear in the same order as these
-        lines. A code fence counts only if it is closed, as pandoc reads it."""
-        headings, divs, skip_to = [], [], body_start
-        for index in range(body_start, len(self.lines)):
-            line = self.lines[index]
-            if index < skip_to:
+    def _misread_structure(self, warnings: list[dict[str, Any]]) -> list[Problem]:
+        """The root causes of a broken structure: a heading or div fence that pandoc read as
+        text (its words are in a paragraph), and a div never closed."""
+        misread = self.outline.misread
+        found = [
+            Problem(self.shown, item.line, MISREAD[item.reason].format(_quoted(item.text)))
+            for item in misread
+        ]
+        for warning in warnings:
+            if warning.get("type") != "UnclosedDiv":
                 continue
-            code = CODE_FENCE_LINE.match(line)
-            closing = self._closing_fence(index, code.group(1)) if code else None
-            if closing is not None:
-                skip_to = closing + 1
-            elif HEADING_LINE.match(line):
-                headings.append(index + 1)
-            elif self._setext_underline(index, body_start):
-                headings.append(index)  # the text above the underline
-            elif DIV_OPENER_LINE.match(line):
-                divs.append(index + 1)
-        return headings, divs
+            line = int((warning.get("openpos") or {}).get("line") or 1)
+            if any(m.is_fence and m.line > line for m in misread):
+                continue  # its ":::" is there, but read as text: said above
+            opener = self.lines[line - 1] if 0 < line <= len(self.lines) else ":::"
+            before = next((h for h in self.outline.headings if h > line), None)
+            where = f", before line {before}" if before else ""
+            found.append(
+                Problem(
+                    self.shown,
+                    line,
+                    f'the div {_quoted(opener)} is never closed (each ":::" '
+                    f'line closes the div opened last, so one is missing); add a line ":::" '
+                    f"where its text ends{where}",
+                )
+            )
+        return found
 
-    def _closing_fence(self, index: int, opener: str) -> int | None:
-        closing = re.compile(rf" {{0,3}}{re.escape(opener[0])}{{{len(opener)},}}\s*")
-        return next(
-            (j for j in range(index + 1, len(self.lines)) if closing.fullmatch(self.lines[j])),
-            None,
-        )
+    def _pandoc_warnings(
+        self, warnings: list[dict[str, Any]], sections: list[Section]
+    ) -> list[Problem]:
+        """Pandoc's other warnings, each as our own problem: each means text that would be
+        lost or ignored."""
+        ours = {section.id for section in sections}
+        ours |= {disclaimer.id for section in sections for disclaimer in section.disclaimers}
+        found = []
+        for warning in warnings:
+            kind, line = warning.get("type"), int(warning.get("line") or 1)
+            key = str(warning.get("key") or warning.get("contents") or "")
+            if kind == "UnclosedDiv" or (kind == "DuplicateIdentifier" and key in ours):
+                continue  # said better by _misread_structure and _check_unique_ids
+            if kind == "NoteDefinedButNotUsed":
+                message = (
+                    f"footnote [^{key}] is never used, so its text would be lost; put "
+                    f"[^{key}] where it belongs in the text, or delete the note"
+                )
+            elif kind == "DuplicateNoteReference":
+                message = (
+                    f"footnote [^{key}] is defined twice and this text would be lost; "
+                    "give each note its own name"
+                )
+            elif kind == "DuplicateLinkReference":
+                message = f"link {key} is defined twice and this one would be ignored; keep one"
+            elif kind == "DuplicateIdentifier":
+                uses = [i + 1 for i, text in enumerate(self.lines) if f"#{key}" in text]
+                line = uses[1] if len(uses) > 1 else line
+                message = f'id "{key}" is used twice; give each heading its own id'
+            else:
+                pretty = str(warning.get("pretty") or kind)
+                message = "pandoc: " + re.sub(r" at line \d+ column \d+", "", pretty)
+            found.append(Problem(self.shown, line, message))
+        return found
 
-    def _setext_underline(self, index: int, body_start: int) -> bool:
-        """`===` or `---` under a line of text: that text is a heading."""
-        if index <= body_start or not SETEXT_LINE.fullmatch(self.lines[index]):
-            return False
-        above = self.lines[index - 1]
-        openers = (HEADING_LINE.match, DIV_OPENER_LINE.match, SETEXT_LINE.fullmatch)
-        return bool(above.strip()) and not any(opener(above) for opener in openers)
+    def _placeholders(self) -> None:
+        """Text `invoke new` left for the writer: one problem per line, in place of any
+        other problem of that line (a placeholder id or date is the same mistake)."""
+        lines = [i for i, text in enumerate(self.lines, 1) if PLACEHOLDER_WORD.search(text)]
+        if not lines:
+            return
+        self.problems = [p for p in self.problems if p.line not in lines]
+        for line in lines:
+            self.problem(line, _placeholder_message(self.lines[line - 1]))
 
     def _first_content_line(self, body_start: int) -> int:
         return next(
@@ -299,15 +361,21 @@ class _Loader:
                         f'write "## {title} {{#{slug(title)}}}"',
                     )
                 elif not ident:
+                    braces = re.search(r"\s*\{([^}]*)\}$", title)  # "{id}" without its "#"
+                    bare = title[: braces.start()] if braces else title
+                    meant = braces.group(1).strip() if braces else ""
+                    ident_hint = meant if ID_PATTERN.fullmatch(meant) else slug(bare)
                     self.problem(
-                        line, f'section "{title}" has no id; write "## {title} {{#{slug(title)}}}"'
+                        line, f'section "{bare}" has no id; write "## {bare} {{#{ident_hint}}}"'
                     )
                 for node in nodes(block):
                     self._check_resources(node, f'the heading "{title}"')
                 close()
                 heading, members = (ident or slug(title), title, inlines, line), []
             elif heading is None:
-                self._check_inside([block], "the text before the first section")
+                said = len(self.problems)
+                self._check_inside([block], "the text before the first section")  # lines
+                del self.problems[said:]  # what it holds follows from the one problem below
                 if not stray_reported:
                     self.problem(
                         self._first_content_line(body_start),
@@ -484,6 +552,61 @@ def _deepest(blocks: list[Block]) -> tuple[int, str]:
         if isinstance(value, list):
             stack += [(item, depth) for item in reversed(value)]
     return deepest, text
+
+
+MISREAD = {
+    "after text": "{} is read as text because the line above it is not empty; "
+    "put an empty line before it",
+    "indented": "{} is read as text because it starts with spaces; "
+    "start it at the beginning of the line",
+    "no space": '{} is read as text; put a space after the "#"',
+    "two colons": '{} is read as text; a div starts with three colons, ":::"',
+    "closes nothing": 'this ":::" closes no div (one ":::" too many, or the div it closes '
+    "was never opened); delete it or fix the div's first line",
+}
+
+
+def _quoted(text: str, limit: int = 50) -> str:
+    text = text.strip()
+    return f'"{text if len(text) <= limit else text[: limit - 1] + "…"}"'
+
+
+def _paragraph_lines(blocks: list[Block]) -> Iterator[str]:
+    """The text of each line of every paragraph (where a misread heading or fence ends up)."""
+    for node in nodes(blocks):
+        if node.get("t") in {"Para", "Plain"}:
+            line: list[Any] = []
+            for inline in [*node["c"], {"t": "SoftBreak"}]:
+                if inline.get("t") in {"SoftBreak", "LineBreak"}:
+                    yield stringify(line)
+                    line = []
+                else:
+                    line.append(inline)
+
+
+def _placeholder_message(text: str) -> str:
+    key = re.match(r"([a-z-]+)\s*:", text)
+    if key and not text.startswith(":"):
+        name = key.group(1)
+        if name == "last-reviewed":
+            return (
+                "last-reviewed is a placeholder; write the date a clinician approved this "
+                "text, YYYY-MM-DD (or YYYY-MM)"
+            )
+        if name == "subtitle":
+            return "subtitle is a placeholder; write one sentence, or delete the line"
+        return f"{name} is a placeholder; write its value"
+    if outline.HEADING.match(text):
+        return (
+            f"the heading {_quoted(text)} is a placeholder; write the section's heading and "
+            'a short id of your own, e.g. "## Knee exercises {#exercises}"'
+        )
+    if outline.OPENER.match(text):
+        return (
+            f"the id in {_quoted(text)} is a placeholder; write a short id of your own, "
+            'e.g. "::: {.disclaimer #not-a-cure}"'
+        )
+    return f"{_quoted(text)} is a placeholder; write your own words in its place"
 
 
 def _is_div(block: Block, cls: str) -> bool:

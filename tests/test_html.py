@@ -693,21 +693,3 @@ _USED_COLOURS_JS = """
   return [...used].filter(c => !transparent(c));
 }
 """
-
-
-@pytest.mark.parametrize(("width", "dark"), [(1280, False), (320, True)])
-def test_landing_page_has_no_axe_violations(
-    browser: Browser, built: Built, width: int, dark: bool
-) -> None:
-    """output/index.html, the contract's landing page, links every format accessibly."""
-    page = open_page(browser, built.project.output_dir / "index.html", width=width, dark=dark)
-    violations = axe_violations(page)
-    assert violations == [], describe_violations(violations)
-    assert horizontal_overflow(page) == 0
-    loaded = page.evaluate(
-        "document.fonts.ready.then(set => [...set].filter(f => f.status === 'loaded')"
-        ".map(f => f.family))"
-    )
-    assert any("Atkinson Hyperlegible" in family for family in loaded), loaded
-    links = page.locator("main a").evaluate_all("links => links.map(a => a.getAttribute('href'))")
-    assert len(links) == len(built.manifest["outputs"]) + 1  # every format and the manifest

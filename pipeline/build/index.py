@@ -1,12 +1,77 @@
-"""The landing page, output/index.html: every published document and its formats, made from
-the manifests alone (so shards built on different machines can be gathered into one)."""
+"""The landing page, output/index.html: every published document with thumbnails of its
+brochure cover and one-pager, a link to each format with its size, whether it verified, its
+reading grade and when its review is due. Made from the manifests alone (so shards built on
+different machines can be gathered into one).
+
+Thumbnails live outside the documents' folders (each of those holds only what its manifest
+names): output/thumbnails/<id>-<brochure|onepager>-<sha8>.png, named by the PDF's hash, so
+one is drawn only when its PDF changed; the ones no PDF uses any more are removed."""
 
 from __future__ import annotations
 
+import io
+import re
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+from pipeline import review
 from pipeline.brand import Brand
 from pipeline.build.files import FOLDER_MODE, MANIFEST, read_manifest, readable, write_atomic
 from pipeline.build.project import Project
+from pipeline.model import ReviewDate
 from pipeline.templates import environment
+
+THUMBNAILS = "thumbnails"
+THUMBNAIL_NAME = re.compile(r"[a-z0-9-]+-(?:brochure|onepager)-[0-9a-f]{8}\.png")
+THUMBNAIL_WIDTH = 360
+"""Pixels: twice the width the page shows them at, for sharp screens."""
+PREVIEWS = {
+    "brochure_pdf": ("brochure", "print brochure"),
+    "onepager_pdf": ("onepager", "one-pager"),
+}
+LABELS = {
+    "html": ("Web page", "accessible HTML"),
+    "onepager_html": ("One-pager, web page", "plain language"),
+    "accessible_pdf": ("Accessible PDF", "tagged, for screens and screen readers"),
+    "onepager_pdf": ("One-pager, PDF", "plain language, to print"),
+    "docx": ("Word document", "for clinical review"),
+    "brochure_pdf": ("Print brochure", "PDF/X-4, CMYK, for the print shop"),
+}
+"""What a reader of the landing page calls each format, in the order they are listed."""
+
+
+@dataclass(frozen=True)
+class Link:
+    href: str
+    label: str
+    detail: str
+    size: str
+
+
+@dataclass(frozen=True)
+class Thumbnail:
+    href: str
+    src: str
+    label: str
+
+
+@dataclass(frozen=True)
+class Card:
+    """One document on the landing page."""
+
+    id: str
+    title: str
+    links: tuple[Link, ...]
+    thumbnails: tuple[Thumbnail, ...]
+    verified: bool
+    stale: tuple[str, ...]
+    rejected: tuple[str, ...]
+    reading_grade: float | None
+    last_reviewed: str
+    review_due: str
+    review: str
+    """"", "due soon" or "overdue"."""
 
 
 def write_index(project: Project, brand: Brand) -> None:
@@ -15,11 +80,125 @@ def write_index(project: Project, brand: Brand) -> None:
         manifest = read_manifest(path.parent)
         if manifest:
             manifests.append(manifest)
-    page = environment(brand).get_template("index.html.j2").render(manifests=manifests)
+    thumbnails = Thumbnails(project.output_dir)
+    cards = [_card(project.output_dir, manifest, thumbnails) for manifest in manifests]
+    thumbnails.remove_unused()
+    page = environment(brand).get_template("index.html.j2").render(documents=cards)
     for asset in (*brand.font_files, brand.path(brand.organisation["logo"])):
         target = project.output_dir / "assets" / asset.name
         if not target.is_file() or target.read_bytes() != asset.read_bytes():
-            write_atomic(target, asset.read_bytes())
+            write_atomic(target, asset.read_bytes())  # never half a font over a good one
     readable(project.output_dir / "assets")
     write_atomic(project.output_dir / "index.html", page.encode("utf-8"))
     project.output_dir.chmod(FOLDER_MODE)
+
+
+def _card(output_dir: Path, manifest: dict[str, Any], thumbnails: Thumbnails) -> Card:
+    doc_id = str(manifest["id"])
+    outputs: dict[str, dict[str, Any]] = manifest.get("outputs") or {}
+    ordered = [kind for kind in LABELS if kind in outputs] + sorted(set(outputs) - set(LABELS))
+    links = []
+    for kind in ordered:
+        path = output_dir / doc_id / outputs[kind]["path"]
+        label, detail = LABELS.get(kind, (kind, ""))
+        links.append(Link(f"{doc_id}/{outputs[kind]['path']}", label, detail, _size(path)))
+    previews = []
+    for kind, (slot, label) in PREVIEWS.items():
+        if kind in outputs:
+            entry = outputs[kind]
+            src = thumbnails.of(output_dir / doc_id / entry["path"], doc_id, slot, entry["sha256"])
+            if src:
+                previews.append(Thumbnail(f"{doc_id}/{outputs[kind]['path']}", src, label))
+    reading = (manifest.get("readability") or {}).get("onepager") or {}
+    grade = reading.get("fk")
+    return Card(
+        id=doc_id,
+        title=str(manifest.get("title") or doc_id),
+        links=tuple(links),
+        thumbnails=tuple(previews),
+        verified=bool((manifest.get("verification") or {}).get("passed")),
+        stale=_named(manifest.get("stale")),
+        rejected=_named(manifest.get("rejected")),
+        reading_grade=float(grade) if isinstance(grade, int | float) else None,
+        last_reviewed=str(manifest.get("last_reviewed") or ""),
+        review_due=str(manifest.get("review_due") or ""),
+        review=_review_label(manifest),
+    )
+
+
+def _named(kinds: Any) -> tuple[str, ...]:
+    return tuple(LABELS.get(kind, (kind, ""))[0] for kind in kinds or ())
+
+
+def _review_label(manifest: dict[str, Any]) -> str:
+    reviewed = ReviewDate.parse(str(manifest.get("last_reviewed") or ""))
+    every = manifest.get("review_every_months")
+    if reviewed is None or not isinstance(every, int):
+        return ""
+    try:
+        return review.status(reviewed, every, review.today()).label
+    except review.TodayError:
+        return ""  # the build says so; the page just leaves the mark out
+
+
+def _size(path: Path) -> str:
+    try:
+        size = path.stat().st_size
+    except OSError:
+        return ""
+    if size < 1000:
+        return f"{size} bytes"
+    return f"{size / 1000:.0f} KB" if size < 1_000_000 else f"{size / 1_000_000:.1f} MB"
+
+
+class Thumbnails:
+    """The first page of a PDF as a PNG, drawn once per version of the PDF."""
+
+    def __init__(self, output_dir: Path):
+        self.folder = output_dir / THUMBNAILS
+        self.used: set[str] = set()
+        # A document whose id is "thumbnails" owns that folder: then there are none.
+        self.enabled = not (self.folder / MANIFEST).exists()
+
+    def of(self, pdf: Path, doc_id: str, slot: str, sha256: str) -> str | None:
+        if not self.enabled:
+            return None
+        name = f"{doc_id}-{slot}-{sha256[:8]}.png"
+        target = self.folder / name
+        if not target.exists():
+            png = _first_page_png(pdf)
+            if png is None:
+                return None  # a PDF PDFium cannot read: no picture; the build goes on
+            write_atomic(target, png)
+        self.used.add(name)
+        return f"{THUMBNAILS}/{name}"
+
+    def remove_unused(self) -> None:
+        if not self.enabled or not self.folder.is_dir():
+            return
+        for path in self.folder.iterdir():
+            if THUMBNAIL_NAME.fullmatch(path.name) and path.name not in self.used:
+                path.unlink(missing_ok=True)
+        self.folder.chmod(FOLDER_MODE)
+
+
+def _first_page_png(pdf: Path) -> bytes | None:
+    """The first page as it will be cut (the brochure's bleed trimmed off)."""
+    import pypdfium2  # only when a PDF changed: a build with nothing new never loads it
+
+    try:
+        document = pypdfium2.PdfDocument(pdf)
+    except (OSError, pypdfium2.PdfiumError):
+        return None
+    try:
+        page = document[0]
+        left, bottom, right, top = page.get_mediabox()
+        trim = page.get_trimbox()
+        crop = (trim[0] - left, trim[1] - bottom, right - trim[2], top - trim[3])
+        scale = THUMBNAIL_WIDTH / (trim[2] - trim[0])
+        image = page.render(scale=scale, crop=crop).to_pil()
+        buffer = io.BytesIO()
+        image.save(buffer, format="PNG", optimize=True)
+        return buffer.getvalue()
+    finally:
+        document.close()

@@ -284,7 +284,7 @@ def _review_ok(plan: Plan, options: Options, today: dt.date, report: Report) -> 
     plan.due = review.status(reviewed, every, today)
     summary = report.document(plan.id)
     summary.review_due = plan.due.due.isoformat()
-    summary.review = "overdue" if plan.due.overdue else "due soon" if plan.due.due_soon else ""
+    summary.review = plan.due.label
     text = plan.due.message(plan.id)
     if plan.due.overdue and options.strict:
         report.fail(f"{text} (an error with --strict)", doc=plan.id)
@@ -356,15 +356,21 @@ def _render(plans: list[Plan], brand: Brand, options: Options, report: Report) -
         for kind in group:
             report.outcome(Outcome(plan.id, kind, "queued"))
 
+    def started(plan: Plan, group: list[str]) -> None:
+        for kind in group:
+            report.outcome(Outcome(plan.id, kind, "rendering"))
+
     def done(plan: Plan, results: list[Rendered]) -> bool:
-        for result in results:
+        for result in results:  # said as each finishes, so a live display can follow
             plan.results[result.kind] = result
+            _report_output(plan.id, result, options, report)
         waiting[plan.id] -= 1
         return waiting[plan.id] == 0
 
     workers = min(options.jobs or os.cpu_count() or 1, len(work))
     if workers <= 1:
         for doc, staging, plan, group in work:
+            started(plan, group)
             if done(plan, render_group(doc, brand, group, staging, options.strict)):
                 yield plan
         return
@@ -378,7 +384,15 @@ def _render(plans: list[Plan], brand: Brand, options: Options, report: Report) -
             pool.submit(render_group, doc, brand, group, staging, options.strict): (plan, group)
             for doc, staging, plan, group in work
         }
+        # The pool takes work in the order it was given: the first ones start now, and one
+        # more each time one finishes.
+        order = list(futures.values())
+        for plan, group in order[:workers]:
+            started(plan, group)
+        upcoming = iter(order[workers:])
         for future in as_completed(futures):
+            if (following := next(upcoming, None)) is not None:
+                started(*following)
             plan, group = futures[future]
             try:
                 results = future.result()
@@ -406,7 +420,6 @@ def _finish(project: Project, plan: Plan, options: Options, report: Report) -> N
     passed: dict[str, Rendered] = {}
     failed: dict[str, Rendered] = {}
     for kind, result in plan.results.items():
-        _report_output(plan.id, result, options, report)
         (passed if result.passed else failed)[kind] = result
     for kind in _shared_file_conflicts(passed, plan):
         report.fail(f"{plan.id}: {kind} writes a file another format writes differently")

@@ -1,0 +1,86 @@
+"""The short API for other tools: `pipeline.build(...)`, `pipeline.verify(...)`,
+`pipeline.load(...)`. Paths in, a report or a document out; heavy modules load on first use."""
+
+from __future__ import annotations
+
+import os
+from collections.abc import Sequence
+from pathlib import Path
+from typing import TYPE_CHECKING
+
+if TYPE_CHECKING:
+    from pipeline.build.project import Project
+    from pipeline.build.report import Listener, Report
+    from pipeline.model import Document
+
+Where = str | os.PathLike[str]
+
+
+def build(
+    project: Where | Project = ".",
+    docs: str | Sequence[str] = (),
+    formats: str | Sequence[str] = (),
+    *,
+    output: Where | None = None,
+    force: bool = False,
+    strict: bool = False,
+    jobs: int = 0,
+    shard: tuple[int, int] | None = None,
+    listener: Listener | None = None,
+) -> Report:
+    """Build, verify and publish the project's documents (all, or `docs`) in `formats` (all
+    by default), as `invoke build` does. `report.failed` says whether anything went wrong,
+    `report.lines` what, `report.summary()` the last line."""
+    from pipeline.build.run import build as run
+
+    return run(
+        _project(project, output),
+        _names(docs),
+        _names(formats),
+        force=force,
+        strict=strict,
+        jobs=jobs,
+        shard=shard,
+        listener=listener,
+    )
+
+
+def verify(
+    project: Where | Project = ".",
+    docs: str | Sequence[str] = (),
+    *,
+    output: Where | None = None,
+    strict: bool = False,
+    listener: Listener | None = None,
+) -> Report:
+    """Check the published outputs again, as `invoke verify` does."""
+    from pipeline.build.run import verify_published
+
+    return verify_published(
+        _project(project, output), _names(docs), strict=strict, listener=listener
+    )
+
+
+def load(path: Where, root: Where | None = None) -> Document:
+    """One source file as the model; raises `pipeline.source.SourceError` (its `problems`:
+    file, line, message) when it breaks the contract. `root`: the project (default: the
+    folder above source/)."""
+    from pipeline.source import load as load_source
+
+    source = Path(path)
+    if root is None:
+        folder = source.resolve().parent
+        root = folder.parent if folder.name == "source" else folder
+    return load_source(source, Path(root))
+
+
+def _project(project: Where | Project, output: Where | None) -> Project:
+    from pipeline.build.project import Project
+
+    if isinstance(project, Project):
+        return project if output is None else Project.at(project.root, Path(output))
+    return Project.at(Path(project), Path(output) if output is not None else None)
+
+
+def _names(value: str | Sequence[str]) -> list[str]:
+    return [value] if isinstance(value, str) else list(value)

@@ -1,0 +1,275 @@
+"""Writing a document as a new writer does: `invoke new` writes every part with TODO where the
+writer's words go, and nothing is published until each is replaced; a mistake gives one
+message that names its root cause at the right line; pandoc's own warnings become our
+messages; `invoke check` validates without rendering."""
+
+from __future__ import annotations
+
+import re
+from pathlib import Path
+
+import pytest
+
+from pipeline.source import SourceError, load
+from tests.test_build import make_project, run_invoke
+from tests.test_source import GOOD, line_of, problems
+
+# Each mistake: a change to GOOD, the line its one message names (a needle on that line of
+# the changed text), and the message after "source/sample.md:<line>: ".
+MISTAKES = {
+    "a plain div never closed": (
+        ("Your back may hurt.\n:::\n", "Your back may hurt.\n"),
+        "::: plain",
+        'the div "::: plain" is never closed (each ":::" line closes the div opened last, so '
+        'one is missing); add a line ":::" where its text ends, before line 23',
+    ),
+    "a disclaimer never closed": (
+        ("Talk to a doctor.\n:::\n:::\n", "Talk to a doctor.\n:::\n"),
+        ".disclaimer",
+        'the div "::: {.disclaimer #see-a-doctor}" is never closed (each ":::" line closes the '
+        'div opened last, so one is missing); add a line ":::" where its text ends, before '
+        "line 23",
+    ),
+    "the last div never closed": (
+        ("Rest can help.\n:::\n", "Rest can help.\n"),
+        line_of(GOOD, "Rest can help") - 1,
+        'the div "::: plain" is never closed (each ":::" line closes the div opened last, so '
+        'one is missing); add a line ":::" where its text ends',
+    ),
+    "a div opened straight after text": (
+        ("widely.\n\n::: {.disclaimer", "widely.\n::: {.disclaimer"),
+        ".disclaimer",
+        '"::: {.disclaimer #see-a-doctor}" is read as text because the line above it is not '
+        "empty; put an empty line before it",
+    ),
+    "a heading straight after text": (
+        ("Pain can vary widely.\n", "Pain can vary widely.\n## Causes {#causes}\n"),
+        "## Causes",
+        '"## Causes {#causes}" is read as text because the line above it is not empty; put an '
+        "empty line before it",
+    ),
+    "an indented closing fence": (
+        ("Rest can help.\n:::\n", "Rest can help.\n  :::\n"),
+        "  :::",
+        '":::" is read as text because it starts with spaces; start it at the beginning of '
+        "the line",
+    ),
+    "a div opened with two colons": (
+        ("::: plain\nRest can help.", ":: plain\nRest can help."),
+        line_of(GOOD, "Rest can help") - 1,
+        '":: plain" is read as text; a div starts with three colons, ":::"',
+    ),
+    "one ':::' too many": (
+        ("Rest can help.\n:::\n", "Rest can help.\n:::\n\n:::\n"),
+        30,
+        'this ":::" closes no div (one ":::" too many, or the div it closes was never '
+        "opened); delete it or fix the div's first line",
+    ),
+    "a heading without a space after #": (
+        ("## Treatment {#treatment}", "##Treatment {#treatment}"),
+        "##Treatment",
+        '"##Treatment {#treatment}" is read as text; put a space after the "#"',
+    ),
+    "an id without its #": (
+        ("## Treatment {#treatment}", "## Treatment {treatment}"),
+        "## Treatment",
+        'section "Treatment" has no id; write "## Treatment {#treatment}"',
+    ),
+    "a footnote never used": (
+        ("Pain can vary widely.\n", "Pain can vary widely.\n\n[^1]: Most people recover.\n"),
+        "[^1]:",
+        "footnote [^1] is never used, so its text would be lost; put [^1] where it belongs in "
+        "the text, or delete the note",
+    ),
+    "a footnote defined twice": (
+        (
+            "Pain can vary widely.\n",
+            "Pain can vary widely.[^1]\n\n[^1]: One.\n\n[^1]: Two.\n",
+        ),
+        "[^1]: Two",
+        "footnote [^1] is defined twice and this text would be lost; give each note its own name",
+    ),
+}
+
+
+@pytest.mark.parametrize("name", MISTAKES)
+def test_one_mistake_gives_one_message_naming_its_root_cause(
+    tmp_path: Path, capfd: pytest.CaptureFixture[str], name: str
+) -> None:
+    (old, new), needle, message = MISTAKES[name]
+    assert old in GOOD
+    text = GOOD.replace(old, new, 1)
+    line = needle if isinstance(needle, int) else line_of(text, needle)
+    assert problems(tmp_path, text) == [f"source/sample.md:{line}: {message}"]
+    assert capfd.readouterr().err == "", "pandoc's own warnings never reach the terminal"
+
+
+STRUCTURE_LINES = [
+    number
+    for number, line in enumerate(GOOD.splitlines(), 1)
+    if number > 6 and line.startswith((":::", "##"))
+]
+
+
+@pytest.mark.parametrize("number", STRUCTURE_LINES)
+def test_each_heading_or_fence_deleted_or_indented_gives_one_message(
+    tmp_path: Path, number: int
+) -> None:
+    lines = GOOD.splitlines()
+    deleted = lines[: number - 1] + lines[number:]
+    indented = [*lines[: number - 1], "  " + lines[number - 1], *lines[number:]]
+    for changed in (deleted, indented):
+        found = problems(tmp_path, "\n".join(changed) + "\n")
+        assert len(found) == 1, found
+
+
+@pytest.mark.parametrize("stray", [":::", "::: plain", "##Heading", ":: plain", "    :::"])
+def test_a_stray_line_anywhere_gives_at_most_one_message(tmp_path: Path, stray: str) -> None:
+    lines = GOOD.splitlines()
+    for number in range(7, len(lines) + 1):
+        changed = [*lines[:number], stray, *lines[number:]]
+        path = tmp_path / "source" / "sample.md"
+        path.parent.mkdir(parents=True, exist_ok=True)
+        path.write_text("\n".join(changed) + "\n")
+        try:
+            load(path, tmp_path)
+        except SourceError as error:
+            assert len(error.problems) == 1, (number, [str(p) for p in error.problems])
+
+
+def test_raw_html_is_one_message_however_many_tags(tmp_path: Path) -> None:
+    text = GOOD.replace("Pain can vary widely.", "Pain can <b>vary</b> widely.")
+    assert problems(tmp_path, text) == [
+        f'source/sample.md:{line_of(text, "<b>")}: raw html in section "symptoms"; write it '
+        "in Markdown instead"
+    ]
+
+
+def test_line_numbers_after_a_misread_fence_stay_right(tmp_path: Path) -> None:
+    """A fence that pandoc reads as text is not counted as a div, so a problem further down
+    names its own line."""
+    text = GOOD.replace("Rest can help.", "Rest can help.\n\n:: not a div").replace(
+        "- **Exercise:** it helps others.",
+        "- **Exercise:** it helps others.\n\n![](missing.png)",
+    )
+    found = problems(tmp_path, text)
+    assert found == [
+        f'source/sample.md:{line_of(text, ":: not a div")}: ":: not a div" is read as text; '
+        'a div starts with three colons, ":::"',
+        f'source/sample.md:{line_of(text, "missing.png")}: image "missing.png" in section '
+        '"treatment" has no alt text; write ![what the image shows](missing.png)',
+        f'source/sample.md:{line_of(text, "missing.png")}: image "missing.png" in section '
+        '"treatment" does not exist; check the file name',
+    ]
+
+
+# -- invoke new -------------------------------------------------------------------------------
+
+
+def todo_lines(path: Path) -> list[int]:
+    return [i for i, line in enumerate(path.read_text().splitlines(), 1) if "TODO" in line]
+
+
+def fill_in(path: Path) -> None:
+    """What a writer does: each placeholder replaced with real words."""
+    words = {
+        "subtitle:": "subtitle: What helps, and when to get care",
+        "last-reviewed:": "last-reviewed: 2026-06",
+        "## TODO": "## Easing knee pain {#easing}",
+        "TODO: one to three": "Rest and gentle movement help most knee pain.",
+        "TODO: the section's full text": "Most knee pain gets better with rest and exercise.",
+        "::: {.disclaimer": "::: {.disclaimer #not-advice}",
+        "TODO: the disclaimer's": "This leaflet does not replace advice from your clinician.",
+        "TODO: the same disclaimer": "Ask your clinician what is right for you.",
+    }
+    lines = path.read_text().splitlines()
+    for i, line in enumerate(lines):
+        for start, replacement in words.items():
+            if line.startswith(start) and "TODO" in line:
+                lines[i] = replacement
+    path.write_text("\n".join(lines) + "\n")
+
+
+def test_new_then_build_fails_naming_each_placeholder_then_builds_filled_in(
+    tmp_path: Path,
+) -> None:
+    project = make_project(tmp_path, {})
+    made = run_invoke(tmp_path, "new", "--title", "Knee pain: what helps")
+    assert made.returncode == 0, made.stderr
+    path = tmp_path / "source" / "knee-pain-what-helps.md"
+    assert "wrote source/knee-pain-what-helps.md" in made.stdout
+    placeholders = todo_lines(path)
+    assert len(placeholders) == 8  # subtitle, date, heading, summary, text, id, wording, plain
+
+    result = run_invoke(tmp_path, "build", "--formats", "html")
+    assert result.returncode == 1
+    named = [
+        int(m.group(1))
+        for m in re.finditer(
+            r"^source/knee-pain-what-helps\.md:(\d+): .*placeholder", result.stderr, re.M
+        )
+    ]
+    assert named == placeholders, result.stderr
+    assert len(result.stderr.strip().splitlines()) == len(placeholders) + 1  # + "FAILED"
+    assert not (project.output_dir / "knee-pain-what-helps").exists(), "never published"
+
+    fill_in(path)
+    assert todo_lines(path) == []
+    result = run_invoke(tmp_path, "build", "--formats", "html")
+    assert result.returncode == 0, result.stderr
+    page = (project.output_dir / "knee-pain-what-helps" / "index.html").read_text()
+    assert "Most knee pain gets better with rest and exercise." in page
+    assert "Knee pain: what helps" in page
+
+
+def test_new_never_overwrites_a_source(tmp_path: Path) -> None:
+    make_project(tmp_path, {"knee-pain": GOOD.replace("id: sample", "id: knee-pain")})
+    before = (tmp_path / "source" / "knee-pain.md").read_bytes()
+    result = run_invoke(tmp_path, "new", "--title", "Knee pain")
+    assert result.returncode == 1
+    assert "knee-pain.md already exists in source/" in result.stderr
+    assert (tmp_path / "source" / "knee-pain.md").read_bytes() == before
+    assert run_invoke(tmp_path, "new").returncode == 2  # no title
+
+
+def test_a_placeholder_left_anywhere_is_refused(tmp_path: Path) -> None:
+    text = GOOD.replace("Pain can vary widely.", "Pain can vary widely. TODO: add causes.")
+    with pytest.raises(SourceError) as caught:
+        load(make_project(tmp_path, {"sample": text}).source_dir / "sample.md", tmp_path)
+    assert [str(p) for p in caught.value.problems] == [
+        f'source/sample.md:{line_of(text, "TODO")}: "Pain can vary widely. TODO: add causes." '
+        "is a placeholder; write your own words in its place"
+    ]
+
+
+# -- invoke check -----------------------------------------------------------------------------
+
+
+def test_check_validates_without_rendering(tmp_path: Path) -> None:
+    broken = GOOD.replace("Rest can help.\n:::\n", "Rest can help.\n")
+    project = make_project(tmp_path, {"sample": GOOD, "broken": broken.replace("sample", "broken")})
+    result = run_invoke(tmp_path, "check")
+    assert result.returncode == 1
+    assert result.stderr.splitlines()[0] == (
+        f'source/broken.md:{line_of(broken, "Rest can help") - 1}: the div "::: plain" is '
+        'never closed (each ":::" line closes the div opened last, so one is missing); add a '
+        'line ":::" where its text ends'
+    )
+    assert "source/sample.md: ok (2 sections, 1 disclaimer; review due 2027-01-01" in result.stdout
+    assert "2 documents checked, 1 problem" in result.stdout
+    assert not project.output_dir.exists(), "nothing rendered, nothing written"
+
+    good = run_invoke(tmp_path, "check", "--doc", "sample")
+    assert good.returncode == 0 and "1 document checked, no problems" in good.stdout
+
+
+def test_check_warns_of_an_overdue_review_and_strict_fails(tmp_path: Path) -> None:
+    make_project(
+        tmp_path, {"sample": GOOD.replace("last-reviewed: 2026-01", "last-reviewed: 2020-01")}
+    )
+    result = run_invoke(tmp_path, "check")
+    assert result.returncode == 0
+    assert "source/sample.md: review overdue since 2021-01-01" in result.stderr
+    strict = run_invoke(tmp_path, "check", "--strict")
+    assert strict.returncode == 1
+    assert "(an error with --strict)" in strict.stderr

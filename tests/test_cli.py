@@ -1,0 +1,219 @@
+"""The command line without surprises: each surprise a new user met has its test, run through
+invoke in a subprocess as a user runs it. Then the summary a build ends with, on a terminal
+and in a log, and the short Python API."""
+
+from __future__ import annotations
+
+import os
+import pty
+import re
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+import pipeline
+from pipeline.formats import FORMATS
+from tasks import BUILD_PACKAGES
+from tests.conftest import ROOT
+from tests.test_build import make_project, run_invoke
+from tests.test_source import GOOD
+
+TASKS = {"build", "check", "verify", "preview", "new", "bench", "test", "lint", "fmt", "setup"}
+TASKS |= {"clean"}
+
+
+@pytest.mark.parametrize(
+    "args",
+    [
+        ("build", "--doc"),
+        ("build", "--doc", "--formats", "html"),
+        ("build", "--doc="),
+        ("verify", "--doc"),
+        ("check", "--doc"),
+    ],
+)
+def test_doc_without_a_value_is_an_error(tmp_path: Path, args: tuple[str, ...]) -> None:
+    project = make_project(tmp_path, {"sample": GOOD})
+    result = run_invoke(tmp_path, *args)
+    assert result.returncode == 2
+    assert result.stderr.strip() == "--doc needs a document id, e.g. --doc sample"
+    assert not project.output_dir.exists(), "nothing was built"
+
+
+def test_an_unknown_format_stops_before_any_work(tmp_path: Path) -> None:
+    project = make_project(tmp_path, {"sample": GOOD})
+    result = run_invoke(tmp_path, "build", "--formats", "pdf")
+    assert result.returncode == 2
+    assert result.stderr.strip() == (
+        '--formats: unknown format "pdf" (did you mean onepager_pdf or brochure_pdf?); '
+        f"choose from {', '.join(FORMATS)}"
+    )
+    assert result.stdout == "" and not project.output_dir.exists()
+
+
+@pytest.mark.parametrize("task", ["build", "preview"])
+def test_help_lists_the_valid_values(tmp_path: Path, task: str) -> None:
+    make_project(tmp_path, {"sample": GOOD, "knee-pain": GOOD.replace("sample", "knee-pain")})
+    text = " ".join(run_invoke(tmp_path, task, "--help").stdout.split())
+    for kind in FORMATS:
+        assert kind in text.replace("- ", "-"), kind
+    if task == "build":
+        assert "only this document (repeatable): knee-pain, sample" in text
+
+
+def test_a_failing_verification_says_verification(tmp_path: Path) -> None:
+    project = make_project(tmp_path, {"sample": GOOD})
+    assert run_invoke(tmp_path, "build", "--formats", "html").returncode == 0
+    page = project.output_dir / "sample" / "index.html"
+    page.write_text(page.read_text().replace("Pain can vary widely.", ""))
+    result = run_invoke(tmp_path, "verify")
+    assert result.returncode == 1
+    assert "verification FAILED" in result.stderr and "build" not in result.stderr.lower()
+    assert "verification summary" in result.stdout
+
+
+def test_lint_and_test_say_how_to_install_the_test_extra(tmp_path: Path) -> None:
+    """Without the test extra's tools (hidden here from the interpreter), each task says
+    what to install instead of "command not found"."""
+    hide = tmp_path / "hide"
+    hide.mkdir()
+    (hide / "sitecustomize.py").write_text(
+        "import sys\n"
+        "class Hide:\n"
+        "    def find_spec(self, name, path=None, target=None):\n"
+        "        if name.split('.')[0] in {'ruff', 'mypy', 'pytest'}:\n"
+        "            raise ModuleNotFoundError(name)\n"
+        "sys.meta_path.insert(0, Hide())\n"
+    )
+    make_project(tmp_path, {})
+    (tmp_path / "tasks.py").write_text((ROOT / "tasks.py").read_text())
+    env = {**os.environ, "PYTHONPATH": f"{hide}{os.pathsep}{ROOT}"}
+    for task, missing in (("lint", "ruff, mypy are"), ("test", "pytest, ruff, mypy are")):
+        result = subprocess.run(
+            [sys.executable, "-m", "invoke", task],
+            cwd=tmp_path,
+            env=env,
+            capture_output=True,
+            text=True,
+        )
+        assert result.returncode == 1, task
+        assert result.stderr.strip() == (
+            f"{missing} not installed: install the test extra with pip install -e '.[test]'"
+        )
+
+
+def test_list_shows_every_task_with_a_one_line_help(tmp_path: Path) -> None:
+    make_project(tmp_path, {})
+    listing = run_invoke(tmp_path, "--list").stdout.splitlines()
+    assert listing[0] == "Available tasks:"
+    rows = [line for line in listing[1:] if line.strip()]
+    helps = dict(line.strip().split(None, 1) for line in rows)
+    assert set(helps) >= TASKS, sorted(TASKS - set(helps))
+    assert all(re.match(r"  \S", line) for line in rows), "each help fits on its line"
+    for name, text in helps.items():
+        assert re.fullmatch(r"[A-Z].*\.", text), (name, text)
+
+
+def test_setup_says_one_line_when_nothing_is_missing(tmp_path: Path) -> None:
+    make_project(tmp_path, {})
+    result = run_invoke(tmp_path, "setup")
+    assert result.returncode == 0
+    assert result.stdout.splitlines() == [f"Debian packages: all {len(BUILD_PACKAGES)} present"]
+
+
+# -- what a build shows -----------------------------------------------------------------------
+
+
+def test_a_build_in_a_log_ends_with_the_summary_table_and_one_line(tmp_path: Path) -> None:
+    make_project(tmp_path, {"sample": GOOD})
+    env = {"PIPELINE_TODAY": "2026-11-25"}
+    result = run_invoke_env(tmp_path, env, "build", "--formats", "html,docx")
+    assert result.returncode == 0, result.stderr
+    lines = result.stdout.splitlines()
+    assert re.fullmatch(r"sample: html built, verified \(\d+\.\d s\)", lines_with(lines, "html"))
+    assert re.fullmatch(r"1 document, 2 files, \d+\.\d s", lines[-1])
+    table = lines[lines.index("build summary") :]
+    row = next(line.strip() for line in table if line.strip().startswith("sample"))
+    assert re.fullmatch(r"sample +✓ +✓ +yes +2027-01-01 due soon +\d+\.\d s", row), row
+    assert "✓ built" in table
+
+    again = run_invoke_env(tmp_path, env, "build", "--formats", "html")
+    assert again.returncode == 0
+    assert re.fullmatch(r"1 document, 1 file, \d+\.\d s", again.stdout.splitlines()[-1])
+    assert "sample: html" not in again.stdout, "an output up to date has no line of its own"
+
+
+def test_a_build_on_a_terminal_shows_it_live_and_ends_with_the_summary(tmp_path: Path) -> None:
+    make_project(tmp_path, {"sample": GOOD})
+    (tmp_path / "tasks.py").write_text((ROOT / "tasks.py").read_text())
+    env = {**os.environ, "PYTHONPATH": str(ROOT), "COLUMNS": "120", "LINES": "40"}
+    env.pop("CI", None)
+    primary, secondary = pty.openpty()
+    process = subprocess.Popen(
+        [sys.executable, "-m", "invoke", "build", "--formats", "html"],
+        cwd=tmp_path,
+        env=env,
+        stdin=secondary,
+        stdout=secondary,
+        stderr=secondary,
+    )
+    os.close(secondary)
+    screen = b""
+    while True:
+        try:
+            chunk = os.read(primary, 65536)
+        except OSError:  # the terminal closed: the build is over
+            break
+        if not chunk:
+            break
+        screen += chunk
+    assert process.wait(60) == 0
+    text = re.sub(r"\x1b\[[0-9;?]*[A-Za-z]", "", screen.decode())
+    assert "build …" in text, "the live table"
+    assert "build summary" in text and "Traceback" not in text
+    assert re.search(r"1 document, 1 file, \d+\.\d s", text)
+
+
+def run_invoke_env(
+    project: Path, extra: dict[str, str], *args: str
+) -> subprocess.CompletedProcess[str]:
+    (project / "tasks.py").write_text((ROOT / "tasks.py").read_text())
+    env = {**os.environ, "PYTHONPATH": str(ROOT), **extra}
+    return subprocess.run(
+        [sys.executable, "-m", "invoke", *args],
+        cwd=project,
+        env=env,
+        capture_output=True,
+        text=True,
+    )
+
+
+def lines_with(lines: list[str], needle: str) -> str:
+    return next(line for line in lines if needle in line)
+
+
+# -- the Python API -----------------------------------------------------------------------------
+
+
+def test_the_python_api_builds_verifies_and_loads(tmp_path: Path) -> None:
+    project = make_project(tmp_path, {"sample": GOOD})
+    report = pipeline.build(tmp_path, formats="html")
+    assert not report.failed and report.summary().startswith("1 document, 1 file")
+    assert (project.output_dir / "sample" / "index.html").is_file()
+    assert not pipeline.verify(tmp_path, "sample").failed
+    doc = pipeline.load(tmp_path / "source" / "sample.md")
+    assert doc.id == "sample" and doc.source_path == "source/sample.md"
+
+
+def test_importing_the_package_loads_nothing_heavy() -> None:
+    code = (
+        "import sys, pipeline; "
+        "print(sorted(m for m in ('weasyprint', 'pypandoc', 'docx', 'rich', 'pipeline.build')"
+        " if m in sys.modules))"
+    )
+    out = subprocess.run(
+        [sys.executable, "-c", code], capture_output=True, text=True, check=True, cwd=ROOT
+    ).stdout
+    assert out.strip() == "[]"
