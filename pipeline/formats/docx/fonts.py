@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import hashlib
 import uuid
+from typing import Any
 
 from docx.document import Document as WordDocument
 from docx.opc.constants import RELATIONSHIP_TYPE as RT
@@ -121,9 +122,10 @@ def script_fonts(brand: Brand, lang: str) -> dict[str, str]:
     language's script, else the first complex-script family. Word and LibreOffice fall back
     character by character for what a named family lacks. Without fallback families every
     slot names the brand family."""
-    family = str(brand.fonts["family"])
-    fallbacks = [str(name) for name in brand.fonts.get("fallback-families", [])]
-    by_language = dict(brand.fonts.get("lang-families", {}))
+    fonts: dict[str, Any] = brand.tokens["fonts"]  # lists and tables, not only strings
+    family = str(fonts["family"])
+    fallbacks = [str(name) for name in fonts.get("fallback-families", [])]
+    by_language = {str(key): str(name) for key, name in fonts.get("lang-families", {}).items()}
     primary = lang.split("-")[0].lower()
     east_asian = [name for name in fallbacks if _CJK in name]
     chosen = by_language.get(lang) or by_language.get(primary)
