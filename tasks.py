@@ -134,6 +134,38 @@ def verify(
     _report(verify_published(project, doc or (), strict=strict, listener=_print), "verification")
 
 
+@task(
+    help={
+        "docx": "the reviewed DOCX (built by `invoke build`, edited in Word or LibreOffice)",
+        "apply": "write the merged source (never a conflict, nor an unapproved disclaimer edit)",
+        "approve_disclaimer": "apply the edits to this disclaimer too (repeatable)",
+        "output": "output folder (default: output/)",
+    },
+    iterable=["approve_disclaimer"],
+)
+def ingest(
+    c: Context,
+    docx: str,
+    apply: bool = False,
+    approve_disclaimer: list[str] | None = None,
+    output: str = "",
+) -> None:
+    """A reviewer's edits and comments back into the source: review.md, CriticMarkup, patch.
+    Exit 0: nothing left for a person; 1: something is; 2: the DOCX cannot be ingested."""
+    from pipeline.build import Project
+    from pipeline.ingest import IngestError
+    from pipeline.ingest import ingest as run_ingest
+
+    project = Project.at(ROOT, Path(output) if output else None)
+    try:
+        outcome = run_ingest(project, Path(docx), apply, approve_disclaimer or ())
+    except IngestError as error:
+        raise Exit(f"ingest: {error}", code=2) from None
+    print("\n".join(outcome.lines))
+    if outcome.exit_code:
+        raise Exit(code=outcome.exit_code)
+
+
 @task
 def lint(c: Context) -> None:
     """ruff (check and format --check) and mypy."""

@@ -7,7 +7,7 @@ after its id (`bookmarks`), so a reviewer's edit maps back to its place in the s
 
 It holds everything a patient reads: each section's plain summary and each disclaimer's plain
 wording too, in boxes labelled as the web page labels them. The labels are paragraphs in
-their own styles (`LABELS`), which verification and ingest know are not content.
+their own styles (`labels`), which verification and ingest know are not content.
 """
 
 from __future__ import annotations
@@ -27,6 +27,7 @@ from pipeline.brand import Brand
 from pipeline.formats.docx import finish as docx_finish
 from pipeline.formats.docx import images as docx_images
 from pipeline.formats.docx.bookmarks import bookmark_name
+from pipeline.formats.docx.labels import LABELS
 from pipeline.formats.docx.reference import write_reference
 from pipeline.model import Block, Disclaimer, Document
 from pipeline.pandoc import ast_document
@@ -45,14 +46,6 @@ def render(doc: Document, brand: Brand, out_dir: Path) -> Path:
         _pandoc(ast, reference, source_dir, target, doc, docx_images.print_ppi(brand))
     docx_finish.finish(target, doc, brand)
     return target
-
-
-# Box style -> (its label's style, the label): the words the web page labels its boxes with.
-LABELS = {
-    "Plain Summary": ("Plain Summary Label", "In short"),
-    "Disclaimer": ("Disclaimer Label", "Important"),
-    "Disclaimer Plain": ("Disclaimer Plain Label", "In plain words"),
-}
 
 
 def article_blocks(doc: Document) -> list[Block]:

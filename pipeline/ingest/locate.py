@@ -1,0 +1,278 @@
+"""Where each paragraph of the reviewed DOCX belongs in the source it was built from.
+
+A section starts at its bookmark (named after its id); where a word processor dropped the
+bookmark, at its heading, found by text. Within a section, the DOCX's paragraphs pair with
+the source's by text (`align`), both as they were before the review (tracked changes
+rejected) and after it (accepted). A disclaimer's paragraphs are those in its bookmark's
+range that have a disclaimer's style."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass
+
+from pipeline.formats.docx.bookmarks import ids_by_bookmark
+from pipeline.formats.docx.labels import LABELS
+from pipeline.ingest import units
+from pipeline.ingest.align import Pair, align
+from pipeline.ingest.markdown import Inlines, text_of
+from pipeline.ingest.paragraphs import WordParagraph
+from pipeline.ingest.units import Slot, Source
+from pipeline.ingest.versions import Versions
+
+_ROLES = {
+    "title": units.TITLE,
+    "subtitle": units.SUBTITLE,
+    "heading 1": units.HEADING,
+    "plain summary": units.PLAIN,
+    "disclaimer": units.WORDING,
+    "disclaimer plain": units.DISCLAIMER_PLAIN,
+}
+_LABEL_TEXTS = {label.casefold(): (box.casefold(), text) for box, (label, text) in LABELS.items()}
+_ROLES |= {label: _ROLES[box] for label, (box, _text) in _LABEL_TEXTS.items()}
+# Made from the brand and the metadata, not the source's text: an edit there is not applied.
+_GENERATED = {"author", "date"}
+
+
+@dataclass
+class Para:
+    """One paragraph as a reader sees it in one version of the review: one w:p, or several
+    joined by a paragraph mark the reviewer inserted or deleted."""
+
+    members: tuple[int, ...]
+    inlines: Inlines
+    text: str
+    role: str
+    kind: str
+    """ "heading", "subheading", "item", "cell", "caption" or "para"."""
+    level: int
+    """A subheading's level in the source (### is 3), a list item's depth (0 = top)."""
+    section: str | None
+    disclaimer: str | None
+
+
+@dataclass
+class Located:
+    slots: list[Slot]
+    """The source's slots a DOCX paragraph shows (their text is not empty), in order."""
+    slot_texts: list[str]
+    before: list[Para]
+    after: list[Para]
+    before_pairs: list[Pair]
+    """(slot index, before index)."""
+    after_pairs: list[Pair]
+    """(slot index, after index)."""
+    generated_edits: list[Para]
+    """Edited paragraphs that the build generates (author, date) or labels: not applied."""
+
+
+def locate(
+    base: Source,
+    slot_texts: Sequence[str],
+    paragraphs: Sequence[WordParagraph],
+    versions: dict[int, Versions],
+    bookmarks: dict[str, tuple[int, int | None]],
+) -> Located:
+    slots = [slot for slot, text in zip(base.slots, slot_texts, strict=True) if text]
+    texts = [text for text in slot_texts if text]
+    content, generated = _content(paragraphs, versions)
+    headings = {
+        slot.section: text
+        for slot, text in zip(slots, texts, strict=True)
+        if slot.role == units.HEADING and slot.section
+    }
+    sections = _section_starts(headings, paragraphs, versions, bookmarks)
+    disclaimers = _disclaimer_ranges(base, bookmarks)
+    before = _joined(content, versions, sections, disclaimers, "before")
+    after = _joined(content, versions, sections, disclaimers, "after")
+    return Located(
+        slots,
+        texts,
+        before,
+        after,
+        _pairs(slots, texts, before),
+        _pairs(slots, texts, after),
+        generated,
+    )
+
+
+def _role(paragraph: WordParagraph) -> str:
+    return _ROLES.get(paragraph.style.casefold(), units.BODY)
+
+
+def _content(
+    paragraphs: Sequence[WordParagraph], versions: dict[int, Versions]
+) -> tuple[list[WordParagraph], list[Para]]:
+    """The paragraphs that hold the source's text, and the edited ones that do not: a box's
+    label, the author and date lines. Empty paragraphs (a picture's) hold no text."""
+    content, generated = [], []
+    for paragraph in paragraphs:
+        version = versions.get(paragraph.index, Versions([], []))
+        before, after = text_of(version.before), text_of(version.after)
+        style = paragraph.style.casefold()
+        label = _LABEL_TEXTS.get(style, ("", None))[1]
+        if style in _GENERATED or (label is not None and before in {label, ""}):
+            if after not in {before, "", label}:
+                generated.append(
+                    Para(
+                        (paragraph.index,),
+                        version.after,
+                        after,
+                        _role(paragraph),
+                        "para",
+                        0,
+                        None,
+                        None,
+                    )
+                )
+            if style in _GENERATED or after in {label, ""}:
+                continue
+        if before or after:
+            content.append(paragraph)
+    return content, generated
+
+
+def _section_starts(
+    headings: dict[str, str],
+    paragraphs: Sequence[WordParagraph],
+    versions: dict[int, Versions],
+    bookmarks: dict[str, tuple[int, int | None]],
+) -> list[tuple[int, str]]:
+    """(first paragraph, section id) for each section found, in document order. `headings`
+    maps each section id to its heading's text, in source order."""
+    found = {
+        ident: bookmarks[name][0]
+        for name, ident in ids_by_bookmark(headings).items()
+        if name in bookmarks
+    }
+    for ident, heading in headings.items():
+        if ident not in found:  # the bookmark is gone: find the heading by its text
+            match = next(
+                (
+                    p.index
+                    for p in paragraphs
+                    if _role(p) == units.HEADING
+                    and text_of(versions.get(p.index, Versions([], [])).before) == heading
+                ),
+                None,
+            )
+            if match is not None:
+                found[ident] = match
+    starts: list[tuple[int, str]] = []
+    for ident in headings:  # in source order; a start out of that order is not trusted
+        if ident in found and (not starts or found[ident] > starts[-1][0]):
+            starts.append((found[ident], ident))
+    return starts
+
+
+def _disclaimer_ranges(
+    base: Source, bookmarks: dict[str, tuple[int, int | None]]
+) -> dict[str, tuple[int, int | None]]:
+    ids = sorted({slot.disclaimer for slot in base.slots if slot.disclaimer})
+    return {
+        ident: bookmarks[name] for name, ident in ids_by_bookmark(ids).items() if name in bookmarks
+    }
+
+
+def _kind(paragraph: WordParagraph) -> tuple[str, int]:
+    style = paragraph.style.casefold()
+    if paragraph.in_table:
+        return "cell", 0
+    if style == "heading 1":
+        return "heading", 2
+    if style.startswith("heading ") and style[8:].isdigit():
+        return "subheading", int(style[8:]) + 1
+    if paragraph.level is not None:
+        return "item", paragraph.level
+    if style in {"image caption", "table caption"}:
+        return "caption", 0
+    return "para", 0
+
+
+def _joined(
+    content: Sequence[WordParagraph],
+    versions: dict[int, Versions],
+    sections: list[tuple[int, str]],
+    disclaimers: dict[str, tuple[int, int | None]],
+    which: str,
+) -> list[Para]:
+    """The paragraphs a reader sees in one version: before the review, a paragraph whose
+    mark the reviewer inserted is still one with the next; after it, one whose mark was
+    deleted is one with the next."""
+    joining = "paragraph-insertion" if which == "before" else "paragraph-deletion"
+    found: list[Para] = []
+    group: list[WordParagraph] = []
+    for paragraph in content:
+        group.append(paragraph)
+        if paragraph.mark is not None and paragraph.mark.kind == joining:
+            continue
+        inlines: Inlines = []
+        for member in group:
+            version = versions.get(member.index, Versions([], []))
+            part = version.before if which == "before" else version.after
+            if inlines and part:
+                inlines = [*inlines, {"t": "Space"}, *part]
+            else:
+                inlines = inlines or list(part)
+        last = group[-1]
+        kind, level = _kind(last)
+        role = _role(last)
+        section = _section_of(group[0].index, sections)
+        disclaimer = (
+            _disclaimer_of(group[0].index, disclaimers)
+            if role in {units.WORDING, units.DISCLAIMER_PLAIN}
+            else None
+        )
+        text = text_of(inlines)
+        if text:
+            found.append(
+                Para(
+                    tuple(member.index for member in group),
+                    inlines,
+                    text,
+                    role,
+                    kind,
+                    level,
+                    section,
+                    disclaimer,
+                )
+            )
+        group = []
+    return found
+
+
+def _section_of(index: int, sections: list[tuple[int, str]]) -> str | None:
+    current = None
+    for start, ident in sections:
+        if start > index:
+            break
+        current = ident
+    return current
+
+
+def _disclaimer_of(index: int, ranges: dict[str, tuple[int, int | None]]) -> str | None:
+    inside = [
+        (start, ident)
+        for ident, (start, end) in ranges.items()
+        if start <= index and (end is None or index <= end)
+    ]
+    return max(inside)[1] if inside else None
+
+
+def _pairs(slots: list[Slot], texts: list[str], paras: list[Para]) -> list[Pair]:
+    """Slots and paragraphs paired section by section (the title page's with the title and
+    subtitle), as global indices."""
+    pairs: list[Pair] = []
+    keys: list[str | None] = []
+    for slot in slots:
+        if slot.section not in keys:
+            keys.append(slot.section)
+    for para in paras:
+        if para.section not in keys:
+            keys.append(para.section)
+    for key in keys:
+        left = [i for i, slot in enumerate(slots) if slot.section == key]
+        right = [j for j, para in enumerate(paras) if para.section == key]
+        for i, j in align([texts[i] for i in left], [paras[j].text for j in right]):
+            pairs.append((None if i is None else left[i], None if j is None else right[j]))
+    return pairs
