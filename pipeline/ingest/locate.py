@@ -14,7 +14,7 @@ from dataclasses import dataclass
 from pipeline.formats.docx.bookmarks import ids_by_bookmark
 from pipeline.formats.docx.labels import LABELS
 from pipeline.ingest import units
-from pipeline.ingest.align import Pair, align
+from pipeline.ingest.align import Pair, align, similarity
 from pipeline.ingest.markdown import Inlines, text_of
 from pipeline.ingest.paragraphs import WordParagraph
 from pipeline.ingest.units import Slot, Source
@@ -85,15 +85,9 @@ def locate(
     disclaimers = _disclaimer_ranges(base, bookmarks)
     before = _joined(content, versions, sections, disclaimers, "before")
     after = _joined(content, versions, sections, disclaimers, "after")
-    return Located(
-        slots,
-        texts,
-        before,
-        after,
-        _pairs(slots, texts, before),
-        _pairs(slots, texts, after),
-        generated,
-    )
+    before_pairs = _pairs(slots, texts, before)
+    after_pairs = _after_pairs(slots, texts, before, before_pairs, after)
+    return Located(slots, texts, before, after, before_pairs, after_pairs, generated)
 
 
 def _role(paragraph: WordParagraph) -> str:
@@ -200,45 +194,51 @@ def _joined(
     mark the reviewer inserted is still one with the next; after it, one whose mark was
     deleted is one with the next."""
     joining = "paragraph-insertion" if which == "before" else "paragraph-deletion"
-    found: list[Para] = []
-    group: list[WordParagraph] = []
+    groups: list[list[WordParagraph]] = [[]]
     for paragraph in content:
-        group.append(paragraph)
-        if paragraph.mark is not None and paragraph.mark.kind == joining:
-            continue
-        inlines: Inlines = []
-        for member in group:
-            version = versions.get(member.index, Versions([], []))
-            part = version.before if which == "before" else version.after
-            if inlines and part:
-                inlines = [*inlines, {"t": "Space"}, *part]
-            else:
-                inlines = inlines or list(part)
-        last = group[-1]
-        kind, level = _kind(last)
-        role = _role(last)
-        section = _section_of(group[0].index, sections)
-        disclaimer = (
-            _disclaimer_of(group[0].index, disclaimers)
-            if role in {units.WORDING, units.DISCLAIMER_PLAIN}
-            else None
-        )
-        text = text_of(inlines)
-        if text:
-            found.append(
-                Para(
-                    tuple(member.index for member in group),
-                    inlines,
-                    text,
-                    role,
-                    kind,
-                    level,
-                    section,
-                    disclaimer,
-                )
-            )
-        group = []
+        groups[-1].append(paragraph)
+        if paragraph.mark is None or paragraph.mark.kind != joining:
+            groups.append([])
+    found = []
+    for group in groups:
+        para = _para(group, versions, sections, disclaimers, which)
+        if para is not None:
+            found.append(para)
     return found
+
+
+def _para(
+    group: list[WordParagraph],
+    versions: dict[int, Versions],
+    sections: list[tuple[int, str]],
+    disclaimers: dict[str, tuple[int, int | None]],
+    which: str,
+) -> Para | None:
+    """One reader's paragraph from the w:p joined in `group`; None when it has no text.
+    It stands where its first w:p with text stands, in the style of its last (the one
+    whose mark it keeps)."""
+    inlines: Inlines = []
+    first = None
+    for member in group:
+        version = versions.get(member.index, Versions([], []))
+        part = version.before if which == "before" else version.after
+        if part:
+            first = first or member
+            inlines = [*inlines, {"t": "Space"}, *part] if inlines else list(part)
+    text = text_of(inlines)
+    if first is None or not text:
+        return None
+    last = group[-1]
+    kind, level = _kind(last)
+    role = _role(last)
+    disclaimer = (
+        _disclaimer_of(first.index, disclaimers)
+        if role in {units.WORDING, units.DISCLAIMER_PLAIN}
+        else None
+    )
+    members = tuple(member.index for member in group)
+    section = _section_of(first.index, sections)
+    return Para(members, inlines, text, role, kind, level, section, disclaimer)
 
 
 def _section_of(index: int, sections: list[tuple[int, str]]) -> str | None:
@@ -275,4 +275,59 @@ def _pairs(slots: list[Slot], texts: list[str], paras: list[Para]) -> list[Pair]
         right = [j for j, para in enumerate(paras) if para.section == key]
         for i, j in align([texts[i] for i in left], [paras[j].text for j in right]):
             pairs.append((None if i is None else left[i], None if j is None else right[j]))
+    return pairs
+
+
+def _after_pairs(
+    slots: list[Slot],
+    texts: list[str],
+    before: list[Para],
+    before_pairs: list[Pair],
+    after: list[Para],
+) -> list[Pair]:
+    """Slots and paragraphs after the review, paired through the DOCX: a slot pairs with the
+    paragraph after the review that shares a w:p with its paragraph before the review (the
+    most alike one, when a paragraph was split or two were joined), however much its text
+    changed. Those the tracked changes do not pair (untracked edits) pair by text, section
+    by section. In order of the paragraphs after the review, each slot deleted just before
+    the next one kept."""
+    claims = []
+    for i, b in before_pairs:
+        if i is None or b is None:
+            continue
+        for j, para in enumerate(after):
+            if set(before[b].members) & set(para.members):
+                claims.append((similarity(texts[i], para.text), -j, i, j))
+    slot_of: dict[int, int] = {}
+    taken: set[int] = set()
+    for _score, _order, i, j in sorted(claims, reverse=True):
+        if i not in taken and j not in slot_of:
+            slot_of[j] = i
+            taken.add(i)
+    # Text pairs the rest: slots the DOCX lost before the review, and paragraphs that share
+    # nothing with a paired one (both edited with Track Changes off).
+    seen = {i for i, b in before_pairs if i is not None and b is not None}
+    paired = {
+        m for i, b in before_pairs if i is not None and b is not None for m in before[b].members
+    }
+    rest_slots = [i for i in range(len(slots)) if i not in seen]
+    rest_after = [j for j in range(len(after)) if not set(after[j].members) & paired]
+    for left, right in _pairs(
+        [slots[i] for i in rest_slots],
+        [texts[i] for i in rest_slots],
+        [after[j] for j in rest_after],
+    ):
+        if left is not None and right is not None:
+            slot_of[rest_after[right]] = rest_slots[left]
+    kept = set(slot_of.values())
+    pairs: list[Pair] = []
+    emitted: set[int] = set()
+    for j in range(len(after)):
+        slot = slot_of.get(j)
+        if slot is not None:
+            deleted = [k for k in range(slot) if k not in emitted and k not in kept]
+            pairs += [(k, None) for k in deleted]
+            emitted.update(deleted, [slot])
+        pairs.append((slot, j))
+    pairs += [(k, None) for k in range(len(slots)) if k not in emitted and k not in kept]
     return pairs

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import json
 import re
+import subprocess
 import unicodedata
 from collections.abc import Sequence
 from typing import Any
@@ -17,7 +18,9 @@ from pipeline.text import stringify
 Inlines = list[dict[str, Any]]
 
 READ_FORMAT = "markdown-auto_identifiers"  # as the loader reads a source
-WRITE_FORMAT = "markdown"
+# Quotes and dashes as characters: pandoc's smart writer escapes a straight apostrophe the
+# reviewer typed (children\'s); read back, either reads the same.
+WRITE_FORMAT = "markdown-smart"
 # Each text is read after a mark and a space, so that its start is never read as block
 # syntax ("1986. was" as a list, "# 1" as a heading) and quotes still open.
 _GUARD = "\u2063"
@@ -40,9 +43,7 @@ def parse(texts: Sequence[str]) -> list[Inlines]:
     document = "".join(
         f"::: {{#t{i}}}\n{_GUARD} {text.strip()}\n:::\n\n" for i, text in enumerate(texts)
     )
-    ast = json.loads(
-        pypandoc.convert_text(document, "json", format=READ_FORMAT, extra_args=["--sandbox"])
-    )
+    ast = read_json(document)
     found: dict[str, Inlines] = {}
     for block in ast["blocks"]:
         if block["t"] != "Div":
@@ -72,16 +73,30 @@ def write(lists: Sequence[Inlines]) -> list[str]:
         if blocks:
             blocks.append({"t": "Para", "c": [{"t": "Str", "c": _SEPARATOR}]})
         blocks.append({"t": "Para", "c": list(inlines) or [{"t": "Str", "c": ""}]})
-    out = pypandoc.convert_text(
-        ast_document(blocks),
-        WRITE_FORMAT,
-        format="json",
-        extra_args=["--sandbox", "--wrap=none"],
-    )
+    out = pandoc(ast_document(blocks), "--from=json", f"--to={WRITE_FORMAT}", "--wrap=none")
     parts = re.split(rf"\n*^{_SEPARATOR}$\n*", out.strip("\n"), flags=re.MULTILINE)
     if len(parts) != len(lists):
         raise RuntimeError("pandoc wrote a different number of paragraphs than it was given")
     return [part.strip() for part in parts]
+
+
+def pandoc(text: str, *args: str) -> str:
+    """pandoc's output for `text` (run directly: pypandoc's convert_text asks pandoc for its
+    list of formats on every call)."""
+    finished = subprocess.run(
+        [pypandoc.get_pandoc_path(), "--sandbox", *args],
+        input=text.encode("utf-8"),
+        capture_output=True,
+    )
+    if finished.returncode != 0:
+        raise RuntimeError(f"pandoc: {finished.stderr.decode().strip()}")
+    return finished.stdout.decode("utf-8")
+
+
+def read_json(text: str) -> dict[str, Any]:
+    """pandoc's AST of Markdown, read as the loader reads a source."""
+    ast: dict[str, Any] = json.loads(pandoc(text, f"--from={READ_FORMAT}", "--to=json"))
+    return ast
 
 
 def text_of(inlines: Inlines) -> str:

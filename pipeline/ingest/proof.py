@@ -5,16 +5,14 @@ reported for a person to make."""
 
 from __future__ import annotations
 
-import json
 from collections.abc import Sequence
 
-import pypandoc
 import yaml
 
 from pipeline.ingest import place
 from pipeline.ingest.align import align
 from pipeline.ingest.edits import Edit
-from pipeline.ingest.markdown import READ_FORMAT, plain
+from pipeline.ingest.markdown import plain, read_json
 from pipeline.ingest.units import Slot, Source
 from pipeline.text import paragraphs
 
@@ -28,9 +26,7 @@ def read_paragraphs(text: str) -> list[str]:
     """Every paragraph a reader sees (headings, plain summaries, body, disclaimers), as
     pandoc reads the source, normalised for comparison."""
     body = _without_metadata(text)
-    ast = json.loads(
-        pypandoc.convert_text(body, "json", format=READ_FORMAT, extra_args=["--sandbox"])
-    )
+    ast = read_json(body)
     return [plain(p) for p in paragraphs(ast["blocks"]) if plain(p)]
 
 

@@ -88,12 +88,11 @@ def find(project: Project, docx: Path, approved: Sequence[str] = ()) -> Findings
         versions = read_versions(docx)
     except VersionsError as error:
         raise IngestError(f"{docx.name}: {error}") from None
-    texts = _slot_texts(base)
+    inlines = markdown.parse([base.markdown(slot) for slot in base.slots])
+    texts = _slot_texts(base, inlines)
     located = locate(base, texts, paragraphs, versions, read_bookmarks(document))
     _check_approvals(base, ours, approved)
-    slot_inlines = markdown.parse(
-        [base.markdown(s) if s.kind != "meta" else "" for s in located.slots]
-    )
+    slot_inlines = [inlines[base.slots.index(slot)] for slot in located.slots]
     base_paragraphs = proof.read_paragraphs(base.text)
     unsure = proof.unsure_slots(located.slots, located.slot_texts, base_paragraphs)
     edits = find_edits(base, located, slot_inlines, unsure)
@@ -120,17 +119,15 @@ def find(project: Project, docx: Path, approved: Sequence[str] = ()) -> Findings
     return findings
 
 
-def _slot_texts(base: units.Source) -> list[str]:
+def _slot_texts(base: units.Source, inlines: list[markdown.Inlines]) -> list[str]:
     """What a reader sees of each slot: pandoc's reading of its Markdown; a title's or
     subtitle's value as YAML reads it."""
     meta = proof.metadata(base.text)
-    body = [slot for slot in base.slots if slot.kind != "meta"]
-    read = iter(markdown.parse([base.markdown(slot) for slot in body]))
     return [
         markdown.plain(str(meta.get(slot.role, "")))
         if slot.kind == "meta"
-        else markdown.text_of(next(read))
-        for slot in base.slots
+        else markdown.text_of(read)
+        for slot, read in zip(base.slots, inlines, strict=True)
     ]
 
 

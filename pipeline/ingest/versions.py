@@ -96,7 +96,7 @@ def _write_marked_copy(source: Path, target: Path) -> None:
             data = package.read(info)
             if info.filename == "word/document.xml":
                 data = _marked(data)
-            copy_.writestr(info, data, compress_type=zipfile.ZIP_DEFLATED)
+            copy_.writestr(info.filename, data)  # stored: read once, by pandoc
 
 
 def _marked(document: bytes) -> bytes:
