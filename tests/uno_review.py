@@ -6,8 +6,14 @@ Run with Debian's own Python (python3-uno works with it only, not in a virtualen
 
 It opens the DOCX the pipeline built, turns change recording on, and as "Dana Rivera":
 replaces a phrase, inserts a sentence, adds a paragraph, shortens a disclaimer's plain
-wording, and comments on a phrase; then saves as DOCX (Word 2007-365). The result is
-tests/fixtures/ingest/libreoffice-review.docx (see tests/test_ingest_libreoffice.py).
+wording, and comments on a phrase; then saves as DOCX (Word 2007-365). The committed
+tests/fixtures/ingest/libreoffice-review.docx was made so from the article's DOCX:
+
+    invoke build --doc ddd-stem-cell-therapy --formats docx
+    /usr/bin/python3 tests/uno_review.py output/ddd-stem-cell-therapy/ddd-stem-cell-therapy.docx \
+        tests/fixtures/ingest/libreoffice-review.docx
+
+(tests/test_ingest_libreoffice.py reads it; with INGEST_LIBREOFFICE=1 it makes a new one.)
 
 Only the soffice this script starts is stopped, by its process id.
 """
@@ -202,6 +208,9 @@ def main(source: Path, target: Path) -> None:
             )
             document.RecordChanges = True
             review(document)
+            # The DOCX asks for its fonts embedded, and LibreOffice would embed every system
+            # font it uses (megabytes); ingest does not read fonts, so the fixture stays small.
+            document.createInstance("com.sun.star.text.DocumentSettings").EmbedFonts = False
             document.storeToURL(
                 uno.systemPathToFileUrl(str(target.resolve())),
                 (prop("FilterName", "MS Word 2007 XML"),),
