@@ -420,3 +420,88 @@ def test_the_task_exits_0_when_nothing_is_left_and_1_when_something_is(
     assert ingest_task(reviewed, output) == 1, "a disclaimer edit waits for approval"
     assert ingest_task(reviewed, output, "not-a-cure") == 0
     assert "not-a-cure" in (output / built.doc.id / "review" / "reviewed" / "review.md").read_text()
+
+
+# -- the rest of what a source may hold -------------------------------------------------------
+
+RICH = """\
+---
+id: rich
+title: "Pictures: and more"
+lang: en-GB
+last-reviewed: 2026-02-03
+---
+
+## Pictures {#pictures}
+
+::: plain
+Some pictures.
+:::
+
+![A red photo](images/photo.png)
+
+Text with an inline ![icon](images/drawing.svg) picture.
+
+| Dose | When |
+|---|---|
+| 1 | Morning |
+
+Table: Doses by time
+
+1. First
+2. Second
+    - nested *one*
+    - nested two
+
+> A quote here.
+
+See <https://example.org> and [the site](https://example.org/x "t").
+"""
+
+
+def test_pictures_captions_quotes_and_links(tmp_path: Path) -> None:
+    from PIL import Image
+
+    project = make_project(tmp_path / "project", "")
+    (project.source_dir / "leaflet.md").unlink()
+    images = project.source_dir / "images"
+    images.mkdir()
+    Image.new("RGB", (900, 600), (200, 80, 40)).save(images / "photo.png")
+    (images / "drawing.svg").write_text(
+        '<svg xmlns="http://www.w3.org/2000/svg" width="48" height="48"><rect width="48" '
+        'height="48" fill="#0B4F6C"/></svg>'
+    )
+    path = project.source_dir / "rich.md"
+    path.write_text(RICH)
+    assert not build(project, ["rich"], ["docx"]).failed
+    docx = project.output_dir / "rich" / "rich.docx"
+    assert ingest(project, docx).lines[0] == "rich: no changes; 0 comments"
+
+    reviewed = tmp_path / "rich-reviewed.docx"
+    shutil.copy(docx, reviewed)
+    with WordReview(reviewed) as review:
+        review.replace("Pictures: and more", "and more", "and words", ANN)
+        review.replace("A red photo", "red", "bright red", ANN)
+        review.replace("Text with an inline", "an inline", "a small inline", ANN)
+        review.replace("Doses by time", "Doses", "Tablets", ANN)
+        review.replace("nested two", "two", "three", ANN)
+        review.replace("A quote here.", "quote", "short quote", ANN)
+        review.replace("the site", "the site", "our site", ANN)
+    outcome = ingest(project, reviewed, apply=True)
+    assert outcome.exit_code == 0, outcome.lines
+    assert changed_lines(RICH, path.read_text()) == [
+        ('title: "Pictures: and more"', 'title: "Pictures: and words"'),
+        ("![A red photo](images/photo.png)", "![A bright red photo](images/photo.png)"),
+        (
+            "Text with an inline ![icon](images/drawing.svg) picture.",
+            "Text with a small inline ![icon](images/drawing.svg) picture.",
+        ),
+        ("Table: Doses by time", "Table: Tablets by time"),
+        ("    - nested two", "    - nested three"),
+        ("> A quote here.", "> A short quote here."),
+        (
+            'See <https://example.org> and [the site](https://example.org/x "t").',
+            'See <https://example.org> and [our site](https://example.org/x "t").',
+        ),
+    ]
+    load(path, project.root)

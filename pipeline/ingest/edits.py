@@ -11,6 +11,7 @@ from __future__ import annotations
 import json
 from collections.abc import Sequence
 from dataclasses import dataclass, field
+from typing import Any
 
 import yaml
 
@@ -18,6 +19,7 @@ from pipeline.ingest import inline, markdown, units
 from pipeline.ingest.locate import Located, Para
 from pipeline.ingest.markdown import Inlines
 from pipeline.ingest.units import Slot, Source
+from pipeline.text import nodes
 
 DISCLAIMER_ROLES = {units.WORDING, units.DISCLAIMER_PLAIN}
 
@@ -163,22 +165,27 @@ def _write_markdown(
 def _with_source_images(
     inlines: Inlines, edit: Edit, slot_inlines: Sequence[Inlines], index_of: dict[int, int]
 ) -> Inlines:
-    """The reviewed inlines with each picture as the source has it (pandoc reads a DOCX's
-    pictures as media/... files of its own), matched by order."""
+    """The reviewed inlines with what a DOCX cannot carry taken from the source, matched by
+    order: each picture as the source has it (pandoc reads a DOCX's pictures as media/...
+    files of its own), and a link to the same address with the source's title and classes
+    (an autolink stays one)."""
     if edit.slot is None or edit.kind != "change":
         return inlines
-    originals = [n for n in _nodes(slot_inlines[index_of[id(edit.slot)]]) if n.get("t") == "Image"]
-    images = iter(originals)
-    return json.loads(
-        json.dumps(inlines),
-        object_hook=lambda node: next(images, node) if node.get("t") == "Image" else node,
-    )
+    source = slot_inlines[index_of[id(edit.slot)]]
+    images = iter([n for n in nodes(source) if n.get("t") == "Image"])
+    links = iter([n for n in nodes(source) if n.get("t") == "Link"])
 
+    def restore(node: dict[str, Any]) -> dict[str, Any]:
+        if node.get("t") == "Image":
+            return next(images, node)
+        if node.get("t") == "Link":
+            original = next(links, None)
+            if original is not None and original["c"][2][0] == node["c"][2][0]:
+                return {"t": "Link", "c": [original["c"][0], node["c"][1], original["c"][2]]}
+        return node
 
-def _nodes(value: object) -> list[dict[str, object]]:
-    from pipeline.text import nodes
-
-    return list(nodes(value))
+    restored: Inlines = json.loads(json.dumps(inlines), object_hook=restore)
+    return restored
 
 
 def _fitted(text: str, edit: Edit) -> str:

@@ -59,6 +59,9 @@ class Unit:
     """For a list item: its indentation and marker ("-", "1.")."""
     level: int = 0
     """For a heading: its level."""
+    order: float = 0
+    """Where a reader meets it: its place in the file, except a table's caption written
+    after the table, which every output shows before it."""
 
 
 @dataclass
@@ -68,10 +71,16 @@ class Source:
 
     @property
     def slots(self) -> list[Slot]:
-        return [slot for unit in self.units for slot in unit.slots]
+        """Every slot, in reading order."""
+        ordered = sorted(self.units, key=lambda unit: unit.order)
+        return [slot for unit in ordered for slot in unit.slots]
 
     def markdown(self, slot: Slot) -> str:
-        return self.text[slot.start : slot.end]
+        """The slot's inline Markdown (a quote's lines without their `>`)."""
+        text = self.text[slot.start : slot.end]
+        if slot.kind == "quote":
+            text = re.sub(r"\n[ \t]*>[ \t]?", "\n", text)
+        return text
 
     def unit_of(self, slot: Slot) -> Unit:
         return next(unit for unit in self.units if slot in unit.slots)
@@ -125,6 +134,7 @@ class _Cutter:
             self.role,
             self.section,
             self.disclaimer,
+            order=len(self.units),
             **extra,  # type: ignore[arg-type]
         )
         self.units.append(unit)
@@ -175,11 +185,14 @@ class _Cutter:
             return self.table_row(index)
         caption = _CAPTION.match(line)
         if caption and self.after_table():
-            return self.paragraph(index, "caption", len(caption.group(1)))
+            first_row = self.table_start()
+            end = self.paragraph(index, "caption", len(caption.group(1)))
+            self.units[-1].order = first_row.order - 0.5
+            return end
         if item := _ITEM.match(line):
             return self.paragraph(index, "item", item.end(), item.group(1), item.group(2))
-        if _QUOTE.match(line):
-            return self.opaque(index, "quote")
+        if quote := _QUOTE.match(line):
+            return self.quote(index, quote.end())
         if (figure := _FIGURE.fullmatch(line)) and self.ends_paragraph(index):
             unit = self.add(index, index, "figure")
             start = self.offsets[index] + figure.start(1)
@@ -187,6 +200,15 @@ class _Cutter:
             return index + 1
         indent = len(line) - len(line.lstrip(" \t"))
         return self.paragraph(index, "para", indent)
+
+    def table_start(self) -> Unit:
+        """The first row of the table just before (blank lines aside)."""
+        at = len(self.units) - 1
+        while self.units[at].kind == "blank":
+            at -= 1
+        while at > 0 and self.units[at - 1].kind in {"row", "rule"}:
+            at -= 1
+        return self.units[at]
 
     def after_table(self) -> bool:
         previous = [unit.kind for unit in self.units if unit.kind != "blank"][-1:]
@@ -217,6 +239,21 @@ class _Cutter:
         end = self.offsets[last] + len(self.lines[last].rstrip("\r\n"))
         slot_kind = {"para": "para", "item": "item", "caption": "caption"}[kind]
         self.slot(unit, self.offsets[index] + skip, end, slot_kind)
+        return last + 1
+
+    def quote(self, index: int, skip: int) -> int:
+        """A block quote's paragraph: its slot is its text after the first `>`; the `>` of
+        the lines after it are left out when the slot is read (Source.markdown)."""
+        last = index
+        while last + 1 < len(self.lines):
+            marker = _QUOTE.match(self.lines[last + 1])
+            if marker is None or _BLANK.fullmatch(self.lines[last + 1][marker.end() :]):
+                break  # the quote, or its paragraph, ends
+            last += 1
+        unit = self.add(index, last, "quote")
+        start = self.offsets[index] + skip + (1 if self.lines[index][skip : skip + 1] == " " else 0)
+        end = self.offsets[last] + len(self.lines[last].rstrip("\r\n"))
+        self.slot(unit, start, end, "quote")
         return last + 1
 
     def opaque(self, index: int, kind: str) -> int:
