@@ -25,6 +25,8 @@ BUILD_PACKAGES = {
 TEST_PACKAGES = {
     "chromium": "/usr/bin/chromium",
     "libreoffice-writer-nogui": "/usr/bin/soffice",
+    # LibreOffice driven through UNO, to make a real reviewer's DOCX (tests/uno_review.py).
+    "python3-uno": "/usr/lib/python3/dist-packages/uno.py",
     "poppler-utils": "/usr/bin/pdftoppm",
     "default-jre-headless": "/usr/bin/java",
 }
