@@ -384,7 +384,14 @@ def test_bad_input_stops_with_a_clear_error_and_exit_code_2(
     truncated.write_bytes(leaflet_docx.read_bytes()[:3000])
     foreign = tmp_path / "foreign.docx"
     without_base = tmp_path / "without-base.docx"
+    elsewhere = tmp_path / "elsewhere.docx"  # its id would name a file outside source/
     with zipfile.ZipFile(leaflet_docx) as built:
+        with zipfile.ZipFile(elsewhere, "w") as target:
+            for info in built.infolist():
+                data = built.read(info)
+                if info.filename == "docProps/custom.xml":
+                    data = data.replace(b">leaflet<", b">../../outside<")
+                target.writestr(info.filename, data)
         with zipfile.ZipFile(foreign, "w") as target:
             for info in built.infolist():
                 if not info.filename.startswith(("customXml/", "docProps/custom")):
@@ -399,6 +406,7 @@ def test_bad_input_stops_with_a_clear_error_and_exit_code_2(
         (locked, "is password-protected"),
         (foreign, "was not built by this pipeline"),
         (without_base, "does not carry the source it was built from"),
+        (elsewhere, "is not a document id"),
         (tmp_path / "missing.docx", "no such file"),
     ):
         with pytest.raises(IngestError, match=message):

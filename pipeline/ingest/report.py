@@ -106,12 +106,38 @@ def _lines(findings: Findings) -> Iterator[str]:
 
 
 def _items(findings: Findings) -> Iterator[tuple[str | None, list[str]]]:
-    """(section, lines) for each edit and comment, in source order within its section."""
-    for edit in findings.edits:
-        yield edit.section, list(_edit_lines(findings, edit))
-    for comment in findings.comments:
+    """(section, lines) for each edit and comment, in source order: an edit where its
+    paragraph is (an added one after the paragraph it follows), a comment after the edits
+    of the paragraph it is on."""
+    located = findings.located
+    index_of = {id(slot): i for i, slot in enumerate(located.slots)}
+    items: list[tuple[float, int, str | None, list[str]]] = []
+    for number, edit in enumerate(findings.edits):
+        where = index_of.get(id(edit.slot), -1) + (0.5 if edit.kind == "insert" else 0)
+        items.append((where, number, edit.section, list(_edit_lines(findings, edit))))
+    for number, comment in enumerate(findings.comments):
         section, place = comment_place(findings, comment)
-        yield section, list(_comment_lines(comment, place))
+        where = _comment_position(findings, comment) + 0.75
+        items.append((where, len(items) + number, section, list(_comment_lines(comment, place))))
+    for _where, _number, section, lines in sorted(items, key=lambda item: item[:2]):
+        yield section, lines
+
+
+def _comment_position(findings: Findings, comment: Comment) -> float:
+    """The slot a comment's paragraph pairs with (the one before it, for a paragraph the
+    reviewer added)."""
+    located = findings.located
+    last = -1.0
+    for paras, pairs in (
+        (located.before, located.before_pairs),
+        (located.after, located.after_pairs),
+    ):
+        for i, j in pairs:
+            if i is not None:
+                last = i
+            if j is not None and comment.paragraph in paras[j].members:
+                return float(last)
+    return float("inf")
 
 
 def _edit_lines(findings: Findings, edit: Edit) -> Iterator[str]:
@@ -119,15 +145,41 @@ def _edit_lines(findings: Findings, edit: Edit) -> Iterator[str]:
     yield ""
     yield f"### {heading}: {edit_place(edit)}"
     yield ""
+    old, new = excerpts(edit.old, edit.new) if edit.kind == "change" else (edit.old, edit.new)
     if edit.kind != "insert":
-        yield f"- Before: {quote(edit.old, 600)}"
+        yield f"- Before: {quote(old, 600)}"
     if edit.kind != "delete":
-        yield f"- After: {quote(edit.new, 600)}"
+        yield f"- After: {quote(new, 600)}"
     for line in tracked_lines(findings, edit):
         yield f"- {line}"
     state = state_of(findings, edit)
     words = _STATE_WORDS[state].format(id=edit.disclaimer, problem=edit.problem)
     yield f"- **{words}**"
+
+
+def excerpts(old: str, new: str, context: int = 10, short: int = 240) -> tuple[str, str]:
+    """A long paragraph's change with `context` words on either side, "…" for the rest;
+    a short paragraph whole."""
+    if max(len(old), len(new)) <= short:
+        return old, new
+    before, after = old.split(), new.split()
+    head = 0
+    while head < min(len(before), len(after)) and before[head] == after[head]:
+        head += 1
+    tail = 0
+    while tail < min(len(before), len(after)) - head and before[-1 - tail] == after[-1 - tail]:
+        tail += 1
+    start = max(0, head - context)
+
+    def cut(words: list[str]) -> str:
+        end = len(words) - max(0, tail - context)
+        return (
+            ("… " if start else "")
+            + " ".join(words[start:end])
+            + (" …" if end < len(words) else "")
+        )
+
+    return cut(before), cut(after)
 
 
 def _comment_lines(comment: Comment, place: str) -> Iterator[str]:

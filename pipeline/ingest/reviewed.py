@@ -10,6 +10,7 @@ from pathlib import Path
 from lxml import etree
 
 from pipeline.formats.docx.embedded import EmbeddedSource, EmbeddedSourceError, read_source
+from pipeline.source import ID_PATTERN
 
 # An encrypted (password-protected) Office file, and an old binary .doc, are OLE compound
 # files, not zip packages.
@@ -71,6 +72,9 @@ def open_reviewed(path: Path) -> Reviewed:
             "ingest reads the DOCX that `invoke build` writes to output/<id>/<id>.docx, "
             "after a reviewer has edited it"
         )
+    if not ID_PATTERN.fullmatch(doc_id):
+        # It names the source file ingest reads and writes: never a path of its own choosing.
+        raise IngestError(f'{shown}: its source-id "{doc_id}" is not a document id')
     if base is None:
         raise IngestError(
             f"{shown} (document {doc_id}) does not carry the source it was built from: it "
