@@ -324,6 +324,19 @@ def test_edits_to_a_heading_a_plain_summary_a_list_item_and_a_table_cell(
     load(project.source_dir / "leaflet.md", project.root)
 
 
+def test_text_typed_into_a_label_is_reported_and_not_applied(
+    project: Project, review: WordReview
+) -> None:
+    review.insert("In plain words", "In plain words", " for everyone", ANN)
+    review.save()
+    outcome = ingest(project, review.path, apply=True)
+    assert source(project) == LEAFLET
+    assert (
+        "Text typed into the label “In plain words”, which the build writes: "
+        "“In plain words for everyone”; not applied"
+    ) in report_of(outcome)
+
+
 def test_a_formatting_only_change_is_reported_and_not_applied(
     project: Project, review: WordReview
 ) -> None:

@@ -63,37 +63,25 @@ def find_edits(
     edits: list[Edit] = []
     last_slot: dict[str | None, int] = {}  # per section: the slot an added paragraph follows
     for i, j in located.after_pairs:
-        slot = None if i is None else located.slots[i]
         para = None if j is None else located.after[j]
-        where = slot.section if slot is not None else para.section  # type: ignore[union-attr]
-        previous = last_slot.get(where)
-        if i is not None:
-            last_slot[where] = i
-        members: tuple[int, ...] = ()
-        if i is not None and i in before_of:
-            members += located.before[before_of[i]].members
-        if para is not None:
-            members = tuple(sorted(set(members) | set(para.members)))
-        if slot is not None and para is not None:
-            if located.slot_texts[i] == para.text:  # type: ignore[index]
-                continue
-            edit = Edit("change", slot.section, slot.disclaimer, slot.role, slot, para)
-            edit.old, edit.new = located.slot_texts[i], para.text  # type: ignore[index]
-        elif slot is not None:
-            edit = Edit("delete", slot.section, slot.disclaimer, slot.role, slot, None)
-            edit.old = located.slot_texts[i]  # type: ignore[index]
-        else:
+        if i is None:
             assert para is not None
-            anchor = None if previous is None else located.slots[previous]
-            edit = Edit("insert", para.section, para.disclaimer, para.role, anchor, para)
-            edit.new = para.text
-            edit.disclaimer = _disclaimer_of_insert(para, anchor)
-            anchor_para = _after_para(located, previous)
-            edit.anchor_level = anchor_para.level if anchor_para is not None else 0
-        edit.members = members
+            edit = _insert(located, para, last_slot.get(para.section))
+            key = last_slot.get(para.section)
+        else:
+            slot, old = located.slots[i], located.slot_texts[i]
+            last_slot[slot.section] = key = i
+            if para is not None and old == para.text:
+                continue  # unchanged (formatting aside)
+            kind = "delete" if para is None else "change"
+            edit = Edit(kind, slot.section, slot.disclaimer, slot.role, slot, para, old=old)
+            edit.new = "" if para is None else para.text
+        members = set(para.members) if para is not None else set()
+        if i is not None and i in before_of:
+            members |= set(located.before[before_of[i]].members)
+        edit.members = tuple(sorted(members))
         if edit.guarded and edit.disclaimer is None:
             edit.problem = "a paragraph in a disclaimer's style outside any disclaimer"
-        key = i if i is not None else previous
         if key is not None and key in unsure:
             edit.problem = (
                 "this part of the source is written in a way ingest cannot map back "
@@ -102,6 +90,18 @@ def find_edits(
         edits.append(edit)
     _write_markdown(base, located, slot_inlines, edits)
     return edits
+
+
+def _insert(located: Located, para: Para, previous: int | None) -> Edit:
+    """A paragraph the reviewer added, after the slot `previous` (in its section)."""
+    anchor = None if previous is None else located.slots[previous]
+    edit = Edit(
+        "insert", para.section, _disclaimer_of_insert(para, anchor), para.role, anchor, para
+    )
+    edit.new = para.text
+    anchor_para = _after_para(located, previous)
+    edit.anchor_level = anchor_para.level if anchor_para is not None else 0
+    return edit
 
 
 def _after_para(located: Located, slot: int | None) -> Para | None:

@@ -1,10 +1,12 @@
 """Where each paragraph of the reviewed DOCX belongs in the source it was built from.
 
 A section starts at its bookmark (named after its id); where a word processor dropped the
-bookmark, at its heading, found by text. Within a section, the DOCX's paragraphs pair with
-the source's by text (`align`), both as they were before the review (tracked changes
-rejected) and after it (accepted). A disclaimer's paragraphs are those in its bookmark's
-range that have a disclaimer's style."""
+bookmark, at its heading, found by text. Within a section, the DOCX's paragraphs as they
+were before the review (tracked changes rejected) pair with the source's by text (`align`);
+those after the review (accepted) pair with a source paragraph through the DOCX paragraph
+they share with its version before, whatever the reviewer changed, and by text only where
+Track Changes was off. A disclaimer's paragraphs are those in its bookmark's range that have
+a disclaimer's style."""
 
 from __future__ import annotations
 
@@ -62,8 +64,9 @@ class Located:
     """(slot index, before index)."""
     after_pairs: list[Pair]
     """(slot index, after index)."""
-    generated_edits: list[Para]
-    """Edited paragraphs that the build generates (author, date) or labels: not applied."""
+    generated_edits: list[tuple[str, str]]
+    """(what, its text after the review) for each edited line the build writes (a box's
+    label, the author and date lines): not applied."""
 
 
 def locate(
@@ -96,7 +99,7 @@ def _role(paragraph: WordParagraph) -> str:
 
 def _content(
     paragraphs: Sequence[WordParagraph], versions: dict[int, Versions]
-) -> tuple[list[WordParagraph], list[Para]]:
+) -> tuple[list[WordParagraph], list[tuple[str, str]]]:
     """The paragraphs that hold the source's text, and the edited ones that do not: a box's
     label, the author and date lines. Empty paragraphs (a picture's) hold no text."""
     content, generated = [], []
@@ -104,24 +107,13 @@ def _content(
         version = versions.get(paragraph.index, Versions([], []))
         before, after = text_of(version.before), text_of(version.after)
         style = paragraph.style.casefold()
-        label = _LABEL_TEXTS.get(style, ("", None))[1]
-        if style in _GENERATED or (label is not None and before in {label, ""}):
-            if after not in {before, "", label}:
-                generated.append(
-                    Para(
-                        (paragraph.index,),
-                        version.after,
-                        after,
-                        _role(paragraph),
-                        "para",
-                        0,
-                        None,
-                        None,
-                    )
-                )
-            if style in _GENERATED or after in {label, ""}:
-                continue
-        if before or after:
+        label = _LABEL_TEXTS[style][1] if style in _LABEL_TEXTS else None
+        if style in _GENERATED or (label is not None and before == label):
+            if after not in {before, ""}:  # typed into the label or the date line
+                what = f"the label “{label}”" if label else f"the {style} line"
+                generated.append((what, after))
+            continue
+        if before or after:  # a new paragraph in a label's style is in the label's box
             content.append(paragraph)
     return content, generated
 

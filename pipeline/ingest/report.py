@@ -229,8 +229,8 @@ def _notes(findings: Findings) -> Iterator[str]:
                 what = quote(change.text, 80) if change.text else f"paragraph {index + 1}"
                 by = who(change.author, change.date)
                 yield f"- Formatting changed by {by} on {what}: not applied (text is reviewed)."
-    for para in findings.located.generated_edits:
+    for what, text in findings.located.generated_edits:
         yield (
-            f"- Text typed into a line the build writes ({para_place(para)}): "
-            f"{quote(para.text, 120)}: not applied; put it in the text itself."
+            f"- Text typed into {what}, which the build writes: {quote(text, 120)}; "
+            "not applied (put it in the text itself)."
         )
