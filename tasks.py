@@ -38,6 +38,8 @@ BUILD_PACKAGES = {
 TEST_PACKAGES = {
     "chromium": "/usr/bin/chromium",
     "libreoffice-writer-nogui": "/usr/bin/soffice",
+    # LibreOffice driven through UNO, to make a real reviewer's DOCX (tests/uno_review.py).
+    "python3-uno": "/usr/lib/python3/dist-packages/uno.py",
     "poppler-utils": "/usr/bin/pdftoppm",
     "default-jre-headless": "/usr/bin/java",
     "npm": "/usr/bin/npm",
@@ -333,6 +335,38 @@ def _need(*modules: str) -> None:
             f"install the test extra with {TEST_EXTRA}",
             code=1,
         )
+
+
+@task(
+    help={
+        "docx": "the reviewed DOCX (built by `invoke build`, edited in Word or LibreOffice)",
+        "apply": "write the merged source (never a conflict, nor an unapproved disclaimer edit)",
+        "approve_disclaimer": "apply the edits to this disclaimer too (repeatable)",
+        "output": "output folder (default: output/)",
+    },
+    iterable=["approve_disclaimer"],
+)
+def ingest(
+    c: Context,
+    docx: str,
+    apply: bool = False,
+    approve_disclaimer: list[str] | None = None,
+    output: str = "",
+) -> None:
+    """A reviewer's edits and comments back into the source: review.md, CriticMarkup, patch.
+    Exit 0: nothing left for a person; 1: something is; 2: the DOCX cannot be ingested."""
+    from pipeline.build import Project
+    from pipeline.ingest import IngestError
+    from pipeline.ingest import ingest as run_ingest
+
+    project = Project.at(ROOT, Path(output) if output else None)
+    try:
+        outcome = run_ingest(project, Path(docx), apply, approve_disclaimer or ())
+    except IngestError as error:
+        raise Exit(f"ingest: {error}", code=2) from None
+    print("\n".join(outcome.lines))
+    if outcome.exit_code:
+        raise Exit(code=outcome.exit_code)
 
 
 @task

@@ -94,6 +94,9 @@ class Document:
     source_path: str
     """Relative to the project root, as the manifest records it."""
     source_sha256: str
+    source_text: str = ""
+    """The source file as it was read (UTF-8): the DOCX carries it, so a review can be
+    merged after the source has moved on."""
 
     @property
     def disclaimers(self) -> Iterator[Disclaimer]:

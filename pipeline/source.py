@@ -137,6 +137,7 @@ class _Loader:
             sections=tuple(sections),
             source_path=self.shown,
             source_sha256=hashlib.sha256(self.raw).hexdigest(),
+            source_text=self.text,
         )
 
     # -- metadata ---------------------------------------------------------------------------

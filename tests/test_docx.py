@@ -20,7 +20,9 @@ from pipeline.checks import verify
 from pipeline.extract import text_of
 from pipeline.formats import docx as docx_format
 from pipeline.formats.docx.bookmarks import bookmark_name, ids_by_bookmark
+from pipeline.formats.docx.embedded import EmbeddedSourceError, read_source
 from pipeline.formats.docx.fonts import obfuscate
+from pipeline.formats.docx.reference import write_reference
 from pipeline.model import Document
 from pipeline.source import load
 from pipeline.text import paragraphs, stringify
@@ -87,6 +89,15 @@ def test_body_paragraphs_use_our_named_styles(package: Package, article: Documen
     ]
     wording = [" ".join(paragraphs(d.wording)) for d in article.disclaimers]
     assert by_style["Disclaimer"] == wording
+    # Everything a patient reads: each disclaimer's plain wording too, in its own style.
+    assert by_style["DisclaimerPlain"] == [
+        " ".join(paragraphs(d.plain)) for d in article.disclaimers
+    ]
+    # Each box labelled as the page labels it.
+    assert by_style["PlainSummaryLabel"] == ["In short"] * len(article.sections)
+    disclaimers = len(list(article.disclaimers))
+    assert by_style["DisclaimerLabel"] == ["Important"] * disclaimers
+    assert by_style["DisclaimerPlainLabel"] == ["In plain words"] * disclaimers
     assert len(by_style["ListBullet"]) >= 20  # the article's bullet points
     assert "Compact" not in by_style, "list items use Word's List Bullet / List Number"
 
@@ -252,7 +263,10 @@ def test_each_disclaimer_is_bookmarked_tagged_and_locked(
             assert properties.find(w("tag")).get(w("val")) == disclaimer.id
             assert properties.find(w("lock")).get(w("val")) == "contentLocked"
         locked = "".join(text(control.find(w("sdtContent"))) for control in controls)
-        assert locked == "".join(paragraphs(disclaimer.wording))
+        assert locked == "".join(paragraphs(disclaimer.wording + disclaimer.plain))
+        # Its labels are inside the bookmark but not locked: they are not the disclaimer.
+        labels = [p for element in inside for p in element.iter(w("p")) if p.find(w("sdt")) is None]
+        assert [style_of(p) for p in labels] == ["DisclaimerLabel", "DisclaimerPlainLabel"]
     tags = [tag.get(w("val")) for tag in body.iter(w("tag"))]
     assert sorted(set(tags)) == sorted(d.id for d in article.disclaimers)
 
@@ -399,7 +413,7 @@ def test_libreoffice_uses_the_embedded_brand_font(libreoffice_pdf: Path, brand: 
             word["fontname"]
             for page in pdf.pages
             for word in page.extract_words(extra_attrs=["fontname"])
-            if word["text"] == "Results"
+            if word["text"] == "Vary"  # "Results Vary by Patient:", bold
         ]
     assert {f"{family}-Regular", f"{family}-Bold", f"{family}-Italic"} <= fonts
     # Bold inside a locked disclaimer survives (it would not in a block-level control).
@@ -514,3 +528,75 @@ def test_extractor_reads_headers_footers_and_content_controls(built: Built) -> N
     assert re.search(r"Last reviewed January 2026 · Page \d+ of \d+$", found)
     disclaimer = next(iter(built.doc.disclaimers))
     assert stringify(disclaimer.wording[0]["c"]) in found
+    assert stringify(disclaimer.plain[0]["c"]) in found
+
+
+def test_extractor_leaves_out_the_box_labels(built: Built) -> None:
+    lines = text_of(built.path("docx")).splitlines()
+    for label in ("In short", "Important", "In plain words"):
+        assert label not in lines, "a box's label is not content"
+
+
+# -- the source it was built from -----------------------------------------------------------
+
+
+def test_the_docx_carries_its_exact_source(package: Package, article: Document) -> None:
+    with zipfile.ZipFile(package.path) as opened:
+        embedded = read_source(opened)
+    assert embedded is not None
+    assert embedded.data == (ROOT / article.source_path).read_bytes()
+    assert embedded.sha256 == article.source_sha256
+    assert (embedded.id, embedded.path) == (article.id, article.source_path)
+    # A custom XML part of the main document, which Word and LibreOffice keep.
+    rels = package.xml("word/_rels/document.xml.rels")
+    targets = {rel.get("Target") for rel in rels if rel.get("Type").endswith("/customXml")}
+    assert targets == {"../customXml/item1.xml"}
+    types = package.files["[Content_Types].xml"].decode()
+    assert "customXmlProperties+xml" in types
+
+
+def test_a_damaged_embedded_source_is_refused(package: Package, tmp_path: Path) -> None:
+    damaged = tmp_path / "damaged.docx"
+    with zipfile.ZipFile(package.path) as source, zipfile.ZipFile(damaged, "w") as target:
+        for info in source.infolist():
+            data = source.read(info)
+            if info.filename == "customXml/item1.xml":
+                data = data.replace(b'sha256="', b'sha256="0')
+            target.writestr(info, data)
+    with zipfile.ZipFile(damaged) as opened, pytest.raises(EmbeddedSourceError, match="sha256"):
+        read_source(opened)
+
+
+# -- fonts for other scripts ----------------------------------------------------------------
+
+
+def test_fallback_families_fill_words_east_asian_and_complex_script_slots(
+    brand: Brand, tmp_path: Path
+) -> None:
+    tokens = dict(brand.tokens)
+    tokens["fonts"] = {
+        **brand.fonts,
+        "fallback-families": [
+            "Noto Sans",
+            "Noto Sans Hebrew",
+            "Noto Sans Arabic",
+            "Noto Sans CJK SC",
+        ],
+        "lang-families": {"ja": "Noto Sans CJK JP"},
+    }
+    with_fallbacks = Brand(brand.styles_dir, tokens, brand.colours)
+    family = brand.fonts["family"]
+    for lang, east_asia, complex_script in (
+        ("en-US", "Noto Sans CJK SC", "Noto Sans Hebrew"),  # the first of each kind
+        ("ar-EG", "Noto Sans CJK SC", "Noto Sans Arabic"),  # the language's own script
+    ):
+        reference = write_reference(with_fallbacks, tmp_path / f"{lang}.docx", lang)
+        styles = Package(reference).xml("word/styles.xml")
+        for fonts in styles.iter(w("rFonts")):
+            assert fonts.get(w("ascii")) == fonts.get(w("hAnsi")) == family
+            assert fonts.get(w("eastAsia")) == east_asia
+            assert fonts.get(w("cs")) == complex_script
+    # Without fallback families, every slot names the brand family.
+    reference = write_reference(brand, tmp_path / "plain.docx", "en-US")
+    for fonts in Package(reference).xml("word/styles.xml").iter(w("rFonts")):
+        assert {fonts.get(w(slot)) for slot in ("ascii", "hAnsi", "eastAsia", "cs")} == {family}

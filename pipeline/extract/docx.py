@@ -20,6 +20,9 @@ MC_FALLBACK = "{http://schemas.openxmlformats.org/markup-compatibility/2006}Fall
 _PIECES = {f"{W}t": None, f"{W}tab": "\t", f"{W}br": "\n", f"{W}cr": "\n"}
 _PIECES |= {f"{W}noBreakHyphen": "-", f"{W}softHyphen": "\u00ad"}
 _REMOVED = {f"{W}del", f"{W}moveFrom"}
+# The labels of the DOCX's boxes ("In short", "Important", "In plain words"), in their own
+# paragraph styles: not content.
+LABEL_STYLES = {"PlainSummaryLabel", "DisclaimerLabel", "DisclaimerPlainLabel"}
 
 
 class DocxTextError(Exception):
@@ -53,6 +56,9 @@ def _part_text(xml: bytes) -> str:
     for paragraph in root.iter(f"{W}p"):
         if any(a.tag == MC_FALLBACK for a in paragraph.iterancestors()):
             continue  # the same text box again, for old readers
+        style = paragraph.find(f"{W}pPr/{W}pStyle")
+        if style is not None and style.get(f"{W}val") in LABEL_STYLES:
+            continue
         lines.append(_paragraph_text(paragraph))
     return "\n".join(lines)
 

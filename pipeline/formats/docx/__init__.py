@@ -1,9 +1,13 @@
 """The clinician's Word file: output/<id>/<id>.docx.
 
 pandoc writes it from the model (styled by a reference document made from the brand), then
-`docx_finish` adds what pandoc cannot: properties, header and footer, Track Changes, locked
-disclaimers. Every section and disclaimer is a bookmark named after its id (`docx_bookmarks`),
-so a reviewer's edit maps back to its place in the source.
+`finish` adds what pandoc cannot: properties, header and footer, Track Changes, locked
+disclaimers, the source it was built from. Every section and disclaimer is a bookmark named
+after its id (`bookmarks`), so a reviewer's edit maps back to its place in the source.
+
+It holds everything a patient reads: each section's plain summary and each disclaimer's plain
+wording too, in boxes labelled as the web page labels them. The labels are paragraphs in
+their own styles (`labels`), which verification and ingest know are not content.
 """
 
 from __future__ import annotations
@@ -23,6 +27,7 @@ from pipeline.brand import Brand
 from pipeline.formats.docx import finish as docx_finish
 from pipeline.formats.docx import images as docx_images
 from pipeline.formats.docx.bookmarks import bookmark_name
+from pipeline.formats.docx.labels import LABELS
 from pipeline.formats.docx.reference import write_reference
 from pipeline.model import Block, Disclaimer, Document
 from pipeline.pandoc import ast_document
@@ -33,7 +38,7 @@ def render(doc: Document, brand: Brand, out_dir: Path) -> Path:
     target = (out_dir / f"{doc.id}.docx").resolve()
     blocks = docx_images.sized(article_blocks(doc), brand)
     with tempfile.TemporaryDirectory(prefix="docx-") as work:
-        reference = write_reference(brand, Path(work) / "reference.docx")
+        reference = write_reference(brand, Path(work) / "reference.docx", doc.lang)
         # Only the source folder may be read for images; none at all when there are none.
         source_dir = docx_images.source_folder(doc, blocks) or Path(work)
         blocks = docx_images.relative_to(blocks, source_dir)
@@ -44,19 +49,31 @@ def render(doc: Document, brand: Brand, out_dir: Path) -> Path:
 
 
 def article_blocks(doc: Document) -> list[Block]:
-    """The body pandoc gets: each section a level-1 heading (Word's Heading 1), its plain
-    summary and each disclaimer a Div whose custom-style names our Word style."""
+    """The body pandoc gets: each section a level-1 heading (Word's Heading 1); its plain
+    summary and each disclaimer's approved and plain wording in Divs whose custom-style names
+    our Word style, each after its label; each disclaimer in a Div named by its bookmark."""
     blocks: list[Block] = []
     for section in doc.sections:
         heading = copy.deepcopy(list(section.heading))
         blocks.append(_header(1, bookmark_name(section.id), heading))
-        blocks.append(_styled_div("", "Plain Summary", section.plain))
+        blocks += _box("Plain Summary", section.plain)
         for item in section.body:
             if isinstance(item, Disclaimer):
-                blocks.append(_styled_div(bookmark_name(item.id), "Disclaimer", item.wording))
+                parts = _box("Disclaimer", item.wording) + _box("Disclaimer Plain", item.plain)
+                blocks.append({"t": "Div", "c": [[bookmark_name(item.id), [], []], parts]})
             else:
                 blocks.append(_shift_headings(item))
     return blocks
+
+
+def _box(style: str, content: Iterable[Block]) -> list[Block]:
+    label_style, label = LABELS[style]
+    words = [{"t": "Str", "c": word} for word in label.split()]
+    spaced = [node for word in words for node in ({"t": "Space"}, word)][1:]
+    return [
+        _styled_div("", label_style, [{"t": "Para", "c": spaced}]),
+        _styled_div("", style, content),
+    ]
 
 
 def metadata(doc: Document, brand: Brand) -> dict[str, Any]:

@@ -1,6 +1,7 @@
 """What pandoc's DOCX lacks, added with python-docx: language everywhere (spell-check), the
 brand's page, header and footer with real fields, Track Changes on, Word's list styles, the
-brand font embedded, and each disclaimer in a locked content control tagged with its id."""
+brand font embedded, each disclaimer in locked content controls tagged with its id, and the
+source it was built from (`embedded`)."""
 
 from __future__ import annotations
 
@@ -13,6 +14,10 @@ from pathlib import Path
 
 import docx
 from docx.document import Document as WordDocument
+from docx.opc.constants import CONTENT_TYPE as CT
+from docx.opc.constants import RELATIONSHIP_TYPE as RT
+from docx.opc.packuri import PackURI
+from docx.opc.part import Part
 from docx.oxml import OxmlElement
 from docx.oxml.ns import qn
 from docx.shared import Inches
@@ -20,12 +25,15 @@ from docx.text.paragraph import Paragraph
 from lxml import etree
 
 from pipeline.brand import Brand
+from pipeline.formats.docx import embedded
 from pipeline.formats.docx.bookmarks import bookmark_name
 from pipeline.formats.docx.fonts import embed_brand_font
 from pipeline.formats.docx.images import inches, print_ppi
 from pipeline.formats.docx.wordml import SETTINGS_ORDER, ensure, replace_part, sort_children
 from pipeline.model import Document
 
+LOCKED_STYLES = {"Disclaimer": "approved wording", "DisclaimerPlain": "plain wording"}
+"""Style ids of a disclaimer's paragraphs that are locked (not its labels), and what each is."""
 LIST_STYLES = {"bullet": "ListBullet"}  # any other number format is a numbered list
 NUMBERED_LIST = "ListNumber"
 _WP = "{http://schemas.openxmlformats.org/drawingml/2006/wordprocessingDrawing}"
@@ -50,6 +58,7 @@ def finish(path: Path, doc: Document, brand: Brand) -> None:
     _check_accessibility(document)
     _sharpen_svg_fallbacks(document, print_ppi(brand))
     embed_brand_font(document, brand)
+    _embed_source(document, doc)
     _save_reproducibly(document, path, doc.last_reviewed.as_date())
 
 
@@ -189,9 +198,9 @@ def _list_styles(document: WordDocument) -> None:
 
 
 def _lock_disclaimers(document: WordDocument, doc: Document) -> None:
-    """The text of each disclaimer (between the bookmark pandoc made from its id) goes into
-    content controls tagged with the id and locked: reviewers can comment on the approved
-    wording but not change it.
+    """The text of each disclaimer, its approved and its plain wording (between the bookmark
+    pandoc made from its id), goes into content controls tagged with the id and locked:
+    reviewers can comment on it but not change it. Its labels stay outside.
 
     One inline control per paragraph, not one block control around them: LibreOffice (7.4)
     drops the bold and italics of every run inside a block-level control."""
@@ -211,7 +220,11 @@ def _lock_disclaimers(document: WordDocument, doc: Document) -> None:
         else:
             raise FinishError(f'the bookmark of disclaimer "{disclaimer.id}" has no end')
         for paragraph in paragraphs:
-            control = _content_control(disclaimer.id, next(control_ids))
+            style = paragraph.find(f"{qn('w:pPr')}/{qn('w:pStyle')}")
+            what = LOCKED_STYLES.get("" if style is None else style.get(qn("w:val")))
+            if what is None:
+                continue
+            control = _content_control(disclaimer.id, what, next(control_ids))
             holder = control.find(qn("w:sdtContent"))
             for child in list(paragraph):
                 if child.tag != qn("w:pPr"):
@@ -219,11 +232,11 @@ def _lock_disclaimers(document: WordDocument, doc: Document) -> None:
             paragraph.append(control)
 
 
-def _content_control(ident: str, number: int) -> etree._Element:
+def _content_control(ident: str, what: str, number: int) -> etree._Element:
     control = OxmlElement("w:sdt")
     properties = OxmlElement("w:sdtPr")
     for name, value in (
-        ("alias", f"Disclaimer {ident} (approved wording, locked)"),
+        ("alias", f"Disclaimer {ident} ({what}, locked)"),
         ("tag", ident),
         ("id", str(number)),
         ("lock", "contentLocked"),
@@ -234,6 +247,26 @@ def _content_control(ident: str, number: int) -> etree._Element:
     control.append(properties)
     control.append(OxmlElement("w:sdtContent"))
     return control
+
+
+def _embed_source(document: WordDocument, doc: Document) -> None:
+    """The exact source file, as a custom XML part of the main document (`embedded`)."""
+    data = doc.source_text.encode("utf-8")
+    package = document.part.package
+    item = Part(
+        PackURI("/customXml/item1.xml"),
+        CT.XML,
+        embedded.source_xml(doc.id, doc.source_path, data),
+        package,
+    )
+    properties = Part(
+        PackURI("/customXml/itemProps1.xml"),
+        CT.OFC_CUSTOM_XML_PROPERTIES,
+        embedded.item_properties_xml(data),
+        package,
+    )
+    item.relate_to(properties, RT.CUSTOM_XML_PROPS)
+    document.part.relate_to(item, RT.CUSTOM_XML)
 
 
 def _check_accessibility(document: WordDocument) -> None:

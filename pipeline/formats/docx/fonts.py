@@ -1,4 +1,5 @@
-"""The brand font travels inside the DOCX, so a clinician's Word or LibreOffice shows it.
+"""The brand font travels inside the DOCX, so a clinician's Word or LibreOffice shows it;
+the fallback families for other scripts are named in Word's font slots.
 
 Word embeds TrueType fonts "obfuscated" (ECMA-376 Part 1, 17.8.1): the first 32 bytes of
 the file are XORed with a key, a GUID stored beside the reference in fontTable.xml. The
@@ -9,6 +10,7 @@ from __future__ import annotations
 
 import hashlib
 import uuid
+from typing import Any
 
 from docx.document import Document as WordDocument
 from docx.opc.constants import RELATIONSHIP_TYPE as RT
@@ -94,3 +96,45 @@ def _font_entry(table: etree._Element, family: str) -> etree._Element:
     for name, value in (("charset", "00"), ("family", "swiss"), ("pitch", "variable")):
         etree.SubElement(font, qn(f"w:{name}")).set(qn("w:val"), value)
     return font
+
+
+# Word sets a run's characters in one of four font slots: ascii and hAnsi (Latin, Greek,
+# Cyrillic, symbols), eastAsia (Chinese, Japanese, Korean) and cs (complex scripts: right to
+# left and Indic). Fallback families are recognised by the script their name says they draw.
+_CJK = "CJK"
+_COMPLEX_SCRIPTS = (
+    "Arabic", "Hebrew", "Devanagari", "Bengali", "Gurmukhi", "Gujarati", "Tamil", "Telugu",
+    "Kannada", "Malayalam", "Sinhala", "Thai", "Lao", "Khmer", "Myanmar", "Syriac", "Thaana",
+)  # fmt: skip
+_SCRIPT_OF_LANGUAGE = {
+    "ar": "Arabic", "fa": "Arabic", "ur": "Arabic", "ps": "Arabic", "he": "Hebrew",
+    "yi": "Hebrew", "hi": "Devanagari", "mr": "Devanagari", "ne": "Devanagari",
+    "bn": "Bengali", "pa": "Gurmukhi", "gu": "Gujarati", "ta": "Tamil", "te": "Telugu",
+    "kn": "Kannada", "ml": "Malayalam", "si": "Sinhala", "th": "Thai", "lo": "Lao",
+    "km": "Khmer", "my": "Myanmar",
+}  # fmt: skip
+
+
+def script_fonts(brand: Brand, lang: str) -> dict[str, str]:
+    """The family for each of Word's font slots in a document in `lang`: the brand family
+    for Latin; for East Asian text the fallback family the brand names for the language
+    ([fonts] lang-families), else the first CJK one; for complex scripts the family of the
+    language's script, else the first complex-script family. Word and LibreOffice fall back
+    character by character for what a named family lacks. Without fallback families every
+    slot names the brand family."""
+    fonts: dict[str, Any] = brand.tokens["fonts"]  # lists and tables, not only strings
+    family = str(fonts["family"])
+    fallbacks = [str(name) for name in fonts.get("fallback-families", [])]
+    by_language = {str(key): str(name) for key, name in fonts.get("lang-families", {}).items()}
+    primary = lang.split("-")[0].lower()
+    east_asian = [name for name in fallbacks if _CJK in name]
+    chosen = by_language.get(lang) or by_language.get(primary)
+    complex_ = [name for name in fallbacks if any(s in name for s in _COMPLEX_SCRIPTS)]
+    script = _SCRIPT_OF_LANGUAGE.get(primary, "")
+    return {
+        "ascii": family,
+        "hAnsi": family,
+        "eastAsia": chosen if chosen in east_asian else next(iter(east_asian), family),
+        "cs": next((name for name in complex_ if script and script in name), None)
+        or next(iter(complex_), family),
+    }

@@ -2,12 +2,14 @@
 
 It starts from pandoc's own default reference.docx (so every style pandoc uses exists) and
 sets the brand's font and colours on the styles a clinician sees in Word's styles pane, and
-adds ours: "Disclaimer", "Plain Summary", "List Bullet", "List Number", "Header", "Footer".
+adds ours: "Plain Summary", "Disclaimer", "Disclaimer Plain" and their labels, "List Bullet",
+"List Number", "Header", "Footer".
 Built at render time from the brand, never committed, so it cannot drift from brand.toml.
 """
 
 from __future__ import annotations
 
+import dataclasses
 import functools
 import subprocess
 from dataclasses import dataclass
@@ -24,6 +26,7 @@ from docx.styles.style import BaseStyle
 from lxml import etree
 
 from pipeline.brand import Brand
+from pipeline.formats.docx.fonts import script_fonts
 from pipeline.formats.docx.wordml import replace_part, sort_children, xml_bytes
 
 # Type sizes are not brand tokens (the web scales with the reader's settings); these are
@@ -59,12 +62,20 @@ STYLES = {
     "Image Caption": StyleSpec(9.5, "muted", after=10),
     "Table Caption": StyleSpec(9.5, "muted", after=4),
 }
+LABEL = StyleSpec(9.5, "primary", bold=True, before=6, after=0, keep_with_next=True)
+ACCENT_LABEL = dataclasses.replace(LABEL, colour="disclaimer-accent")
 # Styles pandoc does not have that a clinician expects (Word's own names), based on ...
 ADDED = {
     "List Bullet": ("Compact", StyleSpec(BODY_PT, "text", before=0, after=3)),
     "List Number": ("Compact", StyleSpec(BODY_PT, "text", before=0, after=3)),
     "Plain Summary": ("Body Text", StyleSpec(BODY_PT, "text", before=4, after=10)),
     "Disclaimer": ("Body Text", StyleSpec(BODY_PT, "text", before=6, after=10)),
+    # The plain wording shares the disclaimer's box (same borders: Word draws one box).
+    "Disclaimer Plain": ("Disclaimer", StyleSpec(BODY_PT, "text", before=0, after=10)),
+    # Each box's label ("In short", "Important", "In plain words") sits inside its box.
+    "Plain Summary Label": ("Plain Summary", LABEL),
+    "Disclaimer Label": ("Disclaimer", ACCENT_LABEL),
+    "Disclaimer Plain Label": ("Disclaimer Plain", ACCENT_LABEL),
     "Header": ("Normal", StyleSpec(9, "muted", after=0)),
     "Footer": ("Normal", StyleSpec(9, "muted", after=0)),
 }
@@ -87,11 +98,10 @@ def pandoc_default_reference() -> bytes:
     ).stdout
 
 
-def write_reference(brand: Brand, target: Path) -> Path:
-    """The reference document for `brand`, written to `target`."""
+def write_reference(brand: Brand, target: Path, lang: str) -> Path:
+    """The reference document for `brand` and a document in `lang`, written to `target`."""
     document = docx.Document(BytesIO(pandoc_default_reference()))
     styles = document.styles
-    family = brand.fonts["family"]
     for name, spec in STYLES.items():
         _apply(styles[name], spec, brand)
     for name, (base, spec) in ADDED.items():
@@ -104,11 +114,12 @@ def write_reference(brand: Brand, target: Path) -> Path:
         _box(styles[name], brand.colour(border).srgb, width, brand.colour(fill).srgb)
     for name, colour in CHARACTER_COLOURS.items():
         styles[name].font.color.rgb = _rgb(brand.colour(colour).srgb)
-    # Every style (and the document defaults) names the brand font itself: Word's theme fonts
-    # would otherwise win.
+    # Every style (and the document defaults) names the brand font itself, and the fallback
+    # fonts for East Asian and complex scripts: Word's theme fonts would otherwise win.
+    slots = script_fonts(brand, lang)
     for element in styles.element.iter(qn("w:rFonts")):
-        _set_font_attributes(element, family)
-    _brand_theme_fonts(document, family)
+        _set_font_attributes(element, slots)
+    _brand_theme_fonts(document, slots)
     buffer = BytesIO()
     document.save(buffer)  # in memory: python-docx leaves a half-closed zip behind on a full disk
     target.write_bytes(buffer.getvalue())
@@ -144,15 +155,16 @@ def _apply(style: BaseStyle, spec: StyleSpec, brand: Brand) -> None:
 
 
 def _box(style: BaseStyle, border: str, width: int, fill: str) -> None:
-    """A thick coloured rule on the left, thin ones above and below (two disclaimers in a
-    row stay two boxes) and a tinted background: set apart at a glance."""
+    """A thick coloured rule on the left, thin ones above and below and a tinted background:
+    set apart at a glance. Paragraphs with the same borders share one box, so a label and
+    its text (and a disclaimer's two wordings) are one box; two disclaimers in a row are one
+    box too, each beginning with its "Important" label."""
     p_pr = style.element.get_or_add_pPr()
     borders = OxmlElement("w:pBdr")
     for side, size, space in (
         ("top", 4, 4),
         ("left", width, 8),
         ("bottom", 4, 4),
-        ("between", 4, 4),
     ):
         line = OxmlElement(f"w:{side}")
         for key, value in {
@@ -191,23 +203,28 @@ P_PR_ORDER = [
 ]
 
 
-def _set_font_attributes(element: etree._Element, family: str) -> None:
+def _set_font_attributes(element: etree._Element, slots: dict[str, str]) -> None:
     attrib = element.attrib
     for key in ("asciiTheme", "hAnsiTheme", "eastAsiaTheme", "cstheme"):
         attrib.pop(qn(f"w:{key}"), None)
-    for key in ("ascii", "hAnsi", "eastAsia", "cs"):
+    for key, family in slots.items():
         attrib[qn(f"w:{key}")] = family
 
 
-def _brand_theme_fonts(document: docx.document.Document, family: str) -> None:
+# The theme's font elements for each of Word's font slots.
+_THEME_SLOTS = {"latin": "ascii", "ea": "eastAsia", "cs": "cs"}
+
+
+def _brand_theme_fonts(document: docx.document.Document, slots: dict[str, str]) -> None:
     """The theme's heading and body fonts, too: what Word offers as "(Headings)"/"(Body)"."""
     for part in document.part.package.iter_parts():
         if str(part.partname).startswith("/word/theme/"):
             root = etree.fromstring(part.blob)
             a = "{http://schemas.openxmlformats.org/drawingml/2006/main}"
-            for latin in root.iter(f"{a}latin"):
-                if latin.getparent().tag in {f"{a}majorFont", f"{a}minorFont"}:
-                    latin.set("typeface", family)
+            for element, slot in _THEME_SLOTS.items():
+                for font in root.iter(f"{a}{element}"):
+                    if font.getparent().tag in {f"{a}majorFont", f"{a}minorFont"}:
+                        font.set("typeface", slots[slot])
             replace_part(part, xml_bytes(root))
 
 

@@ -1,0 +1,106 @@
+"""Clinicians' edits back into the source: `invoke ingest PATH.docx [--apply]
+[--approve-disclaimer ID ...]`.
+
+It reads a reviewed DOCX (never a renderer): the source it was built from (carried inside
+it), the text after the review, each tracked change and comment. It merges the reviewer's
+edits with the source as it is today (a three-way merge) and writes, in
+output/<id>/review/<docx stem>/: review.md (for a person), source.critic.md (CriticMarkup)
+and source.patch (what --apply writes). The modules, in the order they run:
+
+    reviewed    open the DOCX, check it is ours, take out the source it was built from
+    units       cut a source into paragraphs, items, rows (and their text's spans)
+    paragraphs  the DOCX's paragraphs, tracked changes and bookmarks (lxml)
+    versions    each paragraph before and after the review (pandoc)
+    comments    comments with their anchors and replies (lxml)
+    locate      which DOCX paragraph is which source paragraph (align)
+    edits       the reviewer's edits, in the source's own Markdown (inline, markdown)
+    place       edits written into the source text
+    proof       the edited source reads as the reviewer left it
+    merge       three-way merge with the source today (merge3)
+    report, critic, describe   review.md and source.critic.md
+"""
+
+from __future__ import annotations
+
+import difflib
+from collections.abc import Sequence
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from pipeline.build.project import Project
+from pipeline.ingest import critic, report, run
+from pipeline.ingest.reviewed import IngestError
+
+__all__ = ["IngestError", "Outcome", "ingest"]
+
+
+@dataclass
+class Outcome:
+    findings: run.Findings
+    folder: Path
+    lines: list[str] = field(default_factory=list)
+    """The console's short summary."""
+
+    @property
+    def exit_code(self) -> int:
+        """0: nothing left for a person; 1: something is (a conflict, a disclaimer edit
+        waiting for approval, an edit that could not be placed)."""
+        return 1 if self.findings.left_for_a_person else 0
+
+    @property
+    def review(self) -> Path:
+        return self.folder / "review.md"
+
+
+def ingest(
+    project: Project, docx: Path, apply: bool = False, approve: Sequence[str] = ()
+) -> Outcome:
+    """Ingest one reviewed DOCX. Raises IngestError for bad input (nothing is written)."""
+    findings = run.find(project, docx, approve)
+    if apply:
+        run.apply(project, findings)
+    folder = run.review_folder(project, findings.reviewed.doc_id, docx)
+    run.write_atomic(folder / "review.md", report.review_markdown(findings).encode("utf-8"))
+    run.write_atomic(folder / "source.critic.md", critic.critic_markdown(findings).encode("utf-8"))
+    run.write_atomic(folder / "source.patch", patch(findings).encode("utf-8"))
+    outcome = Outcome(findings, folder)
+    outcome.lines = list(_summary(project, outcome))
+    return outcome
+
+
+def patch(findings: run.Findings) -> str:
+    """A unified diff from the source today to the merged source (empty: no change)."""
+    name = findings.shown_source
+    lines = difflib.unified_diff(
+        findings.ours.splitlines(keepends=True),
+        findings.merged.splitlines(keepends=True),
+        f"a/{name}",
+        f"b/{name}",
+    )
+    return "".join(
+        line if line.endswith("\n") else line + "\n\\ No newline at end of file\n" for line in lines
+    )
+
+
+def _summary(project: Project, outcome: Outcome) -> list[str]:
+    findings = outcome.findings
+    lines = [f"{findings.reviewed.doc_id}: {report.summary(findings)}"]
+    for edit in findings.left_for_a_person:
+        state = findings.state(edit)
+        where = f"{edit.section or 'title page'}"
+        if state == run.HELD:
+            lines.append(
+                f"  held back: disclaimer {edit.disclaimer} "
+                f"(approve with --approve-disclaimer {edit.disclaimer})"
+            )
+        elif state == run.CONFLICT:
+            lines.append(f"  conflict in {where}: the source changed that paragraph too")
+        else:
+            lines.append(f"  not applied in {where}: {edit.problem}")
+    if findings.applied:
+        lines.append(
+            f"applied to {findings.shown_source} "
+            f"(the file before: {project.shown(findings.backup) if findings.backup else ''})"
+        )
+    lines.append(f"review: {project.shown(outcome.review)}")
+    return list(dict.fromkeys(lines))

@@ -1,0 +1,191 @@
+"""The reviewed DOCX's paragraphs as lxml reads them: style, list level, the tracked changes
+in each (with author and date), and which section and disclaimer each stands in.
+
+pandoc (see `versions`) reads the text; this module reads what pandoc drops or cannot say:
+a move is a move (pandoc reads w:moveFrom/w:moveTo as a deletion and an insertion), a
+paragraph mark inserted or deleted joins or splits paragraphs, formatting-only changes
+(w:rPrChange, w:pPrChange), and where bookmarks stand.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from dataclasses import dataclass, field
+
+from lxml import etree
+
+W = "{http://schemas.openxmlformats.org/wordprocessingml/2006/main}"
+MC_FALLBACK = "{http://schemas.openxmlformats.org/markup-compatibility/2006}Fallback"
+_TRACKED = {
+    f"{W}ins": "insertion",
+    f"{W}del": "deletion",
+    f"{W}moveFrom": "move-from",
+    f"{W}moveTo": "move-to",
+}
+_TEXT = {f"{W}t", f"{W}delText", f"{W}tab", f"{W}br", f"{W}cr", f"{W}noBreakHyphen"}
+_PARSER = etree.XMLParser(resolve_entities=False, huge_tree=True)
+
+
+def parse_xml(data: bytes) -> etree._Element:
+    return etree.fromstring(data, _PARSER)
+
+
+def body_paragraphs(root: etree._Element) -> list[etree._Element]:
+    """Every paragraph of the body in document order (inside tables and content controls
+    too), except the copies of text boxes kept for old readers. `versions` marks the same
+    paragraphs, so an index means the same paragraph in both."""
+    body = root.find(f"{W}body")
+    return [
+        p for p in body.iter(f"{W}p") if not any(a.tag == MC_FALLBACK for a in p.iterancestors())
+    ]
+
+
+@dataclass(frozen=True)
+class Change:
+    kind: str
+    """ "insertion", "deletion", "move-from", "move-to", "paragraph-insertion",
+    "paragraph-deletion" or "formatting"."""
+    author: str
+    date: str
+    text: str
+
+
+@dataclass
+class WordParagraph:
+    index: int
+    style: str
+    """The style's name as Word shows it ("Plain Summary"), "" when it has none."""
+    level: int | None
+    """Its list level (0 = top), None when it is not a list item."""
+    in_table: bool
+    mark: Change | None
+    """Its paragraph mark inserted or deleted (it was split off, or joined to the next)."""
+    changes: list[Change] = field(default_factory=list)
+
+
+def read_paragraphs(document: bytes, styles: bytes | None) -> list[WordParagraph]:
+    root = parse_xml(document)
+    names = _style_names(styles)
+    elements = body_paragraphs(root)
+    return [_paragraph(i, p, names) for i, p in enumerate(elements)]
+
+
+def _style_names(styles: bytes | None) -> dict[str, str]:
+    if styles is None:
+        return {}
+    root = parse_xml(styles)
+    return {
+        style.get(f"{W}styleId", ""): style.find(f"{W}name").get(f"{W}val", "")
+        for style in root.iter(f"{W}style")
+        if style.find(f"{W}name") is not None
+    }
+
+
+def _paragraph(index: int, p: etree._Element, names: dict[str, str]) -> WordParagraph:
+    style = p.find(f"{W}pPr/{W}pStyle")
+    style_id = "" if style is None else style.get(f"{W}val", "")
+    level = p.find(f"{W}pPr/{W}numPr/{W}ilvl")
+    return WordParagraph(
+        index=index,
+        style=names.get(style_id, style_id),
+        level=None if level is None else int(level.get(f"{W}val", "0")),
+        in_table=any(a.tag == f"{W}tc" for a in p.iterancestors()),
+        mark=_mark(p),
+        changes=list(_changes(p)),
+    )
+
+
+def _mark(p: etree._Element) -> Change | None:
+    for tag, kind in ((f"{W}ins", "paragraph-insertion"), (f"{W}del", "paragraph-deletion")):
+        mark = p.find(f"{W}pPr/{W}rPr/{tag}")
+        if mark is not None:
+            return Change(kind, mark.get(f"{W}author", ""), mark.get(f"{W}date", ""), "")
+    return None
+
+
+def _own(p: etree._Element, element: etree._Element) -> bool:
+    """Is `element` this paragraph's own, not a nested paragraph's (a text box)?"""
+    return next(element.iterancestors(f"{W}p"), None) is p
+
+
+def _changes(p: etree._Element) -> Iterator[Change]:
+    """The tracked changes in the paragraph, in reading order: consecutive text of one
+    change is one item. Formatting changes come after, one per run or paragraph."""
+    current: tuple[etree._Element, str] | None = None
+    pieces: list[str] = []
+    for element in p.iter(*_TEXT):
+        if not _own(p, element):
+            continue
+        change = next((a for a in element.iterancestors(*_TRACKED) if _own(p, a)), None)
+        key = None if change is None else (change, _TRACKED[change.tag])
+        if key != current and current is not None:
+            yield _change(*current, pieces)
+            pieces = []
+        current = key
+        if key is not None:
+            pieces.append(_piece_text(element))
+    if current is not None:
+        yield _change(*current, pieces)
+    for changed in p.iter(f"{W}rPrChange"):
+        run = changed.getparent().getparent()
+        if run.tag == f"{W}r" and _own(p, run):
+            text = "".join(_piece_text(e) for e in run.iter(*_TEXT))
+            yield Change(
+                "formatting", changed.get(f"{W}author", ""), changed.get(f"{W}date", ""), text
+            )
+    changed = p.find(f"{W}pPr/{W}pPrChange")
+    if changed is not None:
+        yield Change("formatting", changed.get(f"{W}author", ""), changed.get(f"{W}date", ""), "")
+
+
+def _change(element: etree._Element, kind: str, pieces: list[str]) -> Change:
+    return Change(kind, element.get(f"{W}author", ""), element.get(f"{W}date", ""), "".join(pieces))
+
+
+def _piece_text(element: etree._Element) -> str:
+    if element.tag in {f"{W}t", f"{W}delText"}:
+        return element.text or ""
+    return {f"{W}tab": "\t", f"{W}noBreakHyphen": "-"}.get(element.tag, "\n")
+
+
+def read_bookmarks(document: bytes) -> dict[str, tuple[int, int | None]]:
+    """Each bookmark's first and last paragraph (None when it never ends), by name.
+
+    Word puts a bookmark between paragraphs; LibreOffice moves it into one, sometimes after
+    the paragraph's text, writes some twice and leaves some starts without an end. So a
+    start after all of a paragraph's text belongs to the next paragraph, a name's first
+    start counts, and its last end."""
+    root = parse_xml(document)
+    elements = body_paragraphs(root)
+    position = {id(p): i for i, p in enumerate(elements)}
+    starts: dict[str, int] = {}
+    ends: dict[str, int] = {}
+    names_by_id: dict[str, str] = {}
+    paragraph = -1  # the last paragraph that started, in document order
+    for element in root.find(f"{W}body").iter():
+        if element.tag == f"{W}p" and id(element) in position:
+            paragraph = position[id(element)]
+        elif element.tag == f"{W}bookmarkStart":
+            name = element.get(f"{W}name", "")
+            names_by_id[element.get(f"{W}id", "")] = name
+            starts.setdefault(name, _start_paragraph(element, paragraph, position))
+        elif element.tag == f"{W}bookmarkEnd":
+            name = names_by_id.get(element.get(f"{W}id", ""), "")
+            # Inside a paragraph or after it, an end closes the last paragraph started.
+            if name:
+                ends[name] = max(ends.get(name, -1), paragraph)
+    return {name: (start, ends.get(name)) for name, start in starts.items()}
+
+
+def _start_paragraph(start: etree._Element, last: int, position: dict[int, int]) -> int:
+    owner = next(start.iterancestors(f"{W}p"), None)
+    if owner is None:
+        return last + 1  # between paragraphs: it starts the next one
+    index = position.get(id(owner), last)
+    passed = False
+    for element in owner.iter():
+        if element is start:
+            passed = True
+        elif passed and element.tag in {f"{W}t", f"{W}delText"} and (element.text or "").strip():
+            return index
+    return index + 1

@@ -1,0 +1,236 @@
+"""review.md: what the reviewer did, for a person to read, in source order. Each change as
+before → after with who and when and what became of it; each comment with what it is on and
+its replies; each conflict; each disclaimer edit waiting for approval; and a note when the
+reviewer edited with Track Changes off."""
+
+from __future__ import annotations
+
+from collections import Counter
+from collections.abc import Iterator
+
+from pipeline.ingest import run
+from pipeline.ingest.comments import Comment
+from pipeline.ingest.describe import (
+    comment_place,
+    edit_place,
+    para_place,
+    quote,
+    section_titles,
+    tracked_lines,
+    who,
+)
+from pipeline.ingest.edits import Edit
+from pipeline.ingest.run import Findings
+
+_STATE_WORDS = {
+    run.READY: "ready to apply (`--apply`)",
+    run.APPLIED: "applied",
+    run.ALREADY: "already in the source",
+    run.CONFLICT: (
+        "CONFLICT: this paragraph was also changed in the source since the DOCX was built; "
+        "the source keeps its version. Make the reviewer's change by hand if it still applies"
+    ),
+    run.HELD: "HELD BACK: a disclaimer; apply it with `--approve-disclaimer {id}`",
+    run.NOT_PLACED: "NOT APPLIED: {problem}",
+}
+
+
+def summary(findings: Findings) -> str:
+    """One line: how many changes and what became of them, and the comments."""
+    states = Counter(state_of(findings, e) for e in findings.edits)
+    comments = sum(1 + len(c.replies) for c in findings.comments)
+    if not findings.edits:
+        head = "no changes"
+    else:
+        parts = [f"{count} {state}" for state, count in states.items()]
+        head = f"{_count(len(findings.edits), 'change')} ({', '.join(parts)})"
+    return f"{head}; {_count(comments, 'comment')}"
+
+
+def _count(number: int, noun: str) -> str:
+    return f"{number} {noun}{'' if number == 1 else 's'}"
+
+
+def state_of(findings: Findings, edit: Edit) -> str:
+    state = findings.state(edit)
+    return run.APPLIED if state == run.READY and findings.applied else state
+
+
+def review_markdown(findings: Findings) -> str:
+    return "\n".join(_lines(findings)).rstrip() + "\n"
+
+
+def _lines(findings: Findings) -> Iterator[str]:
+    reviewed = findings.reviewed
+    yield f"# Review of {reviewed.path.name}"
+    yield ""
+    yield f"- Document: `{reviewed.doc_id}` ({findings.shown_source})"
+    moved = "it has changed since" if findings.source_moved_on else "it has not changed since"
+    yield f"- Built from the source with sha256 `{reviewed.base.sha256[:12]}…`; {moved}."
+    yield f"- Found: {summary(findings)}."
+    if findings.applied:
+        yield f"- Applied to {findings.shown_source}; the file before is `source.before.md`."
+    elif any(state_of(findings, e) == run.READY for e in findings.edits):
+        yield "- Not applied yet: run ingest again with `--apply`."
+    yield (
+        "- Beside this file: `source.critic.md` (the source with the changes in "
+        "CriticMarkup) and `source.patch` (what `--apply` writes)."
+    )
+    untracked = list(_untracked(findings))
+    if untracked:
+        yield ""
+        yield "> **Edited with Track Changes off.** The text after the review differs from the"
+        yield "> text the DOCX was built with where no tracked change says so. These edits are"
+        yield "> included above like the others, but nobody's name or date is on them:"
+        for line in untracked:
+            yield f"> - {line}"
+    titles = section_titles(findings)
+    by_section: dict[str | None, list[str]] = {key: [] for key in titles}
+    for key, lines in _items(findings):
+        by_section.setdefault(key, []).extend(lines)
+    for key, lines in by_section.items():
+        if not lines:
+            continue
+        yield ""
+        yield f"## {titles.get(key, key or 'Title page')}" + (f" (`{key}`)" if key else "")
+        yield from lines
+    notes = list(_notes(findings))
+    if notes:
+        yield ""
+        yield "## Also found"
+        yield ""
+        yield from notes
+    if not findings.edits and not findings.comments:
+        yield ""
+        yield "No changes and no comments: the reviewed text is the text the DOCX was built with."
+
+
+def _items(findings: Findings) -> Iterator[tuple[str | None, list[str]]]:
+    """(section, lines) for each edit and comment, in source order: an edit where its
+    paragraph is (an added one after the paragraph it follows), a comment after the edits
+    of the paragraph it is on."""
+    located = findings.located
+    index_of = {id(slot): i for i, slot in enumerate(located.slots)}
+    items: list[tuple[float, int, str | None, list[str]]] = []
+    for number, edit in enumerate(findings.edits):
+        where = index_of.get(id(edit.slot), -1) + (0.5 if edit.kind == "insert" else 0)
+        items.append((where, number, edit.section, list(_edit_lines(findings, edit))))
+    for number, comment in enumerate(findings.comments):
+        section, place = comment_place(findings, comment)
+        where = _comment_position(findings, comment) + 0.75
+        items.append((where, len(items) + number, section, list(_comment_lines(comment, place))))
+    for _where, _number, section, lines in sorted(items, key=lambda item: item[:2]):
+        yield section, lines
+
+
+def _comment_position(findings: Findings, comment: Comment) -> float:
+    """The slot a comment's paragraph pairs with (the one before it, for a paragraph the
+    reviewer added)."""
+    located = findings.located
+    last = -1.0
+    for paras, pairs in (
+        (located.before, located.before_pairs),
+        (located.after, located.after_pairs),
+    ):
+        for i, j in pairs:
+            if i is not None:
+                last = i
+            if j is not None and comment.paragraph in paras[j].members:
+                return float(last)
+    return float("inf")
+
+
+def _edit_lines(findings: Findings, edit: Edit) -> Iterator[str]:
+    heading = {"change": "Changed", "delete": "Deleted", "insert": "Added"}[edit.kind]
+    yield ""
+    yield f"### {heading}: {edit_place(edit)}"
+    yield ""
+    old, new = excerpts(edit.old, edit.new) if edit.kind == "change" else (edit.old, edit.new)
+    if edit.kind != "insert":
+        yield f"- Before: {quote(old, 600)}"
+    if edit.kind != "delete":
+        yield f"- After: {quote(new, 600)}"
+    for line in tracked_lines(findings, edit):
+        yield f"- {line}"
+    state = state_of(findings, edit)
+    words = _STATE_WORDS[state].format(id=edit.disclaimer, problem=edit.problem)
+    yield f"- **{words}**"
+
+
+def excerpts(old: str, new: str, context: int = 10, short: int = 240) -> tuple[str, str]:
+    """A long paragraph's change with `context` words on either side, "…" for the rest;
+    a short paragraph whole."""
+    if max(len(old), len(new)) <= short:
+        return old, new
+    before, after = old.split(), new.split()
+    head = 0
+    while head < min(len(before), len(after)) and before[head] == after[head]:
+        head += 1
+    tail = 0
+    while tail < min(len(before), len(after)) - head and before[-1 - tail] == after[-1 - tail]:
+        tail += 1
+    start = max(0, head - context)
+
+    def cut(words: list[str]) -> str:
+        end = len(words) - max(0, tail - context)
+        return (
+            ("… " if start else "")
+            + " ".join(words[start:end])
+            + (" …" if end < len(words) else "")
+        )
+
+    return cut(before), cut(after)
+
+
+def _comment_lines(comment: Comment, place: str) -> Iterator[str]:
+    yield ""
+    yield f"### Comment by {who(comment.author, comment.date)}" + (
+        " (resolved)" if comment.resolved else ""
+    )
+    yield ""
+    if comment.anchor:
+        yield f"- On {quote(comment.anchor)} ({place})"
+    else:
+        after = f" after {quote(comment.before)}" if comment.before else ""
+        yield f"- At a point in the {place}{after} (it highlights no text)"
+    yield from _quoted(comment.text)
+    for reply in comment.replies:
+        yield f"- Reply by {who(reply.author, reply.date)}:"
+        yield from _quoted(reply.text, "  ")
+
+
+def _quoted(text: str, indent: str = "") -> Iterator[str]:
+    yield ""
+    for line in text.splitlines() or [""]:
+        yield f"{indent}> {line}".rstrip()
+    yield ""
+
+
+def _untracked(findings: Findings) -> Iterator[str]:
+    located = findings.located
+    titles = section_titles(findings)
+    for i, j in located.before_pairs:
+        if i is not None and j is not None and located.slot_texts[i] == located.before[j].text:
+            continue
+        if i is not None:
+            slot = located.slots[i]
+            where = f"{titles.get(slot.section, 'Title page')}: {quote(located.slot_texts[i], 80)}"
+            yield ("changed " if j is not None else "deleted ") + where
+        elif j is not None:
+            para = located.before[j]
+            where = f"{titles.get(para.section, 'Title page')} ({para_place(para)})"
+            yield f"added in {where}: {quote(para.text, 80)}"
+
+
+def _notes(findings: Findings) -> Iterator[str]:
+    for index, paragraph in enumerate(findings.paragraphs):
+        for change in paragraph.changes:
+            if change.kind == "formatting":
+                what = quote(change.text, 80) if change.text else f"paragraph {index + 1}"
+                by = who(change.author, change.date)
+                yield f"- Formatting changed by {by} on {what}: not applied (text is reviewed)."
+    for what, text in findings.located.generated_edits:
+        yield (
+            f"- Text typed into {what}, which the build writes: {quote(text, 120)}; "
+            "not applied (put it in the text itself)."
+        )

@@ -1,0 +1,226 @@
+"""One ingest, top to bottom: open the reviewed DOCX, read the review, find the edits, merge
+them with the source as it is today, write the review folder, and with `apply`, the source.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import os
+import shutil
+import tempfile
+from collections.abc import Sequence
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from pipeline.build.project import Project
+from pipeline.ingest import markdown, merge, place, proof, units
+from pipeline.ingest.comments import Comment, read_comments
+from pipeline.ingest.edits import Edit, find_edits
+from pipeline.ingest.locate import Located, locate
+from pipeline.ingest.paragraphs import WordParagraph, read_bookmarks, read_paragraphs
+from pipeline.ingest.reviewed import IngestError, Reviewed, open_reviewed
+from pipeline.ingest.versions import VersionsError, read_versions
+from pipeline.source import SourceError, load
+
+# What became of an edit.
+APPLIED, READY, CONFLICT, HELD, NOT_PLACED, ALREADY = (
+    "applied", "ready", "conflict", "held back", "not placed", "already in the source",
+)  # fmt: skip
+
+
+@dataclass
+class Findings:
+    """Everything one ingest found, for the report and the CriticMarkup."""
+
+    reviewed: Reviewed
+    source_path: Path
+    shown_source: str
+    base: units.Source
+    ours: str
+    located: Located
+    paragraphs: list[WordParagraph]
+    edits: list[Edit]
+    status: dict[int, str] = field(default_factory=dict)
+    """id(edit) -> what became of it."""
+    comments: list[Comment] = field(default_factory=list)
+    hunks: list[merge.Hunk] = field(default_factory=list)
+    """The merge of the edits that may be applied."""
+    critic_hunks: list[merge.Hunk] = field(default_factory=list)
+    """The merge of every placeable edit, held-back disclaimer edits too."""
+    merged: str = ""
+    approved: tuple[str, ...] = ()
+    applied: bool = False
+    backup: Path | None = None
+
+    def state(self, edit: Edit) -> str:
+        return self.status[id(edit)]
+
+    @property
+    def left_for_a_person(self) -> list[Edit]:
+        return [e for e in self.edits if self.state(e) in {CONFLICT, HELD, NOT_PLACED}]
+
+    @property
+    def source_moved_on(self) -> bool:
+        return self.ours != self.base.text
+
+
+def review_folder(project: Project, doc_id: str, docx: Path) -> Path:
+    return project.output_dir / doc_id / "review" / docx.stem
+
+
+def find(project: Project, docx: Path, approved: Sequence[str] = ()) -> Findings:
+    """Read the review of `docx` and merge it with the source; writes nothing."""
+    reviewed = open_reviewed(docx)
+    source_path = project.source_dir / f"{reviewed.doc_id}.md"
+    try:
+        ours = source_path.read_bytes().decode("utf-8")
+    except FileNotFoundError:
+        raise IngestError(
+            f'{docx.name} reviews document "{reviewed.doc_id}", but '
+            f"{project.shown(source_path)} does not exist"
+        ) from None
+    except UnicodeDecodeError:
+        raise IngestError(f"{project.shown(source_path)} is not UTF-8 text") from None
+    base = units.read(reviewed.base.text)
+    document = reviewed.parts["word/document.xml"]
+    paragraphs = read_paragraphs(document, reviewed.parts.get("word/styles.xml"))
+    try:
+        versions = read_versions(docx)
+    except VersionsError as error:
+        raise IngestError(f"{docx.name}: {error}") from None
+    inlines = markdown.parse([base.markdown(slot) for slot in base.slots])
+    texts = _slot_texts(base, inlines)
+    located = locate(base, texts, paragraphs, versions, read_bookmarks(document))
+    _check_approvals(base, ours, approved)
+    slot_inlines = [inlines[base.slots.index(slot)] for slot in located.slots]
+    base_paragraphs = proof.read_paragraphs(base.text)
+    unsure = proof.unsure_slots(located.slots, located.slot_texts, base_paragraphs)
+    edits = find_edits(base, located, slot_inlines, unsure)
+    expectation = proof.Expectation(base, located.slots, located.slot_texts, base_paragraphs)
+    proof.prove(base, expectation, edits)
+    comments = read_comments(
+        document,
+        reviewed.parts.get("word/comments.xml"),
+        reviewed.parts.get("word/commentsExtended.xml"),
+    )
+    findings = Findings(
+        reviewed,
+        source_path,
+        project.shown(source_path),
+        base,
+        ours,
+        located,
+        paragraphs,
+        edits,
+        comments=comments,
+        approved=tuple(approved),
+    )
+    _merge(findings)
+    return findings
+
+
+def _slot_texts(base: units.Source, inlines: list[markdown.Inlines]) -> list[str]:
+    """What a reader sees of each slot: pandoc's reading of its Markdown; a title's or
+    subtitle's value as YAML reads it."""
+    meta = proof.metadata(base.text)
+    return [
+        markdown.plain(str(meta.get(slot.role, "")))
+        if slot.kind == "meta"
+        else markdown.text_of(read)
+        for slot, read in zip(base.slots, inlines, strict=True)
+    ]
+
+
+def _check_approvals(base: units.Source, ours: str, approved: Sequence[str]) -> None:
+    known = {slot.disclaimer for slot in base.slots if slot.disclaimer}
+    known |= {slot.disclaimer for slot in units.read(ours).slots if slot.disclaimer}
+    unknown = [ident for ident in approved if ident not in known]
+    if unknown:
+        raise IngestError(
+            f"--approve-disclaimer {', '.join(unknown)}: no such disclaimer; "
+            f"the disclaimers are {', '.join(sorted(known))}"
+        )
+
+
+def _merge(findings: Findings) -> None:
+    """Each edit merged on its own first, to tell which conflict with the source as it is
+    today; then the merge of all those that may be applied."""
+    base, edits = findings.base, findings.edits
+    base_units, ours_units = base.unit_texts(), units.read(findings.ours).unit_texts()
+    for edit in edits:
+        if edit.problem:
+            findings.status[id(edit)] = NOT_PLACED
+            continue
+        theirs = units.read(place.apply(base, [edit])).unit_texts()
+        kinds = {h.kind for h in merge.merge(base_units, theirs, ours_units)}
+        kinds -= {"unchanged", "ours"}
+        if kinds == {"same"}:
+            state = ALREADY
+        elif "conflict" in kinds:
+            state = CONFLICT
+        elif edit.guarded and edit.disclaimer not in findings.approved:
+            state = HELD
+        else:
+            state = READY
+        findings.status[id(edit)] = state
+    clean = [e for e in edits if findings.state(e) in {READY, ALREADY}]
+    held = [e for e in edits if findings.state(e) == HELD]
+    theirs = units.read(place.apply(base, clean)).unit_texts()
+    findings.hunks = merge.merge(base_units, theirs, ours_units)
+    findings.merged = merge.merged_text(findings.hunks)
+    shown = units.read(place.apply(base, clean + held)).unit_texts()
+    findings.critic_hunks = merge.merge(base_units, shown, ours_units)
+
+
+def edit_unit(base: units.Source, edit: Edit) -> int:
+    """The base unit an edit changes, or follows (an added paragraph)."""
+    assert edit.slot is not None
+    return base.units.index(base.unit_of(edit.slot))
+
+
+def apply(project: Project, findings: Findings) -> None:
+    """Write the merged source in place of the current one (atomically), keeping the
+    current one in the review folder. The merged source must load (every rule of the source
+    format) first, and the source must not have changed since it was read."""
+    if findings.merged == findings.ours:
+        return
+    _check_loads(project, findings)
+    current = findings.source_path.read_bytes()
+    if hashlib.sha256(current).digest() != hashlib.sha256(findings.ours.encode()).digest():
+        raise IngestError(f"{findings.shown_source} changed while ingesting; run ingest again")
+    folder = review_folder(project, findings.reviewed.doc_id, findings.reviewed.path)
+    folder.mkdir(parents=True, exist_ok=True)
+    backup = folder / "source.before.md"
+    write_atomic(backup, current)
+    write_atomic(findings.source_path, findings.merged.encode("utf-8"), like=findings.source_path)
+    findings.applied, findings.backup = True, backup
+
+
+def _check_loads(project: Project, findings: Findings) -> None:
+    with tempfile.TemporaryDirectory(prefix="ingest-") as work:
+        copy = Path(work) / "source"
+        shutil.copytree(project.source_dir, copy)
+        (copy / findings.source_path.name).write_text(findings.merged, encoding="utf-8")
+        try:
+            load(copy / findings.source_path.name, Path(work))
+        except SourceError as error:
+            problems = "\n".join(f"  {p.message} (line {p.line})" for p in error.problems)
+            raise IngestError(
+                "with these edits the source would break its rules, so nothing was applied:\n"
+                + problems
+            ) from None
+
+
+def write_atomic(path: Path, data: bytes, like: Path | None = None) -> None:
+    """`path` replaced by `data` in one rename (a reader sees the old file or the new one),
+    with the permissions of `like` when given."""
+    path.parent.mkdir(parents=True, exist_ok=True)
+    handle, temporary = tempfile.mkstemp(prefix=f".{path.name}-", dir=path.parent)
+    try:
+        with os.fdopen(handle, "wb") as stream:
+            stream.write(data)
+        os.chmod(temporary, (like.stat().st_mode & 0o777) if like is not None else 0o644)
+        os.replace(temporary, path)
+    except BaseException:
+        Path(temporary).unlink(missing_ok=True)
+        raise

@@ -1,0 +1,218 @@
+"""Each paragraph of a reviewed DOCX before and after its tracked changes, as pandoc inlines:
+what pandoc's DOCX reader does well (runs to bold, italics, links and quotes; tracked changes
+rejected with `--track-changes=reject`, accepted with `accept`). Its `all` mode keeps both in
+one paragraph as spans, but moves a deletion's leading space out of its span, so the text
+accepted from it would keep a space the reviewer deleted.
+
+pandoc's blocks do not say which w:p each came from, so a copy of the DOCX gets a mark at
+the start of every paragraph first (lxml). The copy also takes back formatting-only changes
+(w:rPrChange, w:pPrChange), which are reported and otherwise ignored, and drops comments,
+which `comments` reads with their replies (pandoc loses replies and point comments)."""
+
+from __future__ import annotations
+
+import copy
+import json
+import re
+import subprocess
+import tempfile
+import zipfile
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+import pypandoc
+from lxml import etree
+
+from pipeline.ingest.markdown import Inlines
+from pipeline.ingest.paragraphs import W, body_paragraphs, parse_xml
+
+_MARK = re.compile(r"\u27e6P(\d+)\u27e7")
+_COMMENT_TAGS = (f"{W}commentRangeStart", f"{W}commentRangeEnd", f"{W}commentReference")
+_WRAPPERS = {"Emph", "Strong", "Underline", "Strikeout", "Superscript", "Subscript", "SmallCaps"}
+
+
+@dataclass(frozen=True)
+class Versions:
+    before: Inlines
+    """With every tracked change rejected."""
+    after: Inlines
+    """With every tracked change accepted."""
+
+
+class VersionsError(Exception):
+    pass
+
+
+def read_versions(path: Path) -> dict[int, Versions]:
+    """Paragraph index (as in `paragraphs.body_paragraphs`) -> its two versions. A paragraph
+    pandoc leaves out of a version (deleted whole) is empty in it."""
+    with tempfile.TemporaryDirectory(prefix="ingest-") as work:
+        marked = Path(work) / "marked.docx"
+        _write_marked_copy(path, marked)
+        before, after = (_paragraphs(ast) for ast in _pandoc(marked, ("reject", "accept")))
+    return {
+        index: Versions(before.get(index, []), after.get(index, []))
+        for index in sorted(before.keys() | after.keys())
+    }
+
+
+def _pandoc(docx: Path, modes: tuple[str, ...]) -> list[dict[str, Any]]:
+    """pandoc's AST of `docx` with its tracked changes in each mode (run side by side)."""
+    runs = [
+        subprocess.Popen(
+            [
+                pypandoc.get_pandoc_path(),
+                "--from=docx",
+                "--to=json",
+                f"--track-changes={mode}",
+                str(docx),
+            ],
+            stdout=subprocess.PIPE,
+            stderr=subprocess.PIPE,
+        )
+        for mode in modes
+    ]
+    asts = []
+    for run in runs:
+        out, err = run.communicate()
+        if run.returncode != 0:
+            raise VersionsError(f"pandoc cannot read the DOCX: {err.decode().strip()}")
+        asts.append(json.loads(out))
+    return asts
+
+
+def _paragraphs(ast: dict[str, Any]) -> dict[int, Inlines]:
+    found: dict[int, Inlines] = {}
+    for inlines in _inline_runs(ast):
+        for index, part in _split_at_marks(inlines):
+            found[index] = _trimmed(_tidy(_unwrapped(part)))
+    return found
+
+
+def _write_marked_copy(source: Path, target: Path) -> None:
+    with zipfile.ZipFile(source) as package, zipfile.ZipFile(target, "w") as copy_:
+        for info in package.infolist():
+            data = package.read(info)
+            if info.filename == "word/document.xml":
+                data = _marked(data)
+            copy_.writestr(info.filename, data)  # stored: read once, by pandoc
+
+
+def _marked(document: bytes) -> bytes:
+    root = parse_xml(document)
+    for index, paragraph in enumerate(body_paragraphs(root)):
+        run = etree.Element(f"{W}r")
+        etree.SubElement(run, f"{W}t").text = f"\u27e6P{index}\u27e7"
+        properties = paragraph.find(f"{W}pPr")
+        paragraph.insert(0 if properties is None else 1, run)
+    for changed in list(root.iter(f"{W}rPrChange", f"{W}pPrChange")):
+        _take_back(changed)
+    for element in list(root.iter(*_COMMENT_TAGS)):
+        parent = element.getparent()
+        parent.remove(element)
+        if parent.tag == f"{W}r" and not len(parent):
+            parent.getparent().remove(parent)
+    return etree.tostring(root, xml_declaration=True, encoding="UTF-8", standalone=True)
+
+
+def _take_back(changed: etree._Element) -> None:
+    """Put back the properties a formatting change replaced (its child is the old set)."""
+    properties = changed.getparent()
+    old = changed.find(f"{W}rPr" if changed.tag == f"{W}rPrChange" else f"{W}pPr")
+    kept = {f"{W}rPr", f"{W}sectPr"} if changed.tag == f"{W}pPrChange" else set()
+    for child in list(properties):
+        if child.tag not in kept:
+            properties.remove(child)
+    for position, child in enumerate([] if old is None else list(old)):
+        properties.insert(position, copy.deepcopy(child))
+
+
+def _inline_runs(value: Any) -> list[Inlines]:
+    """Every list of inlines that stands for a paragraph: Para, Plain, Header, and the
+    title page's metadata (pandoc moves Title, Subtitle, Author and Date there)."""
+    found: list[Inlines] = []
+
+    def walk(node: Any) -> None:
+        if isinstance(node, list):
+            for item in node:
+                walk(item)
+        elif isinstance(node, dict):
+            kind = node.get("t")
+            if kind in {"Para", "Plain", "MetaInlines"}:
+                found.append(node["c"])
+            elif kind == "Header":
+                found.append(node["c"][2])
+            else:
+                walk(node.get("c"))
+            if "t" not in node:  # the metadata map
+                for item in node.values():
+                    walk(item)
+
+    walk(value.get("meta", {}))
+    walk(value["blocks"])
+    return found
+
+
+def _split_at_marks(inlines: Inlines) -> list[tuple[int, Inlines]]:
+    """The paragraphs in a list of inlines (one, unless pandoc joined some), by their marks."""
+    parts: list[tuple[int, Inlines]] = []
+    for inline in inlines:
+        if inline.get("t") == "Str" and (mark := _MARK.match(inline["c"])):
+            parts.append((int(mark.group(1)), []))
+            rest = inline["c"][mark.end() :]
+            if rest:
+                parts[-1][1].append({"t": "Str", "c": rest})
+        elif parts:
+            parts[-1][1].append(inline)
+    return parts
+
+
+def _unwrapped(inlines: Inlines) -> Inlines:
+    """The inlines with spans (bookmark anchors, styles) replaced by what they hold."""
+    kept: Inlines = []
+    for inline in inlines:
+        kind = inline.get("t")
+        if kind == "Span":
+            kept += _unwrapped(inline["c"][1])
+        elif kind in _WRAPPERS:
+            kept.append({"t": kind, "c": _unwrapped(inline["c"])})
+        elif kind == "Link":
+            attr, content, target = inline["c"]
+            kept.append({"t": kind, "c": [attr, _unwrapped(content), target]})
+        elif kind == "Quoted":
+            quote, content = inline["c"]
+            kept.append({"t": kind, "c": [quote, _unwrapped(content)]})
+        else:
+            kept.append(inline)
+    return kept
+
+
+def _tidy(inlines: Inlines) -> Inlines:
+    """Adjacent words joined, one space between words, and no empty formatting left behind
+    by a deletion."""
+    tidy: Inlines = []
+    for inline in inlines:
+        kind = inline.get("t")
+        if kind in _WRAPPERS and not inline["c"]:
+            continue
+        if kind in {"Space", "SoftBreak"}:
+            if tidy and tidy[-1]["t"] == "Space":
+                continue
+            inline = {"t": "Space"}
+        if kind == "Str" and tidy and tidy[-1]["t"] == "Str":
+            tidy[-1] = {"t": "Str", "c": tidy[-1]["c"] + inline["c"]}
+            continue
+        if kind == "Str" and not inline["c"]:
+            continue
+        tidy.append(inline)
+    return tidy
+
+
+def _trimmed(inlines: Inlines) -> Inlines:
+    start, end = 0, len(inlines)
+    while start < end and inlines[start]["t"] == "Space":
+        start += 1
+    while end > start and inlines[end - 1]["t"] == "Space":
+        end -= 1
+    return inlines[start:end]

@@ -1,0 +1,109 @@
+"""A review made by a real word processor: LibreOffice 7.4, driven through UNO with change
+recording on (tests/uno_review.py; its docstring has the command that made the fixture).
+LibreOffice writes its own XML: bookmarks moved into paragraphs and written twice, content
+controls emptied of their tags and locks, its own style ids ("TextBody"), a paragraph mark
+inserted on the paragraph before a new one. Ingest must read it as the reviewer meant it.
+
+With INGEST_LIBREOFFICE=1, the review is made again from a fresh build and ingested the same
+way (starting LibreOffice takes several seconds, so this runs only when asked)."""
+
+from __future__ import annotations
+
+import os
+import shutil
+import subprocess
+import zipfile
+from pathlib import Path
+
+import pytest
+
+from pipeline.build import Project
+from pipeline.formats.docx.embedded import read_source
+from pipeline.ingest import ingest
+from pipeline.source import load
+from tests.conftest import ROOT, Built
+
+FIXTURE = ROOT / "tests" / "fixtures" / "ingest" / "libreoffice-review.docx"
+SCRIPT = ROOT / "tests" / "uno_review.py"
+SYSTEM_PYTHON = "/usr/bin/python3"  # python3-uno works with Debian's own Python only
+
+
+def project_at_base(folder: Path, docx: Path) -> tuple[Project, str]:
+    """A project whose source is the one the DOCX was built from, with the real styles."""
+    with zipfile.ZipFile(docx) as package:
+        base = read_source(package)
+    assert base is not None
+    (folder / "source").mkdir(parents=True)
+    shutil.copytree(ROOT / "styles", folder / "styles")
+    (folder / base.path).write_bytes(base.data)
+    return Project.at(folder), base.text
+
+
+def check_libreoffice_review(docx: Path, folder: Path) -> None:
+    project, base = project_at_base(folder, docx)
+    source = project.source_dir / "ddd-stem-cell-therapy.md"
+
+    outcome = ingest(project, docx)
+    assert outcome.exit_code == 1, "the disclaimer edit waits for approval"
+    assert outcome.lines[:2] == [
+        "ddd-stem-cell-therapy: 4 changes (3 ready, 1 held back); 1 comment",
+        "  held back: disclaimer still-researched "
+        "(approve with --approve-disclaimer still-researched)",
+    ]
+    report = outcome.review.read_text()
+    assert "Dana Rivera, " in report
+    assert (
+        "replaced “mild and intermittent discomfort” with “mild, occasional discomfort”" in report
+    )
+    assert "inserted “Ask your care team to show you on a model.”" in report
+    assert "### Added: new paragraph" in report
+    assert "### Changed: disclaimer still-researched (plain wording)" in report
+    assert "### Comment by Dana Rivera" in report
+    assert "- On “spinal fusion” (paragraph)" in report
+    assert "> Should we say in plain words what a fusion is?" in report
+    assert "Track Changes off" not in report, "every edit was tracked"
+    critic = (outcome.folder / "source.critic.md").read_text()
+    assert "from mild{~~ and intermittent~>, occasional~~} discomfort" in critic
+    assert "{==spinal fusion==}{>>Dana Rivera, " in critic
+    assert "Experts are still studying this{-- a lot--}." in critic
+
+    applied = ingest(project, docx, apply=True, approve=["still-researched"])
+    assert applied.exit_code == 0
+    after = source.read_text()
+    expected = (
+        base.replace(
+            "distributing mechanical loads across the spine.\n",
+            "distributing mechanical loads across the spine. "
+            "Ask your care team to show you on a model.\n",
+        )
+        .replace("from mild and intermittent discomfort", "from mild, occasional discomfort")
+        .replace(
+            "degeneration of the disc itself.\n",
+            "degeneration of the disc itself.\n\n"
+            "Ask your care team which of these options suits you.\n",
+        )
+        .replace("Experts are still studying this a lot.", "Experts are still studying this.")
+    )
+    assert after == expected, "exactly these paragraphs, everything else byte for byte"
+    load(source, project.root)
+
+
+def test_a_libreoffice_review_is_read_as_the_reviewer_meant_it(tmp_path: Path) -> None:
+    with zipfile.ZipFile(FIXTURE) as package:
+        assert "LibreOffice" in package.read("docProps/app.xml").decode()
+    check_libreoffice_review(FIXTURE, tmp_path / "project")
+
+
+@pytest.mark.skipif(
+    os.environ.get("INGEST_LIBREOFFICE") != "1", reason="set INGEST_LIBREOFFICE=1 to run"
+)
+def test_a_new_libreoffice_review_reads_the_same(built: Built, tmp_path: Path) -> None:
+    reviewed = tmp_path / "libreoffice-review.docx"
+    finished = subprocess.run(
+        [SYSTEM_PYTHON, str(SCRIPT), str(built.path("docx")), str(reviewed)],
+        capture_output=True,
+        text=True,
+        timeout=300,
+    )
+    assert finished.returncode == 0, finished.stderr
+    check_libreoffice_review(reviewed, tmp_path / "project")
