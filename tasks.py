@@ -353,8 +353,10 @@ def ingest(
     approve_disclaimer: list[str] | None = None,
     output: str = "",
 ) -> None:
-    """A reviewer's edits and comments back into the source: review.md, CriticMarkup, patch.
-    Exit 0: nothing left for a person; 1: something is; 2: the DOCX cannot be ingested."""
+    """Bring a reviewed DOCX's edits and comments back into the source.
+
+    Writes review.md, source.critic.md and source.patch. Exit 0: nothing left for a person;
+    1: something is; 2: the DOCX cannot be ingested."""
     from pipeline.build import Project
     from pipeline.ingest import IngestError
     from pipeline.ingest import ingest as run_ingest
