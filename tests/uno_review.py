@@ -13,7 +13,7 @@ tests/fixtures/ingest/libreoffice-review.docx was made so from the article's DOC
     /usr/bin/python3 tests/uno_review.py output/ddd-stem-cell-therapy/ddd-stem-cell-therapy.docx \
         tests/fixtures/ingest/libreoffice-review.docx
 
-(tests/test_ingest_libreoffice.py reads it; with INGEST_LIBREOFFICE=1 it makes a new one.)
+(tests/test_ingest_libreoffice.py reads it, and makes a new one from each test run's build.)
 
 Only the soffice this script starts is stopped, by its process id.
 """
