@@ -140,3 +140,11 @@ def test_text_a_reader_cannot_see_is_a_named_gap(article: Document) -> None:
         (article.id, "not visible", "\ue000", "drawn as a missing-glyph box, page 1"),
     ]
     assert str(gaps[1]).endswith('not visible: "\ue000" (drawn as a missing-glyph box, page 1)')
+
+
+def test_brahmic_vowel_signs_are_not_compared_everything_else_is() -> None:
+    """A PDF gives Devanagari back glyph by glyph ("उपलब्ध" as "उपलिब्ध"): only its letters
+    are compared. Letters still count, and Latin accents are untouched."""
+    assert normalise("सेवाएं उपलब्ध हैं") == normalise("सेवाएं उपलिब्ध हैं")
+    assert normalise("उपलब्ध") != normalise("उपलध")
+    assert normalise("café") != normalise("cafe")

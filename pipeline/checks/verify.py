@@ -35,11 +35,32 @@ Problem = Literal["missing", "out of order", "not visible"]
 _BREAKABLE = re.compile(r"[\s\u00ad\u200b\-\u2010\u2011]+")
 
 
-def normalise(text: str) -> str:
-    """Ligatures and compatibility forms (NFKC), straight quotes, no case, and none of the
-    characters that line breaking adds or removes."""
+# The vowel signs and viramas of the Brahmic scripts (Devanagari to Sinhala, Thai, Lao,
+# Myanmar, Khmer). A PDF maps each glyph it draws back to text, and a shaped cluster's glyphs
+# come in drawing order (a vowel sign drawn before its consonant reads before it) or map to
+# the wrong marks: the letters are what a PDF's text reliably gives back.
+_BRAHMIC_MARKS = re.compile(
+    "["
+    + "".join(
+        chr(code)
+        for first, last in ((0x0900, 0x0DFF), (0x0E00, 0x0EFF), (0x1000, 0x109F), (0x1780, 0x17FF))
+        for code in range(first, last + 1)
+        if unicodedata.category(chr(code)) in {"Mn", "Mc"}
+    )
+    + "]"
+)
+
+
+def comparable(text: str) -> str:
+    """Ligatures and compatibility forms (NFKC), straight quotes, no case, no Brahmic vowel
+    signs: what every format gives back of a text, whatever it does to draw it."""
     text = unicodedata.normalize("NFKC", text).translate(_QUOTES).casefold()
-    return _BREAKABLE.sub("", text)
+    return _BRAHMIC_MARKS.sub("", text)
+
+
+def normalise(text: str) -> str:
+    """`comparable`, and none of the characters that line breaking adds or removes."""
+    return _BREAKABLE.sub("", comparable(text))
 
 
 @dataclass(frozen=True)
@@ -160,8 +181,7 @@ class Haystack:
     PREFIX = 4
 
     def __init__(self, found: str) -> None:
-        text = unicodedata.normalize("NFKC", found).translate(_QUOTES).casefold()
-        pieces = _BREAKABLE.split(text)
+        pieces = _BREAKABLE.split(comparable(found))
         self.text = "".join(pieces)
         length = len(self.text)
         edges = set(itertools.accumulate(map(len, pieces), initial=0))
