@@ -16,6 +16,7 @@ from __future__ import annotations
 import datetime as dt
 import errno
 import hashlib
+import importlib
 import multiprocessing
 import os
 import shutil
@@ -23,6 +24,7 @@ import time
 import traceback
 from collections.abc import Iterator, Sequence
 from concurrent.futures import ProcessPoolExecutor, as_completed
+from contextlib import contextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
@@ -35,6 +37,7 @@ from pipeline.build.index import write_index
 from pipeline.build.keys import StyleFiles, document_inputs, inputs_unchanged, output_key
 from pipeline.build.project import Project
 from pipeline.build.report import Listener, Outcome, Report
+from pipeline.extract import READERS
 from pipeline.formats import FORMATS
 from pipeline.model import Document, ReviewDate
 from pipeline.source import SourceError, load
@@ -87,6 +90,7 @@ class Plan:
     keys: dict[str, str]
     """Every format's current key (also those not built now: to tell which are stale)."""
     render: list[str]
+    path: Path = Path()
     staging: Path | None = None
     results: dict[str, Rendered] = field(default_factory=dict)
     due: review.ReviewStatus | None = None
@@ -143,23 +147,25 @@ def _build(
     if brand is None or today is None or paths is None:
         return
     styles = StyleFiles(brand)
-    plans = []
-    for path in paths:
-        plan = _plan(project, path, brand, styles, options, today, report)
-        if plan is not None:
-            plans.append(plan)
-    try:
-        for plan in plans:
-            if plan.render:
-                plan.staging = files.staging_folder(project.output_dir, plan.id)
-            else:
+    surveys = [_survey(project, path, brand, styles, options) for path in paths]
+    with _workers(options, surveys) as workers:  # warming up while the sources load
+        plans = []
+        for survey in surveys:
+            plan = _complete(survey, project, brand, styles, options, today, report)
+            if plan is not None:
+                plans.append(plan)
+        try:
+            for plan in plans:
+                if plan.render:
+                    plan.staging = files.staging_folder(project.output_dir, plan.id)
+                else:
+                    _finish_one(project, plan, options, report)
+            for plan in _render(plans, brand, options, report, workers):
                 _finish_one(project, plan, options, report)
-        for plan in _render(plans, brand, options, report):
-            _finish_one(project, plan, options, report)
-    finally:
-        for plan in plans:
-            if plan.staging is not None:
-                shutil.rmtree(plan.staging, ignore_errors=True)
+        finally:
+            for plan in plans:
+                if plan.staging is not None:
+                    shutil.rmtree(plan.staging, ignore_errors=True)
     write_index(project, brand)
 
 
@@ -192,46 +198,57 @@ def shard_of(doc_id: str, count: int) -> int:
 # -- planning -----------------------------------------------------------------------------
 
 
-def _plan(
+def _survey(
+    project: Project, path: Path, brand: Brand, styles: StyleFiles, options: Options
+) -> Plan:
+    """What the manifest and the input files say, without loading the source: which outputs
+    are current. When the inputs changed, `inputs` stays empty: only loading can tell."""
+    previous = read_manifest(project.output_dir / path.stem)
+    recorded = (previous or {}).get("inputs") or {}
+    unchanged = previous is not None and inputs_unchanged(recorded, project.root)
+    plan = Plan(path.stem, None, previous, dict(recorded) if unchanged else {}, {}, [], path)
+    if unchanged:
+        plan.keys = {kind: output_key(f, plan.inputs, brand, styles) for kind, f in FORMATS.items()}
+    plan.render = [
+        kind
+        for kind in options.kinds
+        if options.force or not unchanged or not _current(plan, kind, project, options)
+    ]
+    return plan
+
+
+def _complete(
+    plan: Plan,
     project: Project,
-    path: Path,
     brand: Brand,
     styles: StyleFiles,
     options: Options,
     today: dt.date,
     report: Report,
 ) -> Plan | None:
-    doc_id = path.stem
-    previous = read_manifest(project.output_dir / doc_id)
-    doc = None
-    recorded = (previous or {}).get("inputs") or {}
-    if previous is not None and inputs_unchanged(recorded, project.root):
-        inputs = dict(recorded)
-    else:
-        doc = _load(project, path, report, today)
-        if doc is None:
-            return None
-        inputs = document_inputs(doc, project.root)
-    keys = {kind: output_key(fmt, inputs, brand, styles) for kind, fmt in FORMATS.items()}
-    plan = Plan(doc_id, doc, previous, inputs, keys, [])
-    plan.render = [
-        kind
-        for kind in options.kinds
-        if options.force or not _current(plan, kind, project, options)
-    ]
-    if plan.render and plan.doc is None:
-        plan.doc = _load(project, path, report, today)
+    """The plan, with the source loaded and checked where anything is to be rendered; None
+    when the document cannot be built (its problems reported)."""
+    if plan.render:
+        plan.doc = _load(project, plan.path, report, today)
         if plan.doc is None:
             return None
-    if plan.render and plan.doc is not None and not _glyphs_ok(plan.doc, brand, path, report):
+    if plan.doc is not None and not plan.inputs:  # the inputs changed: now the keys tell
+        plan.inputs = document_inputs(plan.doc, project.root)
+        plan.keys = {kind: output_key(f, plan.inputs, brand, styles) for kind, f in FORMATS.items()}
+        plan.render = [
+            kind
+            for kind in options.kinds
+            if options.force or not _current(plan, kind, project, options)
+        ]
+    if plan.render and plan.doc is not None and not _glyphs_ok(plan.doc, brand, plan.path, report):
         return None
     if not _review_ok(plan, options, today, report):
         return None
-    summary = report.document(doc_id)
-    summary.title = plan.doc.title if plan.doc else str((previous or {}).get("title", ""))
+    summary = report.document(plan.id)
+    summary.title = plan.doc.title if plan.doc else str((plan.previous or {}).get("title", ""))
     for kind in options.kinds:
         if kind not in plan.render:
-            report.outcome(Outcome(doc_id, kind, "up to date", verified=True))
+            report.outcome(Outcome(plan.id, kind, "up to date", verified=True))
     return plan
 
 
@@ -342,7 +359,54 @@ def _reason(error: BaseException) -> str:
     return text if text else f"{type(error).__name__} (run with PIPELINE_DEBUG=1 for details)"
 
 
-def _render(plans: list[Plan], brand: Brand, options: Options, report: Report) -> Iterator[Plan]:
+@dataclass(frozen=True)
+class Workers:
+    pool: ProcessPoolExecutor
+    count: int
+
+
+@contextmanager
+def _workers(options: Options, surveys: list[Plan]) -> Iterator[Workers | None]:
+    """A pool of worker processes when there is work for more than one, started before the
+    sources are loaded: each worker imports the renderers and readers (about half a second)
+    while the build loads and checks the documents. None: render in this process."""
+    groups = len({FORMATS[kind].group or kind for kind in options.kinds})
+    most = sum(groups for survey in surveys if survey.render)
+    workers = min(options.jobs or os.cpu_count() or 1, most)
+    if workers <= 1:
+        yield None
+        return
+    modules = [FORMATS[kind].module for kind in options.kinds]
+    # Forked workers start with what is already imported, and keep what they import.
+    pool = ProcessPoolExecutor(
+        max_workers=workers,
+        mp_context=multiprocessing.get_context("fork"),
+        initializer=_warm_worker,
+        initargs=(modules,),
+    )
+    try:
+        for _ in range(workers):
+            pool.submit(int)  # each submission starts a worker, up to the pool's size
+        yield Workers(pool, workers)
+    finally:
+        pool.shutdown(cancel_futures=True)
+
+
+def _warm_worker(modules: list[str]) -> None:
+    """In a new worker: let go of the parent's lock (if the parent is killed, the lock goes
+    with it), and import what rendering and checking need, once."""
+    files.drop_inherited_lock()
+    for module in [*modules, "pipeline.checks", *READERS.values()]:
+        importlib.import_module(module)
+
+
+def _render(
+    plans: list[Plan],
+    brand: Brand,
+    options: Options,
+    report: Report,
+    workers: Workers | None,
+) -> Iterator[Plan]:
     """Every plan's groups, in parallel; yields each plan as its last group finishes."""
     work = [
         (plan.doc, plan.staging, plan, group)
@@ -367,39 +431,35 @@ def _render(plans: list[Plan], brand: Brand, options: Options, report: Report) -
         waiting[plan.id] -= 1
         return waiting[plan.id] == 0
 
-    workers = min(options.jobs or os.cpu_count() or 1, len(work))
-    if workers <= 1:
+    if workers is None:
         for doc, staging, plan, group in work:
             started(plan, group)
             if done(plan, render_group(doc, brand, group, staging, options.strict)):
                 yield plan
         return
-    # Forked workers start with what is already imported; each imports a renderer's heavy
-    # libraries once and keeps them for the next output.
-    context = multiprocessing.get_context("fork")
-    with ProcessPoolExecutor(
-        max_workers=workers, mp_context=context, initializer=files.drop_inherited_lock
-    ) as pool:
-        futures = {
-            pool.submit(render_group, doc, brand, group, staging, options.strict): (plan, group)
-            for doc, staging, plan, group in work
-        }
-        # The pool takes work in the order it was given: the first ones start now, and one
-        # more each time one finishes.
-        order = list(futures.values())
-        for plan, group in order[:workers]:
-            started(plan, group)
-        upcoming = iter(order[workers:])
-        for future in as_completed(futures):
-            if (following := next(upcoming, None)) is not None:
-                started(*following)
-            plan, group = futures[future]
-            try:
-                results = future.result()
-            except Exception as error:  # the worker itself died (killed, out of memory)
-                results = [Rendered(kind, error=f"the worker stopped: {error}") for kind in group]
-            if done(plan, results):
-                yield plan
+    futures = {
+        workers.pool.submit(render_group, doc, brand, group, staging, options.strict): (
+            plan,
+            group,
+        )
+        for doc, staging, plan, group in work
+    }
+    # The pool takes work in the order it was given: the first ones start now, and one
+    # more each time one finishes.
+    order = list(futures.values())
+    for plan, group in order[: workers.count]:
+        started(plan, group)
+    upcoming = iter(order[workers.count :])
+    for future in as_completed(futures):
+        if (following := next(upcoming, None)) is not None:
+            started(*following)
+        plan, group = futures[future]
+        try:
+            results = future.result()
+        except Exception as error:  # the worker itself died (killed, out of memory)
+            results = [Rendered(kind, error=f"the worker stopped: {error}") for kind in group]
+        if done(plan, results):
+            yield plan
 
 
 # -- publishing ---------------------------------------------------------------------------

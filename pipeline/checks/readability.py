@@ -22,8 +22,6 @@ from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from typing import Any
 
-import textstat
-
 from pipeline.brand import Brand
 from pipeline.model import Document, PartKind
 from pipeline.text import paragraphs
@@ -142,6 +140,7 @@ def score(units: Iterable[str]) -> Score:
     text = _as_text(units)
     if not text:
         return Score(0.0, None, 0, 0)
+    textstat = _textstat()
     sentences = textstat.sentence_count(text)
     smog = float(textstat.smog_index(text)) if sentences >= 3 else None
     return Score(
@@ -152,7 +151,8 @@ def score(units: Iterable[str]) -> Score:
 def sentences(units: Iterable[str]) -> list[Sentence]:
     """Each sentence with its own grade, in order."""
     found = (match.group().strip() for match in _SENTENCE.finditer(_as_text(units)))
-    return [Sentence(s, float(textstat.flesch_kincaid_grade(s))) for s in found if s]
+    grade = _textstat().flesch_kincaid_grade
+    return [Sentence(s, float(grade(s))) for s in found if s]
 
 
 def assess(doc: Document, brand: Brand, onepager_text: Sequence[str]) -> Assessment:
@@ -180,3 +180,11 @@ def _part(ident: str, kind: PartKind, units: Iterable[str]) -> Part:
 def _as_text(units: Iterable[str]) -> str:
     cleaned = (" ".join(_ADDRESS.sub("", unit).split()).rstrip(":;,") for unit in units)
     return " ".join(u if _TERMINAL.search(u) else f"{u}." for u in cleaned if u)
+
+
+def _textstat() -> Any:
+    """textstat, imported when a text is first scored: it takes a sixth of a second, which
+    only the worker that checks a one-pager should pay."""
+    import textstat
+
+    return textstat

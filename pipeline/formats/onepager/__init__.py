@@ -130,15 +130,35 @@ def fit_to_page(doc: Document, brand: Brand, view: ArticleView, html: str) -> La
     known = _fits.get(key)
     with tempfile.TemporaryDirectory(prefix="onepager-") as folder:
         work = Path(folder)
-        for fit in (known,) if known else FITS:
-            document = _layout(html, stylesheet(brand, fit), brand, view, work)
-            if len(document.pages) == 1:
-                if len(_fits) > 64:  # a long-lived process (the preview) meets many
-                    _fits.clear()
-                _fits[key] = fit
-                return Layout(fit, document)
-        tall = _layout(html, stylesheet(brand, TIGHTEST, "5000mm"), brand, view, work)
-        raise OnePagerOverflow(_overflow_message(doc, brand, document, tall))
+        layout = _first_fit((known,) if known else FITS, html, brand, view, work)
+        if layout is None:
+            document = _layout(html, stylesheet(brand, TIGHTEST), brand, view, work)
+            tall = _layout(html, stylesheet(brand, TIGHTEST, "5000mm"), brand, view, work)
+            raise OnePagerOverflow(_overflow_message(doc, brand, document, tall))
+        if len(_fits) > 64:  # a long-lived process (the preview) meets many
+            _fits.clear()
+        _fits[key] = layout.fit
+        return layout
+
+
+def _first_fit(
+    fits: tuple[Fit, ...], html: str, brand: Brand, view: ArticleView, work: Path
+) -> Layout | None:
+    """The page laid out at the first of `fits` that keeps it to one page. Fits only get
+    tighter along the list, so the most generous is tried first (most leaflets fit it), then
+    the rest are halved: about four layouts where trying each would take up to eleven."""
+    first = _layout(html, stylesheet(brand, fits[0]), brand, view, work)
+    if len(first.pages) == 1:
+        return Layout(fits[0], first)
+    best, low, high = None, 1, len(fits) - 1
+    while low <= high:
+        middle = (low + high) // 2
+        document = _layout(html, stylesheet(brand, fits[middle]), brand, view, work)
+        if len(document.pages) == 1:
+            best, high = Layout(fits[middle], document), middle - 1
+        else:
+            low = middle + 1
+    return best
 
 
 def fit(doc: Document, brand: Brand, view: ArticleView, html: str) -> Fit:
