@@ -19,7 +19,7 @@ from invoke import Context, Exit, task
 from pipeline.formats import FORMATS  # the registry only: no renderer is imported
 
 if TYPE_CHECKING:
-    from pipeline.build import Report
+    from pipeline.builder import Report
 
 ROOT = Path(__file__).resolve().parent
 TEST_EXTRA = "pip install -e '.[test]'"
@@ -193,7 +193,7 @@ def new(c: Context, title: str = "", id: str = "", lang: str = "en-US") -> None:
 )
 def check(c: Context, doc: list[str] | None = None, strict: bool = False) -> None:
     """Check the sources in a moment, rendering nothing (for hooks)."""
-    from pipeline.build import Project
+    from pipeline.builder import Project
     from pipeline.console import BuildConsole
     from pipeline.validate import validate
 
@@ -220,7 +220,7 @@ def check(c: Context, doc: list[str] | None = None, strict: bool = False) -> Non
 def preview(c: Context, doc: str = "", formats: str = "", port: int = 8000) -> None:
     """Serve output/ on 127.0.0.1; rebuild and reload as you save."""
     kinds = _formats(formats)
-    from pipeline.build import Project
+    from pipeline.builder import Project
     from pipeline.preview import PreviewError, serve
 
     try:
@@ -258,8 +258,8 @@ def build(
 ) -> None:
     """Build, verify and publish every document (or --doc) to output/."""
     ids, kinds, shards = _doc_ids(doc), _formats(formats), _shard(shard)
-    from pipeline.build import Project, gather
-    from pipeline.build import build as run_build
+    from pipeline.builder import Project, gather
+    from pipeline.builder import build as run_build
     from pipeline.console import BuildConsole
 
     project = Project.at(ROOT, Path(output) if output else None)
@@ -297,7 +297,7 @@ def verify(
 ) -> None:
     """Verify the published outputs again (every section, disclaimer)."""
     ids = _doc_ids(doc)
-    from pipeline.build import Project, verify_published
+    from pipeline.builder import Project, verify_published
     from pipeline.console import BuildConsole
 
     project = Project.at(ROOT, Path(output) if output else None)
@@ -357,7 +357,7 @@ def ingest(
 
     Writes review.md, source.critic.md and source.patch. Exit 0: nothing left for a person;
     1: something is; 2: the DOCX cannot be ingested."""
-    from pipeline.build import Project
+    from pipeline.builder import Project
     from pipeline.ingest import IngestError
     from pipeline.ingest import ingest as run_ingest
 

@@ -10,18 +10,6 @@ For other tools (importing the package loads nothing heavy):
     doc = pipeline.load("path/to/project/source/knee-pain.md")
 """
 
-from __future__ import annotations
-
-import importlib
-from typing import Any
-
-from pipeline.api import load, verify
+from pipeline.api import build, load, verify
 
 __all__ = ["build", "load", "verify"]
-
-
-def __getattr__(name: str) -> Any:
-    # `pipeline.build` is the package that builds; calling it is `pipeline.api.build`.
-    if name == "build":
-        return importlib.import_module("pipeline.build")
-    raise AttributeError(f"module 'pipeline' has no attribute {name!r}")

@@ -9,8 +9,8 @@ from pathlib import Path
 from typing import TYPE_CHECKING
 
 if TYPE_CHECKING:
-    from pipeline.build.project import Project
-    from pipeline.build.report import Listener, Report
+    from pipeline.builder.project import Project
+    from pipeline.builder.report import Listener, Report
     from pipeline.model import Document
 
 Where = str | os.PathLike[str]
@@ -31,7 +31,7 @@ def build(
     """Build, verify and publish the project's documents (all, or `docs`) in `formats` (all
     by default), as `invoke build` does. `report.failed` says whether anything went wrong,
     `report.lines` what, `report.summary()` the last line."""
-    from pipeline.build.run import build as run
+    from pipeline.builder.run import build as run
 
     return run(
         _project(project, output),
@@ -54,7 +54,7 @@ def verify(
     listener: Listener | None = None,
 ) -> Report:
     """Check the published outputs again, as `invoke verify` does."""
-    from pipeline.build.run import verify_published
+    from pipeline.builder.run import verify_published
 
     return verify_published(
         _project(project, output), _names(docs), strict=strict, listener=listener
@@ -75,7 +75,7 @@ def load(path: Where, root: Where | None = None) -> Document:
 
 
 def _project(project: Where | Project, output: Where | None) -> Project:
-    from pipeline.build.project import Project
+    from pipeline.builder.project import Project
 
     if isinstance(project, Project):
         return project if output is None else Project.at(project.root, Path(output))

@@ -25,7 +25,7 @@ from rich.spinner import Spinner
 from rich.table import Table
 from rich.text import Text
 
-from pipeline.build.report import DocumentSummary, Event, Message, Outcome, Report
+from pipeline.builder.report import DocumentSummary, Event, Message, Outcome, Report
 from pipeline.formats import FORMATS
 
 MARKS = {

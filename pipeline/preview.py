@@ -37,14 +37,14 @@ from typing import Any
 
 import watchfiles
 
-from pipeline.build import Message, Project, build
+from pipeline.builder import Message, Project, build
 
 HOST = "127.0.0.1"
 """Only this machine: a draft is nobody else's business (and never all interfaces)."""
 EVENTS = "/__preview__/events"
 FIRST = ("html",)
 """The formats a round builds first: what the open page shows."""
-PRELOAD = ["pipeline.build.run", "pipeline.formats.html", "pipeline.checks"]
+PRELOAD = ["pipeline.builder.run", "pipeline.formats.html", "pipeline.checks"]
 """Imported once by the fork server, so each round starts with them loaded."""
 
 

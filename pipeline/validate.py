@@ -8,9 +8,9 @@ from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 
 from pipeline import review
-from pipeline.build.project import Project
-from pipeline.build.report import Listener, Report
-from pipeline.build.run import select_sources
+from pipeline.builder.project import Project
+from pipeline.builder.report import Listener, Report
+from pipeline.builder.run import select_sources
 from pipeline.model import Document
 from pipeline.source import SourceError, load
 

@@ -19,18 +19,8 @@ from typing import Any
 from axe_playwright_python.sync_playwright import Axe
 from playwright.sync_api import Browser, Page, sync_playwright
 
-CHROMIUM = Path("/usr/bin/chromium")
-# A quiet, offline browser: no GPU, no QUIC, no update or sync traffic.
-CHROMIUM_FLAGS = [
-    "--headless",
-    "--no-sandbox",
-    "--disable-gpu",
-    "--disable-quic",
-    "--no-first-run",
-    "--disable-background-networking",
-    "--disable-component-update",
-    "--disable-sync",
-]
+from pipeline.extract.html import CHROMIUM, CHROMIUM_FLAGS
+
 AXE_TAGS = ["wcag2a", "wcag2aa", "wcag21a", "wcag21aa", "wcag22aa", "best-practice"]
 
 # WCAG 2.2 SC 1.4.12 Text Spacing: the overrides a reader's stylesheet may apply.

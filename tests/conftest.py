@@ -10,7 +10,7 @@ from typing import Any
 
 import pytest
 
-from pipeline.build import Project, build, verify_published
+from pipeline.builder import Project, build, verify_published
 from pipeline.model import Document
 from pipeline.source import load
 

@@ -2,7 +2,7 @@
 message: a 300-character word, lists nested 6 deep, a 200-row table, a 1 MB source, 100
 sections, an empty section body.
 
-Each build is the real one (`pipeline.build.build`), run in a child process with an address
+Each build is the real one (`pipeline.builder.build`), run in a child process with an address
 space limit (RLIMIT_AS, which every process of the build inherits: its render workers,
 pandoc, WeasyPrint) and a timeout, so a runaway input fails the test instead of the machine.
 The small cases build every format; the 1 MB source builds the html format, the cheapest path
@@ -209,7 +209,7 @@ def test_the_limit_is_real() -> None:
 def _main(root: str, plan: str) -> None:
     """The child: run the builds, then print one JSON line: every report line (each build's
     lines, in order) and the peak memory of this process and of its largest child."""
-    from pipeline.build import Project, build
+    from pipeline.builder import Project, build
 
     lines = []
     for doc_ids, kinds in json.loads(plan):

@@ -13,7 +13,7 @@ import pikepdf
 import pytest
 from docx.oxml.ns import qn
 
-from pipeline.build import Project, build
+from pipeline.builder import Project, build
 from tests.conftest import ARTICLE_ID, ROOT
 
 NEW_SRGB = "#7A1F5C"

@@ -14,9 +14,9 @@ from pathlib import Path
 
 import pytest
 
-from pipeline.build import Project, build, gather, verify_published
-from pipeline.build.files import exclusive
-from pipeline.build.run import shard_of
+from pipeline.builder import Project, build, gather, verify_published
+from pipeline.builder.files import exclusive
+from pipeline.builder.run import shard_of
 from pipeline.formats import FORMATS
 from pipeline.formats import html as html_format
 from tests.conftest import ARTICLE_ID, ROOT, Built

@@ -210,7 +210,7 @@ def test_the_python_api_builds_verifies_and_loads(tmp_path: Path) -> None:
 def test_importing_the_package_loads_nothing_heavy() -> None:
     code = (
         "import sys, pipeline; "
-        "print(sorted(m for m in ('weasyprint', 'pypandoc', 'docx', 'rich', 'pipeline.build')"
+        "print(sorted(m for m in ('weasyprint', 'pypandoc', 'docx', 'rich', 'pipeline.builder')"
         " if m in sys.modules))"
     )
     out = subprocess.run(

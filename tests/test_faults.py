@@ -16,7 +16,7 @@ from pathlib import Path
 
 import pytest
 
-from pipeline.build import Project, build, files
+from pipeline.builder import Project, build, files
 from tests.conftest import ROOT
 from tests.test_build import make_project, snapshot
 from tests.test_source import GOOD
@@ -100,7 +100,7 @@ def test_a_build_killed_by_sigkill_leaves_consistent_manifests(
     assert not build(project, kinds=FAST).failed
     edit_both(project, "Rest helps.")
     script = (
-        "import sys; from pathlib import Path; from pipeline.build import Project, build; "
+        "import sys; from pathlib import Path; from pipeline.builder import Project, build; "
         f"build(Project.at(Path({str(project.root)!r})), kinds={FAST!r})"
     )
     child = subprocess.Popen(
@@ -149,7 +149,7 @@ def test_a_full_disk_fails_cleanly_and_keeps_the_last_good_output(tmp_path: Path
     # No file may grow beyond 8 KiB: writes fail with EFBIG, as on a full disk.
     script = (
         "import resource, signal, sys; from pathlib import Path; "
-        "from pipeline.build import Project, build; "
+        "from pipeline.builder import Project, build; "
         "signal.signal(signal.SIGXFSZ, signal.SIG_IGN); "
         "resource.setrlimit(resource.RLIMIT_FSIZE, (8192, 8192)); "
         f"report = build(Project.at(Path({str(project.root)!r})), kinds={FAST!r}); "

@@ -24,7 +24,7 @@ from lxml import html as lxml_html
 from PIL import Image
 
 from pipeline.brand import load_brand
-from pipeline.build import Project, build
+from pipeline.builder import Project, build
 from pipeline.formats import FORMATS
 from pipeline.templates import environment
 from tests.conftest import ROOT

@@ -24,7 +24,7 @@ from PIL import Image
 from playwright.sync_api import Browser, Page, expect
 
 from pipeline.brand import Brand, load_brand
-from pipeline.build import Project, build
+from pipeline.builder import Project, build
 from tests.browser import (
     axe_violations,
     chromium,

@@ -10,7 +10,7 @@ from pathlib import Path
 import pytest
 from PIL import Image
 
-from pipeline.build import Project, build
+from pipeline.builder import Project, build
 from pipeline.formats import FORMATS
 from tests.test_build import make_project, snapshot
 from tests.test_source import GOOD

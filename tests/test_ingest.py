@@ -12,7 +12,7 @@ import pytest
 from invoke import Context, Exit
 
 import tasks
-from pipeline.build import Project, build
+from pipeline.builder import Project, build
 from pipeline.ingest import IngestError, Outcome, ingest
 from pipeline.source import load
 from tests.conftest import ROOT, Built

@@ -13,7 +13,7 @@ import subprocess
 import zipfile
 from pathlib import Path
 
-from pipeline.build import Project
+from pipeline.builder import Project
 from pipeline.formats.docx.embedded import read_source
 from pipeline.ingest import ingest
 from pipeline.source import load

@@ -8,7 +8,7 @@ from pathlib import Path
 
 import pytest
 
-from pipeline.build import Project, build
+from pipeline.builder import Project, build
 from pipeline.checks.verify import normalise
 from pipeline.extract import text_of
 from pipeline.ingest import ingest

@@ -15,7 +15,7 @@ from lxml import html as lxml_html
 from PIL import Image
 from playwright.sync_api import Browser
 
-from pipeline.build import gather
+from pipeline.builder import gather
 from tests.browser import (
     axe_violations,
     chromium,

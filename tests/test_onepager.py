@@ -17,7 +17,7 @@ from axe_playwright_python.sync_playwright import Axe
 from playwright.sync_api import Browser
 
 from pipeline.brand import load_brand
-from pipeline.build import build
+from pipeline.builder import build
 from pipeline.formats import onepager
 from pipeline.formats.onepager import pdf as onepager_pdf
 from pipeline.model import Disclaimer, Document

@@ -15,7 +15,7 @@ import pikepdf
 import pytest
 
 from pipeline.brand import length_mm, load_brand
-from pipeline.build import Project, build
+from pipeline.builder import Project, build
 from pipeline.checks.preflight import preflight
 from tests.conftest import ARTICLE_ID, ROOT, Built
 

@@ -27,7 +27,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from pipeline.build.project import Project
+from pipeline.builder.project import Project
 from pipeline.ingest import critic, report, run
 from pipeline.ingest.reviewed import IngestError
 

@@ -12,7 +12,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from pipeline.build.project import Project
+from pipeline.builder.project import Project
 from pipeline.ingest import markdown, merge, place, proof, units
 from pipeline.ingest.comments import Comment, read_comments
 from pipeline.ingest.edits import Edit, find_edits

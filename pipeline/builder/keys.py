@@ -22,7 +22,7 @@ from typing import Any
 
 import pipeline
 from pipeline.brand import Brand
-from pipeline.build.files import sha256
+from pipeline.builder.files import sha256
 from pipeline.formats import Format
 from pipeline.model import Disclaimer, Document
 from pipeline.text import nodes

@@ -17,8 +17,8 @@ from typing import Any
 
 from pipeline import review
 from pipeline.brand import Brand
-from pipeline.build.files import FOLDER_MODE, MANIFEST, read_manifest, readable, write_atomic
-from pipeline.build.project import Project
+from pipeline.builder.files import FOLDER_MODE, MANIFEST, read_manifest, readable, write_atomic
+from pipeline.builder.project import Project
 from pipeline.model import ReviewDate
 from pipeline.templates import environment
 

@@ -31,12 +31,12 @@ from typing import TYPE_CHECKING, Any
 
 from pipeline import review
 from pipeline.brand import Brand, BrandError, load_brand
-from pipeline.build import files
-from pipeline.build.files import MANIFEST, OutputBusy, exclusive, read_manifest
-from pipeline.build.index import write_index
-from pipeline.build.keys import StyleFiles, document_inputs, inputs_unchanged, output_key
-from pipeline.build.project import Project
-from pipeline.build.report import Listener, Outcome, Report
+from pipeline.builder import files
+from pipeline.builder.files import MANIFEST, OutputBusy, exclusive, read_manifest
+from pipeline.builder.index import write_index
+from pipeline.builder.keys import StyleFiles, document_inputs, inputs_unchanged, output_key
+from pipeline.builder.project import Project
+from pipeline.builder.report import Listener, Outcome, Report
 from pipeline.extract import READERS
 from pipeline.formats import FORMATS
 from pipeline.model import Document, ReviewDate
