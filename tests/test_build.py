@@ -62,8 +62,26 @@ def test_nothing_half_built_is_left_behind(built: Built) -> None:
 
 
 def test_published_files_are_readable_by_a_web_server(built: Built) -> None:
-    """0644 files and 0755 folders, whatever the umask or the temporary files were."""
-    for path in [built.project.output_dir, *files_in(built.project.output_dir, folders=True)]:
+    """0644 files and 0755 folders, whatever the temporary files were."""
+    assert_readable(built.project.output_dir)
+
+
+def test_published_files_are_readable_whatever_the_umask(tmp_path: Path) -> None:
+    """A build run with a private umask (077, as on some servers) still publishes files a
+    web server running as another user can read."""
+    project = make_project(tmp_path, {"sample": GOOD})
+    script = (
+        "import os; from pathlib import Path; from pipeline.builder import Project, build; "
+        f"os.umask(0o077); build(Project.at(Path({str(project.root)!r})), kinds=['html', 'docx'])"
+    )
+    env = {**os.environ, "PYTHONPATH": str(ROOT)}
+    subprocess.run([sys.executable, "-c", script], env=env, check=True)
+    assert (project.output_dir / "sample" / "index.html").is_file()
+    assert_readable(project.output_dir)
+
+
+def assert_readable(output: Path) -> None:
+    for path in [output, *files_in(output, folders=True)]:
         mode = stat.S_IMODE(path.stat().st_mode)
         assert mode == (0o755 if path.is_dir() else 0o644), path
 

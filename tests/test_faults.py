@@ -81,6 +81,8 @@ def test_a_build_killed_at_every_step_of_publishing_leaves_consistent_manifests(
         edit_both(project, f"Rest helps, round {step}.")
         code = build_dying_at(project, step)
         assert_consistent(project)
+        for name in ("sample", "other"):  # the last good version, or the new one: never none
+            assert (project.output_dir / name / "manifest.json").is_file(), (step, name)
         if code == 0:
             break
         assert code == 9
