@@ -123,7 +123,9 @@ def preflight(path: Path, brand: Brand) -> Preflight:
     with pikepdf.open(path) as pdf:
         checks = {
             "output intent with an embedded CMYK profile": _output_intent(pdf, brand),
-            "no RGB or Lab colour": list(_colours(pdf, brand)),
+            f"no RGB or Lab colour, total ink at most {brand.print.get('max-ink', 300):g}%": list(
+                _colours(pdf, brand)
+            ),
             "every font embedded, from the brand's families": list(_fonts(pdf, brand)),
             "TrimBox and BleedBox on every page": list(_boxes(pdf, brand)),
         }
