@@ -32,9 +32,12 @@ def ast_document(blocks: Sequence[Block], meta: dict[str, Any] | None = None) ->
 
 
 def to_html(fragments: Sequence[Sequence[Block]]) -> list[str]:
-    """The HTML of each fragment (a list of blocks), converted together in one pandoc call."""
+    """The HTML of each fragment (a list of blocks), converted together in one pandoc call.
+    Each is wrapped in a div with a class: pandoc writes a div that has only an id and starts
+    with a heading as that heading (the div's id on it, the blocks after it outside), which
+    would cut a fragment that starts with a subheading down to the subheading."""
     wrapped = [
-        {"t": "Div", "c": [[f"fragment-{i}", [], []], list(blocks)]}
+        {"t": "Div", "c": [[f"fragment-{i}", ["fragment"], []], list(blocks)]}
         for i, blocks in enumerate(fragments)
     ]
     out = pypandoc.convert_text(ast_document(wrapped), "html5", format="json", extra_args=SAFE_ARGS)
