@@ -1,9 +1,10 @@
 """Generated documents: Hypothesis writes valid source documents from every construct the
 source format allows (sections with plain summaries, paragraphs with emphasis, links,
-footnotes and other scripts, lists nested three deep, ordered lists that start anywhere and
-count 1, a or i, subheadings, tables up to many rows, figures of every type from the
-corpus, block quotes, disclaimers at the start, middle or end of a section), and each one
-must build, verify and publish in all six formats.
+footnotes, code, superscripts, other scripts and symbols, lists nested three deep, ordered
+lists that start anywhere and count 1, a or i, subheadings, tables up to many rows, figures
+of every type from the corpus, block quotes, definition lists, line blocks, divs in another
+language, disclaimers at the start, middle or end of a section), and each one must build,
+verify and publish in all six formats.
 
 A handful of documents per run (the "suite" profile); `--hypothesis-profile=thorough` (or
 HYPOTHESIS_PROFILE=thorough, THOROUGH_EXAMPLES=n) runs many more. The words are neutral
@@ -62,6 +63,7 @@ FIGURES = {
     "calendar.svg": (None, 70),
     "night-sky.svg": (None, 60),
 }
+INLINE = "plain em strong both across link symbol lang note sup code".split()  # noqa: SIM905
 STYLES = {"decimal": "{n}.", "alpha": "{a}.", "roman": "{i}."}
 ROMAN = ("i", "ii", "iii", "iv", "v", "vi", "vii", "viii", "ix")
 
@@ -84,11 +86,7 @@ def inline(draw: Draw, notes: list[str]) -> str:
     """A sentence of the full text, perhaps with emphasis, a link, a symbol, another script
     or a footnote."""
     body = words(draw, EASY + LONGER, 4, 14)
-    kind = draw(
-        st.sampled_from(
-            ["plain", "em", "strong", "both", "across", "link", "symbol", "lang", "note", "sup"]
-        )
-    )
+    kind = draw(st.sampled_from(INLINE))
     at = draw(st.integers(0, len(body) - 1))
     if kind == "em":
         body[at] = f"*{body[at]}*"
@@ -108,6 +106,8 @@ def inline(draw: Draw, notes: list[str]) -> str:
         body.insert(at, f"[{PHRASES[lang]}]{{lang={lang}}}")
     elif kind == "sup":
         body.insert(at, "the 2^nd^")
+    elif kind == "code":
+        body.insert(at, "`Guest-WiFi`")
     text = " ".join(body)
     text = text[0].upper() + text[1:] + "."
     if kind == "note":
@@ -165,8 +165,18 @@ def a_figure(draw: Draw) -> str:
 
 def a_block(draw: Draw, notes: list[str]) -> str:
     kind = draw(
-        st.sampled_from(["paragraph", "list", "table", "figure", "heading", "quote"]),
+        st.sampled_from(
+            ["paragraph", "list", "table", "figure", "heading", "quote", "terms", "lines", "div"]
+        ),
     )
+    if kind == "terms":
+        term = sentence(draw, EASY, 1, 3)[:-1]
+        return f"{term}\n:   {paragraph(draw, notes)}"
+    if kind == "lines":
+        return "\n".join(f"| {sentence(draw, EASY + LONGER, 1, 6)}" for _ in range(3))
+    if kind == "div":
+        lang = draw(st.sampled_from(sorted(PHRASES)))
+        return f"::: {{lang={lang}}}\n{PHRASES[lang]}\n:::"
     if kind == "list":
         return a_list(draw)
     if kind == "table":
@@ -196,6 +206,8 @@ def documents(draw: Draw) -> str:
     title = sentence(draw, EASY, 2, 5)[:-1]
     month = draw(st.integers(1, 11))
     meta = f'id: generated\ntitle: "{title}"\nlang: en-US\nlast-reviewed: 2026-{month:02d}'
+    if draw(st.booleans()):
+        meta += f'\nsubtitle: "{sentence(draw, EASY, 3, 9)}"'
     out = [f"---\n{meta}\n---"]
     disclaimers = 0
     notes: list[str] = []
@@ -258,7 +270,13 @@ CONSTRUCTS = {
     "a list three deep": r"(?m)^\S.*\n( +)\S.*\n\1 +\S",
     "a lettered list": r"(?m)^ *c\. ",
     "a roman list": r"(?m)^ *iii\. ",
-    "a list that starts at 4 or 5": r"\n\n[45]\. ",
+    "a list that does not start at 1": r"(?m)^(?! *\d+\. ).*\n *[2-9]\. ",
+    "a definition list": r"\n:   ",
+    "a line block": r"(?m)^\| \w.*\n\| \w.*\n\| \w",
+    "a div in another language": r"::: \{lang=",
+    "code": r"`Guest-WiFi`",
+    "superscript": r"\^nd\^",
+    "a subtitle": r"\nsubtitle: ",
 }
 
 
