@@ -121,10 +121,18 @@ def test_the_corpus_uses_everything_the_source_format_allows(corpus: Corpus) -> 
         found.read(doc)
     words = [sum(len(item.text.split()) for item in expected(doc, "full"))
              for doc in corpus.docs.values()]  # fmt: skip
-    pages = [len(pdfium.PdfDocument(corpus.path(d, "brochure_pdf"))) for d in DOCS]
+    pages = [pdf_pages(corpus.path(d, "brochure_pdf")) for d in DOCS]
     found.see("a very short document", min(words) <= 12)  # one section, one sentence
     found.see("a long document", max(pages) >= 8)
     assert [name for name in EVERYTHING if not found.have.get(name)] == []
+
+
+def pdf_pages(path: Path) -> int:
+    pdf = pdfium.PdfDocument(path)
+    try:
+        return len(pdf)
+    finally:
+        pdf.close()
 
 
 class Features:
@@ -261,10 +269,13 @@ def test_the_long_table_runs_across_both_columns_and_a_page_break(corpus: Corpus
     questions = [_text(row[1][1][4][0]["c"]) for row in table["c"][4][0][3]]
     pdf = pdfium.PdfDocument(corpus.path("appointments", "brochure_pdf"))
     places = []  # (page, in the left column) of each question's cell
-    for number, page in enumerate(pdf):
-        middle = page.get_width() / 2
-        for box in boxes_of(page, questions):
-            places.append((number, box[0] < middle))
+    try:
+        for number, page in enumerate(pdf):
+            middle = page.get_width() / 2
+            for box in boxes_of(page, questions):
+                places.append((number, box[0] < middle))
+    finally:
+        pdf.close()
     assert len(places) == len(questions) == 40
     assert len({page for page, _left in places}) >= 2
     assert {left for _page, left in places} == {True, False}
