@@ -371,6 +371,14 @@ class _Loader:
                     )
                 for node in nodes(block):
                     self._check_resources(node, f'the heading "{title}"')
+                if any(node.get("t") == "Note" for node in nodes(inlines)):
+                    # a section's heading is a line of its own in every format: no place
+                    # for a note under it (a page would put the note inside the heading)
+                    self.problem(
+                        line,
+                        f'a footnote in the heading "{title}"; put the note in the section\'s '
+                        "text, after the sentence it explains",
+                    )
                 close()
                 heading, members = (ident or slug(title), title, inlines, line), []
             elif heading is None:

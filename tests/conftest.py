@@ -3,12 +3,14 @@
 from __future__ import annotations
 
 import json
+import os
 import shutil
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
 import pytest
+from hypothesis import HealthCheck, settings
 
 from pipeline.builder import Project, build, verify_published
 from pipeline.model import Document
@@ -16,6 +18,23 @@ from pipeline.source import load
 
 ROOT = Path(__file__).resolve().parent.parent
 ARTICLE_ID = "ddd-stem-cell-therapy"
+
+# Hypothesis profiles. "suite", every run's: a handful of examples, for properties that build
+# whole documents (a property that is fast sets its own count). "thorough": many more, for a
+# long run: `pytest --hypothesis-profile=thorough` or HYPOTHESIS_PROFILE=thorough, and
+# THOROUGH_EXAMPLES=n to choose how many.
+_SLOW = dict(deadline=None, suppress_health_check=[HealthCheck.too_slow])
+settings.register_profile("suite", max_examples=3, **_SLOW)  # type: ignore[arg-type]
+settings.register_profile(
+    "thorough",
+    max_examples=int(os.environ.get("THOROUGH_EXAMPLES", "60")),
+    **_SLOW,  # type: ignore[arg-type]
+)
+
+
+def pytest_configure(config: pytest.Config) -> None:
+    chosen = config.getoption("hypothesis_profile", default=None)
+    settings.load_profile(chosen or os.environ.get("HYPOTHESIS_PROFILE", "suite"))
 
 
 @dataclass(frozen=True)

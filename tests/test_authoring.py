@@ -81,6 +81,15 @@ MISTAKES = {
         "footnote [^1] is never used, so its text would be lost; put [^1] where it belongs in "
         "the text, or delete the note",
     ),
+    "a footnote in a section's heading": (
+        (
+            "## Treatment {#treatment}",
+            "## Treatment[^1] {#treatment}\n\n[^1]: As your care team advises.",
+        ),
+        "## Treatment",
+        'a footnote in the heading "Treatment"; put the note in the section\'s text, after the '
+        "sentence it explains",
+    ),
     "a footnote defined twice": (
         (
             "Pain can vary widely.\n",

@@ -67,6 +67,25 @@ def test_symbols_and_scripts_verify_with_every_other_paragraph(tmp_path: Path, k
 
 
 @pytest.mark.parametrize("kind", PDF_KINDS)
+def test_a_phrase_of_several_right_to_left_words_in_an_english_line_reads_in_order(
+    tmp_path: Path, kind: str
+) -> None:
+    # PDFium reads a line left to right or right to left by which letters it has more of,
+    # each run in its direction: these lines have more Hebrew and Arabic letters than Latin.
+    phrases = {"he": "עזרה בשפה שלך ניתנת בחינם", "ar": "المساعدة بلغتك مجانية 24 ساعة"}
+    body = " ".join(f"Say [{text}]{{lang={lang}}} here." for lang, text in phrases.items())
+    # A right-to-left paragraph with a left-to-right name and a number in it.
+    arabic = "تفتح عيادة Riverbend Health من 8:30 حتى 17 كل يوم."
+    doc = leaflet(tmp_path, section("phrases", f"{body}\n\n[{arabic}]{{lang=ar}}"))
+    path = render(doc, kind, tmp_path)
+    assert gaps(doc, kind, path) == []
+    found = verify.normalise(extract.text_of(path))
+    for text in phrases.values():
+        assert verify.normalise(f"say {text} here.") in found
+    assert verify.normalise(arabic) in found
+
+
+@pytest.mark.parametrize("kind", PDF_KINDS)
 def test_a_missing_glyph_box_is_a_named_gap(tmp_path: Path, kind: str) -> None:
     body = f"A character no font has: {NO_FONT_HAS} here.\n\nThe next paragraph."
     doc = leaflet(tmp_path, section("symbols", body))

@@ -13,8 +13,6 @@ from __future__ import annotations
 
 import re
 import shutil
-from collections import Counter
-from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -31,8 +29,9 @@ from pipeline.model import Document
 from pipeline.source import load
 from tests.browser import axe_violations, chromium, describe_violations, open_page
 from tests.conftest import ARTICLE_ID, ROOT
+from tests.glyphs import drawn_glyphs
 
-LEAFLET = ROOT / "tests" / "fixtures" / "fonts" / "language-help.md"
+LEAFLET = ROOT / "tests" / "corpus" / "language-help.md"
 RIGHT_TO_LEFT = {
     "he": "שירותי סיוע בשפה זמינים עבורך ללא תשלום.",
     "ar": "خدمات المساعدة اللغوية تتوافر لك بالمجان.",
@@ -292,52 +291,6 @@ def test_the_browser_draws_each_language_in_its_face_and_rtl_from_the_right(
 
 
 # -- helpers: reading the PDFs ----------------------------------------------------------
-
-CIDCHAR = re.compile(rb"begincidchar(.*?)endcidchar", re.S)
-CIDRANGE = re.compile(rb"begincidrange(.*?)endcidrange", re.S)
-
-
-def drawn_glyphs(path: Path) -> Counter[tuple[str, int]]:
-    """(font, CID) of every glyph the pages' text operators draw."""
-    found: Counter[tuple[str, int]] = Counter()
-    with pikepdf.open(path) as pdf:
-        for page in pdf.pages:
-            fonts = page.Resources.get("/Font", {})
-            cids = {str(name): _code_to_cid(font) for name, font in fonts.items()}
-            font = ""
-            for operands, operator in pikepdf.parse_content_stream(page, "Tf Tj TJ"):
-                if str(operator) == "Tf":
-                    font = str(operands[0])
-                    continue
-                strings = operands[0] if str(operator) == "TJ" else operands
-                for code in _codes(strings):
-                    found[str(fonts[font].BaseFont), cids[font](code)] += 1
-    return found
-
-
-def _codes(strings: Iterator[object]) -> Iterator[int]:
-    for item in strings:
-        if isinstance(item, pikepdf.String):
-            data = bytes(item)
-            yield from (int.from_bytes(data[i : i + 2], "big") for i in range(0, len(data), 2))
-
-
-def _code_to_cid(font: pikepdf.Dictionary) -> Callable[[int], int]:
-    """A Type0 font's encoding: Identity-H, or an embedded CMap of cidchar/cidrange."""
-    assert font.Subtype == "/Type0", font.BaseFont
-    encoding = font.Encoding
-    if isinstance(encoding, pikepdf.Name):
-        assert encoding == "/Identity-H", encoding
-        return lambda code: code
-    data, table = encoding.read_bytes(), {}
-    for block in CIDCHAR.findall(data):
-        for code, cid in re.findall(rb"<([0-9a-fA-F]+)>\s+(\d+)", block):
-            table[int(code, 16)] = int(cid)
-    for block in CIDRANGE.findall(data):
-        for low, high, cid in re.findall(rb"<([0-9a-fA-F]+)>\s*<([0-9a-fA-F]+)>\s+(\d+)", block):
-            for code in range(int(low, 16), int(high, 16) + 1):
-                table[code] = int(cid) + code - int(low, 16)
-    return table.__getitem__
 
 
 def embedded_fonts(path: Path) -> dict[str, bool]:

@@ -10,9 +10,11 @@ from collections import defaultdict
 from pathlib import Path
 
 import pdfplumber
+import pypdfium2 as pdfium
 import pytest
 
 from pipeline.brand import load_brand
+from pipeline.checks import check_output
 from pipeline.checks.preflight import preflight
 from pipeline.formats.pdf import paged
 from pipeline.model import Document
@@ -69,6 +71,31 @@ def test_table_rows_never_split_and_headers_repeat(
     for place in continued:
         assert place in headers, f"{kind}: no header row where the table goes on at {place}"
         assert headers[place] < first_rows[place]
+
+
+def test_a_table_of_long_words_stays_inside_its_column(tmp_path: Path) -> None:
+    """Four columns of cells whose words are wider than a quarter of a brochure column: the
+    words are hyphenated; none runs into the gap, the next column or off the page."""
+    words = "neighbourhood wheelchair comfortable arrangement interpreter appointment"
+    rows = "\n".join(f"| {words} | {words[::-1]} | Or {n} | {words.upper()} |" for n in range(6))
+    doc = article_with(tmp_path, f"| Keep | Pen | Or | Up |\n|---|---|---|---|\n{rows}")
+    path = render("brochure_pdf", doc, FIXED, tmp_path)
+    assert check_output(doc, FIXED, "brochure_pdf", path).gaps == []
+    gap_mm = 8  # [print] column-gap
+    pdf = pdfium.PdfDocument(path)
+    try:
+        for page in list(pdf)[1:-1]:  # the inside pages, between the cover and the back
+            left, _bottom, right, _top = page.get_trimbox()
+            middle, gap = (left + right) / 2, gap_mm / 25.4 * 72
+            text = page.get_textpage()
+            for index in range(text.count_chars()):
+                x0, _y0, x1, _y1 = text.get_charbox(index)
+                if x1 <= x0:
+                    continue  # a space or a line break
+                assert left <= x0 and x1 <= right, "off the page"
+                assert x1 <= middle - gap / 2 + 1 or x0 >= middle + gap / 2 - 1, "in the gap"
+    finally:
+        pdf.close()
 
 
 @pytest.fixture(scope="module")

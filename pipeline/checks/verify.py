@@ -9,13 +9,13 @@ import bisect
 import itertools
 import re
 import unicodedata
-from collections.abc import Iterable, Iterator, Sequence
+from collections.abc import Iterator, Sequence
 from dataclasses import asdict, dataclass
-from typing import Literal
+from typing import Any, Literal
 
 from pipeline.extract import Hidden
-from pipeline.model import Disclaimer, Document, PartKind, Scope
-from pipeline.text import paragraphs, stringify
+from pipeline.model import Block, Disclaimer, Document, PartKind, Scope
+from pipeline.text import paragraphs
 
 _QUOTES = str.maketrans(
     {
@@ -68,8 +68,19 @@ class Expected:
     id: str
     kind: PartKind
     part: str
-    """Which part of it: "heading", "body", "wording", "plain"."""
+    """Which part of it: "heading", "body", "wording", "plain", "footnote"."""
     text: str
+    ordered: bool = True
+    """False for a footnote: formats put notes in different places (after their block on a
+    page, at the end of a Word file), so a note is looked for anywhere in the output."""
+    marked: bool = False
+    """A footnote's mark follows the text: it may end where the mark's number starts,
+    directly after a letter ("a sink²"), not only at a word's edge."""
+
+    @property
+    def needle(self) -> str:
+        """What is looked for in the output's text (see Haystack.occurrences)."""
+        return normalise(self.text) + (MARK if self.marked else "")
 
 
 @dataclass(frozen=True)
@@ -102,20 +113,52 @@ def expected(doc: Document, scope: Scope) -> Iterator[Expected]:
     wording for one-pagers."""
     if scope == "plain":
         for ident, kind, blocks in doc.plain_parts:
-            yield from _each(ident, kind, "plain", paragraphs(blocks))
+            yield from _each(ident, kind, "plain", blocks)
         return
     for section in doc.sections:
-        yield Expected(section.id, "section", "heading", stringify(section.heading))
+        heading = [{"t": "Plain", "c": list(section.heading)}]
+        yield from _each(section.id, "section", "heading", heading)
         for item in section.body:
             if isinstance(item, Disclaimer):
-                yield from _each(item.id, "disclaimer", "wording", paragraphs(item.wording))
+                yield from _each(item.id, "disclaimer", "wording", item.wording)
             else:
-                yield from _each(section.id, "section", "body", paragraphs([item]))
+                yield from _each(section.id, "section", "body", [item])
 
 
-def _each(ident: str, kind: PartKind, part: str, texts: Iterable[str]) -> Iterator[Expected]:
-    for text in texts:
-        yield Expected(ident, kind, part, text)
+def _each(ident: str, kind: PartKind, part: str, blocks: Sequence[Block]) -> Iterator[Expected]:
+    """Each unit of text of `blocks`, in order; a unit with a footnote mark in it as its
+    pieces around the mark (every format writes the mark as it likes: a number, a symbol, or
+    nothing in the text); then the text of each footnote."""
+    marked, notes = _marked_notes(blocks)
+    for text in paragraphs(marked):
+        pieces = text.split(MARK)
+        for i, piece in enumerate(pieces):
+            if piece.strip():
+                yield Expected(ident, kind, part, piece, marked=i < len(pieces) - 1)
+    for note in notes:
+        for text in paragraphs(note):
+            yield Expected(ident, kind, "footnote", text, ordered=False)
+
+
+MARK = "\x00"
+"""Where a footnote's mark stands in the expected text."""
+
+
+def _marked_notes(blocks: Sequence[Block]) -> tuple[list[Block], list[list[Block]]]:
+    """A copy of `blocks` with each footnote replaced by `MARK`, and the notes' blocks."""
+    notes: list[list[Block]] = []
+
+    def mark(value: Any) -> Any:
+        if isinstance(value, dict):
+            if value.get("t") == "Note":
+                notes.append(value["c"])
+                return {"t": "Str", "c": MARK}
+            return {key: mark(item) for key, item in value.items()}
+        if isinstance(value, list):
+            return [mark(item) for item in value]
+        return value
+
+    return mark(list(blocks)), notes
 
 
 def check(
@@ -126,18 +169,23 @@ def check(
     see) is a gap too, named by the expected text it belongs to, else by the document."""
     haystack = Haystack(found)
     items = list(expected(doc, scope))
-    needles = [normalise(item.text) for item in items]
-    in_order = haystack.in_order(needles)
+    needles = [item.needle for item in items]
+    ordered = [i for i, item in enumerate(items) if item.ordered]
+    in_order = {ordered[i] for i in haystack.in_order([needles[i] for i in ordered])}
+    in_order |= {
+        i for i, item in enumerate(items) if not item.ordered and haystack.occurrences(needles[i])
+    }
     unseen = [normalise(h.text) for h in hidden]
     claimed: set[int] = set()
     gaps = []
     for index, (item, needle) in enumerate(zip(items, needles, strict=True)):
         if index in in_order:
             continue
-        mine = [i for i, text in enumerate(unseen) if text and (text in needle or needle in text)]
+        word = _unmarked(needle)
+        mine = [i for i, text in enumerate(unseen) if text and (text in word or word in text)]
         for i in mine:
             # Name what a reader misses: the hidden part of the text, or all of it.
-            shown = hidden[i].text if unseen[i] in needle else item.text
+            shown = hidden[i].text if unseen[i] in word else item.text
             gaps.append(_gap(output, item, "not visible", shown, _why(hidden[i])))
         claimed.update(mine)
         if not mine:
@@ -198,15 +246,24 @@ class Haystack:
                     self.starts.setdefault(self.text[start : start + size], []).append(start)
 
     def occurrences(self, needle: str) -> list[int]:
-        """Every start of `needle` (normalised) from one word's edge to another's, in order."""
+        """Every start of `needle` (normalised) from one word's edge to another's, in order.
+        A needle that ends with MARK (a footnote's mark follows it) may also end where a
+        digit follows a letter: the mark's number, set directly after the word."""
         if not needle:
             return []
         if needle not in self._found:
             text, edges = self.text, self.edges
+            word = _unmarked(needle)
+
+            def ends(end: int) -> bool:
+                if end in edges:
+                    return True
+                return word != needle and end < len(text) and text[end].isdigit()
+
             self._found[needle] = [
                 start
-                for start in self.starts.get(needle[: self.PREFIX], [])
-                if text.startswith(needle, start) and start + len(needle) in edges
+                for start in self.starts.get(word[: self.PREFIX], [])
+                if text.startswith(word, start) and ends(start + len(word))
             ]
         return self._found[needle]
 
@@ -225,7 +282,7 @@ class Haystack:
                 at = bisect.bisect_left(places, cursor)
                 if at == len(places):
                     return self._best_chain(needles)
-                cursor = places[at] + len(needle)
+                cursor = places[at] + len(_unmarked(needle))
         return set(range(len(needles)))
 
     def _best_chain(self, needles: Sequence[str]) -> set[int]:
@@ -237,8 +294,9 @@ class Haystack:
             scored = [(start, best.upto(start)) for start in self.occurrences(needle)]
             for start, (score, previous) in scored:
                 links[(i, start)] = previous
-                total = (score + len(needle), (i, start))
-                best.record(start + len(needle), total)
+                length = len(_unmarked(needle))
+                total = (score + length, (i, start))
+                best.record(start + length, total)
                 top = max(top, total, key=lambda entry: entry[0])
         chosen = {i for i, needle in enumerate(needles) if not needle}
         link = top[1]
@@ -246,6 +304,10 @@ class Haystack:
             chosen.add(link[0])
             link = links[link]
         return chosen
+
+
+def _unmarked(needle: str) -> str:
+    return needle.removesuffix(MARK)
 
 
 class _PrefixMax:

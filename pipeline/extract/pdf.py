@@ -94,6 +94,9 @@ class Glyph:
     box: Box | None
     why: str | None = None
     """Why a reader cannot see it, or None."""
+    x: float = 0.0
+    """Where it stands on its line (the left of its box, spaces too): the order a line that
+    holds right-to-left text is read in comes from where its characters stand."""
 
 
 def read(path: Path, *, strict: bool = False, everything: bool = False) -> Reading:
@@ -291,73 +294,93 @@ def page_glyphs(page: pdfium.PdfPage, missing: dict[str, frozenset[str]]) -> lis
             continue
         handle = fpdf.FPDFText_GetTextObject(raw, index)
         drawing = drawings.get(_address(handle)) if handle else None
-        box = None
-        if drawing is not None and not char.isspace():
-            if fpdf.FPDFText_HasUnicodeMapError(raw, index):
-                continue  # a glyph its font maps to no text (part of a cluster): nothing to read
-            fpdf.FPDFText_GetCharBox(raw, index, left, right, bottom, top)
-            box = (left.value, bottom.value, right.value, top.value)
-        glyphs.append(Glyph(char, drawing, box))
+        drawn = drawing is not None and not char.isspace()
+        if drawn and fpdf.FPDFText_HasUnicodeMapError(raw, index):
+            continue  # a glyph its font maps to no text (part of a cluster): nothing to read
+        fpdf.FPDFText_GetCharBox(raw, index, left, right, bottom, top)
+        box = (left.value, bottom.value, right.value, top.value) if drawn else None
+        glyphs.append(Glyph(char, drawing, box, x=left.value))
     textpage.close()
     _judge(page, glyphs)
     return _in_reading_order(glyphs)
 
 
 def _in_reading_order(glyphs: list[Glyph]) -> list[Glyph]:
-    """The glyphs with each line's right-to-left runs in the order they are written.
+    """The glyphs with each line that holds right-to-left text in the order it is written.
 
-    A line is drawn left to right. PDFium gives the characters of each right-to-left text
-    object in writing order already, but the objects of a right-to-left run (Hebrew, then
-    Arabic, with the punctuation between) in the order they are drawn; reading them takes
-    the Unicode bidirectional algorithm's last step: reverse the run (on a left-to-right
-    line, a right-to-left run is level 1)."""
+    PDFium gives such a line in an order of its own: left to right when most of its letters
+    are left-to-right ones, else right to left, each run in its direction. So the line is
+    put in the order its characters stand, left to right, and read back as the Unicode
+    bidirectional algorithm's last step reads it: on a left-to-right line, each
+    right-to-left run reversed; on a right-to-left line (its first and last letters, at
+    the right and at the left, are right-to-left ones), the whole line reversed but each
+    left-to-right run. Numbers read left to right in either."""
     if not any(_direction(char) == "R" for char in {g.char for g in glyphs}):
         return glyphs
     ordered: list[Glyph] = []
     line: list[Glyph] = []
     for glyph in glyphs:
-        line.append(glyph)
-        if glyph.char == "\n":
-            ordered += _line_in_order(line)
+        if glyph.char in "\r\n":
+            ordered += [*_line_in_order(line), glyph]
             line = []
+        else:
+            line.append(glyph)
     return ordered + _line_in_order(line)
 
 
 def _line_in_order(line: list[Glyph]) -> list[Glyph]:
-    # The line as the objects that draw it (PDFium's spaces and breaks are neutral pieces).
-    pieces: list[list[Glyph]] = []
-    for glyph in line:
-        if pieces and pieces[-1][-1].drawing is glyph.drawing and glyph.drawing is not None:
-            pieces[-1].append(glyph)
-        else:
-            pieces.append([glyph])
-    directions = [_piece_direction(piece) for piece in pieces]
-    ordered: list[list[Glyph]] = []
+    if not any(_direction(glyph.char) == "R" for glyph in line):
+        return line
+    standing = sorted(line, key=lambda glyph: glyph.x)  # left to right
+    strong = [_direction(g.char) for g in standing if _direction(g.char) != "N"]
+    if strong[0] == strong[-1] == "R":  # a right-to-left line: read from the right
+        runs = _runs(standing[::-1], "L")
+        return [g for run, part in runs for g in (part[::-1] if run else _numbers_forward(part))]
+    runs = _runs(standing, "R")
+    return [g for run, part in runs for g in (_numbers_forward(part[::-1]) if run else part)]
+
+
+def _runs(glyphs: list[Glyph], kind: str) -> list[tuple[bool, list[Glyph]]]:
+    """`glyphs` in pieces: each run of letters of direction `kind` with the characters
+    between them (True), and what stands between the runs (False)."""
+    pieces: list[tuple[bool, list[Glyph]]] = []
     index = 0
-    while index < len(pieces):
-        if directions[index] != "R":
-            ordered.append(pieces[index])
+    while index < len(glyphs):
+        if _direction(glyphs[index].char) != kind:
+            if not pieces or pieces[-1][0]:
+                pieces.append((False, []))
+            pieces[-1][1].append(glyphs[index])
             index += 1
             continue
-        end = index  # the run: right-to-left pieces and the neutral ones between them
-        for after in range(index + 1, len(pieces)):
-            if directions[after] == "L":
-                break
-            if directions[after] == "R":
+        end = index
+        for after in range(index + 1, len(glyphs)):
+            found = _direction(glyphs[after].char)
+            if found == kind:
                 end = after
-        run = [
-            p if directions[i] == "R" else p[::-1]
-            for i, p in enumerate(pieces)
-            if index <= i <= end
-        ]
-        ordered += run[::-1]
+            elif found != "N":
+                break
+        pieces.append((True, glyphs[index : end + 1]))
         index = end + 1
-    return [glyph for piece in ordered for glyph in piece]
+    return pieces
 
 
-def _piece_direction(piece: list[Glyph]) -> str:
-    directions = {_direction(glyph.char) for glyph in piece}
-    return "R" if "R" in directions else "L" if "L" in directions else "N"
+def _numbers_forward(glyphs: list[Glyph]) -> list[Glyph]:
+    """Reversed glyphs with each number in them (digits, and the signs between digits, as in
+    "24/7" or "0.5") read left to right again."""
+    out, index = list(glyphs), 0
+    while index < len(out):
+        if not out[index].char.isdigit():
+            index += 1
+            continue
+        end = index
+        while end + 1 < len(out) and (
+            out[end + 1].char.isdigit()
+            or (out[end + 1].char in ".,:/" and end + 2 < len(out) and out[end + 2].char.isdigit())
+        ):
+            end += 1
+        out[index : end + 1] = out[index : end + 1][::-1]
+        index = end + 1
+    return out
 
 
 def _direction(char: str) -> str:

@@ -45,6 +45,17 @@ class ProjectFetcher(URLFetcher):
         return super().fetch(url, headers)
 
 
+class _Page(weasyprint.HTML):
+    """HTML laid out as a browser lays it out: with the HTML standard's presentational
+    hints, which WeasyPrint applies only when asked. Without them a list's own numbering
+    (`<ol start="4">`, `<ol type="a">`, as pandoc writes a list that starts at 4 or counts
+    a, b, c) printed as 1, 2, 3."""
+
+    def render(self, *args: Any, **options: Any) -> Any:
+        options["presentational_hints"] = True
+        return super().render(*args, **options)
+
+
 def fenced(
     html: str, base_dir: Path, *allowed: Path, styles: Path | None = None
 ) -> weasyprint.HTML:
@@ -52,7 +63,7 @@ def fenced(
     `STYLES` URLs against the styles folder (each under a fixed name); it may read those and
     the `allowed` folders only."""
     fetcher = ProjectFetcher(base_dir, styles, *allowed)
-    return weasyprint.HTML(string=html, base_url=SCRATCH, url_fetcher=fetcher)
+    return _Page(string=html, base_url=SCRATCH, url_fetcher=fetcher)
 
 
 def write_pdf(
