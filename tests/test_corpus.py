@@ -42,7 +42,7 @@ from PIL import Image
 
 from pipeline import extract
 from pipeline.brand import load_brand
-from pipeline.build import Project, Report, build
+from pipeline.builder import Project, Report, build
 from pipeline.checks import check_output
 from pipeline.checks.verify import Haystack, expected, normalise
 from pipeline.extract.pdf import PDFIUM_HYPHEN

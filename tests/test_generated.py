@@ -23,7 +23,7 @@ import pytest
 from hypothesis import Phase, given, settings
 from hypothesis import strategies as st
 
-from pipeline.build import Project, build
+from pipeline.builder import Project, build
 from pipeline.formats import FORMATS
 from tests.conftest import ROOT
 from tests.test_corpus import CORPUS, TODAY
