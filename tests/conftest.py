@@ -32,7 +32,14 @@ settings.register_profile(
 )
 
 
+# The suite's fixed "today" (pipeline/review.py): review dates are judged against it, in this
+# process and in every build or invoke it starts, so a test's verdict never changes with the
+# calendar (the article's review falls due on 2027-01-01). A test of another day sets its own.
+TODAY = "2026-11-25"
+
+
 def pytest_configure(config: pytest.Config) -> None:
+    os.environ["PIPELINE_TODAY"] = TODAY
     chosen = config.getoption("hypothesis_profile", default=None)
     settings.load_profile(chosen or os.environ.get("HYPOTHESIS_PROFILE", "suite"))
 

@@ -132,7 +132,7 @@ def run_builds(root: Path, plan: Plan) -> dict[str, Any]:
     """Run the plan's builds of `root` in one child process under the limits: every report
     line, the seconds and the peak memory."""
     script = Path(__file__).resolve()
-    env = {**os.environ, "PYTHONPATH": str(ROOT), "PIPELINE_TODAY": "2026-11-25"}
+    env = {**os.environ, "PYTHONPATH": str(ROOT)}
     started = time.monotonic()
     result = subprocess.run(
         [sys.executable, str(script), str(root), json.dumps(plan)],

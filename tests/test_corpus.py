@@ -52,11 +52,10 @@ from pipeline.model import Disclaimer, Document
 from pipeline.pandoc import inner_html
 from pipeline.source import load
 from pipeline.text import nodes
-from tests.conftest import ROOT
+from tests.conftest import ROOT, TODAY
 from tests.glyphs import drawn_glyphs
 
 CORPUS = ROOT / "tests" / "corpus"
-TODAY = "2026-11-25"
 DOCS = sorted(path.stem for path in CORPUS.glob("*.md"))
 PDFS = ("brochure_pdf", "accessible_pdf", "onepager_pdf")
 BRAND = load_brand(ROOT / "styles")
@@ -85,9 +84,7 @@ def corpus(tmp_path_factory: pytest.TempPathFactory) -> Corpus:
     root = tmp_path_factory.mktemp("corpus")
     shutil.copytree(CORPUS, root / "source")
     (root / "styles").symlink_to(ROOT / "styles", target_is_directory=True)
-    with pytest.MonkeyPatch.context() as patch:
-        patch.setenv("PIPELINE_TODAY", TODAY)
-        report = build(Project.at(root))
+    report = build(Project.at(root))
     today = dt.date.fromisoformat(TODAY)
     docs = {d: load(root / "source" / f"{d}.md", root, today) for d in DOCS}
     return Corpus(Project.at(root), report, docs)
