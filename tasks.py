@@ -151,7 +151,7 @@ def _shard(value: str) -> tuple[int, int] | None:
 
 def _done(report: Report, what: str) -> None:
     if report.failed:
-        raise Exit(f"{what} FAILED: see the problems above", code=1)
+        raise Exit(f"{what} FAILED: the problems are listed above", code=1)
 
 
 # -- writing --------------------------------------------------------------------------------

@@ -4,7 +4,8 @@ On a terminal: a live table, one row per document, with problems printed above i
 happen. In CI (`CI=true`) or when the output goes to a file or a pipe: plain lines, one per
 problem and one per finished output (problems on stderr). Either way it ends with the summary
 table (each document's formats: built, up to date, stale or failed; its verification,
-reading grade, review due date and time) and one line, "N documents, M files, X s".
+reading grade, review due date and time), every problem again, and one line, "N documents, M
+files, X s".
 
 The table has a column per format where the screen is wide enough, and otherwise says the
 same in one column, so it never squeezes into a column of fragments."""
@@ -93,12 +94,19 @@ class BuildConsole:
                 print(event.text, file=stream, flush=True)
 
     def finish(self, report: Report) -> None:
-        """The summary table, what its marks mean, and the last line."""
+        """The summary table, what its marks mean, every problem again (the first may have
+        scrolled far out of sight in a long log), and the last line."""
         if report.outcomes or report.documents:
             table = self._fitting(lambda wide: summary_table(report, self.what, wide))
             self._print(table)
             if table.wide:
                 self._print(legend(report, table.kinds), style="dim")
+        problems = [message.text for message in report.messages if message.level == "error"]
+        if problems:
+            n = len(problems)
+            self._print(Text(f"{n} problem{'s' * (n != 1)}:", style="bold red"))
+            for problem in problems:
+                self._print(Text(f"  {problem}", style="red"))
         self._print(Text(report.summary(), style="bold red" if report.failed else "bold"))
 
     def _print(self, renderable: RenderableType, style: str = "") -> None:

@@ -145,6 +145,24 @@ def test_a_build_in_a_log_ends_with_the_summary_table_and_one_line(tmp_path: Pat
     assert "sample: html" not in again.stdout, "an output up to date has no line of its own"
 
 
+def test_a_build_ends_by_listing_every_failure_and_exits_1(tmp_path: Path) -> None:
+    """One broken document stops neither the others nor the build's account of it: each
+    problem is listed again after the summary table, where a long log ends."""
+    lang = GOOD.replace("id: sample", "id: lang").replace("lang: en-US", "lang: English")
+    ids = GOOD.replace("id: sample", "id: ids").replace(" {#treatment}", "")
+    make_project(tmp_path, {"sample": GOOD, "lang": lang, "ids": ids})
+    result = run_invoke(tmp_path, "build", "--formats", "html")
+    assert result.returncode == 1
+    problems = [line for line in result.stderr.splitlines() if line.startswith("source/")]
+    assert len(problems) == 2, result.stderr
+    lines = result.stdout.splitlines()
+    end = lines[lines.index("build summary") :]
+    listed = end[end.index("2 problems:") + 1 : -1]
+    assert sorted(line.strip() for line in listed) == sorted(problems)
+    assert re.fullmatch(r"3 documents, 1 file, \d+\.\d s \(FAILED\)", lines[-1])
+    assert (tmp_path / "output" / "sample" / "index.html").exists()
+
+
 def test_a_build_on_a_terminal_shows_it_live_and_ends_with_the_summary(tmp_path: Path) -> None:
     make_project(tmp_path, {"sample": GOOD})
     (tmp_path / "tasks.py").write_text((ROOT / "tasks.py").read_text())
