@@ -399,3 +399,29 @@ def test_a_malformed_fixed_today_is_a_clear_error(
         'PIPELINE_TODAY="25/11/2026" is not a date; write it as YYYY-MM-DD, '
         "e.g. PIPELINE_TODAY=2026-11-25, or unset it to use the clock"
     ]
+
+
+def test_a_build_needs_no_network(tmp_path: Path) -> None:
+    """The whole build, strict (HTML read in Chromium too), in a network namespace of its own
+    with no interface up: fonts, profiles, the browser and figures all come from the
+    machine, and documents with web links and figures of every type still build and verify."""
+    if shutil.which("unshare") is None:
+        pytest.fail("unshare (util-linux) is needed to take the network away")
+    docs = ["hand-washing", "appointments"]
+    make_project(tmp_path, {})
+    for doc_id in docs:
+        shutil.copy(ROOT / "tests" / "corpus" / f"{doc_id}.md", tmp_path / "source")
+    shutil.copytree(ROOT / "tests" / "corpus" / "images", tmp_path / "source" / "images")
+    shutil.copy(ROOT / "tasks.py", tmp_path / "tasks.py")
+    result = subprocess.run(
+        ["unshare", "--net", sys.executable, "-m", "invoke", "build", "--strict"],
+        cwd=tmp_path,
+        env={**os.environ, "PYTHONPATH": str(ROOT)},
+        capture_output=True,
+        text=True,
+    )
+    assert result.returncode == 0, result.stdout[-2000:] + result.stderr[-2000:]
+    for doc_id in docs:
+        manifest = manifest_of(Project.at(tmp_path), doc_id)
+        assert manifest["verification"] == {"passed": True, "missing": []}
+        assert set(manifest["outputs"]) == set(FORMATS)
