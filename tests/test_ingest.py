@@ -148,7 +148,7 @@ def test_insertions_and_deletions_by_two_authors(project: Project, review: WordR
     assert "Gentle walks{++ and stretches++} help" in critic
     assert "Stop{-- and rest--} if the pain" in critic
     # The old file is kept, and the patch is what was applied.
-    assert (outcome.folder / "source.before.md").read_text() == LEAFLET
+    assert (outcome.folder / "source.before-1.md").read_text() == LEAFLET
     assert "+Stop if the pain gets worse." in (outcome.folder / "source.patch").read_text()
 
 
@@ -273,9 +273,19 @@ def test_an_edit_inside_a_disclaimer_waits_for_approval(
         "(--approve-disclaimer ask-first)<<}" in critic
     )
 
+    once = source(project)
+
     approved = ingest(project, review.path, apply=True, approve=["ask-first"])
     assert approved.exit_code == 0
     assert "Ask your pharmacist before you take any other medicine." in source(project)
+    # Each apply keeps the source it replaced; the second never overwrites the first's copy.
+    assert sorted(p.name for p in approved.folder.glob("source.before*")) == [
+        "source.before-1.md",
+        "source.before-2.md",
+    ]
+    assert (approved.folder / "source.before-1.md").read_text() == LEAFLET
+    assert (approved.folder / "source.before-2.md").read_text() == once
+    assert "the file before is `source.before-2.md`" in report_of(approved)
     with pytest.raises(IngestError, match="no such disclaimer"):
         ingest(project, review.path, approve=["not-a-disclaimer"])
 

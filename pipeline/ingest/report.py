@@ -69,7 +69,8 @@ def _lines(findings: Findings) -> Iterator[str]:
     yield f"- Built from the source with sha256 `{reviewed.base.sha256[:12]}…`; {moved}."
     yield f"- Found: {summary(findings)}."
     if findings.applied:
-        yield f"- Applied to {findings.shown_source}; the file before is `source.before.md`."
+        kept = findings.backup.name if findings.backup else ""
+        yield f"- Applied to {findings.shown_source}; the file before is `{kept}`."
     elif any(state_of(findings, e) == run.READY for e in findings.edits):
         yield "- Not applied yet: run ingest again with `--apply`."
     yield (

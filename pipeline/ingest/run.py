@@ -189,9 +189,7 @@ def apply(project: Project, findings: Findings) -> None:
     if hashlib.sha256(current).digest() != hashlib.sha256(findings.ours.encode()).digest():
         raise IngestError(f"{findings.shown_source} changed while ingesting; run ingest again")
     folder = review_folder(project, findings.reviewed.doc_id, findings.reviewed.path)
-    folder.mkdir(parents=True, exist_ok=True)
-    backup = folder / "source.before.md"
-    write_atomic(backup, current)
+    backup = keep_copy(folder, current)
     write_atomic(findings.source_path, findings.merged.encode("utf-8"), like=findings.source_path)
     findings.applied, findings.backup = True, backup
 
@@ -209,6 +207,28 @@ def _check_loads(project: Project, findings: Findings) -> None:
                 "with these edits the source would break its rules, so nothing was applied:\n"
                 + problems
             ) from None
+
+
+def keep_copy(folder: Path, data: bytes) -> Path:
+    """`data` as the next free `source.before-N.md` in `folder`, never replacing one: the
+    same review is often applied twice (then again with a disclaimer approved), and the
+    source before the first is the one a person may need back."""
+    folder.mkdir(parents=True, exist_ok=True)
+    handle, temporary = tempfile.mkstemp(prefix=".source.before-", dir=folder)
+    try:
+        with os.fdopen(handle, "wb") as stream:
+            stream.write(data)
+        os.chmod(temporary, 0o644)
+        number = 1
+        while True:
+            path = folder / f"source.before-{number}.md"
+            try:
+                os.link(temporary, path)  # whole, and only where no file is
+                return path
+            except FileExistsError:
+                number += 1
+    finally:
+        Path(temporary).unlink(missing_ok=True)
 
 
 def write_atomic(path: Path, data: bytes, like: Path | None = None) -> None:
