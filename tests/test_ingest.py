@@ -13,7 +13,7 @@ from invoke import Context, Exit
 
 import tasks
 from pipeline.builder import Project, build
-from pipeline.ingest import IngestError, Outcome, ingest
+from pipeline.ingest import IngestError, Outcome, ingest, run
 from pipeline.source import load
 from tests.conftest import ROOT, Built
 from tests.word_review import WordReview
@@ -359,6 +359,54 @@ def test_a_formatting_only_change_is_reported_and_not_applied(
         "Formatting changed by Ann Okafor, 2026-11-20 09:30 on “Short walks”: not applied"
         in report_of(outcome)
     )
+
+
+def test_edits_that_would_break_the_source_rules_are_reported_not_applied(
+    project: Project, review: WordReview
+) -> None:
+    """Deleting a section's only plain-summary paragraph leaves an empty summary: the DOCX
+    is fine, the merge is not. The report is written, the source stays, exit code 1."""
+    review.delete_paragraph("Keep moving gently", ANN)
+    review.replace("Gentle walks help", "heal", "get better", ANN)
+    review.save()
+    outcome = ingest(project, review.path, apply=True)
+    assert outcome.exit_code == 1
+    assert source(project) == LEAFLET
+    assert not list(outcome.folder.glob("source.before*")), "nothing applied, nothing kept"
+    # The line of the summary's "::: plain" in the source: the one before its text.
+    line = LEAFLET.splitlines().index("Keep moving gently. Rest when it hurts.")
+    problem = f'source/leaflet.md:{line}: the plain summary of "moving" is empty; write it'
+    assert outcome.lines[1:3] == [
+        "  not applied: with these edits source/leaflet.md would break its rules:",
+        f"    {problem}",
+    ]
+    text = report_of(outcome)
+    assert "## Not applied\n" in text and f"- {problem}\n" in text
+    assert text.count("**NOT APPLIED: see “Not applied” above**") == 2, "both edits"
+    assert (
+        "+Gentle walks help your back get better." in (outcome.folder / "source.patch").read_text()
+    )
+
+
+def test_a_source_changed_while_ingesting_is_left_as_it_is(
+    project: Project, review: WordReview, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    review.replace("Gentle walks help", "heal", "get better", ANN)
+    review.save()
+    meanwhile = LEAFLET.replace("Stop and rest", "Stop, sit and rest")
+    read = run.find
+
+    def find_then_edit(*args: object) -> run.Findings:
+        findings = read(*args)  # type: ignore[arg-type]
+        (project.source_dir / "leaflet.md").write_text(meanwhile)  # another editor saves
+        return findings
+
+    monkeypatch.setattr(run, "find", find_then_edit)
+    outcome = ingest(project, review.path, apply=True)
+    assert outcome.exit_code == 1
+    assert source(project) == meanwhile
+    assert "  not applied: source/leaflet.md changed while ingesting; run again" in outcome.lines
+    assert "changed while this ingest read it, so it was left as it is" in report_of(outcome)
 
 
 # -- the three-way merge ------------------------------------------------------------------
