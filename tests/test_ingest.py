@@ -4,12 +4,14 @@ test_ingest_libreoffice.py, the round trips through every format in test_ingest_
 
 from __future__ import annotations
 
+import base64
 import shutil
 import zipfile
 from pathlib import Path
 
 import pytest
 from invoke import Context, Exit
+from lxml import etree
 
 import tasks
 from pipeline.builder import Project, build
@@ -456,7 +458,17 @@ def test_bad_input_stops_with_a_clear_error_and_exit_code_2(
     foreign = tmp_path / "foreign.docx"
     without_base = tmp_path / "without-base.docx"
     elsewhere = tmp_path / "elsewhere.docx"  # its id would name a file outside source/
+    tampered = tmp_path / "tampered.docx"  # its base edited after the build, sha256 kept
     with zipfile.ZipFile(leaflet_docx) as built:
+        with zipfile.ZipFile(tampered, "w") as target:
+            for info in built.infolist():
+                data = built.read(info)
+                if info.filename == "customXml/item1.xml":
+                    root = etree.fromstring(data)
+                    base = base64.b64decode(root.text or "").replace(b"one tablet", b"two")
+                    root.text = base64.b64encode(base).decode()
+                    data = etree.tostring(root)
+                target.writestr(info.filename, data)
         with zipfile.ZipFile(elsewhere, "w") as target:
             for info in built.infolist():
                 data = built.read(info)
@@ -478,6 +490,7 @@ def test_bad_input_stops_with_a_clear_error_and_exit_code_2(
         (foreign, "was not built by this pipeline"),
         (without_base, "does not carry the source it was built from"),
         (elsewhere, "is not a document id"),
+        (tampered, "the embedded source does not match its sha256; the file is damaged"),
         (tmp_path / "missing.docx", "no such file"),
     ):
         with pytest.raises(IngestError, match=message):
