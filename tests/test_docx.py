@@ -460,6 +460,25 @@ def test_deleting_a_disclaimer_sentence_fails(mutable: Built) -> None:
     assert [(g["id"], g["problem"]) for g in gaps] == [("still-researched", "missing")]
 
 
+def test_deleting_a_disclaimers_plain_wording_fails(mutable: Built) -> None:
+    """The DOCX holds everything a patient reads, so it is verified for the plain parts too
+    (a clinician who never sees the plain wording never reviews it)."""
+    disclaimer = next(iter(mutable.doc.disclaimers))
+    plain = " ".join(paragraphs(disclaimer.plain))
+
+    def delete(root: etree._Element) -> None:
+        (paragraph,) = [
+            p for p in root.iter(w("p")) if style_of(p) == "DisclaimerPlain" and text(p) == plain
+        ]
+        paragraph.getparent().remove(paragraph)
+
+    edit_document_xml(mutable, delete)
+    gaps = docx_gaps(mutable)
+    assert [(g["id"], g["kind"], g["part"], g["problem"]) for g in gaps] == [
+        (disclaimer.id, "disclaimer", "plain", "missing")
+    ]
+
+
 def test_dropping_a_paragraph_fails(mutable: Built) -> None:
     def drop(root: etree._Element) -> None:
         run = run_with(root, "The symptoms of DDD can vary widely")

@@ -4,16 +4,18 @@ test_ingest_libreoffice.py, the round trips through every format in test_ingest_
 
 from __future__ import annotations
 
+import base64
 import shutil
 import zipfile
 from pathlib import Path
 
 import pytest
 from invoke import Context, Exit
+from lxml import etree
 
 import tasks
 from pipeline.builder import Project, build
-from pipeline.ingest import IngestError, Outcome, ingest
+from pipeline.ingest import IngestError, Outcome, ingest, run
 from pipeline.source import load
 from tests.conftest import ROOT, Built
 from tests.word_review import WordReview
@@ -148,7 +150,7 @@ def test_insertions_and_deletions_by_two_authors(project: Project, review: WordR
     assert "Gentle walks{++ and stretches++} help" in critic
     assert "Stop{-- and rest--} if the pain" in critic
     # The old file is kept, and the patch is what was applied.
-    assert (outcome.folder / "source.before.md").read_text() == LEAFLET
+    assert (outcome.folder / "source.before-1.md").read_text() == LEAFLET
     assert "+Stop if the pain gets worse." in (outcome.folder / "source.patch").read_text()
 
 
@@ -273,9 +275,19 @@ def test_an_edit_inside_a_disclaimer_waits_for_approval(
         "(--approve-disclaimer ask-first)<<}" in critic
     )
 
+    once = source(project)
+
     approved = ingest(project, review.path, apply=True, approve=["ask-first"])
     assert approved.exit_code == 0
     assert "Ask your pharmacist before you take any other medicine." in source(project)
+    # Each apply keeps the source it replaced; the second never overwrites the first's copy.
+    assert sorted(p.name for p in approved.folder.glob("source.before*")) == [
+        "source.before-1.md",
+        "source.before-2.md",
+    ]
+    assert (approved.folder / "source.before-1.md").read_text() == LEAFLET
+    assert (approved.folder / "source.before-2.md").read_text() == once
+    assert "the file before is `source.before-2.md`" in report_of(approved)
     with pytest.raises(IngestError, match="no such disclaimer"):
         ingest(project, review.path, approve=["not-a-disclaimer"])
 
@@ -351,6 +363,54 @@ def test_a_formatting_only_change_is_reported_and_not_applied(
     )
 
 
+def test_edits_that_would_break_the_source_rules_are_reported_not_applied(
+    project: Project, review: WordReview
+) -> None:
+    """Deleting a section's only plain-summary paragraph leaves an empty summary: the DOCX
+    is fine, the merge is not. The report is written, the source stays, exit code 1."""
+    review.delete_paragraph("Keep moving gently", ANN)
+    review.replace("Gentle walks help", "heal", "get better", ANN)
+    review.save()
+    outcome = ingest(project, review.path, apply=True)
+    assert outcome.exit_code == 1
+    assert source(project) == LEAFLET
+    assert not list(outcome.folder.glob("source.before*")), "nothing applied, nothing kept"
+    # The line of the summary's "::: plain" in the source: the one before its text.
+    line = LEAFLET.splitlines().index("Keep moving gently. Rest when it hurts.")
+    problem = f'source/leaflet.md:{line}: the plain summary of "moving" is empty; write it'
+    assert outcome.lines[1:3] == [
+        "  not applied: with these edits source/leaflet.md would break its rules:",
+        f"    {problem}",
+    ]
+    text = report_of(outcome)
+    assert "## Not applied\n" in text and f"- {problem}\n" in text
+    assert text.count("**NOT APPLIED: see “Not applied” above**") == 2, "both edits"
+    assert (
+        "+Gentle walks help your back get better." in (outcome.folder / "source.patch").read_text()
+    )
+
+
+def test_a_source_changed_while_ingesting_is_left_as_it_is(
+    project: Project, review: WordReview, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    review.replace("Gentle walks help", "heal", "get better", ANN)
+    review.save()
+    meanwhile = LEAFLET.replace("Stop and rest", "Stop, sit and rest")
+    read = run.find
+
+    def find_then_edit(*args: object) -> run.Findings:
+        findings = read(*args)  # type: ignore[arg-type]
+        (project.source_dir / "leaflet.md").write_text(meanwhile)  # another editor saves
+        return findings
+
+    monkeypatch.setattr(run, "find", find_then_edit)
+    outcome = ingest(project, review.path, apply=True)
+    assert outcome.exit_code == 1
+    assert source(project) == meanwhile
+    assert "  not applied: source/leaflet.md changed while ingesting; run again" in outcome.lines
+    assert "changed while this ingest read it, so it was left as it is" in report_of(outcome)
+
+
 # -- the three-way merge ------------------------------------------------------------------
 
 
@@ -398,7 +458,17 @@ def test_bad_input_stops_with_a_clear_error_and_exit_code_2(
     foreign = tmp_path / "foreign.docx"
     without_base = tmp_path / "without-base.docx"
     elsewhere = tmp_path / "elsewhere.docx"  # its id would name a file outside source/
+    tampered = tmp_path / "tampered.docx"  # its base edited after the build, sha256 kept
     with zipfile.ZipFile(leaflet_docx) as built:
+        with zipfile.ZipFile(tampered, "w") as target:
+            for info in built.infolist():
+                data = built.read(info)
+                if info.filename == "customXml/item1.xml":
+                    root = etree.fromstring(data)
+                    base = base64.b64decode(root.text or "").replace(b"one tablet", b"two")
+                    root.text = base64.b64encode(base).decode()
+                    data = etree.tostring(root)
+                target.writestr(info.filename, data)
         with zipfile.ZipFile(elsewhere, "w") as target:
             for info in built.infolist():
                 data = built.read(info)
@@ -420,6 +490,7 @@ def test_bad_input_stops_with_a_clear_error_and_exit_code_2(
         (foreign, "was not built by this pipeline"),
         (without_base, "does not carry the source it was built from"),
         (elsewhere, "is not a document id"),
+        (tampered, "the embedded source does not match its sha256; the file is damaged"),
         (tmp_path / "missing.docx", "no such file"),
     ):
         with pytest.raises(IngestError, match=message):

@@ -4,24 +4,30 @@ LibreOffice writes its own XML: bookmarks moved into paragraphs and written twic
 controls emptied of their tags and locks, its own style ids ("TextBody"), a paragraph mark
 inserted on the paragraph before a new one. Ingest must read it as the reviewer meant it.
 
-The review is also made again, from this build's DOCX, and ingested the same way."""
+The review is also made again, from this build's DOCX, and ingested the same way. Each
+ends as a reviewer's session does: the disclaimer edit approved, applied, and the source
+built in every format, verified, with the reviewer's words read back from each file."""
 
 from __future__ import annotations
 
+import json
 import shutil
 import subprocess
 import zipfile
 from pathlib import Path
 
-from pipeline.builder import Project
+from pipeline.builder import Project, build
+from pipeline.checks.verify import normalise
+from pipeline.extract import text_of
+from pipeline.formats import FORMATS
 from pipeline.formats.docx.embedded import read_source
 from pipeline.ingest import ingest
-from pipeline.source import load
 from tests.conftest import ROOT, Built
 
 FIXTURE = ROOT / "tests" / "fixtures" / "ingest" / "libreoffice-review.docx"
 SCRIPT = ROOT / "tests" / "uno_review.py"
 SYSTEM_PYTHON = "/usr/bin/python3"  # python3-uno works with Debian's own Python only
+DOC_ID = "ddd-stem-cell-therapy"
 
 
 def project_at_base(folder: Path, docx: Path) -> tuple[Project, str]:
@@ -37,7 +43,7 @@ def project_at_base(folder: Path, docx: Path) -> tuple[Project, str]:
 
 def check_libreoffice_review(docx: Path, folder: Path) -> None:
     project, base = project_at_base(folder, docx)
-    source = project.source_dir / "ddd-stem-cell-therapy.md"
+    source = project.source_dir / f"{DOC_ID}.md"
 
     outcome = ingest(project, docx)
     assert outcome.exit_code == 1, "the disclaimer edit waits for approval"
@@ -81,7 +87,41 @@ def check_libreoffice_review(docx: Path, folder: Path) -> None:
         .replace("Experts are still studying this a lot.", "Experts are still studying this.")
     )
     assert after == expected, "exactly these paragraphs, everything else byte for byte"
-    load(source, project.root)
+    build_and_read_back(project)
+
+
+# What the reviewer wrote, and what it replaced, in the parts each kind of output carries.
+REVIEWED = {
+    "full": (
+        [
+            "distributing mechanical loads across the spine. "
+            "Ask your care team to show you on a model.",
+            "Ask your care team which of these options suits you.",
+            "from mild, occasional discomfort to severe",
+        ],
+        ["from mild and intermittent discomfort"],
+    ),
+    "plain": (["Experts are still studying this."], ["Experts are still studying this a lot."]),
+}
+
+
+def build_and_read_back(project: Project) -> None:
+    """The end of the reviewer's session: the applied source builds in all six formats,
+    verifies, and each finished file says what the reviewer wrote."""
+    report = build(project, [DOC_ID])
+    assert not report.failed, "\n".join(report.lines)
+    folder = project.output_dir / DOC_ID
+    manifest = json.loads((folder / "manifest.json").read_text())
+    assert manifest["verification"] == {"passed": True, "missing": []}
+    assert sorted(manifest["outputs"]) == sorted(FORMATS)
+    for kind, entry in manifest["outputs"].items():
+        found = normalise(text_of(folder / entry["path"]))
+        for scope in FORMATS[kind].verified:
+            new, old = REVIEWED[scope]
+            for text in new:
+                assert normalise(text) in found, (kind, text)
+            for text in old:
+                assert normalise(text) not in found, (kind, text)
 
 
 def test_a_libreoffice_review_is_read_as_the_reviewer_meant_it(tmp_path: Path) -> None:

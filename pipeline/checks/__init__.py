@@ -47,7 +47,7 @@ def check_output(
     except extract.ExtractError as error:
         result.gaps.append(verify.Gap(kind, doc.id, "output", "file", "missing", str(error)))
         return result
-    result.gaps += verify.check(doc, kind, FORMATS[kind].scope, found.text, found.hidden)
+    result.gaps += verify.check(doc, kind, FORMATS[kind].verified, found.text, found.hidden)
     if kind == readability.SCORED:
         page = extract.read(path, strict=strict, everything=True)
         reading = readability.assess(doc, brand, page.units)

@@ -162,19 +162,25 @@ def _marked_notes(blocks: Sequence[Block]) -> tuple[list[Block], list[list[Block
 
 
 def check(
-    doc: Document, output: str, scope: Scope, found: str, hidden: Sequence[Hidden] = ()
+    doc: Document,
+    output: str,
+    scope: Scope | Sequence[Scope],
+    found: str,
+    hidden: Sequence[Hidden] = (),
 ) -> list[Gap]:
-    """Every expected text, found in order in `found` (what a reader reads in the output); a
-    gap for each that is not. Each text of `hidden` (what the output holds but a reader cannot
-    see) is a gap too, named by the expected text it belongs to, else by the document."""
+    """Every expected text of `scope` (or of each of several scopes, each in its own order:
+    a DOCX puts each plain summary between a heading and its body), found in order in
+    `found` (what a reader reads in the output); a gap for each that is not. Each text of
+    `hidden` (what the output holds but a reader cannot see) is a gap too, named by the
+    expected text it belongs to, else by the document."""
     haystack = Haystack(found)
-    items = list(expected(doc, scope))
+    items: list[Expected] = []
+    in_order: set[int] = set()
+    for each in (scope,) if isinstance(scope, str) else scope:
+        first = len(items)
+        items += expected(doc, each)
+        in_order |= {first + i for i in _found(haystack, items[first:])}
     needles = [item.needle for item in items]
-    ordered = [i for i, item in enumerate(items) if item.ordered]
-    in_order = {ordered[i] for i in haystack.in_order([needles[i] for i in ordered])}
-    in_order |= {
-        i for i, item in enumerate(items) if not item.ordered and haystack.occurrences(needles[i])
-    }
     unseen = [normalise(h.text) for h in hidden]
     claimed: set[int] = set()
     gaps = []
@@ -197,6 +203,16 @@ def check(
                 Gap(output, doc.id, "document", "text", "not visible", _short(h.text), _why(h))
             )
     return gaps
+
+
+def _found(haystack: Haystack, items: Sequence[Expected]) -> set[int]:
+    """Indices of the `items` found: in their order, or anywhere for one not `ordered`."""
+    needles = [item.needle for item in items]
+    ordered = [i for i, item in enumerate(items) if item.ordered]
+    in_order = {ordered[i] for i in haystack.in_order([needles[i] for i in ordered])}
+    return in_order | {
+        i for i, item in enumerate(items) if not item.ordered and haystack.occurrences(needles[i])
+    }
 
 
 def found_in_order(texts: Sequence[str], found: str) -> set[int]:

@@ -22,7 +22,7 @@ if TYPE_CHECKING:
 class Format:
     kind: str
     scope: Scope
-    """What verification expects: the "full" text, or the "plain" wording (one-pagers)."""
+    """What it carries: the "full" text, or the "plain" wording (one-pagers)."""
     module: str
     """The module whose `render(doc, brand, out_dir)` writes the output (and its assets)
     into out_dir and returns the main file's path."""
@@ -37,6 +37,13 @@ class Format:
     group: str = ""
     """Formats of one group and one document render in one worker, one after the other, so
     they can share work (the one-pagers share their one-page fit)."""
+    plain_too: bool = False
+    """It also holds every plain part (the DOCX: clinicians review all a patient reads)."""
+
+    @property
+    def verified(self) -> tuple[Scope, ...]:
+        """What verification expects of it, each scope in its own order."""
+        return (self.scope, "plain") if self.plain_too else (self.scope,)
 
     def render(self, doc: Document, brand: Brand, out_dir: Path) -> Path:
         renderer = importlib.import_module(self.module).render
@@ -84,6 +91,7 @@ FORMATS: dict[str, Format] = {
             "Word file for clinical review",
             _FILES,
             (*_TABLES, "print"),
+            plain_too=True,
         ),
         Format(
             "onepager_pdf",

@@ -44,8 +44,9 @@ class Outcome:
     @property
     def exit_code(self) -> int:
         """0: nothing left for a person; 1: something is (a conflict, a disclaimer edit
-        waiting for approval, an edit that could not be placed)."""
-        return 1 if self.findings.left_for_a_person else 0
+        waiting for approval, an edit that could not be placed, a merged source that breaks
+        the source's rules)."""
+        return 1 if self.findings.left_for_a_person or self.findings.blocked else 0
 
     @property
     def review(self) -> Path:
@@ -55,10 +56,11 @@ class Outcome:
 def ingest(
     project: Project, docx: Path, apply: bool = False, approve: Sequence[str] = ()
 ) -> Outcome:
-    """Ingest one reviewed DOCX. Raises IngestError for bad input (nothing is written)."""
+    """Ingest one reviewed DOCX. Raises IngestError for bad input (nothing is written);
+    once the DOCX is read, the review folder is always written, whatever --apply finds."""
     findings = run.find(project, docx, approve)
     if apply:
-        run.apply(project, findings)
+        run.apply(project, findings)  # first, so that the report says what it did
     folder = run.review_folder(project, findings.reviewed.doc_id, docx)
     run.write_atomic(folder / "review.md", report.review_markdown(findings).encode("utf-8"))
     run.write_atomic(folder / "source.critic.md", critic.critic_markdown(findings).encode("utf-8"))
@@ -97,6 +99,13 @@ def _summary(project: Project, outcome: Outcome) -> list[str]:
             lines.append(f"  conflict in {where}: the source changed that paragraph too")
         else:
             lines.append(f"  not applied in {where}: {edit.problem}")
+    if findings.broken_rules:
+        lines.append(
+            f"  not applied: with these edits {findings.shown_source} would break its rules:"
+        )
+        lines += [f"    {problem}" for problem in findings.broken_rules]
+    if findings.changed_meanwhile:
+        lines.append(f"  not applied: {findings.shown_source} changed while ingesting; run again")
     if findings.applied:
         lines.append(
             f"applied to {findings.shown_source} "

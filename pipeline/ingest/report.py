@@ -32,6 +32,7 @@ _STATE_WORDS = {
     ),
     run.HELD: "HELD BACK: a disclaimer; apply it with `--approve-disclaimer {id}`",
     run.NOT_PLACED: "NOT APPLIED: {problem}",
+    run.BLOCKED: "NOT APPLIED: see “Not applied” above",
 }
 
 
@@ -53,7 +54,9 @@ def _count(number: int, noun: str) -> str:
 
 def state_of(findings: Findings, edit: Edit) -> str:
     state = findings.state(edit)
-    return run.APPLIED if state == run.READY and findings.applied else state
+    if state == run.READY and findings.applied:
+        return run.APPLIED
+    return run.BLOCKED if state == run.READY and findings.blocked else state
 
 
 def review_markdown(findings: Findings) -> str:
@@ -69,13 +72,15 @@ def _lines(findings: Findings) -> Iterator[str]:
     yield f"- Built from the source with sha256 `{reviewed.base.sha256[:12]}…`; {moved}."
     yield f"- Found: {summary(findings)}."
     if findings.applied:
-        yield f"- Applied to {findings.shown_source}; the file before is `source.before.md`."
+        kept = findings.backup.name if findings.backup else ""
+        yield f"- Applied to {findings.shown_source}; the file before is `{kept}`."
     elif any(state_of(findings, e) == run.READY for e in findings.edits):
         yield "- Not applied yet: run ingest again with `--apply`."
     yield (
         "- Beside this file: `source.critic.md` (the source with the changes in "
         "CriticMarkup) and `source.patch` (what `--apply` writes)."
     )
+    yield from _blocked(findings)
     untracked = list(_untracked(findings))
     if untracked:
         yield ""
@@ -103,6 +108,29 @@ def _lines(findings: Findings) -> Iterator[str]:
     if not findings.edits and not findings.comments:
         yield ""
         yield "No changes and no comments: the reviewed text is the text the DOCX was built with."
+
+
+def _blocked(findings: Findings) -> Iterator[str]:
+    if findings.broken_rules:
+        yield ""
+        yield "## Not applied"
+        yield ""
+        yield (
+            f"With these edits {findings.shown_source} would break the rules of the source "
+            "format, so it was left as it is. Each problem is at its line in the source as it "
+            "is now. Make the edits by hand so that the source keeps its rules "
+            "(`source.critic.md` shows them), or ask the reviewer:"
+        )
+        yield ""
+        yield from (f"- {problem}" for problem in findings.broken_rules)
+    if findings.changed_meanwhile:
+        yield ""
+        yield "## Not applied"
+        yield ""
+        yield (
+            f"{findings.shown_source} changed while this ingest read it, so it was left as it "
+            "is: run ingest again."
+        )
 
 
 def _items(findings: Findings) -> Iterator[tuple[str | None, list[str]]]:

@@ -4,7 +4,7 @@ them with the source as it is today, write the review folder, and with `apply`, 
 
 from __future__ import annotations
 
-import hashlib
+import difflib
 import os
 import shutil
 import tempfile
@@ -23,8 +23,9 @@ from pipeline.ingest.versions import VersionsError, read_versions
 from pipeline.source import SourceError, load
 
 # What became of an edit.
-APPLIED, READY, CONFLICT, HELD, NOT_PLACED, ALREADY = (
+APPLIED, READY, CONFLICT, HELD, NOT_PLACED, ALREADY, BLOCKED = (
     "applied", "ready", "conflict", "held back", "not placed", "already in the source",
+    "blocked",
 )  # fmt: skip
 
 
@@ -49,8 +50,18 @@ class Findings:
     """The merge of every placeable edit, held-back disclaimer edits too."""
     merged: str = ""
     approved: tuple[str, ...] = ()
+    broken_rules: list[str] = field(default_factory=list)
+    """The rules of the source format the merged source breaks, as file:line messages at
+    the lines of the source today: the merge is then left for a person, never written."""
+    changed_meanwhile: bool = False
+    """The source changed while this ingest read it (so --apply wrote nothing)."""
     applied: bool = False
     backup: Path | None = None
+
+    @property
+    def blocked(self) -> bool:
+        """The merged source may not be written: a person must look first."""
+        return bool(self.broken_rules) or self.changed_meanwhile
 
     def state(self, edit: Edit) -> str:
         return self.status[id(edit)]
@@ -116,6 +127,8 @@ def find(project: Project, docx: Path, approved: Sequence[str] = ()) -> Findings
         approved=tuple(approved),
     )
     _merge(findings)
+    if findings.merged != ours:
+        findings.broken_rules = _broken_rules(project, findings)
     return findings
 
 
@@ -180,35 +193,72 @@ def edit_unit(base: units.Source, edit: Edit) -> int:
 
 def apply(project: Project, findings: Findings) -> None:
     """Write the merged source in place of the current one (atomically), keeping the
-    current one in the review folder. The merged source must load (every rule of the source
-    format) first, and the source must not have changed since it was read."""
-    if findings.merged == findings.ours:
+    current one in the review folder; not when it breaks a rule of the source format, nor
+    when the source changed since it was read (`changed_meanwhile`)."""
+    if findings.merged == findings.ours or findings.blocked:
         return
-    _check_loads(project, findings)
     current = findings.source_path.read_bytes()
-    if hashlib.sha256(current).digest() != hashlib.sha256(findings.ours.encode()).digest():
-        raise IngestError(f"{findings.shown_source} changed while ingesting; run ingest again")
+    if current != findings.ours.encode("utf-8"):
+        findings.changed_meanwhile = True
+        return
     folder = review_folder(project, findings.reviewed.doc_id, findings.reviewed.path)
-    folder.mkdir(parents=True, exist_ok=True)
-    backup = folder / "source.before.md"
-    write_atomic(backup, current)
+    backup = keep_copy(folder, current)
     write_atomic(findings.source_path, findings.merged.encode("utf-8"), like=findings.source_path)
     findings.applied, findings.backup = True, backup
 
 
-def _check_loads(project: Project, findings: Findings) -> None:
+def _broken_rules(project: Project, findings: Findings) -> list[str]:
+    """The merged source loaded (every rule of the source format) from a copy of the source
+    folder (for its images); each problem at its line of the source today."""
     with tempfile.TemporaryDirectory(prefix="ingest-") as work:
         copy = Path(work) / "source"
         shutil.copytree(project.source_dir, copy)
-        (copy / findings.source_path.name).write_text(findings.merged, encoding="utf-8")
+        merged = copy / findings.source_path.name
+        merged.write_text(findings.merged, encoding="utf-8")
         try:
-            load(copy / findings.source_path.name, Path(work))
+            load(merged, Path(work))
         except SourceError as error:
-            problems = "\n".join(f"  {p.message} (line {p.line})" for p in error.problems)
-            raise IngestError(
-                "with these edits the source would break its rules, so nothing was applied:\n"
-                + problems
-            ) from None
+            mine = f"source/{merged.name}"
+            return [
+                f"{findings.shown_source}:{_line_today(findings, p.line)}: {p.message}"
+                if p.file == mine
+                else str(p)
+                for p in error.problems
+            ]
+    return []
+
+
+def _line_today(findings: Findings, line: int) -> int:
+    """The line of the source today where line `line` of the merged source stands (where
+    the changed lines begin, for a line the merge changed)."""
+    ours, merged = findings.ours.splitlines(), findings.merged.splitlines()
+    matcher = difflib.SequenceMatcher(None, ours, merged, autojunk=False)
+    for tag, i1, _i2, j1, j2 in matcher.get_opcodes():
+        if j1 <= line - 1 < j2:
+            return i1 + (line - 1 - j1 if tag == "equal" else 0) + 1
+    return len(ours)
+
+
+def keep_copy(folder: Path, data: bytes) -> Path:
+    """`data` as the next free `source.before-N.md` in `folder`, never replacing one: the
+    same review is often applied twice (then again with a disclaimer approved), and the
+    source before the first is the one a person may need back."""
+    folder.mkdir(parents=True, exist_ok=True)
+    handle, temporary = tempfile.mkstemp(prefix=".source.before-", dir=folder)
+    try:
+        with os.fdopen(handle, "wb") as stream:
+            stream.write(data)
+        os.chmod(temporary, 0o644)
+        number = 1
+        while True:
+            path = folder / f"source.before-{number}.md"
+            try:
+                os.link(temporary, path)  # whole, and only where no file is
+                return path
+            except FileExistsError:
+                number += 1
+    finally:
+        Path(temporary).unlink(missing_ok=True)
 
 
 def write_atomic(path: Path, data: bytes, like: Path | None = None) -> None:

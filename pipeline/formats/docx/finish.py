@@ -5,11 +5,8 @@ source it was built from (`embedded`)."""
 
 from __future__ import annotations
 
-import datetime as dt
 import itertools
 import subprocess
-import zipfile
-from io import BytesIO
 from pathlib import Path
 
 import docx
@@ -29,7 +26,14 @@ from pipeline.formats.docx import embedded
 from pipeline.formats.docx.bookmarks import bookmark_name
 from pipeline.formats.docx.fonts import embed_brand_font
 from pipeline.formats.docx.images import inches, print_ppi
-from pipeline.formats.docx.wordml import SETTINGS_ORDER, ensure, replace_part, sort_children
+from pipeline.formats.docx.wordml import (
+    SETTINGS_ORDER,
+    NewBytes,
+    ensure,
+    new_bytes,
+    save,
+    sort_children,
+)
 from pipeline.model import Document
 
 LOCKED_STYLES = {"Disclaimer": "approved wording", "DisclaimerPlain": "plain wording"}
@@ -56,23 +60,12 @@ def finish(path: Path, doc: Document, brand: Brand) -> None:
     _list_styles(document)
     _lock_disclaimers(document, doc)
     _check_accessibility(document)
-    _sharpen_svg_fallbacks(document, print_ppi(brand))
-    embed_brand_font(document, brand)
+    replaced: NewBytes = {}
+    _sharpen_svg_fallbacks(document, print_ppi(brand), replaced)
+    embed_brand_font(document, brand, replaced)
     _embed_source(document, doc)
-    _save_reproducibly(document, path, doc.last_reviewed.as_date())
-
-
-def _save_reproducibly(document: WordDocument, path: Path, day: dt.date) -> None:
-    """Same source, same bytes: every zip entry dated `day`, not the time of the build."""
-    buffer, dated = BytesIO(), BytesIO()
-    document.save(buffer)
-    with zipfile.ZipFile(buffer) as built, zipfile.ZipFile(dated, "w") as target:
-        for entry in built.infolist():
-            info = zipfile.ZipInfo(
-                entry.filename, date_time=(day.year, day.month, day.day, 0, 0, 0)
-            )
-            target.writestr(info, built.read(entry), compress_type=zipfile.ZIP_DEFLATED)
-    path.write_bytes(dated.getvalue())  # one write: a full disk fails here, and only here
+    # One write, every entry dated the review date: a full disk fails here, and only here.
+    path.write_bytes(save(document, replaced, doc.last_reviewed.as_date()))
 
 
 def _properties(document: WordDocument, doc: Document, brand: Brand) -> None:
@@ -157,7 +150,7 @@ def _field(paragraph: Paragraph, instruction: str, shown: str) -> None:
         ("end", None),
     ]
     for kind, text in parts:
-        run = paragraph.add_run()._r
+        run = paragraph.add_run().element
         if kind == "instr":
             element = OxmlElement("w:instrText")
             element.set(qn("xml:space"), "preserve")
@@ -277,7 +270,7 @@ def _check_accessibility(document: WordDocument) -> None:
             raise FinishError("pandoc wrote a picture without alt text")
 
 
-def _sharpen_svg_fallbacks(document: WordDocument, ppi: int) -> None:
+def _sharpen_svg_fallbacks(document: WordDocument, ppi: int, replaced: NewBytes) -> None:
     """pandoc renders an SVG's PNG fallback (for Word before 2016) at 96 dpi whatever --dpi
     says; render it again at print resolution for the size it is shown at."""
     for drawing in document.element.body.iter(f"{_WP}inline", f"{_WP}anchor"):
@@ -294,4 +287,4 @@ def _sharpen_svg_fallbacks(document: WordDocument, ppi: int) -> None:
             capture_output=True,
             check=True,
         ).stdout
-        replace_part(fallback, png)
+        new_bytes(replaced, fallback, png)

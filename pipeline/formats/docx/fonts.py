@@ -23,8 +23,9 @@ from lxml import etree
 from pipeline.brand import Brand
 from pipeline.formats.docx.wordml import (
     SETTINGS_ORDER,
+    NewBytes,
     ensure,
-    replace_part,
+    new_bytes,
     sort_children,
     xml_bytes,
 )
@@ -59,7 +60,7 @@ def obfuscate(font: bytes, key: uuid.UUID) -> bytes:
     return head + font[32:]
 
 
-def embed_brand_font(document: WordDocument, brand: Brand) -> None:
+def embed_brand_font(document: WordDocument, brand: Brand, replaced: NewBytes) -> None:
     package = document.part.package
     table_part = document.part.part_related_by(RT.FONT_TABLE)
     table = etree.fromstring(table_part.blob)
@@ -80,7 +81,7 @@ def embed_brand_font(document: WordDocument, brand: Brand) -> None:
         reference.set(qn("w:fontKey"), "{" + str(key).upper() + "}")
         font.append(reference)
     sort_children(font, FONT_CHILDREN)
-    replace_part(table_part, xml_bytes(table))
+    new_bytes(replaced, table_part, xml_bytes(table))
     ensure(document.settings.element, "embedTrueTypeFonts", SETTINGS_ORDER)
 
 

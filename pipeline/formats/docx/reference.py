@@ -27,7 +27,7 @@ from lxml import etree
 
 from pipeline.brand import Brand
 from pipeline.formats.docx.fonts import script_fonts
-from pipeline.formats.docx.wordml import replace_part, sort_children, xml_bytes
+from pipeline.formats.docx.wordml import NewBytes, new_bytes, save, sort_children, xml_bytes
 
 # Type sizes are not brand tokens (the web scales with the reader's settings); these are
 # the print sizes of a Word page, in points.
@@ -119,10 +119,9 @@ def write_reference(brand: Brand, target: Path, lang: str) -> Path:
     slots = script_fonts(brand, lang)
     for element in styles.element.iter(qn("w:rFonts")):
         _set_font_attributes(element, slots)
-    _brand_theme_fonts(document, slots)
-    buffer = BytesIO()
-    document.save(buffer)  # in memory: python-docx leaves a half-closed zip behind on a full disk
-    target.write_bytes(buffer.getvalue())
+    replaced: NewBytes = {}
+    _brand_theme_fonts(document, slots, replaced)
+    target.write_bytes(save(document, replaced))
     return target
 
 
@@ -215,7 +214,9 @@ def _set_font_attributes(element: etree._Element, slots: dict[str, str]) -> None
 _THEME_SLOTS = {"latin": "ascii", "ea": "eastAsia", "cs": "cs"}
 
 
-def _brand_theme_fonts(document: docx.document.Document, slots: dict[str, str]) -> None:
+def _brand_theme_fonts(
+    document: docx.document.Document, slots: dict[str, str], replaced: NewBytes
+) -> None:
     """The theme's heading and body fonts, too: what Word offers as "(Headings)"/"(Body)"."""
     for part in document.part.package.iter_parts():
         if str(part.partname).startswith("/word/theme/"):
@@ -225,7 +226,7 @@ def _brand_theme_fonts(document: docx.document.Document, slots: dict[str, str]) 
                 for font in root.iter(f"{a}{element}"):
                     if font.getparent().tag in {f"{a}majorFont", f"{a}minorFont"}:
                         font.set("typeface", slots[slot])
-            replace_part(part, xml_bytes(root))
+            new_bytes(replaced, part, xml_bytes(root))
 
 
 def _rgb(hex_colour: str) -> docx.shared.RGBColor:

@@ -1,11 +1,15 @@
 """Small helpers for WordprocessingML: Word refuses files whose elements are out of the
 schema's order, so new elements go where the schema puts them; and new bytes for the parts
-python-docx does not model."""
+python-docx does not model, written into the saved package."""
 
 from __future__ import annotations
 
+import datetime as dt
+import zipfile
 from collections.abc import Sequence
+from io import BytesIO
 
+from docx.document import Document as WordDocument
 from docx.opc.part import Part
 from docx.oxml.ns import qn
 from lxml import etree
@@ -57,11 +61,28 @@ def ensure(parent: etree._Element, name: str, order: Sequence[str]) -> etree._El
     return found
 
 
-def replace_part(part: Part, data: bytes) -> None:
-    """New bytes for a package part python-docx keeps as plain bytes (font table, theme,
-    images). It has no public way to change them, so this sets the private `_blob` that
-    `Part.blob` returns when the package is saved."""
-    part._blob = data
+NewBytes = dict[str, bytes]
+"""New bytes for parts python-docx keeps as plain bytes (font table, theme, images), by
+their name in the package. It has no public way to change such a part, so `save` writes
+them into the saved package."""
+
+
+def new_bytes(replaced: NewBytes, part: Part, data: bytes) -> None:
+    replaced[part.partname.membername] = data
+
+
+def save(document: WordDocument, replaced: NewBytes, day: dt.date | None = None) -> bytes:
+    """The package's bytes, with the `replaced` parts' new bytes; each entry dated `day` when
+    given (same source, same bytes), not the time of the build."""
+    saved, rewritten = BytesIO(), BytesIO()
+    document.save(saved)  # in memory: python-docx leaves a half-closed zip on a full disk
+    with zipfile.ZipFile(saved) as built, zipfile.ZipFile(rewritten, "w") as target:
+        for entry in built.infolist():
+            name = entry.filename
+            when = (day.year, day.month, day.day, 0, 0, 0) if day else entry.date_time
+            data = replaced[name] if name in replaced else built.read(entry)
+            target.writestr(zipfile.ZipInfo(name, when), data, zipfile.ZIP_DEFLATED)
+    return rewritten.getvalue()
 
 
 def xml_bytes(root: etree._Element) -> bytes:
