@@ -11,6 +11,7 @@ import zlib
 from pathlib import Path
 from typing import Any
 
+import pdfplumber
 import pikepdf
 import pytest
 
@@ -18,6 +19,7 @@ from pipeline.brand import length_mm, load_brand
 from pipeline.builder import Project, build
 from pipeline.checks.preflight import preflight
 from tests.conftest import ARTICLE_ID, ROOT, Built
+from tests.printing import article_with, render
 
 BRAND = load_brand(ROOT / "styles")
 
@@ -65,6 +67,37 @@ def test_an_unembedded_font_is_named_with_its_page(brochure: Path) -> None:
     planted(brochure, 2, "/Font", lambda _pdf: helvetica, b"BT NAME 9 Tf 72 72 Td (Hi) Tj ET")
     failures = preflight(brochure, BRAND).failures
     assert "page 2, font /Helvetica: not embedded" in failures
+
+
+# Families the brand neither uses nor declares as a fallback, each set by a rule planted in
+# the brochure's stylesheet. Noto Sans Display only starts like the declared Noto Sans.
+OUTSIDE_THE_BRAND = {"DejaVu Sans": "h2", "Noto Sans Display": ".in-short .label"}
+
+
+def test_text_in_a_family_outside_the_brand_is_named_with_its_pages(tmp_path: Path) -> None:
+    shutil.copytree(ROOT / "styles", tmp_path / "styles")
+    css = tmp_path / "styles" / "templates" / "print.css.j2"
+    rules = "".join(
+        f'\n{rule} {{ font-family: "{family}" }}' for family, rule in OUTSIDE_THE_BRAND.items()
+    )
+    css.write_text(css.read_text(encoding="utf-8") + rules, encoding="utf-8")
+    brand = load_brand(tmp_path / "styles")
+    path = render("brochure_pdf", article_with(tmp_path, ""), brand, tmp_path)
+    failures = preflight(path, brand).failures
+    with pdfplumber.open(path) as pdf:
+        for family in OUTSIDE_THE_BRAND:
+            drawn = family.replace(" ", "-")  # as WeasyPrint names it in /BaseFont
+            pages = {
+                number
+                for number, page in enumerate(pdf.pages, start=1)
+                if any(char["fontname"].partition("+")[2].startswith(drawn) for char in page.chars)
+            }
+            failure = re.compile(
+                rf"page (\d+), font /[A-Z]{{6}}\+{drawn}\S*: family '{family}' is neither "
+                "the brand's nor a declared fallback"
+            )
+            named = {int(found.group(1)) for found in map(failure.match, failures) if found}
+            assert pages and named == pages, (family, failures)
 
 
 def test_an_rgb_colour_operator_is_named_with_its_page(brochure: Path) -> None:
