@@ -8,6 +8,7 @@ import hashlib
 import re
 import shutil
 import zlib
+from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
@@ -67,6 +68,68 @@ def test_an_unembedded_font_is_named_with_its_page(brochure: Path) -> None:
     planted(brochure, 2, "/Font", lambda _pdf: helvetica, b"BT NAME 9 Tf 72 72 Td (Hi) Tj ET")
     failures = preflight(brochure, BRAND).failures
     assert "page 2, font /Helvetica: not embedded" in failures
+
+
+def without_box(number: int, box: str) -> Callable[[Path], str]:
+    def plant(path: Path) -> str:
+        with pikepdf.open(path, allow_overwriting_input=True) as pdf:
+            del pdf.pages[number - 1].obj[box]
+            pdf.save(path)
+        return f"page {number}: no {box[1:]}"
+
+    return plant
+
+
+def narrow_bleed(path: Path) -> str:
+    with pikepdf.open(path, allow_overwriting_input=True) as pdf:
+        page = pdf.pages[3]
+        left, bottom, right, top = (float(v) for v in page.trimbox)
+        one_mm = 72 / 25.4
+        page.obj.BleedBox = pikepdf.Array(
+            [left - one_mm, bottom - one_mm, right + one_mm, top + one_mm]
+        )
+        pdf.save(path)
+    return f"page 4: bleed of 1.00 mm; the brand's is {length_mm(BRAND.print['bleed']):g} mm"
+
+
+def coarse_image(path: Path) -> str:
+    def image(pdf: pikepdf.Pdf) -> pikepdf.Stream:
+        stream = pdf.make_stream(zlib.compress(bytes(30 * 20 * 4)))  # CMYK, no ink
+        stream.Type, stream.Subtype = pikepdf.Name.XObject, pikepdf.Name.Image
+        stream.Width, stream.Height, stream.BitsPerComponent = 30, 20, 8
+        stream.ColorSpace, stream.Filter = pikepdf.Name.DeviceCMYK, pikepdf.Name.FlateDecode
+        return stream
+
+    # 30 px across 2 inches: 15 dpi
+    planted(path, 3, "/XObject", image, b"q 144 0 0 96 72 72 cm NAME Do Q")
+    return f"page 3, image of 30 x 20 px: prints at 15 dpi, below {BRAND.min_image_dpi:g}"
+
+
+def lab_colour(path: Path) -> str:
+    def lab(_pdf: pikepdf.Pdf) -> pikepdf.Array:
+        white = pikepdf.Dictionary(WhitePoint=[0.9505, 1, 1.089])
+        return pikepdf.Array([pikepdf.Name.Lab, white])
+
+    name = planted(path, 5, "/ColorSpace", lab, b"q NAME cs 50 20 -10 sc 72 72 9 9 re f Q")
+    return f"page 5, page content: colour space {name} is Lab"
+
+
+@pytest.mark.parametrize(
+    "plant",
+    [
+        without_box(2, "/TrimBox"),
+        without_box(6, "/BleedBox"),
+        narrow_bleed,
+        coarse_image,
+        lab_colour,
+    ],
+    ids=["no TrimBox", "no BleedBox", "bleed under the brand's", "coarse image", "Lab colour"],
+)
+def test_a_planted_problem_is_named_with_its_page_and_object(
+    brochure: Path, plant: Callable[[Path], str]
+) -> None:
+    expected = plant(brochure)
+    assert preflight(brochure, BRAND).failures == [expected]
 
 
 # Families the brand neither uses nor declares as a fallback, each set by a rule planted in
