@@ -63,7 +63,7 @@ class Preflight:
         ]
         lines += [f"FAIL  {failure}" for failure in self.failures]
         lines += [f"ok    {check}" for check in self.facts["passed"]]
-        lines += ["", "Figures separated for print:"]
+        lines += ["", "Figures, as printed:"]
         lines += [f"  {line}" for line in self.facts["figures"]] or ["  (none)"]
         lines += ["", "Pages fitted to whole sheets:"]
         lines += [f"  {line}" for line in self.facts["fitting"]] or [
@@ -95,10 +95,17 @@ class Preflight:
         return "Print job\n\n" + "".join(f"{name:<{width_of}}  {value}\n" for name, value in rows)
 
     def notes(self) -> list[str]:
-        """Lines for the build's output: figures separated, pages fitted."""
-        figures = [line.partition(": ")[0] for line in self.facts["figures"]]
-        named = [f"figures separated to CMYK: {', '.join(figures)}"] if figures else []
-        return named + self.facts["fitting"]
+        """Lines for the build's output: what became of each figure (figures that went the
+        same way share a line), how the pages were fitted."""
+        ways: dict[str, list[str]] = {}
+        for line in self.facts["figures"]:
+            name, _, how = line.partition(": ")
+            ways.setdefault(how, []).append(name)
+        figures = [
+            f"figure{'s' if len(names) > 1 else ''} {', '.join(names)}: {how}"
+            for how, names in ways.items()
+        ]
+        return figures + self.facts["fitting"]
 
     def record(self) -> dict[str, Any]:
         return {
