@@ -20,7 +20,7 @@ from pipeline.brand import length_mm, load_brand
 from pipeline.builder import Project, build
 from pipeline.checks.preflight import preflight
 from tests.conftest import ARTICLE_ID, ROOT, Built
-from tests.printing import article_with, render
+from tests.printing import article_with, brand_with, render
 
 BRAND = load_brand(ROOT / "styles")
 
@@ -226,6 +226,19 @@ def test_the_job_ticket_matches_the_pdf(built: Built) -> None:
     assert fields["Version"] == version
     assert fields["Marks"] == "none" and media == bleed
     assert fields["Preflight"] == "passed"
+
+
+def test_the_ticket_names_an_icc_version_4_profile(tmp_path: Path) -> None:
+    # A version 4 profile keeps its description in a multi-localised tag (mluc), not the
+    # plain text of version 2: ghostscript's PS CMYK profile, from the same Debian package
+    # as the default.
+    brand = brand_with(icc_profile="/usr/share/color/icc/ghostscript/ps_cmyk.icc")
+    path = render("brochure_pdf", article_with(tmp_path, ""), brand, tmp_path)
+    with pikepdf.open(path) as pdf:
+        assert pdf.Root.OutputIntents[0].DestOutputProfile.read_bytes()[8] == 4
+    assert (
+        ticket_fields(preflight(path, brand).ticket())["ICC profile"] == "Artifex PS CMYK Profile"
+    )
 
 
 def test_the_reports_are_published_and_in_the_manifest(built: Built) -> None:

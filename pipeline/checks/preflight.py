@@ -30,7 +30,7 @@ import pikepdf
 import pypdfium2 as pdfium
 import pypdfium2.raw as pdfium_c
 from fontTools.ttLib import TTFont, TTLibError
-from PIL import Image, ImageMath
+from PIL import Image, ImageCms, ImageMath
 
 from pipeline.brand import Brand, length_mm
 
@@ -182,8 +182,11 @@ def _profile_name(intent: Any) -> str:
     if profile is None:
         return "none embedded"
     data = profile.read_bytes()
-    match = re.search(rb"desc\x00{4}\x00\x00\x00.([ -~]+)", data)
-    return match.group(1).decode() if match else f"embedded ({len(data)} bytes)"
+    try:
+        description = ImageCms.getProfileDescription(ImageCms.getOpenProfile(io.BytesIO(data)))
+    except ImageCms.PyCMSError:
+        description = ""
+    return description.strip() or f"embedded ({len(data)} bytes), no readable description"
 
 
 # -- output intent -------------------------------------------------------------------------------
