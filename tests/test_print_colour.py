@@ -9,6 +9,7 @@ from __future__ import annotations
 import io
 import re
 import shutil
+import uuid
 from decimal import Decimal
 from pathlib import Path
 from typing import Any, NamedTuple
@@ -268,12 +269,25 @@ def test_the_output_intent_names_the_brands_print_condition(tmp_path: Path) -> N
 
 
 def test_an_edited_source_is_a_new_version_of_the_same_document(tmp_path: Path) -> None:
-    def ids(markdown: str, folder: str) -> tuple[str, str]:
+    # XMP Media Management: DocumentID names the document (every edition), InstanceID and
+    # VersionID this edition; the trailer's /ID pairs the same way (ISO 32000 14.4).
+    def built(markdown: str, folder: str) -> tuple[bytes, dict[str, Any]]:
         doc = article_with(tmp_path / folder, markdown)
-        with pikepdf.open(render("brochure_pdf", doc, BRAND, tmp_path / folder)) as pdf:
+        path = render("brochure_pdf", doc, BRAND, tmp_path / folder)
+        with pikepdf.open(path) as pdf:
             meta = pdf.open_metadata()
-            return str(meta["xmpMM:DocumentID"]), str(meta["xmpMM:VersionID"])
+            ids = {
+                key: str(meta[f"xmpMM:{key}"]) for key in ("DocumentID", "InstanceID", "VersionID")
+            }
+            ids["ID"] = [bytes(part) for part in pdf.trailer.ID]
+        return path.read_bytes(), ids
 
-    first, edited = ids("", "first"), ids("One more sentence.", "edited")
-    assert first[0] == edited[0], "every edition is the same document"
-    assert first[1] != edited[1] and len(first[1]) == 12
+    (first, ids), (again, _) = built("", "first"), built("", "again")
+    _edited, edited_ids = built("One more sentence.", "edited")
+    assert first == again, "the same source, built elsewhere, gives the same bytes"
+    assert ids["DocumentID"] == edited_ids["DocumentID"], "every edition is the same document"
+    assert ids["ID"][0] == edited_ids["ID"][0] == uuid.UUID(ids["DocumentID"][5:]).bytes
+    for key in ("InstanceID", "VersionID"):
+        assert ids[key] != edited_ids[key], key
+    assert ids["ID"][1] != edited_ids["ID"][1]
+    assert len(ids["VersionID"]) == 12
