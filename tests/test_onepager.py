@@ -16,11 +16,13 @@ import pytest
 from axe_playwright_python.sync_playwright import Axe
 from playwright.sync_api import Browser
 
-from pipeline.brand import load_brand
+from pipeline.brand import length_mm, load_brand
 from pipeline.builder import build
-from pipeline.formats import onepager
+from pipeline.formats import onepager, weasy
+from pipeline.formats.htmlview import article_view
 from pipeline.formats.onepager import pdf as onepager_pdf
 from pipeline.model import Disclaimer, Document
+from pipeline.source import load
 from pipeline.text import paragraphs
 from tests.browser import (
     axe_violations,
@@ -201,6 +203,29 @@ def test_a_summary_too_long_for_one_page_fails_saying_by_how_much(tmp_path: Path
     assert 'the longest: "symptoms" (1040 words)' in line, line
     assert "Traceback" not in "\n".join(report.lines)
     assert not (project.output_dir / "sample" / "onepager.pdf").exists()
+
+
+def test_the_overflow_it_names_is_the_overflow(tmp_path: Path) -> None:
+    # A page as much taller as the message says holds the text (at the tightest fit); one
+    # 2 mm less than that does not.
+    project = make_project(tmp_path, {"sample": with_plain("Rest can help you. " * 260)})
+    doc = load(project.source_dir / "sample.md", project.root)
+    view = article_view(doc)
+    html = onepager.page_html(doc, BRAND, view, on_paper=True)
+    with pytest.raises(onepager.OnePagerOverflow) as raised:
+        onepager.fit_to_page(doc, BRAND, view, html)
+    found = re.search(r"runs (\d+) mm over", str(raised.value))
+    assert found, raised.value
+    over = int(found.group(1))
+
+    def pages(taller_mm: int) -> int:
+        height = f"{length_mm(BRAND.page_size[1]) + taller_mm}mm"
+        css = onepager.stylesheet(BRAND, onepager.TIGHTEST, height)
+        onepager.write_page(html, css, BRAND, view, tmp_path / "page")
+        return len(weasy.fenced(html, tmp_path / "page").render().pages)
+
+    assert over > 10
+    assert pages(over) == 1 and pages(over - 2) == 2
 
 
 def test_a_longer_summary_tightens_the_type_but_stays_on_one_page(tmp_path: Path) -> None:

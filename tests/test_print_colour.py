@@ -1,14 +1,18 @@
 """Every figure of the brochure in the print condition's CMYK: PNG with and without
-transparency, JPEG, SVG kept as vectors and SVG drawn as pixels. Checked with pikepdf on the
-real renderer's output: no RGB colour space, operator or image anywhere. The web page and the
+transparency, JPEG, SVG kept as vectors and SVG drawn as pixels (a grey figure stays grey,
+black ink only). Checked with pikepdf on a real build's output: no RGB colour space, operator
+or image anywhere, and the build says truly what became of each figure. The web page and the
 accessible PDF keep the sRGB originals."""
 
 from __future__ import annotations
 
 import io
+import re
+import shutil
+import uuid
 from decimal import Decimal
 from pathlib import Path
-from typing import Any
+from typing import Any, NamedTuple
 
 import pikepdf
 import pypdfium2 as pdfium
@@ -17,6 +21,7 @@ import pytest
 from PIL import Image, ImageDraw
 
 from pipeline.brand import load_brand
+from pipeline.builder import Project, build
 from pipeline.formats.pdf.paged import PrintError
 from pipeline.model import Document
 from tests.conftest import ROOT
@@ -57,6 +62,7 @@ FIGURES = {
     "opaque.png": png("RGB", (30, 120, 200)),
     "alpha.png": png("RGBA", (30, 180, 80, 200), size=(1200, 900)),
     "photo.jpg": jpeg(),
+    "grey.png": png("L", (90,), size=(1100, 800)),
     "plain.svg": PLAIN_SVG,
     "gradient.svg": GRADIENT_SVG,
 }
@@ -67,11 +73,34 @@ def with_figures(tmp_path: Path, files: dict[str, bytes]) -> Document:
     return article_with(tmp_path, markdown, files)
 
 
+class Figured(NamedTuple):
+    doc: Document
+    path: Path
+    """The brochure."""
+    lines: list[str]
+    """What the build said."""
+
+
 @pytest.fixture(scope="module")
-def figured(tmp_path_factory: pytest.TempPathFactory) -> tuple[Document, Path]:
+def figured(tmp_path_factory: pytest.TempPathFactory) -> Figured:
+    """The real article with every kind of figure, its brochure built as `invoke build` does."""
     tmp_path = tmp_path_factory.mktemp("figures")
+    shutil.copytree(ROOT / "styles", tmp_path / "styles")
     doc = with_figures(tmp_path, FIGURES)
-    return doc, render("brochure_pdf", doc, BRAND, tmp_path)
+    report = build(Project.at(tmp_path), [doc.id], ["brochure_pdf"])
+    assert not report.failed, "\n".join(report.lines)
+    return Figured(doc, tmp_path / "output" / doc.id / "brochure.pdf", report.lines)
+
+
+def pictures(pdf: pikepdf.Pdf) -> list[pikepdf.Stream]:
+    """Every image that is not a soft mask."""
+    images = [
+        item
+        for item in pdf.objects
+        if isinstance(item, pikepdf.Stream) and item.get("/Subtype") == "/Image"
+    ]
+    masks = {mask.objgen for image in images if (mask := image.get("/SMask")) is not None}
+    return [image for image in images if image.objgen not in masks]
 
 
 def content_streams(pdf: pikepdf.Pdf) -> list[tuple[str, Any]]:
@@ -97,23 +126,13 @@ def is_rgb(space: Any) -> bool:
     return False
 
 
-def test_a_brochure_with_every_kind_of_figure_has_no_rgb_anywhere(
-    figured: tuple[Document, Path],
-) -> None:
-    _doc, path = figured
-    with pikepdf.open(path) as pdf:
-        images = [
-            item
-            for item in pdf.objects
-            if isinstance(item, pikepdf.Stream) and item.get("/Subtype") == "/Image"
-        ]
-        soft_masks = {mask.objgen for image in images if (mask := image.get("/SMask")) is not None}
-        pictures = [image for image in images if image.objgen not in soft_masks]
-        # opaque.png, alpha.png, photo.jpg and the gradient SVG drawn as pixels
-        assert len(pictures) == 4
-        assert {str(image.ColorSpace) for image in pictures} == {"/DeviceCMYK"}
-        assert len(soft_masks) == 1, "the transparent PNG keeps its transparency"
-        assert all(image.get("/Intent") == "/RelativeColorimetric" for image in pictures)
+def test_a_brochure_with_every_kind_of_figure_has_no_rgb_anywhere(figured: Figured) -> None:
+    with pikepdf.open(figured.path) as pdf:
+        printed = pictures(pdf)
+        # opaque.png, alpha.png, photo.jpg and the gradient SVG drawn as pixels; grey.png
+        spaces = sorted(str(image.ColorSpace) for image in printed)
+        assert spaces == ["/DeviceCMYK"] * 4 + ["/DeviceGray"]
+        assert all(image.get("/Intent") == "/RelativeColorimetric" for image in printed)
 
         for item in pdf.objects:  # every colour space anywhere: resources, shadings, groups
             if isinstance(item, pikepdf.Dictionary | pikepdf.Stream):
@@ -137,12 +156,49 @@ def test_a_brochure_with_every_kind_of_figure_has_no_rgb_anywhere(
     assert [0, 0, 0, 1] in cmyk
 
 
-def test_the_separated_figures_print_in_their_colours(figured: tuple[Document, Path]) -> None:
+SEPARATED = "RGB (sRGB) separated to CMYK, relative colorimetric"
+# What the build must say of each figure, and how the brochure must print it for that to be
+# true: its image's colour space and whether it keeps a soft mask (None: no image, vectors).
+SAID = {
+    "opaque.png": (SEPARATED, ("/DeviceCMYK", False)),
+    "alpha.png": (f"{SEPARATED}, its transparency kept", ("/DeviceCMYK", True)),
+    "photo.jpg": (SEPARATED, ("/DeviceCMYK", False)),
+    "grey.png": ("grey, printed in black ink only", ("/DeviceGray", False)),
+    "plain.svg": ("SVG kept as vectors, its colours mapped to CMYK", None),
+    "gradient.svg": (
+        f"SVG with gradients, drawn {{width}} px wide; {SEPARATED}",
+        ("/DeviceCMYK", False),
+    ),
+}
+
+
+def test_the_build_says_truly_what_became_of_each_figure(figured: Figured) -> None:
+    said = {}
+    for line in figured.lines:
+        if found := re.fullmatch(rf"{figured.doc.id}: brochure: figures? (.+?): (.+)", line):
+            said |= dict.fromkeys(found.group(1).split(", "), found.group(2))
+    with pikepdf.open(figured.path) as pdf:
+        printed = {
+            (int(image.Width), int(image.Height)): (str(image.ColorSpace), "/SMask" in image)
+            for image in pictures(pdf)
+        }
+    sizes = {
+        name: Image.open(io.BytesIO(data)).size
+        for name, data in FIGURES.items()
+        if not name.endswith(".svg")
+    }
+    sizes["gradient.svg"] = next(size for size in printed if size[0] == 2 * size[1])  # 2:1 SVG
+    assert len(printed) == len(sizes)  # plain.svg is no image
+    for name, (message, printed_as) in SAID.items():
+        assert said[name] == message.format(width=sizes.get(name, (0,))[0]), name
+        assert (printed[sizes[name]] if name in sizes else None) == printed_as, name
+
+
+def test_the_separated_figures_print_in_their_colours(figured: Figured) -> None:
     # The page as PDFium draws it: the JPEG's yellow field and navy box, the PNG's blue disc
     # and the transparent PNG's green one keep their hues (a CMYK JPEG read inverted would
     # not), and paper shows where the PNG was transparent.
-    _doc, path = figured
-    pdf = pdfium.PdfDocument(path)
+    pdf = pdfium.PdfDocument(figured.path)
     try:
         seen = {}
         for page in pdf:
@@ -169,9 +225,9 @@ def test_the_separated_figures_print_in_their_colours(figured: tuple[Document, P
 
 
 def test_the_web_page_and_the_accessible_pdf_keep_the_srgb_originals(
-    figured: tuple[Document, Path], tmp_path: Path
+    figured: Figured, tmp_path: Path
 ) -> None:
-    doc, _path = figured
+    doc = figured.doc
     page = render("html", doc, BRAND, tmp_path)
     copied = {p.name.split("-", 1)[1]: p.read_bytes() for p in (page.parent / "images").iterdir()}
     assert copied == FIGURES
@@ -213,12 +269,25 @@ def test_the_output_intent_names_the_brands_print_condition(tmp_path: Path) -> N
 
 
 def test_an_edited_source_is_a_new_version_of_the_same_document(tmp_path: Path) -> None:
-    def ids(markdown: str, folder: str) -> tuple[str, str]:
+    # XMP Media Management: DocumentID names the document (every edition), InstanceID and
+    # VersionID this edition; the trailer's /ID pairs the same way (ISO 32000 14.4).
+    def built(markdown: str, folder: str) -> tuple[bytes, dict[str, Any]]:
         doc = article_with(tmp_path / folder, markdown)
-        with pikepdf.open(render("brochure_pdf", doc, BRAND, tmp_path / folder)) as pdf:
+        path = render("brochure_pdf", doc, BRAND, tmp_path / folder)
+        with pikepdf.open(path) as pdf:
             meta = pdf.open_metadata()
-            return str(meta["xmpMM:DocumentID"]), str(meta["xmpMM:VersionID"])
+            ids = {
+                key: str(meta[f"xmpMM:{key}"]) for key in ("DocumentID", "InstanceID", "VersionID")
+            }
+            ids["ID"] = [bytes(part) for part in pdf.trailer.ID]
+        return path.read_bytes(), ids
 
-    first, edited = ids("", "first"), ids("One more sentence.", "edited")
-    assert first[0] == edited[0], "every edition is the same document"
-    assert first[1] != edited[1] and len(first[1]) == 12
+    (first, ids), (again, _) = built("", "first"), built("", "again")
+    _edited, edited_ids = built("One more sentence.", "edited")
+    assert first == again, "the same source, built elsewhere, gives the same bytes"
+    assert ids["DocumentID"] == edited_ids["DocumentID"], "every edition is the same document"
+    assert ids["ID"][0] == edited_ids["ID"][0] == uuid.UUID(ids["DocumentID"][5:]).bytes
+    for key in ("InstanceID", "VersionID"):
+        assert ids[key] != edited_ids[key], key
+    assert ids["ID"][1] != edited_ids["ID"][1]
+    assert len(ids["VersionID"]) == 12

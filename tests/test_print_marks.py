@@ -1,6 +1,7 @@
 """Crop marks and a slug outside the bleed (`[print] crop-marks = true`): the sheet grows
 beyond the BleedBox, TrimBox and BleedBox stay exact, the marks are in registration colour
-and never reach into the bleed, and the slug's text can be read outside the trim."""
+and never reach into the bleed, and the slug's text can be read outside the trim, wrapped
+between the crop marks when it is long, never off the sheet."""
 
 from __future__ import annotations
 
@@ -13,6 +14,7 @@ import pytest
 
 from pipeline.brand import Brand, length_mm
 from pipeline.checks.preflight import preflight
+from pipeline.formats.pdf.paged import PrintError
 from pipeline.model import Document
 from tests.printing import article_with, brand_with, render
 
@@ -114,3 +116,33 @@ def test_a_brochure_with_marks_passes_preflight(marked: tuple[Document, Brand, P
     assert flight.failures == []
     assert flight.facts["marks"] is True
     assert re.search(r"^Marks +crop marks and slug outside the bleed$", flight.ticket(), re.M)
+
+
+LONG_CONDITION = (
+    "Offset commercial and specialty printing according to ISO 12647-2:2013, paper type 1 "
+    "(premium coated, 115 g/m2), positive-acting plates, amplitude-modulated screening at 60 "
+    "lines/cm, tone value increase curves A (CMY) and B (K), characterised as FOGRA51"
+)
+
+
+def test_a_long_print_condition_wraps_between_the_crop_marks(tmp_path: Path) -> None:
+    brand = brand_with(crop_marks=True, output_condition=LONG_CONDITION)
+    path = render("brochure_pdf", article_with(tmp_path, ""), brand, tmp_path)
+    bleed = length_mm(brand.print["bleed"]) * MM
+    with pdfplumber.open(path) as pdf:
+        for page in pdf.pages:
+            left, _top, right, trim_bottom = page.trimbox  # the bottom crop marks' lines
+            slug = [c for c in page.chars if c["top"] > trim_bottom + bleed]
+            assert len({round(c["top"]) for c in slug}) > 1, "not wrapped"
+            assert all(left < c["x0"] and c["x1"] < right for c in slug)
+            assert all(c["bottom"] < page.mediabox[3] for c in slug), "off the sheet"
+            text = "".join(c["text"] for c in slug)
+            assert "".join(LONG_CONDITION.split()) in "".join(text.split())
+
+
+def test_a_print_condition_too_long_for_the_slug_stops_the_build(tmp_path: Path) -> None:
+    brand = brand_with(crop_marks=True, output_condition=LONG_CONDITION * 3)
+    with pytest.raises(
+        PrintError, match=r"the slug of page 1 does not fit in the \d+ x 7 mm below the bleed"
+    ):
+        render("brochure_pdf", article_with(tmp_path, ""), brand, tmp_path)

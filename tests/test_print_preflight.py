@@ -8,9 +8,11 @@ import hashlib
 import re
 import shutil
 import zlib
+from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
+import pdfplumber
 import pikepdf
 import pytest
 
@@ -18,6 +20,7 @@ from pipeline.brand import length_mm, load_brand
 from pipeline.builder import Project, build
 from pipeline.checks.preflight import preflight
 from tests.conftest import ARTICLE_ID, ROOT, Built
+from tests.printing import article_with, brand_with, render
 
 BRAND = load_brand(ROOT / "styles")
 
@@ -65,6 +68,99 @@ def test_an_unembedded_font_is_named_with_its_page(brochure: Path) -> None:
     planted(brochure, 2, "/Font", lambda _pdf: helvetica, b"BT NAME 9 Tf 72 72 Td (Hi) Tj ET")
     failures = preflight(brochure, BRAND).failures
     assert "page 2, font /Helvetica: not embedded" in failures
+
+
+def without_box(number: int, box: str) -> Callable[[Path], str]:
+    def plant(path: Path) -> str:
+        with pikepdf.open(path, allow_overwriting_input=True) as pdf:
+            del pdf.pages[number - 1].obj[box]
+            pdf.save(path)
+        return f"page {number}: no {box[1:]}"
+
+    return plant
+
+
+def narrow_bleed(path: Path) -> str:
+    with pikepdf.open(path, allow_overwriting_input=True) as pdf:
+        page = pdf.pages[3]
+        left, bottom, right, top = (float(v) for v in page.trimbox)
+        one_mm = 72 / 25.4
+        page.obj.BleedBox = pikepdf.Array(
+            [left - one_mm, bottom - one_mm, right + one_mm, top + one_mm]
+        )
+        pdf.save(path)
+    return f"page 4: bleed of 1.00 mm; the brand's is {length_mm(BRAND.print['bleed']):g} mm"
+
+
+def coarse_image(path: Path) -> str:
+    def image(pdf: pikepdf.Pdf) -> pikepdf.Stream:
+        stream = pdf.make_stream(zlib.compress(bytes(30 * 20 * 4)))  # CMYK, no ink
+        stream.Type, stream.Subtype = pikepdf.Name.XObject, pikepdf.Name.Image
+        stream.Width, stream.Height, stream.BitsPerComponent = 30, 20, 8
+        stream.ColorSpace, stream.Filter = pikepdf.Name.DeviceCMYK, pikepdf.Name.FlateDecode
+        return stream
+
+    # 30 px across 2 inches: 15 dpi
+    planted(path, 3, "/XObject", image, b"q 144 0 0 96 72 72 cm NAME Do Q")
+    return f"page 3, image of 30 x 20 px: prints at 15 dpi, below {BRAND.min_image_dpi:g}"
+
+
+def lab_colour(path: Path) -> str:
+    def lab(_pdf: pikepdf.Pdf) -> pikepdf.Array:
+        white = pikepdf.Dictionary(WhitePoint=[0.9505, 1, 1.089])
+        return pikepdf.Array([pikepdf.Name.Lab, white])
+
+    name = planted(path, 5, "/ColorSpace", lab, b"q NAME cs 50 20 -10 sc 72 72 9 9 re f Q")
+    return f"page 5, page content: colour space {name} is Lab"
+
+
+@pytest.mark.parametrize(
+    "plant",
+    [
+        without_box(2, "/TrimBox"),
+        without_box(6, "/BleedBox"),
+        narrow_bleed,
+        coarse_image,
+        lab_colour,
+    ],
+    ids=["no TrimBox", "no BleedBox", "bleed under the brand's", "coarse image", "Lab colour"],
+)
+def test_a_planted_problem_is_named_with_its_page_and_object(
+    brochure: Path, plant: Callable[[Path], str]
+) -> None:
+    expected = plant(brochure)
+    assert preflight(brochure, BRAND).failures == [expected]
+
+
+# Families the brand neither uses nor declares as a fallback, each set by a rule planted in
+# the brochure's stylesheet. Noto Sans Display only starts like the declared Noto Sans.
+OUTSIDE_THE_BRAND = {"DejaVu Sans": "h2", "Noto Sans Display": ".in-short .label"}
+
+
+def test_text_in_a_family_outside_the_brand_is_named_with_its_pages(tmp_path: Path) -> None:
+    shutil.copytree(ROOT / "styles", tmp_path / "styles")
+    css = tmp_path / "styles" / "templates" / "print.css.j2"
+    rules = "".join(
+        f'\n{rule} {{ font-family: "{family}" }}' for family, rule in OUTSIDE_THE_BRAND.items()
+    )
+    css.write_text(css.read_text(encoding="utf-8") + rules, encoding="utf-8")
+    brand = load_brand(tmp_path / "styles")
+    path = render("brochure_pdf", article_with(tmp_path, ""), brand, tmp_path)
+    failures = preflight(path, brand).failures
+    with pdfplumber.open(path) as pdf:
+        for family in OUTSIDE_THE_BRAND:
+            drawn = family.replace(" ", "-")  # as WeasyPrint names it in /BaseFont
+            pages = {
+                number
+                for number, page in enumerate(pdf.pages, start=1)
+                if any(char["fontname"].partition("+")[2].startswith(drawn) for char in page.chars)
+            }
+            failure = re.compile(
+                rf"page (\d+), font /[A-Z]{{6}}\+{drawn}\S*: family '{family}' is neither "
+                "the brand's nor a declared fallback"
+            )
+            named = {int(found.group(1)) for found in map(failure.match, failures) if found}
+            assert pages and named == pages, (family, failures)
 
 
 def test_an_rgb_colour_operator_is_named_with_its_page(brochure: Path) -> None:
@@ -130,6 +226,19 @@ def test_the_job_ticket_matches_the_pdf(built: Built) -> None:
     assert fields["Version"] == version
     assert fields["Marks"] == "none" and media == bleed
     assert fields["Preflight"] == "passed"
+
+
+def test_the_ticket_names_an_icc_version_4_profile(tmp_path: Path) -> None:
+    # A version 4 profile keeps its description in a multi-localised tag (mluc), not the
+    # plain text of version 2: ghostscript's PS CMYK profile, from the same Debian package
+    # as the default.
+    brand = brand_with(icc_profile="/usr/share/color/icc/ghostscript/ps_cmyk.icc")
+    path = render("brochure_pdf", article_with(tmp_path, ""), brand, tmp_path)
+    with pikepdf.open(path) as pdf:
+        assert pdf.Root.OutputIntents[0].DestOutputProfile.read_bytes()[8] == 4
+    assert (
+        ticket_fields(preflight(path, brand).ticket())["ICC profile"] == "Artifex PS CMYK Profile"
+    )
 
 
 def test_the_reports_are_published_and_in_the_manifest(built: Built) -> None:

@@ -30,7 +30,7 @@ import pikepdf
 import pypdfium2 as pdfium
 import pypdfium2.raw as pdfium_c
 from fontTools.ttLib import TTFont, TTLibError
-from PIL import Image, ImageMath
+from PIL import Image, ImageCms, ImageMath
 
 from pipeline.brand import Brand, length_mm
 
@@ -63,7 +63,7 @@ class Preflight:
         ]
         lines += [f"FAIL  {failure}" for failure in self.failures]
         lines += [f"ok    {check}" for check in self.facts["passed"]]
-        lines += ["", "Figures separated for print:"]
+        lines += ["", "Figures, as printed:"]
         lines += [f"  {line}" for line in self.facts["figures"]] or ["  (none)"]
         lines += ["", "Pages fitted to whole sheets:"]
         lines += [f"  {line}" for line in self.facts["fitting"]] or [
@@ -95,10 +95,17 @@ class Preflight:
         return "Print job\n\n" + "".join(f"{name:<{width_of}}  {value}\n" for name, value in rows)
 
     def notes(self) -> list[str]:
-        """Lines for the build's output: figures separated, pages fitted."""
-        figures = [line.partition(": ")[0] for line in self.facts["figures"]]
-        named = [f"figures separated to CMYK: {', '.join(figures)}"] if figures else []
-        return named + self.facts["fitting"]
+        """Lines for the build's output: what became of each figure (figures that went the
+        same way share a line), how the pages were fitted."""
+        ways: dict[str, list[str]] = {}
+        for line in self.facts["figures"]:
+            name, _, how = line.partition(": ")
+            ways.setdefault(how, []).append(name)
+        figures = [
+            f"figure{'s' if len(names) > 1 else ''} {', '.join(names)}: {how}"
+            for how, names in ways.items()
+        ]
+        return figures + self.facts["fitting"]
 
     def record(self) -> dict[str, Any]:
         return {
@@ -175,8 +182,11 @@ def _profile_name(intent: Any) -> str:
     if profile is None:
         return "none embedded"
     data = profile.read_bytes()
-    match = re.search(rb"desc\x00{4}\x00\x00\x00.([ -~]+)", data)
-    return match.group(1).decode() if match else f"embedded ({len(data)} bytes)"
+    try:
+        description = ImageCms.getProfileDescription(ImageCms.getOpenProfile(io.BytesIO(data)))
+    except ImageCms.PyCMSError:
+        description = ""
+    return description.strip() or f"embedded ({len(data)} bytes), no readable description"
 
 
 # -- output intent -------------------------------------------------------------------------------
@@ -404,28 +414,36 @@ def _numbers(values: list[Any]) -> str:
 
 def _fonts(pdf: pikepdf.Pdf, brand: Brand) -> Iterator[str]:
     families = [brand.fonts["family"], *brand.fonts.get("fallback-families", [])]
-    allowed = {_squeezed(family) for family in families}
+    allowed = {_family_key(family) for family in families}
     checked: dict[tuple[int, int], list[str]] = {}
     for number, page in enumerate(pdf.pages, start=1):
-        for name, font in _page_fonts(page.obj.get("/Resources"), set()):
+        for name, font in _drawn_fonts(page.obj, page.obj.get("/Resources"), set()):
             if font.objgen not in checked:
-                checked[font.objgen] = list(_font_problems(font, allowed, families))
+                checked[font.objgen] = list(_font_problems(font, allowed))
             for problem in checked[font.objgen]:
                 yield f"page {number}, font {name}: {problem}"
 
 
-def _page_fonts(resources: Any, seen: set[tuple[int, int]]) -> Iterator[tuple[str, Any]]:
-    if resources is None:
-        return
-    for name, font in resources.get("/Font", {}).items():
-        yield str(font.get("/BaseFont", name)), font
-    for xobject in resources.get("/XObject", {}).values():
-        if xobject.get("/Subtype") == "/Form" and xobject.objgen not in seen:
-            seen.add(xobject.objgen)
-            yield from _page_fonts(xobject.get("/Resources"), seen)
+def _drawn_fonts(
+    owner: Any, resources: Any, seen: set[tuple[int, int]]
+) -> Iterator[tuple[str, Any]]:
+    """(name, font) of each font a content stream sets (`Tf`), and of the forms it draws.
+    Only what is drawn: WeasyPrint gives every page one shared resource dictionary."""
+    resources = resources if resources is not None else pikepdf.Dictionary()
+    for instruction in pikepdf.parse_content_stream(owner, "Tf Do"):
+        name = instruction.operands[0]
+        if str(instruction.operator) == "Tf":
+            font = resources.get("/Font", {}).get(name)
+            if font is not None:
+                yield str(font.get("/BaseFont", name)), font
+            continue
+        form = resources.get("/XObject", {}).get(name)
+        if form is not None and form.get("/Subtype") == "/Form" and form.objgen not in seen:
+            seen.add(form.objgen)
+            yield from _drawn_fonts(form, form.get("/Resources", resources), seen)
 
 
-def _font_problems(font: Any, allowed: set[str], families: list[str]) -> Iterator[str]:
+def _font_problems(font: Any, allowed: set[str]) -> Iterator[str]:
     if font.get("/Subtype") == "/Type3":
         return  # its glyphs are drawn in the file
     leaf = font.get("/DescendantFonts", [font])[0]
@@ -438,9 +456,12 @@ def _font_problems(font: Any, allowed: set[str], families: list[str]) -> Iterato
     if program is None:
         yield "not embedded"
         return
-    family = _family(program) or str(font.get("/BaseFont", "")).partition("+")[2]
-    if not any(_squeezed(family).startswith(name) for name in allowed):
-        yield f"family {family!r} is not the brand's ({', '.join(families)})"
+    family = _family(program) or re.sub(r"^[A-Z]{6}\+", "", str(font.get("/BaseFont", "/"))[1:])
+    if _family_key(family) not in allowed:
+        yield (
+            f"family {family!r} is neither the brand's nor a declared fallback "
+            "(brand.toml [fonts] family, fallback-families)"
+        )
 
 
 def _family(program: Any) -> str | None:
@@ -454,8 +475,21 @@ def _family(program: Any) -> str | None:
     return str(found) if found else None
 
 
-def _squeezed(name: str) -> str:
-    return re.sub(r"[^a-z0-9]", "", name.casefold())
+STYLE_WORD = re.compile(
+    r"((extra|ultra|semi|demi)?(thin|hairline|light|regular|normal|book|roman|medium|bold"
+    r"|black|heavy|italic|it|oblique|condensed|expanded))+"
+)
+"""A word of weight, style or width, or several run together (PostScript's "SemiBoldIt")."""
+
+
+def _family_key(name: str) -> str:
+    """A family name compared exactly, whatever its spacing, case and trailing weight, style
+    or width words: "Noto Sans SemiBold", "NotoSans-Bold" and "Noto Sans" are one family;
+    "Noto Sans Thai" is another."""
+    words = [word for word in re.split(r"[^A-Za-z0-9]+", name.casefold()) if word]
+    while len(words) > 1 and STYLE_WORD.fullmatch(words[-1]):
+        words.pop()
+    return "".join(words)
 
 
 # -- boxes and pages ----------------------------------------------------------------------

@@ -9,15 +9,17 @@ overflows, `OnePagerOverflow` says by how much and which plain texts are longest
 from __future__ import annotations
 
 import hashlib
+import math
 import tempfile
 from collections.abc import Iterable
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
+import pypdfium2 as pdfium
 import weasyprint
 
-from pipeline.brand import Brand
+from pipeline.brand import Brand, length_mm
 from pipeline.formats import weasy
 from pipeline.formats.htmlview import ArticleView, write_brand_assets
 from pipeline.model import Document
@@ -29,7 +31,8 @@ STYLESHEET = "onepager.css.j2"
 ARTICLE_URL_TOKEN = "article-url"
 ARTICLE_PAGE = "index.html"
 """The html format's page, beside the one-pager in the output folder."""
-PX_PER_MM = 96 / 25.4
+TALL_MM = 5000
+"""A page height that holds any one-pager's text, to measure how much it takes."""
 
 
 class OnePagerOverflow(Exception):
@@ -132,9 +135,8 @@ def fit_to_page(doc: Document, brand: Brand, view: ArticleView, html: str) -> La
         work = Path(folder)
         layout = _first_fit((known,) if known else FITS, html, brand, view, work)
         if layout is None:
-            document = _layout(html, stylesheet(brand, TIGHTEST), brand, view, work)
-            tall = _layout(html, stylesheet(brand, TIGHTEST, "5000mm"), brand, view, work)
-            raise OnePagerOverflow(_overflow_message(doc, brand, document, tall))
+            tall = _layout(html, stylesheet(brand, TIGHTEST, f"{TALL_MM}mm"), brand, view, work)
+            raise OnePagerOverflow(_overflow_message(doc, brand, tall))
         if len(_fits) > 64:  # a long-lived process (the preview) meets many
             _fits.clear()
         _fits[key] = layout.fit
@@ -179,24 +181,34 @@ def _layout(
     return weasy.fenced(html, work).render()
 
 
-def _overflow_message(
-    doc: Document, brand: Brand, paged: weasyprint.Document, tall: weasyprint.Document
-) -> str:
-    # WeasyPrint's public Page gives only the whole page's size; the content area (inside the
-    # stylesheet's @page margins) and the height the laid-out <html> box takes are known only to
-    # its private page box, so this reads `_page_box` (WeasyPrint 70). Both in CSS px.
-    available = paged.pages[0]._page_box.height
-    used = tall.pages[0]._page_box.children[0].margin_height()
-    over_mm = max(used - available, 0) / PX_PER_MM
+def _overflow_message(doc: Document, brand: Brand, tall: weasyprint.Document) -> str:
+    # The page's text area from the brand (as the stylesheet's @page sets it); the height the
+    # text takes from what is drawn on a page tall enough for all of it, read back with
+    # PDFium. (WeasyPrint's public Page gives only the page's own size and anchors.) What is
+    # drawn ends a last paragraph's margin short of what the page needs: round up.
+    top, bottom = (length_mm(brand.page[f"margin-{side}"]) for side in ("top", "bottom"))
+    available = length_mm(brand.page_size[1]) - top - bottom
+    over_mm = math.ceil(max(_drawn_depth_mm(tall) - top - available, 0))
     line_mm = TIGHTEST.font_size * TIGHTEST.line_height * 25.4 / 72
     lines = max(1, round(over_mm / line_mm))
     longest = ", ".join(f'"{ident}" ({words} words)' for ident, words in longest_plain(doc)[:3])
     return (
         f"the plain text does not fit on one {brand.page['size'].title()} page: at the "
-        f"tightest layout ({TIGHTEST}) it runs {over_mm:.0f} mm over, about {lines} "
+        f"tightest layout ({TIGHTEST}) it runs {over_mm} mm over, about {lines} "
         f"line{'s' if lines != 1 else ''}. The one-pager never cuts text and never goes below "
         f"{TIGHTEST.font_size:g} pt; shorten the plain summaries (the longest: {longest})"
     )
+
+
+def _drawn_depth_mm(document: weasyprint.Document) -> float:
+    """How far down its first page the lowest thing drawn reaches, from the page's top."""
+    pdf = pdfium.PdfDocument(document.write_pdf())
+    try:
+        page = pdf[0]
+        lowest = min(item.get_bounds()[1] for item in page.get_objects(max_depth=1))
+        return (page.get_height() - lowest) * 25.4 / 72
+    finally:
+        pdf.close()
 
 
 def longest_plain(doc: Document) -> list[tuple[str, int]]:

@@ -67,8 +67,8 @@ def render(doc: Document, brand: Brand, out_dir: Path) -> Path:
 
         laid_out = booklet.lay_out(brand, article, notes)
         version = pdfx.Version.of(doc, view)
-        # WeasyPrint's file identifier from the source, never random (pikepdf then replaces
-        # it with a hash of the finished file)
+        # WeasyPrint's file identifier from the source, never random (pdfx.record and
+        # pikepdf then replace it: see there)
         identifier = version.digest[:32].encode()
         written = laid_out.write(work / "laid-out.pdf", pdf_identifier=identifier, **PDF_OPTIONS)
         check_resolution(written, prepared, brand)

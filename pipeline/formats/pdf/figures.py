@@ -187,9 +187,11 @@ def _separated(
             alpha = None
     if picture.mode.startswith("I"):  # 16-bit grey: keep its top 8 bits
         picture = picture.convert("I").point(lambda level: level / 256).convert("L")
-    if picture.mode in GREY_MODES:
+    kept = ", its transparency kept" if alpha is not None else ""
+    if picture.mode in GREY_MODES:  # a DeviceGray image: the black plate alone prints it
+        grey = picture.convert("L")
         return Figure(
-            name, "grey, kept grey (black ink)", sized_by_source, picture.convert("L"), alpha, photo
+            name, f"grey, printed in black ink only{kept}", sized_by_source, grey, alpha, photo
         )
     if picture.mode not in COLOUR_MODES:
         raise SeparationError(f"its colour mode {picture.mode} is neither RGB, CMYK nor grey")
@@ -198,11 +200,10 @@ def _separated(
     if profile:
         picture.info["icc_profile"] = profile
     source_space = "embedded profile" if profile else "sRGB"
-    how = (
-        f"{picture.mode} ({source_space}) separated to CMYK, {separation.intent.replace('-', ' ')}"
-    )
+    intent = separation.intent.replace("-", " ")
+    how = f"{picture.mode} ({source_space}) separated to CMYK, {intent}{kept}"
     if picture.mode == "CMYK" and not profile:
-        how = "CMYK, kept as it is"
+        how = f"CMYK, kept as it is{kept}"
     return Figure(name, how, sized_by_source, separation.image(picture), alpha, photo)
 
 
@@ -243,7 +244,9 @@ def _svg(
             reasons = [str(unmappable)]
         else:
             target.write_bytes(etree.tostring(root, xml_declaration=True, encoding="utf-8"))
-            return Figure(source.name, "SVG, vector colours mapped to CMYK", sized_by_source)
+            return Figure(
+                source.name, "SVG kept as vectors, its colours mapped to CMYK", sized_by_source
+            )
     drawn = _rasterise(source, raster_width)
     figure = _separated(drawn, None, separation, source.name, sized_by_source, photo=False)
     figure.how = f"SVG with {', '.join(reasons)}, drawn {drawn.width} px wide; {figure.how}"

@@ -84,9 +84,14 @@ def _forms(pdf: pikepdf.Pdf) -> list[pikepdf.Stream]:
 
 def record(pdf: pikepdf.Pdf, version: Version, figures: list[str], fitting: list[str]) -> None:
     """XMP: DocumentID (the document, every edition), InstanceID and VersionID (this
-    edition), and the print record: one line per figure and per fitting step."""
+    edition), and the print record: one line per figure and per fitting step. The trailer's
+    /ID pairs the same way: its first element (permanent, ISO 32000 14.4) is the DocumentID's
+    16 bytes; pikepdf's `deterministic_id` makes the second a hash of the finished file, which
+    holds this edition's InstanceID."""
+    document = uuid.uuid5(uuid.NAMESPACE_URL, _urn(version))
+    pdf.trailer.ID = pikepdf.Array([pikepdf.String(document.bytes)] * 2)
     with pdf.open_metadata(set_pikepdf_as_editor=False, update_docinfo=False) as meta:
-        meta["xmpMM:DocumentID"] = f"uuid:{uuid.uuid5(uuid.NAMESPACE_URL, _urn(version))}"
+        meta["xmpMM:DocumentID"] = f"uuid:{document}"
         meta["xmpMM:InstanceID"] = f"uuid:{uuid.UUID(version.digest[:32])}"
         meta["xmpMM:VersionID"] = version.id
         if figures:
