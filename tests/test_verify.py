@@ -6,7 +6,10 @@ matcher and the normalisation rules themselves."""
 from __future__ import annotations
 
 import re
+from collections.abc import Callable
+from dataclasses import dataclass
 from pathlib import Path
+from typing import Any
 
 import pytest
 from lxml import html as lxml_html
@@ -108,6 +111,62 @@ def test_a_200_row_table_verifies(tmp_path: Path, kind: str) -> None:
     doc = leaflet(tmp_path, section("doses", table(rows, ["Row", "Dose", "Taken"])))
     assert check(doc, "self", "full", expected_text(doc)) == []
     assert check_output(doc, BRAND, kind, render(doc, kind, tmp_path)).gaps == []
+
+
+TABLES = {
+    "a unique first column": [[f"Week {n}", "No"] for n in range(2000)],
+    "no unique cell": [["Yes", "No"]] * 2000,
+}
+
+
+@dataclass(frozen=True)
+class LongTable:
+    """A 2,000-row table (a "No" in every row) and the page that shows it."""
+
+    doc: Document
+    page: Path
+    rows: list[list[str]]
+
+    def gaps_once(
+        self, change: Callable[[list[Any]], object], folder: Path
+    ) -> list[tuple[str, ...]]:
+        """The gaps verification finds in the page once `change` has moved its rows."""
+        tree = lxml_html.parse(str(self.page))
+        change(tree.getroot().xpath("//main//tbody/tr"))
+        edited = folder / "index.html"
+        edited.write_bytes(lxml_html.tostring(tree, doctype="<!DOCTYPE html>", encoding="utf-8"))
+        gaps = check_output(self.doc, BRAND, "html", edited).gaps
+        return [(g.id, g.part, g.problem, g.text) for g in gaps]
+
+
+@pytest.fixture(scope="module", params=list(TABLES))
+def long_table(
+    request: pytest.FixtureRequest, tmp_path_factory: pytest.TempPathFactory
+) -> LongTable:
+    folder = tmp_path_factory.mktemp("table")
+    rows = TABLES[request.param]
+    doc = leaflet(folder, section("answers", table(rows, ["Week", "Any pain?"])))
+    return LongTable(doc, render(doc, "html", folder), rows)
+
+
+def test_a_row_missing_from_a_2000_row_table_is_named_alone(
+    long_table: LongTable, tmp_path: Path
+) -> None:
+    # Its "No" is missing, not out of order: each other "No" on the page is another row's.
+    # (How long it takes is measured by `invoke bench`.)
+    gaps = long_table.gaps_once(lambda rows: rows[1000].drop_tree(), tmp_path)
+    assert gaps == [("answers", "body", "missing", cell) for cell in long_table.rows[1000]]
+
+
+def test_a_row_moved_in_a_2000_row_table_is_named_out_of_order(
+    long_table: LongTable, tmp_path: Path
+) -> None:
+    gaps = long_table.gaps_once(lambda rows: rows[1500].addnext(rows[1000]), tmp_path)
+    if long_table.rows[1000] == long_table.rows[1500]:
+        assert gaps == []  # a row like every other: the page reads the same
+    else:
+        moved = [("answers", "body", "out of order", cell) for cell in long_table.rows[1000]]
+        assert gaps == moved
 
 
 def test_a_word_is_found_only_whole() -> None:
