@@ -14,12 +14,15 @@ from typing import Any
 import pytest
 from lxml import html as lxml_html
 
+from pipeline.builder import build, verify_published
 from pipeline.checks import check_output
 from pipeline.checks.verify import Haystack, check, expected, normalise
 from pipeline.extract import Hidden
 from pipeline.model import Document
 from tests.conftest import Built
 from tests.leaflet import BRAND, leaflet, render, section, table
+from tests.test_build import make_project, manifest_of
+from tests.test_source import GOOD
 
 
 def edit_page(built: Built, change) -> None:  # type: ignore[no-untyped-def]
@@ -207,3 +210,31 @@ def test_brahmic_vowel_signs_are_not_compared_everything_else_is() -> None:
     assert normalise("सेवाएं उपलब्ध हैं") == normalise("सेवाएं उपलिब्ध हैं")
     assert normalise("उपलब्ध") != normalise("उपलध")
     assert normalise("café") != normalise("cafe")
+
+
+# -- verifying what is published ------------------------------------------------------------------
+
+
+@pytest.mark.parametrize("back", ["source reverted", "output rebuilt"])
+def test_an_output_stale_after_a_partial_build_is_not_once_it_matches_again(
+    tmp_path: Path, back: str
+) -> None:
+    project = make_project(tmp_path, {"sample": GOOD})
+    assert not build(project, kinds=["html", "docx"]).failed
+    source = project.source_dir / "sample.md"
+    source.write_text(GOOD.replace("Rest can help.", "Rest helps."))
+    assert not build(project, kinds=["html"]).failed
+    assert verify_published(project).outcomes[("sample", "docx")].state == "stale"
+
+    if back == "source reverted":
+        source.write_text(GOOD)  # the docx matches again; the page, built from the edit, not
+    else:
+        assert not build(project, kinds=["docx"]).failed
+    report = verify_published(project)
+
+    assert not report.failed, report.lines
+    assert report.outcomes[("sample", "docx")].state == "up to date"
+    assert report.outcomes[("sample", "docx")].verified
+    assert not any("docx is stale" in line for line in report.lines)
+    stale = ["html"] if back == "source reverted" else []
+    assert manifest_of(project, "sample")["stale"] == stale
