@@ -112,6 +112,29 @@ def test_a_missing_glyph_box_is_a_named_gap(tmp_path: Path, kind: str) -> None:
     assert "missing-glyph box (U+E000" in str(gap)
 
 
+def test_a_letter_its_font_encodes_as_the_missing_glyph_is_a_named_gap(tmp_path: Path) -> None:
+    # A font's encoding can send a code to CID 0, the box, while the text layer keeps the
+    # letter: only the encoding tells. (WeasyPrint does so for a character its font lacks.)
+    doc = leaflet(tmp_path, section("boxes", "Quiet words.\n\nThe next paragraph."))
+    path = render(doc, "accessible_pdf", tmp_path)
+    with pikepdf.open(path, allow_overwriting_input=True) as pdf:
+        [font] = [f for p in pdf.pages for f in p.Resources.Font.values() if _draws(f, "Q")]
+        assert font.Encoding == "/Identity-H"  # each code is its CID
+        codes = pdf_fonts.to_unicode(font.ToUnicode.read_bytes())
+        cids = "".join(
+            f"<{code:04x}> {0 if text == 'Q' else code}\n" for code, text in codes.items()
+        )
+        cmap = f"begincmap\n{len(codes)} begincidchar\n{cids}endcidchar\nendcmap\n"
+        font.Encoding = pdf.make_stream(cmap.encode())  # the same, but for the "Q"
+        pdf.save(path)
+    [gap] = check_output(doc, BRAND, "accessible_pdf", path).gaps
+    assert (gap.id, gap.part, gap.problem, gap.text) == ("boxes", "body", "not visible", "Q")
+
+
+def _draws(font: pikepdf.Dictionary, char: str) -> bool:
+    return char in pdf_fonts.to_unicode(font.ToUnicode.read_bytes()).values()
+
+
 @pytest.mark.parametrize("kind", PDF_KINDS)
 def test_superscripts_read_in_their_line(tmp_path: Path, kind: str) -> None:
     # Raised and lowered text, and a line drawn through text in its own colour.
