@@ -2,7 +2,13 @@
 a PDF's text layer (it keeps the character), so tests that must see no box read the glyph
 ids. With a Type0 font, each 2-byte code maps to a CID through the font's encoding
 (Identity-H, or WeasyPrint's own CMap, which maps a glyph it lacks to CID 0), and CID 0 is
-`.notdef`, the empty box."""
+`.notdef`, the empty box.
+
+Deliberately apart from verification's reader (pipeline/extract/pdf_fonts.py), which judges
+each character of a font's text map by the glyph it selects (0, or past the font's last):
+this one reads what the pages draw and counts CID 0. Different evidence, so a blind spot of
+one is seen by the other (verification missed a code that the encoding sends to CID 0 until
+it read encodings), and "no box in any PDF" is not the build's own verdict repeated."""
 
 from __future__ import annotations
 

@@ -6,13 +6,14 @@ from __future__ import annotations
 
 import dataclasses
 import functools
+import re
 from pathlib import Path
 
 import pikepdf
 import pytest
 import weasyprint
 
-from pipeline import extract
+from pipeline import extract, fonts
 from pipeline.checks import check_output, verify
 from pipeline.extract import pdf_fonts
 from pipeline.formats.htmlview import article_view
@@ -22,9 +23,9 @@ from tests.conftest import Built
 from tests.leaflet import BRAND, leaflet, render, section, table
 
 PDF_KINDS = ("brochure_pdf", "accessible_pdf")
-SCRIPTS = (
-    "Symbols and scripts: 37 °C, 5 µg, ≥ 2; 中文 说明; 한국어 안내; עברית; العربية; हिन्दी; 😀."
-)
+SCRIPTS = "Symbols and scripts: 37 °C, 5 µg, ≥ 2; 中文 说明; 한국어 안내; עברית; العربية; हिन्दी; ⚠."
+"""What a build accepts: no emoji (a build refuses them, pipeline/fonts.py), but a sign with
+a text form (⚠, Noto Sans Symbols2)."""
 NO_FONT_HAS = "\ue000"
 """A private-use character: no installed font draws it, so it prints as the missing-glyph box."""
 
@@ -57,13 +58,27 @@ def test_a_table_with_wrapping_cells_verifies_in_the_two_column_brochure(tmp_pat
 
 @pytest.mark.parametrize("kind", PDF_KINDS)
 def test_symbols_and_scripts_verify_with_every_other_paragraph(tmp_path: Path, kind: str) -> None:
-    # The paragraph mixes fonts, right-to-left runs, a cluster script and an emoji; the
+    # The paragraph mixes fonts, right-to-left runs, a cluster script and a sign; the
     # paragraphs around it must still be found, and so must it.
     body = f"Before the scripts.\n\n{SCRIPTS}\n\nAfter the scripts."
     doc = leaflet(tmp_path, section("languages", body) + section("later", "A later section."))
+    assert fonts.missing_glyphs(doc, BRAND, tmp_path / "source" / f"{doc.id}.md") == []
     path = render(doc, kind, tmp_path)
+    # Drawn with the fonts the project declares and installs only, never a system font that
+    # happens to be there (DejaVu Sans draws emoji): so a fresh machine reads it the same.
+    with pikepdf.open(path) as pdf:
+        used = {str(font.BaseFont) for page in pdf.pages for font in page.Resources.Font.values()}
+    assert [name for name in used if not _declared(name)] == []
     assert gaps(doc, kind, path) == []
     assert verify.normalise(SCRIPTS) in verify.normalise(extract.text_of(path))
+
+
+def _declared(font: str) -> bool:
+    """Whether the PDF font `font` ("/ABCDEF+Noto-Sans-Hebrew") is of the brand's family or
+    of one of its fallback families."""
+    name = re.sub(r"[\s-]", "", font.split("+")[-1]).casefold()
+    families = [BRAND.fonts["family"], *BRAND.fallback_families]
+    return any(name.startswith(re.sub(r"\s", "", family).casefold()) for family in families)
 
 
 @pytest.mark.parametrize("kind", PDF_KINDS)
@@ -95,6 +110,29 @@ def test_a_missing_glyph_box_is_a_named_gap(tmp_path: Path, kind: str) -> None:
     [gap] = check_output(doc, BRAND, kind, path).gaps
     assert (gap.id, gap.part, gap.problem, gap.text) == ("symbols", "body", "not visible", "\ue000")
     assert "missing-glyph box (U+E000" in str(gap)
+
+
+def test_a_letter_its_font_encodes_as_the_missing_glyph_is_a_named_gap(tmp_path: Path) -> None:
+    # A font's encoding can send a code to CID 0, the box, while the text layer keeps the
+    # letter: only the encoding tells. (WeasyPrint does so for a character its font lacks.)
+    doc = leaflet(tmp_path, section("boxes", "Quiet words.\n\nThe next paragraph."))
+    path = render(doc, "accessible_pdf", tmp_path)
+    with pikepdf.open(path, allow_overwriting_input=True) as pdf:
+        [font] = [f for p in pdf.pages for f in p.Resources.Font.values() if _draws(f, "Q")]
+        assert font.Encoding == "/Identity-H"  # each code is its CID
+        codes = pdf_fonts.to_unicode(font.ToUnicode.read_bytes())
+        cids = "".join(
+            f"<{code:04x}> {0 if text == 'Q' else code}\n" for code, text in codes.items()
+        )
+        cmap = f"begincmap\n{len(codes)} begincidchar\n{cids}endcidchar\nendcmap\n"
+        font.Encoding = pdf.make_stream(cmap.encode())  # the same, but for the "Q"
+        pdf.save(path)
+    [gap] = check_output(doc, BRAND, "accessible_pdf", path).gaps
+    assert (gap.id, gap.part, gap.problem, gap.text) == ("boxes", "body", "not visible", "Q")
+
+
+def _draws(font: pikepdf.Dictionary, char: str) -> bool:
+    return char in pdf_fonts.to_unicode(font.ToUnicode.read_bytes()).values()
 
 
 @pytest.mark.parametrize("kind", PDF_KINDS)

@@ -6,17 +6,23 @@ matcher and the normalisation rules themselves."""
 from __future__ import annotations
 
 import re
+from collections.abc import Callable
+from dataclasses import dataclass
 from pathlib import Path
+from typing import Any
 
 import pytest
 from lxml import html as lxml_html
 
+from pipeline.builder import build, verify_published
 from pipeline.checks import check_output
 from pipeline.checks.verify import Haystack, check, expected, normalise
 from pipeline.extract import Hidden
 from pipeline.model import Document
 from tests.conftest import Built
 from tests.leaflet import BRAND, leaflet, render, section, table
+from tests.test_build import make_project, manifest_of
+from tests.test_source import GOOD
 
 
 def edit_page(built: Built, change) -> None:  # type: ignore[no-untyped-def]
@@ -110,6 +116,62 @@ def test_a_200_row_table_verifies(tmp_path: Path, kind: str) -> None:
     assert check_output(doc, BRAND, kind, render(doc, kind, tmp_path)).gaps == []
 
 
+TABLES = {
+    "a unique first column": [[f"Week {n}", "No"] for n in range(2000)],
+    "no unique cell": [["Yes", "No"]] * 2000,
+}
+
+
+@dataclass(frozen=True)
+class LongTable:
+    """A 2,000-row table (a "No" in every row) and the page that shows it."""
+
+    doc: Document
+    page: Path
+    rows: list[list[str]]
+
+    def gaps_once(
+        self, change: Callable[[list[Any]], object], folder: Path
+    ) -> list[tuple[str, ...]]:
+        """The gaps verification finds in the page once `change` has moved its rows."""
+        tree = lxml_html.parse(str(self.page))
+        change(tree.getroot().xpath("//main//tbody/tr"))
+        edited = folder / "index.html"
+        edited.write_bytes(lxml_html.tostring(tree, doctype="<!DOCTYPE html>", encoding="utf-8"))
+        gaps = check_output(self.doc, BRAND, "html", edited).gaps
+        return [(g.id, g.part, g.problem, g.text) for g in gaps]
+
+
+@pytest.fixture(scope="module", params=list(TABLES))
+def long_table(
+    request: pytest.FixtureRequest, tmp_path_factory: pytest.TempPathFactory
+) -> LongTable:
+    folder = tmp_path_factory.mktemp("table")
+    rows = TABLES[request.param]
+    doc = leaflet(folder, section("answers", table(rows, ["Week", "Any pain?"])))
+    return LongTable(doc, render(doc, "html", folder), rows)
+
+
+def test_a_row_missing_from_a_2000_row_table_is_named_alone(
+    long_table: LongTable, tmp_path: Path
+) -> None:
+    # Its "No" is missing, not out of order: each other "No" on the page is another row's.
+    # (How long it takes is measured by `invoke bench`.)
+    gaps = long_table.gaps_once(lambda rows: rows[1000].drop_tree(), tmp_path)
+    assert gaps == [("answers", "body", "missing", cell) for cell in long_table.rows[1000]]
+
+
+def test_a_row_moved_in_a_2000_row_table_is_named_out_of_order(
+    long_table: LongTable, tmp_path: Path
+) -> None:
+    gaps = long_table.gaps_once(lambda rows: rows[1500].addnext(rows[1000]), tmp_path)
+    if long_table.rows[1000] == long_table.rows[1500]:
+        assert gaps == []  # a row like every other: the page reads the same
+    else:
+        moved = [("answers", "body", "out of order", cell) for cell in long_table.rows[1000]]
+        assert gaps == moved
+
+
 def test_a_word_is_found_only_whole() -> None:
     haystack = Haystack("Note the notes.\nNot now: NO-\nnonsense, No.")
     assert len(haystack.occurrences("no")) == 2  # "NO-" and "No.", nothing inside a word
@@ -148,3 +210,31 @@ def test_brahmic_vowel_signs_are_not_compared_everything_else_is() -> None:
     assert normalise("सेवाएं उपलब्ध हैं") == normalise("सेवाएं उपलिब्ध हैं")
     assert normalise("उपलब्ध") != normalise("उपलध")
     assert normalise("café") != normalise("cafe")
+
+
+# -- verifying what is published ------------------------------------------------------------------
+
+
+@pytest.mark.parametrize("back", ["source reverted", "output rebuilt"])
+def test_an_output_stale_after_a_partial_build_is_not_once_it_matches_again(
+    tmp_path: Path, back: str
+) -> None:
+    project = make_project(tmp_path, {"sample": GOOD})
+    assert not build(project, kinds=["html", "docx"]).failed
+    source = project.source_dir / "sample.md"
+    source.write_text(GOOD.replace("Rest can help.", "Rest helps."))
+    assert not build(project, kinds=["html"]).failed
+    assert verify_published(project).outcomes[("sample", "docx")].state == "stale"
+
+    if back == "source reverted":
+        source.write_text(GOOD)  # the docx matches again; the page, built from the edit, not
+    else:
+        assert not build(project, kinds=["docx"]).failed
+    report = verify_published(project)
+
+    assert not report.failed, report.lines
+    assert report.outcomes[("sample", "docx")].state == "up to date"
+    assert report.outcomes[("sample", "docx")].verified
+    assert not any("docx is stale" in line for line in report.lines)
+    stale = ["html"] if back == "source reverted" else []
+    assert manifest_of(project, "sample")["stale"] == stale

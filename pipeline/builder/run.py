@@ -747,8 +747,9 @@ def _verify_published(
             fmt = FORMATS.get(kind)
             if fmt is None:
                 continue
-            if entry.get("key") != output_key(fmt, inputs, brand, styles):
-                entry["stale"] = True
+            # Set both ways: an output marked stale matches again once its source is reverted.
+            entry["stale"] = entry.get("key") != output_key(fmt, inputs, brand, styles)
+            if entry["stale"]:
                 report.warn(
                     f"{doc.id}: {kind} is stale (its source or styles changed since it was "
                     f"built); run `invoke build --doc {doc.id}`",

@@ -6,9 +6,11 @@ normalised only for what formats legitimately change."""
 from __future__ import annotations
 
 import bisect
+import functools
 import itertools
 import re
 import unicodedata
+from collections import Counter
 from collections.abc import Iterator, Sequence
 from dataclasses import asdict, dataclass
 from typing import Any, Literal
@@ -175,17 +177,23 @@ def check(
     expected text it belongs to, else by the document."""
     haystack = Haystack(found)
     items: list[Expected] = []
-    in_order: set[int] = set()
+    placed: dict[int, int] = {}
     for each in (scope,) if isinstance(scope, str) else scope:
         first = len(items)
         items += expected(doc, each)
-        in_order |= {first + i for i in _found(haystack, items[first:])}
+        placed |= {first + i: at for i, at in _placed(haystack, items[first:]).items()}
     needles = [item.needle for item in items]
+    taken = sorted(
+        bound for i, at in placed.items() for bound in (at, at + len(_unmarked(needles[i])))
+    )
+    elsewhere = functools.cache(lambda needle: haystack.elsewhere(needle, taken))
     unseen = [normalise(h.text) for h in hidden]
     claimed: set[int] = set()
     gaps = []
     for index, (item, needle) in enumerate(zip(items, needles, strict=True)):
-        if index in in_order:
+        if not needle or index in placed:
+            continue
+        if not item.ordered and haystack.occurrences(needle):
             continue
         word = _unmarked(needle)
         mine = [i for i, text in enumerate(unseen) if text and (text in word or word in text)]
@@ -195,7 +203,10 @@ def check(
             gaps.append(_gap(output, item, "not visible", shown, _why(hidden[i])))
         claimed.update(mine)
         if not mine:
-            problem: Problem = "out of order" if haystack.occurrences(needle) else "missing"
+            # Out of order only if it stands somewhere on its own: a "No" that occurs only
+            # inside the texts found in place (a cell of another row, a word of a paragraph)
+            # is missing.
+            problem: Problem = "out of order" if elsewhere(needle) else "missing"
             gaps.append(_gap(output, item, problem, item.text))
     for i, h in enumerate(hidden):
         if i not in claimed:
@@ -205,20 +216,20 @@ def check(
     return gaps
 
 
-def _found(haystack: Haystack, items: Sequence[Expected]) -> set[int]:
-    """Indices of the `items` found: in their order, or anywhere for one not `ordered`."""
-    needles = [item.needle for item in items]
+def _placed(haystack: Haystack, items: Sequence[Expected]) -> dict[int, int]:
+    """Where each ordered one of `items` stands in the haystack, in their order: index ->
+    position (the others are looked for anywhere)."""
     ordered = [i for i, item in enumerate(items) if item.ordered]
-    in_order = {ordered[i] for i in haystack.in_order([needles[i] for i in ordered])}
-    return in_order | {
-        i for i, item in enumerate(items) if not item.ordered and haystack.occurrences(needles[i])
-    }
+    chain = haystack.in_order([items[i].needle for i in ordered])
+    return {ordered[i]: at for i, at in chain.items()}
 
 
 def found_in_order(texts: Sequence[str], found: str) -> set[int]:
     """Indices of the `texts` that `found` holds, normalised, in their order (the matcher
     `check` uses, for any texts)."""
-    return Haystack(found).in_order([normalise(text) for text in texts])
+    needles = [normalise(text) for text in texts]
+    empty = {i for i, needle in enumerate(needles) if not needle}
+    return set(Haystack(found).in_order(needles)) | empty
 
 
 def _gap(output: str, item: Expected, problem: Problem, text: str, why: str = "") -> Gap:
@@ -239,27 +250,22 @@ class Haystack:
     edge (a space, a hyphen, a line break or punctuation in the text as found), so that
     "No" is never found inside "Note".
 
-    Finding: an index from the first few characters at each word's edge to where they
-    occur; each expected text is compared only where its first characters occur."""
+    Finding: every word's edge, sorted by the KEY characters that follow it, so the edges
+    where a text starts are one range, found by bisection, whatever the texts share."""
 
-    PREFIX = 4
+    KEY = 64
 
     def __init__(self, found: str) -> None:
         pieces = _BREAKABLE.split(comparable(found))
-        self.text = "".join(pieces)
-        length = len(self.text)
+        self.text = text = "".join(pieces)
         edges = set(itertools.accumulate(map(len, pieces), initial=0))
         self.edges = edges | {
-            i
-            for i in range(1, length)
-            if not (self.text[i - 1].isalnum() and self.text[i].isalnum())
+            i for i in range(1, len(text)) if not (text[i - 1].isalnum() and text[i].isalnum())
         }
+        keyed = sorted((text[start : start + self.KEY], start) for start in self.edges)
+        self._keys = [key for key, _ in keyed]
+        self._starts = [start for _, start in keyed]
         self._found: dict[str, list[int]] = {}
-        self.starts: dict[str, list[int]] = {}
-        for start in sorted(self.edges):
-            for size in range(1, self.PREFIX + 1):
-                if start + size <= length:
-                    self.starts.setdefault(self.text[start : start + size], []).append(start)
 
     def occurrences(self, needle: str) -> list[int]:
         """Every start of `needle` (normalised) from one word's edge to another's, in order.
@@ -276,50 +282,116 @@ class Haystack:
                     return True
                 return word != needle and end < len(text) and text[end].isdigit()
 
-            self._found[needle] = [
+            key = word[: self.KEY]
+            first = bisect.bisect_left(self._keys, key)
+            last = bisect.bisect_left(self._keys, key + "\U0010ffff", first)
+            self._found[needle] = sorted(
                 start
-                for start in self.starts.get(word[: self.PREFIX], [])
+                for start in self._starts[first:last]
                 if text.startswith(word, start) and ends(start + len(word))
-            ]
+            )
         return self._found[needle]
 
-    def in_order(self, needles: Sequence[str]) -> set[int]:
-        """Indices of the needles that, found without overlap and in their order, cover the
-        most text. Taking each needle where it first occurs after the one before finds them
-        all when they are all there, in one pass; otherwise the order is the weighted longest
-        increasing subsequence over every occurrence of every needle, so that a text found
-        out of place (a heading in the contents, a back-page copy, a table cell "No") cannot
-        drag the blame onto the texts after it: O(k log n) for k occurrences in a text of n
-        characters, with no cap on k."""
-        cursor = 0
-        for needle in needles:
-            if needle:
-                places = self.occurrences(needle)
-                at = bisect.bisect_left(places, cursor)
-                if at == len(places):
-                    return self._best_chain(needles)
-                cursor = places[at] + len(_unmarked(needle))
-        return set(range(len(needles)))
+    def in_order(self, needles: Sequence[str]) -> dict[int, int]:
+        """The needles that, found without overlap and in their order, cover the most text:
+        index -> where it starts (empty needles are left out).
 
-    def _best_chain(self, needles: Sequence[str]) -> set[int]:
+        When every needle is there, taking each where it first occurs after the one before
+        finds them all in one pass. Otherwise they are aligned as patience diff aligns lines:
+        see `_align`."""
+        places: dict[int, int] = {}
+        cursor = 0
+        for i, needle in enumerate(needles):
+            if needle:
+                found = self.occurrences(needle)
+                at = bisect.bisect_left(found, cursor)
+                if at == len(found):
+                    return self._align(needles)
+                places[i] = found[at]
+                cursor = found[at] + len(_unmarked(needle))
+        return places
+
+    def _align(self, needles: Sequence[str]) -> dict[int, int]:
+        """The heaviest chain over a few places per needle (see `_by_rank`), ranked in the
+        whole text and again between anchors: the needles found once in the output and
+        once among the needles (as patience diff anchors on unique lines), of which the
+        heaviest chain in order stays. So a "No" in each of 2,000 rows is compared with a few
+        places, not 2,000: linear, with no cap on how often a text occurs. The heaviest chain
+        over every place is as hard as a longest common subsequence; this one can miss it
+        where one repeated text changes in several places between two anchors, and then
+        names a few texts more than needed."""
+        counts = Counter(needles)
+        everywhere = self._by_rank(needles, range(len(needles)), 0, len(self.text))
+        anchors = {
+            i: found
+            for i, found in everywhere.items()
+            if counts[needles[i]] == 1 == len(self.occurrences(needles[i]))
+        }
+        kept = sorted(self._best_chain(needles, anchors).items())
+        bounds = [(-1, 0, 0)]
+        bounds += [(i, at, at + len(_unmarked(needles[i]))) for i, at in kept]
+        bounds += [(len(needles), len(self.text), len(self.text))]
+        for (before, _, low), (after, high, _) in itertools.pairwise(bounds):
+            between = self._by_rank(needles, range(before + 1, after), low, high)
+            for i, found in between.items():
+                everywhere[i] = sorted(set(everywhere[i] + found))
+        return self._best_chain(needles, everywhere)
+
+    def _by_rank(
+        self, needles: Sequence[str], indices: range, low: int, high: int
+    ) -> dict[int, list[int]]:
+        """The places between `low` and `high` where each needle of `indices` may stand: the
+        k-th of equal needles at the k-th of their places counted from the first or from the
+        last, or one either side (two swapped). So one of them missing, or one more found (in
+        a label), before or after it does not move it off its own place."""
+        wanted = Counter(needles[i] for i in indices)
+        rank: Counter[str] = Counter()
+        places = {}
+        for i in indices:
+            needle = needles[i]
+            if needle:
+                found = self.occurrences(needle)
+                last = high - len(_unmarked(needle))
+                found = found[bisect.bisect_left(found, low) : bisect.bisect_right(found, last)]
+                k, spare = rank[needle], len(found) - wanted[needle]
+                rank[needle] += 1
+                near = {k - 1, k, k + 1, k + spare - 1, k + spare, k + spare + 1}
+                places[i] = [found[r] for r in sorted(near) if 0 <= r < len(found)]
+        return places
+
+    def _best_chain(self, needles: Sequence[str], places: dict[int, list[int]]) -> dict[int, int]:
+        """The chain of places, one per needle at most, in the needles' order and without
+        overlap, that covers the most text (a weighted longest increasing subsequence):
+        O(k log n) for k places in a text of n characters."""
         best = _PrefixMax(len(self.text) + 1)
         links: dict[tuple[int, int], tuple[int, int] | None] = {}
         top: tuple[int, tuple[int, int] | None] = (0, None)
-        for i, needle in enumerate(needles):
+        for i in sorted(places):
+            length = len(_unmarked(needles[i]))
             # A needle never follows itself: score all its places before recording any.
-            scored = [(start, best.upto(start)) for start in self.occurrences(needle)]
+            scored = [(start, best.upto(start)) for start in places[i]]
             for start, (score, previous) in scored:
                 links[(i, start)] = previous
-                length = len(_unmarked(needle))
                 total = (score + length, (i, start))
                 best.record(start + length, total)
                 top = max(top, total, key=lambda entry: entry[0])
-        chosen = {i for i, needle in enumerate(needles) if not needle}
+        chain = {}
         link = top[1]
         while link is not None:
-            chosen.add(link[0])
+            chain[link[0]] = link[1]
             link = links[link]
-        return chosen
+        return chain
+
+    def elsewhere(self, needle: str, taken: Sequence[int]) -> bool:
+        """Whether `needle` occurs where it overlaps none of the `taken` spans (their starts
+        and ends, in order, as one list)."""
+        length = len(_unmarked(needle))
+        # A place is inside a span iff an odd number of bounds are at or before it.
+        return any(
+            bisect.bisect_right(taken, at) % 2 == 0
+            and bisect.bisect_left(taken, at + length) == bisect.bisect_right(taken, at)
+            for at in self.occurrences(needle)
+        )
 
 
 def _unmarked(needle: str) -> str:

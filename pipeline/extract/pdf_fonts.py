@@ -3,14 +3,14 @@
 A PDF's text layer keeps the character a glyph stands for (its ToUnicode map), even when
 the embedded font program has no glyph for it: a viewer then draws the font's glyph 0, an
 empty box, where the text says "中". This finds those characters from the fonts themselves:
-the codes that map to glyph 0, or beyond the font program's last glyph (WeasyPrint's way for
-a character no font has)."""
+the codes that the font's encoding and CID-to-glyph map send to glyph 0, or beyond the font
+program's last glyph."""
 
 from __future__ import annotations
 
 import io
 import re
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 
 import pikepdf
 from fontTools.cffLib import CFFFontSet
@@ -59,14 +59,49 @@ def _font_missing(font: pikepdf.Dictionary) -> set[str]:
     glyphs = _glyph_count(descriptor) if isinstance(descriptor, pikepdf.Dictionary) else None
     if glyphs is None:
         return set()
+    to_cid = _encoding(font.get("/Encoding"))
+    if to_cid is None:
+        return set()
     to_gid = cid_font.get("/CIDToGIDMap", pikepdf.Name.Identity)
     gids = None if isinstance(to_gid, pikepdf.Name) else to_gid.read_bytes()
     chars: set[str] = set()
-    for cid, text in to_unicode(font.ToUnicode.read_bytes()).items():
+    for code, text in to_unicode(font.ToUnicode.read_bytes()).items():
+        cid = to_cid(code)
         gid = cid if gids is None else int.from_bytes(gids[cid * 2 : cid * 2 + 2] or b"\0\0", "big")
         if gid == 0 or gid >= glyphs:
             chars.update(c for c in text if not c.isspace())
     return chars
+
+
+def _encoding(encoding: object) -> Callable[[int], int] | None:
+    """A composite font's encoding, character code -> CID: Identity-H or -V, or a CMap in the
+    file (PDF 32000-1, 9.7.5), where a code it does not map draws CID 0, the missing-glyph
+    box (WeasyPrint sends a character its font lacks there). None for a predefined CMap by
+    name, or one built on another (usecmap): not read."""
+    if isinstance(encoding, pikepdf.Name):
+        return (lambda code: code) if encoding in ("/Identity-H", "/Identity-V") else None
+    if not isinstance(encoding, pikepdf.Stream):
+        return None
+    text = encoding.read_bytes().decode("latin-1")
+    if "usecmap" in text:
+        return None
+    chars = {
+        _number(code): int(cid)
+        for block in _CIDCHAR.findall(text)
+        for code, cid in _CID_CHAR.findall(block)
+    }
+    ranges = [
+        (_number(low), _number(high), int(cid))
+        for block in _CIDRANGE.findall(text)
+        for low, high, cid in _CID_RANGE.findall(block)
+    ]
+
+    def cid_of(code: int) -> int:
+        if code in chars:
+            return chars[code]
+        return next((cid + code - low for low, high, cid in ranges if low <= code <= high), 0)
+
+    return cid_of
 
 
 def _glyph_count(descriptor: pikepdf.Dictionary) -> int | None:
@@ -89,6 +124,10 @@ def _glyph_count(descriptor: pikepdf.Dictionary) -> int | None:
 
 
 _HEX = r"<([0-9A-Fa-f\s]*)>"
+_CIDCHAR = re.compile(r"begincidchar(.*?)endcidchar", re.S)
+_CIDRANGE = re.compile(r"begincidrange(.*?)endcidrange", re.S)
+_CID_CHAR = re.compile(rf"{_HEX}\s*(\d+)")
+_CID_RANGE = re.compile(rf"{_HEX}\s*{_HEX}\s*(\d+)")
 _BFCHAR = re.compile(r"beginbfchar(.*?)endbfchar", re.S)
 _BFRANGE = re.compile(r"beginbfrange(.*?)endbfrange", re.S)
 _PAIR = re.compile(rf"{_HEX}\s*{_HEX}")
