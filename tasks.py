@@ -379,6 +379,9 @@ def ingest(
 
     Writes review.md, source.critic.md and source.patch. Exit 0: nothing left for a person;
     1: something is; 2: the DOCX cannot be ingested."""
+    if docx in ("-h", "--help"):  # invoke gave the flag to the positional argument
+        command = [sys.executable, "-m", "invoke", "--search-root", str(ROOT), "--help", "ingest"]
+        raise Exit(code=subprocess.run(command).returncode)
     approved = _repeated(
         ingest, "approve_disclaimer", approve_disclaimer, "a disclaimer id", "not-a-cure"
     )

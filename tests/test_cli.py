@@ -125,6 +125,17 @@ def test_help_lists_the_valid_values(tmp_path: Path, task: str) -> None:
         assert f"(default: all): {', '.join(FORMATS)}" in text
 
 
+@pytest.mark.parametrize("spelling", ["--help", "-h"])
+def test_ingest_help_shows_the_help(tmp_path: Path, spelling: str) -> None:
+    """Its DOCX is a positional argument, which took "--help" for a file name."""
+    make_project(tmp_path, {})
+    result = run_invoke(tmp_path, "ingest", spelling)
+    assert result.returncode == 0, result.stderr
+    assert result.stdout.startswith("Usage: inv[oke] [--core-opts] ingest [--options]")
+    assert "Bring a reviewed DOCX's edits and comments back into the source." in result.stdout
+    assert "--approve-disclaimer" in result.stdout and result.stderr == ""
+
+
 def test_a_failing_verification_says_verification(tmp_path: Path) -> None:
     project = make_project(tmp_path, {"sample": GOOD})
     assert run_invoke(tmp_path, "build", "--formats", "html").returncode == 0
