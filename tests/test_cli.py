@@ -24,8 +24,8 @@ from tests.conftest import ROOT
 from tests.test_build import make_project, run_invoke
 from tests.test_source import GOOD
 
-TASKS = {"build", "check", "verify", "preview", "new", "bench", "test", "lint", "fmt", "setup"}
-TASKS |= {"clean"}
+TASKS = {"build", "check", "verify", "preview", "new", "ingest", "bench", "test", "lint", "fmt"}
+TASKS |= {"setup", "clean"}
 
 # Each task that takes a repeatable flag, given it without a value in both spellings (also
 # followed by another flag, and empty), and what it must say.
