@@ -21,7 +21,7 @@ import tasks
 from pipeline.formats import FORMATS
 from tasks import BUILD_PACKAGES
 from tests.conftest import ROOT
-from tests.test_build import make_project, run_invoke
+from tests.test_build import make_project, manifest_of, run_invoke
 from tests.test_source import GOOD
 
 TASKS = {"build", "check", "verify", "preview", "new", "ingest", "bench", "test", "lint", "fmt"}
@@ -272,9 +272,12 @@ def lines_with(lines: list[str], needle: str) -> str:
 
 def test_the_python_api_builds_verifies_and_loads(tmp_path: Path) -> None:
     project = make_project(tmp_path, {"sample": GOOD})
-    report = pipeline.build(tmp_path, formats="html")
-    assert not report.failed and report.summary().startswith("1 document, 1 file")
-    assert (project.output_dir / "sample" / "index.html").is_file()
+    wrong = pipeline.build(tmp_path, formats=["html", "pdf"])
+    assert wrong.failed and wrong.lines == [f"unknown format pdf; choose from {', '.join(FORMATS)}"]
+    assert not project.output_dir.exists()
+    report = pipeline.build(tmp_path, "sample", formats="html, docx")  # as the command line
+    assert not report.failed and report.summary().startswith("1 document, 2 files")
+    assert set(manifest_of(project, "sample")["outputs"]) == {"html", "docx"}
     assert not pipeline.verify(tmp_path, "sample").failed
     doc = pipeline.load(tmp_path / "source" / "sample.md")
     assert doc.id == "sample" and doc.source_path == "source/sample.md"
