@@ -127,6 +127,28 @@ def test_nothing_changed_nothing_rebuilt_and_force_rebuilds_all(cold: Path, tmp_
     assert snapshot(project.output_dir / "sample") == before
 
 
+def test_editing_one_document_leaves_the_others_up_to_date(tmp_path: Path) -> None:
+    """Its source, then a figure only it shows: the other document's outputs stay as they
+    were. (The HTML and the DOCX make the point; a document's outputs share its keys' inputs.)"""
+    project = make_project(tmp_path, {"sample": SOURCE, "other": GOOD.replace("sample", "other")})
+    figure(tmp_path, "#0B4F6C")
+    html_docx = ["html", "docx"]
+    assert not build(project, kinds=html_docx).failed
+    other = snapshot(project.output_dir / "other")
+
+    for change in (CHANGES["the source"][0], changing_the_image):
+        change(tmp_path)
+        report = build(project, kinds=html_docx)
+        assert not report.failed, report.lines
+        assert {key: o.state for key, o in report.outcomes.items()} == {
+            ("sample", "html"): "built",
+            ("sample", "docx"): "built",
+            ("other", "html"): "up to date",
+            ("other", "docx"): "up to date",
+        }
+        assert snapshot(project.output_dir / "other") == other
+
+
 # -- which style files are in which output's key ----------------------------------------------
 
 TEMPLATES = sorted(p.name for p in (ROOT / "styles" / "templates").iterdir())
