@@ -4,6 +4,7 @@ The pipeline is imported inside each task, so `invoke --list` stays quick."""
 
 from __future__ import annotations
 
+import copy
 import difflib
 import importlib.util
 import os
@@ -14,7 +15,7 @@ import time
 from pathlib import Path
 from typing import TYPE_CHECKING
 
-from invoke import Context, Exit, task
+from invoke import Context, Exit, Task, task
 
 from pipeline.formats import FORMATS  # the registry only: no renderer is imported
 
@@ -58,6 +59,7 @@ def _documents() -> str:
 
 FORMAT_NAMES = ", ".join(FORMATS)
 DOC_HELP = f"only this document (repeatable): {_documents()}"
+FORMATS_HELP = f"only these formats, comma-separated or repeated (default: all): {FORMAT_NAMES}"
 
 
 # -- setup ----------------------------------------------------------------------------------
@@ -108,28 +110,45 @@ def setup(c: Context, tests: bool = False) -> None:
 # -- arguments ------------------------------------------------------------------------------
 
 
-def _doc_ids(doc: list[str] | None, flag: str = "doc") -> list[str]:
-    """The ids given with --doc. Invoke gives a repeatable flag without a value as an empty
-    list, exactly as when it is absent, so argv tells the two apart: a bare --doc must not
-    quietly mean every document."""
-    values = list(doc or [])
-    ids = [part.strip() for value in values for part in value.split(",") if part.strip()]
-    bare = any(
-        token == f"--{flag}" and (i + 1 == len(sys.argv) or sys.argv[i + 1].startswith("-"))
-        for i, token in enumerate(sys.argv)
+def _repeated(task: Task, name: str, given: list[str] | None, needs: str, e_g: str) -> list[str]:
+    """The values of a repeatable flag, each repeated or comma-separated. Invoke gives such a
+    flag without a value as an empty list, exactly as when it is absent, so the command line
+    tells the two apart: a bare --doc (or -d) must not quietly mean every document."""
+    values = [part.strip() for value in given or [] for part in value.split(",")]
+    if "" in values or _given_bare(task, name):
+        flag = "--" + name.replace("_", "-")
+        raise Exit(f"{flag} needs {needs}, e.g. {flag} {e_g}", code=2)
+    return values
+
+
+def _given_bare(task: Task, name: str) -> bool:
+    """Whether the task's part of the command line has the flag (any spelling) last, or
+    followed by another flag."""
+    probe = copy.copy(task)
+    probe.help = {}  # get_arguments() uses up the help texts; invoke has read them already
+    (argument,) = [a for a in probe.get_arguments() if a.name == name]
+    spellings = {f"-{n}" if len(n) == 1 else f"--{n}" for n in argument.names}
+    argv = sys.argv[1:]
+    if task.name not in argv:
+        return False  # not run from the command line
+    argv = argv[argv.index(task.name) + 1 :]
+    return any(
+        token in spellings and (i + 1 == len(argv) or argv[i + 1].startswith("-"))
+        for i, token in enumerate(argv)
     )
-    if (not ids and values) or bare:
-        raise Exit(f"--{flag} needs a document id, e.g. --{flag} {_example_id()}", code=2)
-    return ids
+
+
+def _doc_ids(task: Task, doc: list[str] | None) -> list[str]:
+    return _repeated(task, "doc", doc, "a document id", _example_id())
 
 
 def _example_id() -> str:
     return next((p.stem for p in sorted((ROOT / "source").glob("*.md"))), "knee-pain")
 
 
-def _formats(formats: str) -> list[str]:
+def _formats(task: Task, formats: list[str] | None) -> list[str]:
     """The formats named with --formats; an unknown one stops here, before any work."""
-    kinds = [kind.strip() for kind in formats.split(",") if kind.strip()]
+    kinds = _repeated(task, "formats", formats, "a format", "html,docx")
     for kind in kinds:
         if kind not in FORMATS:
             close = difflib.get_close_matches(kind, FORMATS, n=2, cutoff=0.4)
@@ -197,7 +216,7 @@ def check(c: Context, doc: list[str] | None = None, strict: bool = False) -> Non
     from pipeline.console import BuildConsole
     from pipeline.validate import validate
 
-    ids = _doc_ids(doc)
+    ids = _doc_ids(check, doc)
     console = BuildConsole("check", live=False)
     report = validate(Project.at(ROOT), ids, strict=strict, listener=console)
     n = len(report.documents)
@@ -212,19 +231,22 @@ def check(c: Context, doc: list[str] | None = None, strict: bool = False) -> Non
 
 @task(
     help={
-        "doc": "preview only this document, and print its page's address",
-        "formats": f"after the HTML, build only these (default: all): {FORMAT_NAMES}",
+        "doc": f"preview only this document (repeatable): {_documents()}",
+        "formats": f"after the HTML, {FORMATS_HELP}",
         "port": "the port on 127.0.0.1 (default: 8000; 0: any free port)",
-    }
+    },
+    iterable=["doc", "formats"],
 )
-def preview(c: Context, doc: str = "", formats: str = "", port: int = 8000) -> None:
+def preview(
+    c: Context, doc: list[str] | None = None, formats: list[str] | None = None, port: int = 8000
+) -> None:
     """Serve output/ on 127.0.0.1; rebuild and reload as you save."""
-    kinds = _formats(formats)
+    ids, kinds = _doc_ids(preview, doc), _formats(preview, formats)
     from pipeline.builder import Project
     from pipeline.preview import PreviewError, serve
 
     try:
-        serve(Project.at(ROOT), port=port, doc=doc.strip(), kinds=kinds)
+        serve(Project.at(ROOT), port=port, docs=ids, kinds=kinds)
     except PreviewError as error:
         raise Exit(str(error), code=1) from None
 
@@ -235,7 +257,7 @@ def preview(c: Context, doc: str = "", formats: str = "", port: int = 8000) -> N
 @task(
     help={
         "doc": DOC_HELP,
-        "formats": f"comma-separated formats (default: all): {FORMAT_NAMES}",
+        "formats": FORMATS_HELP,
         "output": "output folder (default: output/)",
         "force": "rebuild every output, even those that are up to date",
         "strict": "CI mode: an overdue review is an error; HTML verified in Chromium",
@@ -243,12 +265,12 @@ def preview(c: Context, doc: str = "", formats: str = "", port: int = 8000) -> N
         "shard": "build only shard K of N (K/N) of the documents, by a hash of their ids",
         "index_only": "only rebuild output/index.html from the manifests found",
     },
-    iterable=["doc"],
+    iterable=["doc", "formats"],
 )
 def build(
     c: Context,
     doc: list[str] | None = None,
-    formats: str = "",
+    formats: list[str] | None = None,
     output: str = "",
     force: bool = False,
     strict: bool = False,
@@ -257,7 +279,7 @@ def build(
     index_only: bool = False,
 ) -> None:
     """Build, verify and publish every document (or --doc) to output/."""
-    ids, kinds, shards = _doc_ids(doc), _formats(formats), _shard(shard)
+    ids, kinds, shards = _doc_ids(build, doc), _formats(build, formats), _shard(shard)
     from pipeline.builder import Project, gather
     from pipeline.builder import build as run_build
     from pipeline.console import BuildConsole
@@ -296,7 +318,7 @@ def verify(
     c: Context, doc: list[str] | None = None, output: str = "", strict: bool = False
 ) -> None:
     """Verify the published outputs again (every section, disclaimer)."""
-    ids = _doc_ids(doc)
+    ids = _doc_ids(verify, doc)
     from pipeline.builder import Project, verify_published
     from pipeline.console import BuildConsole
 
@@ -357,13 +379,19 @@ def ingest(
 
     Writes review.md, source.critic.md and source.patch. Exit 0: nothing left for a person;
     1: something is; 2: the DOCX cannot be ingested."""
+    if docx in ("-h", "--help"):  # invoke gave the flag to the positional argument
+        command = [sys.executable, "-m", "invoke", "--search-root", str(ROOT), "--help", "ingest"]
+        raise Exit(code=subprocess.run(command).returncode)
+    approved = _repeated(
+        ingest, "approve_disclaimer", approve_disclaimer, "a disclaimer id", "not-a-cure"
+    )
     from pipeline.builder import Project
     from pipeline.ingest import IngestError
     from pipeline.ingest import ingest as run_ingest
 
     project = Project.at(ROOT, Path(output) if output else None)
     try:
-        outcome = run_ingest(project, Path(docx), apply, approve_disclaimer or ())
+        outcome = run_ingest(project, Path(docx), apply, approved)
     except IngestError as error:
         raise Exit(f"ingest: {error}", code=2) from None
     print("\n".join(outcome.lines))

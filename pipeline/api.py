@@ -29,8 +29,9 @@ def build(
     listener: Listener | None = None,
 ) -> Report:
     """Build, verify and publish the project's documents (all, or `docs`) in `formats` (all
-    by default), as `invoke build` does. `report.failed` says whether anything went wrong,
-    `report.lines` what, `report.summary()` the last line."""
+    by default), each a list or a comma-separated string, as `invoke build` does.
+    `report.failed` says whether anything went wrong, `report.lines` what, `report.summary()`
+    the last line."""
     from pipeline.builder.run import build as run
 
     return run(
@@ -83,4 +84,6 @@ def _project(project: Where | Project, output: Where | None) -> Project:
 
 
 def _names(value: str | Sequence[str]) -> list[str]:
-    return [value] if isinstance(value, str) else list(value)
+    """Names as the command line takes them: a list, or one string, comma-separated."""
+    values = [value] if isinstance(value, str) else value
+    return [part.strip() for item in values for part in item.split(",") if part.strip()]

@@ -329,14 +329,17 @@ def _interrupt(signum: int, frame: object) -> None:
     raise KeyboardInterrupt
 
 
-def serve(project: Project, port: int = 8000, doc: str = "", kinds: Sequence[str] = ()) -> None:
-    """Serve until Ctrl+C; rebuild on every change under source/ and styles/ (HTML first,
-    then `kinds`, or every format)."""
+def serve(
+    project: Project, port: int = 8000, docs: Sequence[str] = (), kinds: Sequence[str] = ()
+) -> None:
+    """Serve until Ctrl+C; rebuild `docs` (or every document) on every change under source/
+    and styles/ (HTML first, then `kinds`, or every format)."""
     if not project.source_dir.is_dir():
         raise PreviewError(f"no {project.shown(project.source_dir)}/ folder: run this in a project")
-    if doc and not (project.source_dir / f"{doc}.md").is_file():
-        names = ", ".join(sorted(p.stem for p in project.source_dir.glob("*.md"))) or "none yet"
-        raise PreviewError(f"no source/{doc}.md; the documents are: {names}")
+    for doc in docs:
+        if not (project.source_dir / f"{doc}.md").is_file():
+            names = ", ".join(sorted(p.stem for p in project.source_dir.glob("*.md")))
+            raise PreviewError(f"no source/{doc}.md; the documents are: {names or 'none yet'}")
     project.output_dir.mkdir(parents=True, exist_ok=True)
     state = State()
     handler = partial(Handler, directory=str(project.output_dir), state=state)
@@ -350,11 +353,11 @@ def serve(project: Project, port: int = 8000, doc: str = "", kinds: Sequence[str
             ) from None
         raise PreviewError(f"cannot serve on {HOST}:{port}: {error.strerror}") from None
     server.daemon_threads = True
-    url = f"http://{HOST}:{server.server_address[1]}/" + (f"{doc}/" if doc else "")
+    url = f"http://{HOST}:{server.server_address[1]}/" + (f"{docs[0]}/" if len(docs) == 1 else "")
     threading.Thread(target=server.serve_forever, daemon=True).start()
     say(f"Preview: {url}  (Ctrl+C to stop)")
     signal.signal(signal.SIGTERM, _interrupt)  # stopped by a service manager or a test
-    rounds = Rounds(project, [doc] if doc else [], kinds, state)
+    rounds = Rounds(project, docs, kinds, state)
     rounds.start("building …")
     watched = [project.source_dir, project.styles_dir]
     try:

@@ -5,6 +5,7 @@
         assert axe_violations(page) == [], describe_violations(axe_violations(page))
         assert horizontal_overflow(page) == 0
         assert clipped_under_text_spacing(page) == []
+        assert press_tab(page)["outlineStyle"] != "none"
 
 Chromium missing is an error that says how to install it, never a silent skip.
 """
@@ -138,6 +139,26 @@ def horizontal_overflow(page: Page) -> int:
     """CSS px by which the page is wider than the viewport (0: no sideways scrolling)."""
     widths = scroll_width(page)
     return max(0, widths["scrollWidth"] - widths["viewport"])
+
+
+def press_tab(page: Page) -> dict[str, Any]:
+    """Press Tab, as a keyboard user does: what has the focus then, its outline (style and
+    width in CSS px), and whether it is wholly in the viewport (give or take the fraction of
+    a pixel the browser scrolls it to)."""
+    page.keyboard.press("Tab")
+    return dict(
+        page.evaluate(
+            """() => {
+              const el = document.activeElement, s = getComputedStyle(el);
+              const r = el.getBoundingClientRect();
+              return {tag: el.tagName.toLowerCase(), className: String(el.className),
+                      text: el.textContent.trim(), href: el.getAttribute('href'),
+                      outlineStyle: s.outlineStyle, outlineWidth: parseFloat(s.outlineWidth),
+                      onScreen: r.top > -1 && r.left > -1 && r.bottom < innerHeight + 1
+                        && r.right < innerWidth + 1};
+            }"""
+        )
+    )
 
 
 def apply_text_spacing(page: Page) -> None:

@@ -13,8 +13,9 @@ import sys
 from pathlib import Path
 
 import pytest
+from lxml import html as lxml_html
 
-from pipeline.builder import Project, build, gather, verify_published
+from pipeline.builder import Project, build, verify_published
 from pipeline.builder.files import exclusive
 from pipeline.builder.run import shard_of
 from pipeline.formats import FORMATS
@@ -332,22 +333,42 @@ def test_the_same_source_builds_to_the_same_bytes(built: Built, tmp_path: Path) 
     assert second["outputs"] == built.manifest["outputs"]
 
 
-def test_shards_split_the_library_and_gather_rebuilds_the_landing_page(tmp_path: Path) -> None:
+def test_shards_built_apart_then_merged_make_one_landing_page(tmp_path: Path) -> None:
+    """As the README's CI does it: each shard on its own runner, into its own output/; the
+    folders merged; `invoke build --index-only` makes the landing page of them all."""
     ids = [f"leaflet-{n}" for n in range(6)]
-    project = make_project(tmp_path, {i: GOOD.replace("id: sample", f"id: {i}") for i in ids})
-    shards = []
+    make_project(tmp_path, {i: GOOD.replace("id: sample", f"id: {i}") for i in ids})
+    merged = tmp_path / "output"
     for number in (1, 2, 3):
-        report = build(project, kinds=["html"], shard=(number, 3))
-        assert not report.failed
-        shards.append(set(report.documents))
-    assert set().union(*shards) == set(ids)
-    assert sum(len(shard) for shard in shards) == len(ids), "no document in two shards"
-    assert all(shard_of(i, 3) == n for n, shard in enumerate(shards, 1) for i in shard)
+        result = run_invoke(tmp_path, "build", "-f", "html", "--shard", f"{number}/3", "-o", "out")
+        assert result.returncode == 0, result.stderr
+        built = {p.parent.name for p in (tmp_path / "out").glob("*/manifest.json")}
+        assert built == {i for i in ids if shard_of(i, 3) == number}, "stable, by the id"
+        assert built, "every shard has work here"
+        assert not built & {p.name for p in merged.glob("*") if p.is_dir()}, "in no other shard"
+        shutil.copytree(tmp_path / "out", merged, dirs_exist_ok=True)  # merge-multiple
+        shutil.rmtree(tmp_path / "out")
+    assert {p.parent.name for p in merged.glob("*/manifest.json")} == set(ids)
+    before = (merged / "index.html").read_text()
+    assert not all(f'href="{i}/index.html"' in before for i in ids), "the last shard's page"
 
-    (project.output_dir / "index.html").unlink()
-    assert not gather(project).failed
-    index = (project.output_dir / "index.html").read_text()
-    assert all(f'href="{i}/index.html"' in index for i in ids)
+    result = run_invoke(tmp_path, "build", "--index-only")
+    assert result.returncode == 0, result.stderr
+    assert result.stdout.strip() == "landing page: 6 documents in output/index.html"
+    page = lxml_html.fromstring((merged / "index.html").read_bytes())
+    assert sorted(page.xpath("//main//h2/@id")) == [f"doc-{i}" for i in ids]
+    links = page.xpath("//a/@href")
+    assert {f"{i}/index.html" for i in ids} <= set(links)
+    assert [link for link in links if not (merged / link).is_file()] == []
+
+
+@pytest.mark.parametrize("value", ["0/2", "3/2", "x", "1/0", "1/", "/2", "1:2", "1/2/3"])
+def test_a_wrong_shard_is_a_clear_error_before_any_work(tmp_path: Path, value: str) -> None:
+    make_project(tmp_path, {"sample": GOOD})
+    result = run_invoke(tmp_path, "build", "--shard", value)
+    assert result.returncode == 2
+    assert result.stderr.strip() == f'--shard "{value}" must be K/N with 1 <= K <= N, e.g. 1/4'
+    assert result.stdout == "" and not (tmp_path / "output").exists()
 
 
 @pytest.mark.parametrize(

@@ -4,6 +4,8 @@ and in a log, and the short Python API."""
 
 from __future__ import annotations
 
+import copy
+import inspect
 import os
 import pty
 import re
@@ -12,34 +14,92 @@ import sys
 from pathlib import Path
 
 import pytest
+from invoke import Task
 
 import pipeline
+import tasks
 from pipeline.formats import FORMATS
 from tasks import BUILD_PACKAGES
 from tests.conftest import ROOT
-from tests.test_build import make_project, run_invoke
+from tests.test_build import make_project, manifest_of, run_invoke
 from tests.test_source import GOOD
 
-TASKS = {"build", "check", "verify", "preview", "new", "bench", "test", "lint", "fmt", "setup"}
-TASKS |= {"clean"}
+TASKS = {"build", "check", "verify", "preview", "new", "ingest", "bench", "test", "lint", "fmt"}
+TASKS |= {"setup", "clean"}
+
+# Each task that takes a repeatable flag, given it without a value in both spellings (also
+# followed by another flag, and empty), and what it must say.
+NEEDS = {
+    "doc": "--doc needs a document id, e.g. --doc sample",
+    "formats": "--formats needs a format, e.g. --formats html,docx",
+    "approve_disclaimer": (
+        "--approve-disclaimer needs a disclaimer id, e.g. --approve-disclaimer not-a-cure"
+    ),
+}
+BARE = {
+    "doc": [
+        ("build", "--doc"),
+        ("build", "-d"),
+        ("build", "-d", "--formats", "html"),
+        ("build", "--doc="),
+        ("preview", "--doc"),
+        ("preview", "-d", "--port", "0"),
+        ("check", "--doc"),
+        ("check", "-d"),
+        ("verify", "--doc", "--strict"),
+        ("verify", "-d"),
+    ],
+    "formats": [
+        ("build", "--formats"),
+        ("build", "--doc", "sample", "-f"),
+        ("build", "-f", "html,,docx"),
+        ("preview", "--formats"),
+        ("preview", "-f"),
+    ],
+    "approve_disclaimer": [
+        ("ingest", "review.docx", "--approve-disclaimer"),
+        ("ingest", "review.docx", "-p"),
+    ],
+}
+
+
+def tasks_taking(flag: str) -> set[str]:
+    """The tasks in tasks.py with this option."""
+    return {
+        name
+        for name, value in vars(tasks).items()
+        if isinstance(value, Task) and flag in inspect.signature(value.body).parameters
+    }
+
+
+def spellings(task: str, flag: str) -> set[str]:
+    """How invoke spells the task's option: --doc and -d."""
+    probe = copy.copy(getattr(tasks, task))
+    probe.help = {}  # get_arguments() uses the help texts up
+    (argument,) = [a for a in probe.get_arguments() if a.name == flag]
+    return {("-" if len(name) == 1 else "--") + name for name in argument.names}
+
+
+def test_every_task_with_a_repeatable_flag_is_tried_in_each_spelling() -> None:
+    for flag, cases in BARE.items():
+        tried = {(args[0], a) for args in cases for a in args}
+        for task in tasks_taking(flag):
+            for spelling in spellings(task, flag):
+                assert (task, spelling) in tried, (task, spelling)
 
 
 @pytest.mark.parametrize(
-    "args",
-    [
-        ("build", "--doc"),
-        ("build", "--doc", "--formats", "html"),
-        ("build", "--doc="),
-        ("verify", "--doc"),
-        ("check", "--doc"),
-    ],
+    ("flag", "args"),
+    [pytest.param(flag, args, id=" ".join(args)) for flag, cases in BARE.items() for args in cases],
 )
-def test_doc_without_a_value_is_an_error(tmp_path: Path, args: tuple[str, ...]) -> None:
+def test_a_repeatable_flag_without_a_value_is_an_error(
+    tmp_path: Path, flag: str, args: tuple[str, ...]
+) -> None:
     project = make_project(tmp_path, {"sample": GOOD})
     result = run_invoke(tmp_path, *args)
     assert result.returncode == 2
-    assert result.stderr.strip() == "--doc needs a document id, e.g. --doc sample"
-    assert not project.output_dir.exists(), "nothing was built"
+    assert result.stderr.strip() == NEEDS[flag]
+    assert result.stdout == "" and not project.output_dir.exists(), "nothing was done"
 
 
 def test_an_unknown_format_stops_before_any_work(tmp_path: Path) -> None:
@@ -53,14 +113,27 @@ def test_an_unknown_format_stops_before_any_work(tmp_path: Path) -> None:
     assert result.stdout == "" and not project.output_dir.exists()
 
 
-@pytest.mark.parametrize("task", ["build", "preview"])
+@pytest.mark.parametrize("task", sorted(tasks_taking("doc") | tasks_taking("formats")))
 def test_help_lists_the_valid_values(tmp_path: Path, task: str) -> None:
     make_project(tmp_path, {"sample": GOOD, "knee-pain": GOOD.replace("sample", "knee-pain")})
-    text = " ".join(run_invoke(tmp_path, task, "--help").stdout.split())
-    for kind in FORMATS:
-        assert kind in text.replace("- ", "-"), kind
-    if task == "build":
+    result = run_invoke(tmp_path, task, "--help")
+    assert result.returncode == 0
+    text = " ".join(result.stdout.split()).replace("- ", "-")
+    if task in tasks_taking("doc"):
         assert "only this document (repeatable): knee-pain, sample" in text
+    if task in tasks_taking("formats"):
+        assert f"(default: all): {', '.join(FORMATS)}" in text
+
+
+@pytest.mark.parametrize("spelling", ["--help", "-h"])
+def test_ingest_help_shows_the_help(tmp_path: Path, spelling: str) -> None:
+    """Its DOCX is a positional argument, which took "--help" for a file name."""
+    make_project(tmp_path, {})
+    result = run_invoke(tmp_path, "ingest", spelling)
+    assert result.returncode == 0, result.stderr
+    assert result.stdout.startswith("Usage: inv[oke] [--core-opts] ingest [--options]")
+    assert "Bring a reviewed DOCX's edits and comments back into the source." in result.stdout
+    assert "--approve-disclaimer" in result.stdout and result.stderr == ""
 
 
 def test_a_failing_verification_says_verification(tmp_path: Path) -> None:
@@ -217,9 +290,12 @@ def lines_with(lines: list[str], needle: str) -> str:
 
 def test_the_python_api_builds_verifies_and_loads(tmp_path: Path) -> None:
     project = make_project(tmp_path, {"sample": GOOD})
-    report = pipeline.build(tmp_path, formats="html")
-    assert not report.failed and report.summary().startswith("1 document, 1 file")
-    assert (project.output_dir / "sample" / "index.html").is_file()
+    wrong = pipeline.build(tmp_path, formats=["html", "pdf"])
+    assert wrong.failed and wrong.lines == [f"unknown format pdf; choose from {', '.join(FORMATS)}"]
+    assert not project.output_dir.exists()
+    report = pipeline.build(tmp_path, "sample", formats="html, docx")  # as the command line
+    assert not report.failed and report.summary().startswith("1 document, 2 files")
+    assert set(manifest_of(project, "sample")["outputs"]) == {"html", "docx"}
     assert not pipeline.verify(tmp_path, "sample").failed
     doc = pipeline.load(tmp_path / "source" / "sample.md")
     assert doc.id == "sample" and doc.source_path == "source/sample.md"

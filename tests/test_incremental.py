@@ -7,11 +7,16 @@ import shutil
 from collections.abc import Callable
 from pathlib import Path
 
+import jinja2
 import pytest
 from PIL import Image
 
+from pipeline.brand import load_brand
 from pipeline.builder import Project, build
+from pipeline.builder.keys import StyleFiles, document_inputs, output_key
 from pipeline.formats import FORMATS
+from pipeline.source import load
+from tests.conftest import ROOT
 from tests.test_build import make_project, snapshot
 from tests.test_source import GOOD
 
@@ -120,3 +125,91 @@ def test_nothing_changed_nothing_rebuilt_and_force_rebuilds_all(cold: Path, tmp_
     forced = build(project, force=True)
     assert {kind for (_, kind), o in forced.outcomes.items() if o.state == "built"} == ALL
     assert snapshot(project.output_dir / "sample") == before
+
+
+def test_editing_one_document_leaves_the_others_up_to_date(tmp_path: Path) -> None:
+    """Its source, then a figure only it shows: the other document's outputs stay as they
+    were. (The HTML and the DOCX make the point; a document's outputs share its keys' inputs.)"""
+    project = make_project(tmp_path, {"sample": SOURCE, "other": GOOD.replace("sample", "other")})
+    figure(tmp_path, "#0B4F6C")
+    html_docx = ["html", "docx"]
+    assert not build(project, kinds=html_docx).failed
+    other = snapshot(project.output_dir / "other")
+
+    for change in (CHANGES["the source"][0], changing_the_image):
+        change(tmp_path)
+        report = build(project, kinds=html_docx)
+        assert not report.failed, report.lines
+        assert {key: o.state for key, o in report.outcomes.items()} == {
+            ("sample", "html"): "built",
+            ("sample", "docx"): "built",
+            ("other", "html"): "up to date",
+            ("other", "docx"): "up to date",
+        }
+        assert snapshot(project.output_dir / "other") == other
+
+
+# -- which style files are in which output's key ----------------------------------------------
+
+TEMPLATES = sorted(p.name for p in (ROOT / "styles" / "templates").iterdir())
+
+
+@pytest.fixture(scope="module")
+def templates_read(tmp_path_factory: pytest.TempPathFactory) -> dict[str, set[str]]:
+    """The templates each format's renderer loads (and those they extend), seen as it
+    renders a document with crop marks on (only then is the brochure's slug drawn)."""
+    root = tmp_path_factory.mktemp("templates")
+    make_project(root, {"sample": GOOD})
+    edit(root / "styles/brand.toml", "crop-marks = false", "crop-marks = true")
+    brand, doc = load_brand(root / "styles"), load(root / "source/sample.md", root)
+    loaded: set[str] = set()
+    get_source = jinja2.FileSystemLoader.get_source
+
+    def recording(self: jinja2.FileSystemLoader, env: jinja2.Environment, name: str) -> object:
+        loaded.add(name)
+        return get_source(self, env, name)
+
+    read = {}
+    with pytest.MonkeyPatch.context() as patch:
+        patch.setattr(jinja2.FileSystemLoader, "get_source", recording)
+        for kind, fmt in FORMATS.items():
+            loaded.clear()
+            (root / kind).mkdir()
+            fmt.render(doc, brand, root / kind)
+            read[kind] = set(loaded)
+    assert read["brochure_pdf"] >= {"brochure-slug.html.j2"}, "the crop marks were drawn"
+    return read
+
+
+def keys(root: Path) -> dict[str, str]:
+    """Each output's key for source/sample.md, as a build computes it."""
+    brand = load_brand(root / "styles")
+    inputs = document_inputs(load(root / "source/sample.md", root), root)
+    styles = StyleFiles(brand)
+    return {kind: output_key(fmt, inputs, brand, styles) for kind, fmt in FORMATS.items()}
+
+
+def test_every_file_under_styles_is_in_an_outputs_key() -> None:
+    styles = StyleFiles(load_brand(ROOT / "styles"))
+    keyed = set().union(*(styles.matching(fmt.styles) for fmt in FORMATS.values()))
+    every = {
+        path.relative_to(ROOT / "styles").as_posix()
+        for path in (ROOT / "styles").rglob("*")
+        if path.is_file()
+    }
+    # brand.toml is in the keys as the tables each format reads; the landing page's template
+    # is in none, since every build and gather writes the landing page again.
+    assert every - keyed == {"brand.toml", "templates/index.html.j2"}
+
+
+@pytest.mark.parametrize("template", TEMPLATES)
+def test_a_template_is_in_the_keys_of_exactly_the_outputs_that_read_it(
+    template: str, templates_read: dict[str, set[str]], tmp_path: Path
+) -> None:
+    make_project(tmp_path, {"sample": GOOD})
+    before = keys(tmp_path)
+    with (tmp_path / "styles" / "templates" / template).open("a") as file:
+        file.write("{# edited #}\n")
+    after = keys(tmp_path)
+    changed = {kind for kind in FORMATS if before[kind] != after[kind]}
+    assert changed == {kind for kind, read in templates_read.items() if template in read}

@@ -1,7 +1,9 @@
 """output/index.html, the landing page: every link and picture on it resolves, the thumbnails
 are the real first pages (drawn once per PDF version, never inside a document's folder), it
 shows each file's size, the verification, reading grade and review due date (due soon and
-overdue marked), and axe-core finds nothing at 1280 and 320 px, light and dark."""
+overdue marked). In a browser it passes the article's checks: axe-core at 1280 and 320 px,
+light and dark; the Nu checker; no sideways scrolling at 400 % and 200 % zoom; no text cut
+off under WCAG 1.4.12 text spacing; printed whole; a visible focus on every link."""
 
 from __future__ import annotations
 
@@ -19,11 +21,16 @@ from pipeline.builder import gather
 from tests.browser import (
     axe_violations,
     chromium,
+    clipped_text,
+    clipped_under_text_spacing,
     describe_violations,
     horizontal_overflow,
     open_page,
+    press_tab,
+    scroll_width,
 )
 from tests.conftest import ARTICLE_ID, Built
+from tests.nu_checker import nu_errors
 
 
 @pytest.fixture(scope="module")
@@ -33,7 +40,11 @@ def browser() -> Iterator[Browser]:
 
 
 def landing(built: Built) -> lxml_html.HtmlElement:
-    return lxml_html.fromstring((built.project.output_dir / "index.html").read_bytes())
+    return lxml_html.fromstring(index_of(built).read_bytes())
+
+
+def index_of(built: Built) -> Path:
+    return built.project.output_dir / "index.html"
 
 
 def test_every_link_and_picture_resolves(built: Built) -> None:
@@ -142,4 +153,67 @@ def test_the_landing_page_has_no_axe_violations(
         "links => links.map(a => a.getAttribute('href'))"
     )
     assert len(reachable) == len(built.manifest["outputs"]) == len(set(reachable))
+    page.context.close()
+
+
+def test_each_document_shows_its_reading_grade(built: Built) -> None:
+    page = landing(built)
+    manifests = [
+        json.loads(p.read_text()) for p in built.project.output_dir.glob("*/manifest.json")
+    ]
+    assert manifests
+    for manifest in manifests:
+        (card,) = page.xpath(f"//li[@class='document'][.//h2[@id='doc-{manifest['id']}']]")
+        (grade,) = card.xpath(".//dt[.='Reading grade']/following-sibling::dd[1]")
+        shown = grade.text_content().split()[0]
+        assert shown == f"{manifest['readability']['onepager']['fk']:.1f}"
+
+
+def test_nu_html_checker_reports_no_errors(built: Built) -> None:
+    assert nu_errors(index_of(built)) == []
+
+
+# 320 CSS px is a 1280 px window zoomed to 400 %; 640 is the same window at 200 %.
+@pytest.mark.parametrize("width", [320, 640])
+def test_no_sideways_scrolling_when_narrow_or_zoomed(
+    browser: Browser, built: Built, width: int
+) -> None:
+    page = open_page(browser, index_of(built), width=width)
+    assert horizontal_overflow(page) == 0, scroll_width(page)
+    assert clipped_text(page) == []
+    page.context.close()
+
+
+@pytest.mark.parametrize("width", [1280, 320])
+def test_text_spacing_overrides_clip_no_text(browser: Browser, built: Built, width: int) -> None:
+    page = open_page(browser, index_of(built), width=width)
+    assert clipped_under_text_spacing(page) == []
+    assert horizontal_overflow(page) == 0, scroll_width(page)
+    page.context.close()
+
+
+def test_print_keeps_each_document_whole_and_nothing_cut_off(
+    browser: Browser, built: Built
+) -> None:
+    page = open_page(browser, index_of(built))
+    page.emulate_media(media="print")
+    breaks = page.locator(".document").evaluate_all(
+        "cards => cards.map(card => getComputedStyle(card).breakInside)"
+    )
+    assert breaks and set(breaks) == {"avoid"}
+    assert horizontal_overflow(page) == 0 and clipped_text(page) == []
+    page.context.close()
+
+
+def test_keyboard_focus_is_visible_on_every_link_in_turn(browser: Browser, built: Built) -> None:
+    page = open_page(browser, index_of(built), width=320)
+    links = page.locator("main a:not([tabindex='-1'])").evaluate_all(
+        "links => links.map(a => a.getAttribute('href'))"
+    )
+    assert links
+    for href in links:
+        focused = press_tab(page)
+        assert focused["href"] == href, focused
+        assert focused["outlineStyle"] not in ("none", "auto") and focused["outlineWidth"] >= 2
+        assert focused["onScreen"], focused
     page.context.close()

@@ -27,11 +27,11 @@ WAIT = 60.0
 
 
 class Preview:
-    def __init__(self, project: Path):
+    def __init__(self, project: Path, *args: str):
         (project / "tasks.py").write_text((ROOT / "tasks.py").read_text())
         env = {**os.environ, "PYTHONPATH": str(ROOT)}
         self.process = subprocess.Popen(
-            [sys.executable, "-m", "invoke", "preview", "--port", "0", "--formats", "html"],
+            [sys.executable, "-m", "invoke", "preview", "--port", "0", "--formats", "html", *args],
             cwd=project,
             env=env,
             stdout=subprocess.PIPE,
@@ -46,6 +46,7 @@ class Preview:
         assert match, first
         self.port = int(match.group(1))
         self.url = match.group(0)
+        self.address = first.split()[1]
 
     def _read(self) -> None:
         assert self.process.stdout is not None
@@ -184,3 +185,27 @@ def test_a_port_in_use_is_a_clear_error(preview: Preview, tmp_path: Path) -> Non
         f"port {preview.port} is in use (another preview?); choose another with --port, "
         f"e.g. --port {preview.port + 1}"
     )
+
+
+def test_doc_previews_that_document_alone(tmp_path: Path) -> None:
+    make_project(tmp_path, {"sample": GOOD, "other": GOOD.replace("id: sample", "id: other")})
+    (tmp_path / "tasks.py").write_text((ROOT / "tasks.py").read_text())
+    unknown = subprocess.run(
+        [sys.executable, "-m", "invoke", "preview", "--doc", "nothing"],
+        cwd=tmp_path,
+        env={**os.environ, "PYTHONPATH": str(ROOT)},
+        capture_output=True,
+        text=True,
+        timeout=WAIT,
+    )
+    assert unknown.returncode == 1
+    assert unknown.stderr.strip() == "no source/nothing.md; the documents are: other, sample"
+
+    running = Preview(tmp_path, "--doc", "other")
+    try:
+        assert running.address == f"{running.url}other/", "its page's address"
+        running.page_with("other/index.html", "Pain can vary widely.")
+        assert running.stop() == 0
+    finally:
+        running.process.kill()
+    assert not (tmp_path / "output" / "sample").exists()

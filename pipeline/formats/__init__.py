@@ -29,7 +29,9 @@ class Format:
     summary: str
     """One line for help texts and the landing page."""
     styles: tuple[str, ...]
-    """What it reads under styles/ (glob patterns), besides brand.toml: part of its key."""
+    """What it reads under styles/ (glob patterns), besides brand.toml: part of its key.
+    Templates by family: "templates/brochure*" is brochure.html.j2 and every
+    brochure-*.j2 beside it, so a template added to a family is in its key."""
     brand_tables: tuple[str, ...]
     """The brand.toml tables it reads (its renderer and its checks see only these)."""
     embeds_fonts: bool = False
@@ -63,7 +65,7 @@ FORMATS: dict[str, Format] = {
             "full",
             "pipeline.formats.html",
             "accessible web page",
-            (*_FILES, "templates/article.*"),
+            (*_FILES, "templates/article*"),
             _TABLES,
         ),
         Format(
@@ -71,7 +73,7 @@ FORMATS: dict[str, Format] = {
             "full",
             "pipeline.formats.pdf.brochure",
             "print brochure (PDF/X-4, CMYK)",
-            (*_FILES, "templates/print.*", "templates/brochure.*"),
+            (*_FILES, "templates/print*", "templates/brochure*"),
             (*_TABLES, "print"),
             embeds_fonts=True,
         ),
@@ -80,7 +82,7 @@ FORMATS: dict[str, Format] = {
             "full",
             "pipeline.formats.pdf.accessible",
             "tagged PDF/UA for screens",
-            (*_FILES, "templates/print.*", "templates/accessible.*"),
+            (*_FILES, "templates/print*", "templates/accessible*"),
             (*_TABLES, "print"),
             embeds_fonts=True,
         ),
@@ -98,7 +100,7 @@ FORMATS: dict[str, Format] = {
             "plain",
             "pipeline.formats.onepager.pdf",
             "plain-language one-pager (PDF)",
-            (*_FILES, "templates/onepager.*"),
+            (*_FILES, "templates/onepager*"),
             (*_TABLES, "onepager", "readability"),
             embeds_fonts=True,
             group="onepager",
@@ -108,7 +110,7 @@ FORMATS: dict[str, Format] = {
             "plain",
             "pipeline.formats.onepager.html",
             "plain-language one-pager (web)",
-            (*_FILES, "templates/onepager.*"),
+            (*_FILES, "templates/onepager*"),
             (*_TABLES, "onepager", "readability"),
             group="onepager",
         ),
