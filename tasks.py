@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import copy
 import difflib
+import functools
 import importlib.util
 import os
 import shutil
@@ -15,7 +16,8 @@ import time
 from pathlib import Path
 from typing import TYPE_CHECKING
 
-from invoke import Context, Exit, Task, task
+from invoke import Context, Exit, Task
+from invoke import task as invoke_task
 
 from pipeline.formats import FORMATS  # the registry only: no renderer is imported
 
@@ -23,6 +25,18 @@ if TYPE_CHECKING:
     from pipeline.builder import Report
 
 ROOT = Path(__file__).resolve().parent
+
+
+class HelpfulTask(Task):
+    """A task whose options never take -h: invoke gives each option the first free letter of
+    its name as a short flag, so build's --shard took -h and `invoke build -h` asked for a
+    shard instead of showing the help."""
+
+    def arg_opts(self, name: str, default: str, taken_names: set[str]) -> dict[str, object]:
+        return dict(super().arg_opts(name, default, taken_names | {"h"}))
+
+
+task = functools.partial(invoke_task, klass=HelpfulTask)
 TEST_EXTRA = "pip install -e '.[test]'"
 
 # Debian packages: what a build needs (ICC profile for PDF/X, SVG for DOCX images, the

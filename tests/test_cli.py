@@ -126,14 +126,16 @@ def test_help_lists_the_valid_values(tmp_path: Path, task: str) -> None:
 
 
 @pytest.mark.parametrize("spelling", ["--help", "-h"])
-def test_ingest_help_shows_the_help(tmp_path: Path, spelling: str) -> None:
-    """Its DOCX is a positional argument, which took "--help" for a file name."""
+@pytest.mark.parametrize("name", sorted(TASKS))
+def test_every_task_shows_its_help(tmp_path: Path, name: str, spelling: str) -> None:
+    """-h too: invoke gave build's --shard the short flag -h, and ingest's DOCX, a
+    positional argument, took "--help" for a file name."""
     make_project(tmp_path, {})
-    result = run_invoke(tmp_path, "ingest", spelling)
+    result = run_invoke(tmp_path, name, spelling)
     assert result.returncode == 0, result.stderr
-    assert result.stdout.startswith("Usage: inv[oke] [--core-opts] ingest [--options]")
-    assert "Bring a reviewed DOCX's edits and comments back into the source." in result.stdout
-    assert "--approve-disclaimer" in result.stdout and result.stderr == ""
+    assert result.stdout.startswith(f"Usage: inv[oke] [--core-opts] {name}")
+    summary = (getattr(tasks, name).__doc__ or "").splitlines()[0]
+    assert summary in result.stdout and result.stderr == ""
 
 
 def test_a_failing_verification_says_verification(tmp_path: Path) -> None:
