@@ -73,7 +73,7 @@ def missing_glyphs(doc: Document, brand: Brand, source: Path) -> list[Problem]:
         for family in _absent_families(brand)
     ]
     places = _places(doc, source) + _pipeline_places(brand)
-    wanted = {char for place in places for char in place.text if _drawn(char)}
+    wanted = {char for char in set().union(*(place.text for place in places)) if _drawn(char)}
     missing = _uncovered(wanted, brand)
     # In reading order, one problem per kind of character (a script, emoji, private use).
     in_order = list(dict.fromkeys(c for place in places for c in place.text if c in missing))
