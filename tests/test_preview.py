@@ -19,7 +19,7 @@ from pathlib import Path
 import pytest
 
 from tests.conftest import ROOT
-from tests.test_build import make_project
+from tests.test_build import make_project, run_invoke
 from tests.test_source import GOOD
 
 WAIT = 60.0
@@ -189,15 +189,7 @@ def test_a_port_in_use_is_a_clear_error(preview: Preview, tmp_path: Path) -> Non
 
 def test_doc_previews_that_document_alone(tmp_path: Path) -> None:
     make_project(tmp_path, {"sample": GOOD, "other": GOOD.replace("id: sample", "id: other")})
-    (tmp_path / "tasks.py").write_text((ROOT / "tasks.py").read_text())
-    unknown = subprocess.run(
-        [sys.executable, "-m", "invoke", "preview", "--doc", "nothing"],
-        cwd=tmp_path,
-        env={**os.environ, "PYTHONPATH": str(ROOT)},
-        capture_output=True,
-        text=True,
-        timeout=WAIT,
-    )
+    unknown = run_invoke(tmp_path, "preview", "--doc", "nothing")
     assert unknown.returncode == 1
     assert unknown.stderr.strip() == "no source/nothing.md; the documents are: other, sample"
 
