@@ -9,7 +9,7 @@ writer waits for), and runs that are compared alternate, so a busy machine slows
 4. a 50-document library at 1 worker and at all cores;
 5. the peak memory of a build: the resident memory of its whole process tree (invoke, the
    build and its workers), summed, sampled from /proc as it runs (and the proportional
-   memory, which counts the pages they share once);
+   memory, which counts the pages they share once), in one more, untimed, run of each;
 and then, in this process, where the time of one build goes: each format's render, read-back
 (extraction, per page for PDFs) and check, and the check of a 200- and a 2,000-row table.
 """
@@ -53,7 +53,8 @@ proportional (PSS) bytes, each summed over its processes."""
 
 def run(command: list[str], cwd: Path, memory: str = "") -> float:
     """Seconds a command takes; it must succeed. With `memory`, the peak memory of its
-    process tree goes into `peaks[memory]`."""
+    process tree goes into `peaks[memory]`: in a run of its own, after the timed ones, as
+    reading /proc ten times a second takes CPU from the build it measures."""
     env = {**os.environ, "PATH": f"{Path(sys.executable).parent}:{os.environ.get('PATH', '')}"}
     start = time.perf_counter()
     rss = pss = 0
@@ -144,9 +145,9 @@ def main() -> None:
         (work / "empty").mkdir()
         (work / "empty" / "tasks.py").write_text(EMPTY_TASKS)
 
-        def cold() -> float:
+        def cold(memory: str = "") -> float:
             shutil.rmtree(one / "output", ignore_errors=True)
-            return run(invoke("build"), one, memory="the article, cold")
+            return run(invoke("build"), one, memory)
 
         def naive() -> float:
             return run(["sh", "-c", " && ".join(_peer_commands(pandoc, ARTICLE, peer))], peer)
@@ -163,7 +164,7 @@ def main() -> None:
         )
         row("   naive peer (3 pandoc calls)", first["naive"])
 
-        cold()
+        cold("the article, cold")
         second = medians(
             {
                 "noop": lambda: run(invoke("build"), one),
@@ -183,9 +184,9 @@ def main() -> None:
         original = source.read_text(encoding="utf-8")
         edits = iter(range(10_000))
 
-        def eight_cold() -> float:
+        def eight_cold(memory: str = "") -> float:
             shutil.rmtree(eight / "output", ignore_errors=True)
-            return run(invoke("build"), eight, memory="the 8-document library, cold")
+            return run(invoke("build"), eight, memory)
 
         def one_edit() -> float:
             run(invoke("build"), eight)  # up to date first (not timed in the figure below)
@@ -198,14 +199,13 @@ def main() -> None:
         edit = third["edit"]
         row("3. one edit in an 8-document library", edit, edit / third["cold"], "<= 0.25x cold")
         row("   the 8-document library, cold", third["cold"])
+        eight_cold("the 8-document library, cold")
 
         big = library(work / "big", options.library)
 
-        def big_build(jobs: int) -> float:
+        def big_build(jobs: int, memory: str = "") -> float:
             shutil.rmtree(big / "output", ignore_errors=True)
-            workers = jobs or os.cpu_count() or 1
-            kind = f"the {options.library}-document library, {workers} worker{'s' * (workers > 1)}"
-            return run(invoke("build", "--jobs", str(jobs)), big, memory=kind)
+            return run(invoke("build", "--jobs", str(jobs)), big, memory)
 
         fourth = medians(
             {"one": lambda: big_build(1), "all": lambda: big_build(0)}, options.repeats
@@ -214,6 +214,7 @@ def main() -> None:
         row(f"   {options.library}-document library, {os.cpu_count()} workers", fourth["all"])
         speed_up = fourth["one"] / fourth["all"]
         row("   speed-up", None, speed_up, ">= 1.7x at 2 cores")
+        big_build(0, f"the {options.library}-document library, {os.cpu_count()} workers")
     row("5. peak memory of a build (RSS, all processes)")
     for kind, (rss, pss) in peaks.items():
         shown, target = f"{rss / 1e6:7.0f} MB", f"<= 400 MB (PSS {pss / 1e6:.0f} MB)"

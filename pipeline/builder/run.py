@@ -22,8 +22,9 @@ import os
 import shutil
 import time
 import traceback
-from collections.abc import Iterator, Sequence
-from concurrent.futures import ProcessPoolExecutor, as_completed
+from collections import deque
+from collections.abc import Iterable, Iterator, Sequence
+from concurrent.futures import FIRST_COMPLETED, Future, ProcessPoolExecutor, wait
 from contextlib import contextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -148,19 +149,25 @@ def _build(
         return
     styles = StyleFiles(brand)
     surveys = [_survey(project, path, brand, styles, options) for path in paths]
-    with _workers(options, surveys) as workers:  # warming up while the sources load
-        plans = []
+    plans: list[Plan] = []
+
+    def ready() -> Iterator[Plan]:
+        """Each plan with work to render, the moment its source is loaded and checked (the
+        workers render one document while the next loads); the others are finished now."""
         for survey in surveys:
             plan = _complete(survey, project, brand, styles, options, today, report)
-            if plan is not None:
-                plans.append(plan)
+            if plan is None:
+                continue
+            plans.append(plan)
+            if plan.render:
+                plan.staging = files.staging_folder(project.output_dir, plan.id)
+                yield plan
+            else:
+                _finish_one(project, plan, options, report)
+
+    with _workers(options, surveys) as workers:  # warming up while the sources load
         try:
-            for plan in plans:
-                if plan.render:
-                    plan.staging = files.staging_folder(project.output_dir, plan.id)
-                else:
-                    _finish_one(project, plan, options, report)
-            for plan in _render(plans, brand, options, report, workers):
+            for plan in _render(ready(), brand, options, report, workers):
                 _finish_one(project, plan, options, report)
         finally:
             for plan in plans:
@@ -401,24 +408,24 @@ def _warm_worker(modules: list[str]) -> None:
 
 
 def _render(
-    plans: list[Plan],
+    plans: Iterable[Plan],
     brand: Brand,
     options: Options,
     report: Report,
     workers: Workers | None,
 ) -> Iterator[Plan]:
-    """Every plan's groups, in parallel; yields each plan as its last group finishes."""
-    work = [
-        (plan.doc, plan.staging, plan, group)
-        for plan in plans
-        if plan.doc and plan.staging
-        for group in plan.groups
-    ]
-    work.sort(key=lambda item: -WEIGHT.get(FORMATS[item[3][0]].group or item[3][0], 1))
-    waiting = {plan.id: len(plan.groups) for plan in plans if plan.staging}
-    for _, _, plan, group in work:
-        for kind in group:
-            report.outcome(Outcome(plan.id, kind, "queued"))
+    """Every plan's groups, heaviest first, handed to the workers as each plan arrives;
+    yields each plan as its last group finishes."""
+    waiting: dict[str, int] = {}
+
+    def groups(plan: Plan) -> list[list[str]]:
+        waiting[plan.id] = len(plan.groups)
+        for group in plan.groups:
+            for kind in group:
+                report.outcome(Outcome(plan.id, kind, "queued"))
+        return sorted(
+            plan.groups, key=lambda group: -WEIGHT.get(FORMATS[group[0]].group or group[0], 1)
+        )
 
     def started(plan: Plan, group: list[str]) -> None:
         for kind in group:
@@ -432,34 +439,47 @@ def _render(
         return waiting[plan.id] == 0
 
     if workers is None:
-        for doc, staging, plan, group in work:
-            started(plan, group)
-            if done(plan, render_group(doc, brand, group, staging, options.strict)):
-                yield plan
+        for plan in plans:
+            assert plan.doc is not None and plan.staging is not None
+            for group in groups(plan):
+                started(plan, group)
+                if done(plan, render_group(plan.doc, brand, group, plan.staging, options.strict)):
+                    yield plan
         return
-    futures = {
-        workers.pool.submit(render_group, doc, brand, group, staging, options.strict): (
-            plan,
-            group,
-        )
-        for doc, staging, plan, group in work
-    }
-    # The pool takes work in the order it was given: the first ones start now, and one
-    # more each time one finishes.
-    order = list(futures.values())
-    for plan, group in order[: workers.count]:
-        started(plan, group)
-    upcoming = iter(order[workers.count :])
-    for future in as_completed(futures):
-        if (following := next(upcoming, None)) is not None:
-            started(*following)
-        plan, group = futures[future]
-        try:
-            results = future.result()
-        except Exception as error:  # the worker itself died (killed, out of memory)
-            results = [Rendered(kind, error=f"the worker stopped: {error}") for kind in group]
-        if done(plan, results):
-            yield plan
+    pending: dict[Future[list[Rendered]], tuple[Plan, list[str]]] = {}
+    # The pool takes work in the order it was given: as many as it has workers start at
+    # once, then one more each time one finishes.
+    queued: deque[tuple[Plan, list[str]]] = deque()
+    running = 0
+
+    def finished(timeout: float | None) -> Iterator[Plan]:
+        nonlocal running
+        for future in wait(pending, timeout, FIRST_COMPLETED).done:
+            plan, group = pending.pop(future)
+            running -= 1
+            if queued:
+                started(*queued.popleft())
+                running += 1
+            try:
+                results = future.result()
+            except Exception as error:  # the worker itself died (killed, out of memory)
+                results = [Rendered(kind, error=f"the worker stopped: {error}") for kind in group]
+            if done(plan, results):
+                yield plan
+
+    for plan in plans:
+        assert plan.doc is not None and plan.staging is not None
+        for group in groups(plan):
+            args = (plan.doc, brand, group, plan.staging, options.strict)
+            pending[workers.pool.submit(render_group, *args)] = (plan, group)
+            if running < workers.count:
+                started(plan, group)
+                running += 1
+            else:
+                queued.append((plan, group))
+        yield from finished(timeout=0)  # publish what is done before loading the next
+    while pending:
+        yield from finished(timeout=None)
 
 
 # -- publishing ---------------------------------------------------------------------------
