@@ -7,7 +7,7 @@ from __future__ import annotations
 import json
 from pathlib import Path
 
-from pipeline.source import ID_PATTERN, PLACEHOLDER, slug
+from pipeline.source import ID_PATTERN, LANG_PATTERN, PLACEHOLDER, slug
 
 TEMPLATE = """\
 ---
@@ -52,6 +52,8 @@ def new_source(source_dir: Path, title: str, doc_id: str = "", lang: str = "en-U
         raise ScaffoldError(
             f'id "{doc_id}" is not valid; use lower-case letters, digits and hyphens'
         )
+    if not LANG_PATTERN.fullmatch(lang):
+        raise ScaffoldError(f'lang "{lang}" is not a BCP 47 language tag; write e.g. --lang en-US')
     path = source_dir / f"{doc_id}.md"
     text = TEMPLATE.format(
         id=doc_id,

@@ -241,6 +241,17 @@ def test_new_never_overwrites_a_source(tmp_path: Path) -> None:
     assert run_invoke(tmp_path, "new").returncode == 2  # no title
 
 
+def test_new_refuses_a_language_that_is_not_a_tag(tmp_path: Path) -> None:
+    """Checked before the file is written, as the loader would check it after."""
+    make_project(tmp_path, {})
+    result = run_invoke(tmp_path, "new", "--title", "Knee pain", "--lang", "English")
+    assert result.returncode == 1
+    assert result.stderr.strip() == (
+        'lang "English" is not a BCP 47 language tag; write e.g. --lang en-US'
+    )
+    assert list((tmp_path / "source").iterdir()) == []
+
+
 def test_a_placeholder_left_anywhere_is_refused(tmp_path: Path) -> None:
     text = GOOD.replace("Pain can vary widely.", "Pain can vary widely. TODO: add causes.")
     with pytest.raises(SourceError) as caught:
