@@ -114,13 +114,17 @@ def manifest_of(project: Project, doc_id: str) -> dict:  # type: ignore[type-arg
 
 def test_a_broken_source_fails_alone_and_changes_no_other_output(tmp_path: Path) -> None:
     other = GOOD.replace("id: sample", "id: other")
-    project = make_project(tmp_path, {"sample": GOOD, "other": other})
+    third = GOOD.replace("id: sample", "id: third")  # after the broken one, by name
+    project = make_project(tmp_path, {"sample": GOOD, "other": other, "third": third})
     assert not build(project, kinds=["html"]).failed
     before = snapshot(project.output_dir / "other")
     sample_before = snapshot(project.output_dir / "sample")
 
     (project.source_dir / "sample.md").write_text(GOOD.replace(" {#treatment}", ""))
-    (project.source_dir / "other.md").write_text(other.replace("Rest can help.", "Rest helps."))
+    for name, text in (("other", other), ("third", third)):
+        (project.source_dir / f"{name}.md").write_text(
+            text.replace("Rest can help.", "Rest helps.")
+        )
     report = build(project, kinds=["html"])
 
     assert report.failed
@@ -129,9 +133,10 @@ def test_a_broken_source_fails_alone_and_changes_no_other_output(tmp_path: Path)
         'write "## Treatment {#treatment}"'
     ]
     assert snapshot(project.output_dir / "sample") == sample_before
-    # "other" was built and published all the same.
+    # The others, before and after it by name, were built and published all the same.
     assert snapshot(project.output_dir / "other") != before
-    assert "Rest helps." in (project.output_dir / "other" / "index.html").read_text()
+    for name in ("other", "third"):
+        assert "Rest helps." in (project.output_dir / name / "index.html").read_text()
 
 
 def test_a_format_that_fails_is_reported_alone_and_the_others_publish(
@@ -396,7 +401,9 @@ def test_the_review_date_is_in_the_manifest_and_a_late_one_is_said(
     report = build(project, kinds=["html"])
     assert not report.failed
     assert report.documents["sample"].review == state
-    assert [m.text for m in report.messages if "review" in m.text] == ([line] if line else [])
+    said = [(m.level, m.text) for m in report.messages if "review" in m.text]
+    level = "warning" if state == "overdue" else "info"  # overdue: a warning (an error, strict)
+    assert said == ([(level, line)] if line else [])
     assert manifest_of(project, "sample")["review_due"] == "2027-01-01"
 
 

@@ -4,8 +4,10 @@ good output in place; the next build clears the leftovers."""
 
 from __future__ import annotations
 
+import builtins
 import errno
 import hashlib
+import io
 import json
 import os
 import signal
@@ -16,7 +18,7 @@ from pathlib import Path
 
 import pytest
 
-from pipeline.builder import Project, build, files
+from pipeline.builder import Project, build, files, verify_published
 from tests.conftest import ROOT
 from tests.test_build import make_project, snapshot
 from tests.test_source import GOOD
@@ -26,7 +28,11 @@ FAST = ["html", "docx"]
 
 
 def assert_consistent(project: Project) -> None:
-    """Every manifest names exactly the files beside it, with their hashes."""
+    """Every manifest names exactly the files beside it, with their hashes; the landing page,
+    where there is one, is whole."""
+    index = project.output_dir / "index.html"
+    if index.exists():
+        assert index.read_text().rstrip().endswith("</html>"), "a landing page cut short"
     for manifest_path in project.output_dir.glob("*/manifest.json"):
         folder = manifest_path.parent
         manifest = json.loads(manifest_path.read_text())
@@ -37,7 +43,11 @@ def assert_consistent(project: Project) -> None:
                 assert path.is_file(), f"{folder.name}: {kind} lists {name}, which is missing"
                 assert hashlib.sha256(path.read_bytes()).hexdigest() == digest, name
             listed |= set(entry["files"])
-        on_disk = {p.relative_to(folder).as_posix() for p in folder.rglob("*") if p.is_file()}
+        on_disk = {
+            p.relative_to(folder).as_posix()
+            for p in folder.rglob("*")
+            if p.is_file() and not p.name.startswith(files.PARTIAL_PREFIX)  # a kill's leftover
+        }
         assert on_disk == listed, f"{folder.name}: files no manifest names"
 
 
@@ -47,24 +57,36 @@ def edit_both(project: Project, text: str) -> None:
 
 
 def build_dying_at(project: Project, step: int) -> int:
-    """Build in a child process that dies (like SIGKILL: no clean-up) at its `step`-th
-    rename, link or folder exchange. Returns the child's exit code (0: it got to the end)."""
+    """Build, then verify, in a child process that dies (like SIGKILL: no clean-up) at its
+    `step`-th rename, link or folder exchange, or just after it opens a file under output/
+    by name to write it (a file written in place is then cut short). Returns the child's
+    exit code (0: it got to the end)."""
     pid = os.fork()
     if pid == 0:  # the child
         count = [0]
 
-        def dying(real):  # type: ignore[no-untyped-def]
+        def dying(real, opens=None):  # type: ignore[no-untyped-def]
             def step_then(*args, **kwargs):  # type: ignore[no-untyped-def]
-                count[0] += 1
-                if count[0] == step:
-                    os._exit(9)
+                if opens is None or opens(*args, **kwargs):
+                    count[0] += 1
+                    if count[0] == step:
+                        if opens is not None:
+                            real(*args, **kwargs)  # opened, so truncated: then die
+                        os._exit(9)
                 return real(*args, **kwargs)
 
             return step_then
 
+        def writes_output(file, mode="r", *args, **kwargs):  # type: ignore[no-untyped-def]
+            named = isinstance(file, str | os.PathLike)
+            inside = named and Path(file).resolve().is_relative_to(project.output_dir)
+            return inside and any(letter in mode for letter in "wax+")
+
         os.replace, os.rename, os.link = dying(os.replace), dying(os.rename), dying(os.link)
         files._exchange = dying(files._exchange)  # type: ignore[method-assign]
+        io.open = builtins.open = dying(io.open, writes_output)
         report = build(project, kinds=FAST, jobs=1)
+        report = verify_published(project) if not report.failed else report
         os._exit(1 if report.failed else 0)
     _, status = os.waitpid(pid, 0)
     return os.waitstatus_to_exitcode(status)
@@ -90,7 +112,7 @@ def test_a_build_killed_at_every_step_of_publishing_leaves_consistent_manifests(
     assert step > 10, "the steps were counted"
     # The next build clears what the killed ones left and publishes.
     assert not build(project, kinds=FAST).failed
-    assert not [p for p in project.output_dir.iterdir() if p.name.startswith(".")]
+    assert not [p for p in project.output_dir.rglob(".*")], "the leftovers are cleared"
     assert_consistent(project)
 
 
