@@ -418,7 +418,8 @@ def _render(
     yields each plan as its last group finishes."""
     waiting: dict[str, int] = {}
 
-    def groups(plan: Plan) -> list[list[str]]:
+    def queue(plan: Plan) -> list[list[str]]:
+        """Say the plan's outputs are queued; its groups, heaviest first."""
         waiting[plan.id] = len(plan.groups)
         for group in plan.groups:
             for kind in group:
@@ -441,7 +442,7 @@ def _render(
     if workers is None:
         for plan in plans:
             assert plan.doc is not None and plan.staging is not None
-            for group in groups(plan):
+            for group in queue(plan):
                 started(plan, group)
                 if done(plan, render_group(plan.doc, brand, group, plan.staging, options.strict)):
                     yield plan
@@ -469,7 +470,7 @@ def _render(
 
     for plan in plans:
         assert plan.doc is not None and plan.staging is not None
-        for group in groups(plan):
+        for group in queue(plan):
             args = (plan.doc, brand, group, plan.staging, options.strict)
             pending[workers.pool.submit(render_group, *args)] = (plan, group)
             if running < workers.count:
