@@ -16,7 +16,6 @@ from __future__ import annotations
 import datetime as dt
 import errno
 import hashlib
-import importlib
 import multiprocessing
 import os
 import shutil
@@ -30,7 +29,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-from pipeline import review
+from pipeline import native, review
 from pipeline.brand import Brand, BrandError, load_brand
 from pipeline.builder import files
 from pipeline.builder.files import MANIFEST, OutputBusy, exclusive, read_manifest
@@ -404,7 +403,7 @@ def _warm_worker(modules: list[str]) -> None:
     with it), and import what rendering and checking need, once."""
     files.drop_inherited_lock()
     for module in [*modules, "pipeline.checks", *READERS.values()]:
-        importlib.import_module(module)
+        native.import_module(module)
 
 
 def _render(

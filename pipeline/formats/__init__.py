@@ -6,11 +6,11 @@ Adding a format: one module with `render(doc, brand, out_dir) -> Path`, listed o
 
 from __future__ import annotations
 
-import importlib
 from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING
 
+from pipeline import native
 from pipeline.model import Scope
 
 if TYPE_CHECKING:
@@ -48,7 +48,7 @@ class Format:
         return (self.scope, "plain") if self.plain_too else (self.scope,)
 
     def render(self, doc: Document, brand: Brand, out_dir: Path) -> Path:
-        renderer = importlib.import_module(self.module).render
+        renderer = native.import_module(self.module).render
         path: Path = renderer(doc, brand, out_dir)
         return path
 

@@ -10,7 +10,10 @@ from urllib.parse import urlparse
 from urllib.request import url2pathname
 
 import weasyprint
+from weasyprint.text.fonts import FontConfiguration
 from weasyprint.urls import FatalURLFetchingError, URLFetcher
+
+from pipeline.brand import Brand
 
 # The scratch folder a renderer lays out from is a new temporary folder each time, and the
 # project can live anywhere; WeasyPrint names images after their URLs and the PDF identifier
@@ -45,31 +48,57 @@ class ProjectFetcher(URLFetcher):
         return super().fetch(url, headers)
 
 
+_fonts: dict[str, FontConfiguration] = {}
+
+
+def fonts(brand: Brand) -> FontConfiguration:
+    """The process's font configuration for the brand's fonts, shared by every page it lays
+    out. A new one for each page cost 25 ms (Fontconfig loads every system font) and kept
+    about a quarter of a megabyte each, and each page added the brand's @font-face fonts to
+    it again. It is keyed by the fonts' bytes: their URLs are fixed names (see SCRATCH), so
+    a font edited under a long-lived preview gets a configuration of its own."""
+    digest = hashlib.sha256()
+    for path in brand.font_files:
+        digest.update(path.name.encode() + b"\0" + path.read_bytes())
+    key = digest.hexdigest()
+    if key not in _fonts:
+        _fonts.clear()  # the brand's fonts changed: the old faces are never asked for again
+        _fonts[key] = FontConfiguration()
+    return _fonts[key]
+
+
 class _Page(weasyprint.HTML):
     """HTML laid out as a browser lays it out: with the HTML standard's presentational
     hints, which WeasyPrint applies only when asked. Without them a list's own numbering
     (`<ol start="4">`, `<ol type="a">`, as pandoc writes a list that starts at 4 or counts
-    a, b, c) printed as 1, 2, 3."""
+    a, b, c) printed as 1, 2, 3. Its fonts are the process's for the brand (see `fonts`)."""
 
-    def render(self, *args: Any, **options: Any) -> Any:
+    def __init__(self, brand: Brand, **arguments: Any):
+        super().__init__(**arguments)
+        self.brand = brand
+
+    def render(
+        self, font_config: FontConfiguration | None = None, *args: Any, **options: Any
+    ) -> Any:
         options["presentational_hints"] = True
-        return super().render(*args, **options)
+        return super().render(font_config or fonts(self.brand), *args, **options)
 
 
 def fenced(
-    html: str, base_dir: Path, *allowed: Path, styles: Path | None = None
+    html: str, base_dir: Path, brand: Brand, *allowed: Path, styles: Path | None = None
 ) -> weasyprint.HTML:
-    """`html` for WeasyPrint to lay out: its relative URLs resolve against base_dir, and
-    `STYLES` URLs against the styles folder (each under a fixed name); it may read those and
-    the `allowed` folders only."""
+    """`html` for WeasyPrint to lay out in the brand's fonts: its relative URLs resolve
+    against base_dir, and `STYLES` URLs against the styles folder (each under a fixed name);
+    it may read those and the `allowed` folders only."""
     fetcher = ProjectFetcher(base_dir, styles, *allowed)
-    return _Page(string=html, base_url=SCRATCH, url_fetcher=fetcher)
+    return _Page(brand, string=html, base_url=SCRATCH, url_fetcher=fetcher)
 
 
 def write_pdf(
     html: str,
     base_dir: Path,
     target: Path,
+    brand: Brand,
     *allowed: Path,
     styles: Path | None = None,
     **options: Any,
@@ -78,5 +107,5 @@ def write_pdf(
     file identifier is derived from the HTML. (WeasyPrint's own is a hash of the file, which
     for PDF/X-4 includes a random xmpMM:DocumentID; brochure_pdf derives that id from this.)"""
     options.setdefault("pdf_identifier", hashlib.sha256(html.encode()).hexdigest()[:32].encode())
-    fenced(html, base_dir, *allowed, styles=styles).write_pdf(target, **options)
+    fenced(html, base_dir, brand, *allowed, styles=styles).write_pdf(target, **options)
     return target

@@ -178,7 +178,7 @@ def _layout(
     html: str, css: str, brand: Brand, view: ArticleView, work: Path
 ) -> weasyprint.Document:
     write_page(html, css, brand, view, work)  # the stylesheet, fonts and images it links to
-    return weasy.fenced(html, work).render()
+    return weasy.fenced(html, work, brand).render()
 
 
 def _overflow_message(doc: Document, brand: Brand, tall: weasyprint.Document) -> str:

@@ -16,7 +16,6 @@ from pathlib import Path
 from typing import Any
 
 import pikepdf
-from weasyprint.text.fonts import FontConfiguration
 
 from pipeline.brand import Brand
 from pipeline.formats.htmlview import ArticleView, DisclaimerView, article_view
@@ -39,7 +38,6 @@ def render(doc: Document, brand: Brand, out_dir: Path) -> Path:
         work = Path(scratch)
         raster_width = math.ceil(column_width_in(brand) * brand.min_image_dpi)
         prepared = figures.prepare(doc, view, Separation(brand, condition), work, raster_width)
-        fonts = FontConfiguration()
 
         def article(fit: paged.Fit) -> Any:
             html = _html(
@@ -50,7 +48,7 @@ def render(doc: Document, brand: Brand, out_dir: Path) -> Path:
                 fit=fit,
                 pages_total="counter(pages, booklet-pages)",
             )
-            return paged.lay_out(html, work, brand, font_config=fonts, **PDF_OPTIONS)
+            return paged.lay_out(html, work, brand, **PDF_OPTIONS)
 
         def notes(count: int, first_page: int, total: int) -> Any:
             html = _html(
@@ -63,7 +61,7 @@ def render(doc: Document, brand: Brand, out_dir: Path) -> Path:
                 first_page=first_page,
                 notes_lines=_notes_lines(brand),
             )
-            return paged.lay_out(html, work, brand, font_config=fonts, **PDF_OPTIONS)
+            return paged.lay_out(html, work, brand, **PDF_OPTIONS)
 
         laid_out = booklet.lay_out(brand, article, notes)
         version = pdfx.Version.of(doc, view)

@@ -78,14 +78,13 @@ def page_html(
 def write(html: str, work_dir: Path, target: Path, brand: Brand, **options: Any) -> Path:
     """WeasyPrint, reading only the scratch folder (images), styles/ and the ICC profile."""
     return weasy.write_pdf(
-        html, work_dir, target, *_readable(brand), styles=brand.styles_dir, **options
+        html, work_dir, target, brand, *_readable(brand), styles=brand.styles_dir, **options
     )
 
 
 def lay_out(html: str, work_dir: Path, brand: Brand, **options: Any) -> weasyprint.Document:
-    """WeasyPrint's pages for `html`, laid out but not yet written; fenced like `write`.
-    (`options` may share a `font_config` between documents whose pages are combined.)"""
-    fenced = weasy.fenced(html, work_dir, *_readable(brand), styles=brand.styles_dir)
+    """WeasyPrint's pages for `html`, laid out but not yet written; fenced like `write`."""
+    fenced = weasy.fenced(html, work_dir, brand, *_readable(brand), styles=brand.styles_dir)
     return fenced.render(**options)
 
 
