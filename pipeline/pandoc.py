@@ -23,7 +23,9 @@ NOTES_ARGS = ["--reference-location=block"]
 @functools.cache
 def api_version() -> list[int]:
     return list(
-        json.loads(pypandoc.convert_text("", "json", format="markdown"))["pandoc-api-version"]
+        json.loads(pypandoc.convert_text("", "json", format="markdown", verify_format=False))[
+            "pandoc-api-version"
+        ]
     )
 
 
@@ -44,7 +46,11 @@ def to_html(fragments: Sequence[Sequence[Block]]) -> list[str]:
         for i, blocks in enumerate(fragments)
     ]
     out = pypandoc.convert_text(
-        ast_document(wrapped), "html5", format="json", extra_args=[*SAFE_ARGS, *NOTES_ARGS]
+        ast_document(wrapped),
+        "html5",
+        format="json",
+        extra_args=[*SAFE_ARGS, *NOTES_ARGS],
+        verify_format=False,  # pypandoc would run pandoc twice more to list its formats
     )
     root = lxml_html.fragment_fromstring(out, create_parent="div")
     mark_directions(root)

@@ -241,6 +241,7 @@ class _Loader:
                         "json",
                         format=PANDOC_FORMAT,
                         extra_args=["--sandbox", "--quiet", f"--log={log.name}"],
+                        verify_format=False,  # it would run pandoc twice to list formats
                     )
                 )
             except RecursionError:  # a RuntimeError too: first

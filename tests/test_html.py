@@ -693,3 +693,21 @@ _USED_COLOURS_JS = """
   return [...used].filter(c => !transparent(c));
 }
 """
+
+
+def test_a_figure_replaced_under_the_same_name_gives_a_new_view(tmp_path: Path) -> None:
+    """The HTML view is remembered per process (a worker or the preview renders several
+    formats from it); a figure's new pixels under the same file name must not reuse the
+    old view, whose image is named by the old content."""
+    from pipeline.formats.htmlview import article_view
+    from tests.leaflet import leaflet, section
+
+    images = tmp_path / "source" / "images"
+    images.mkdir(parents=True)
+    Image.new("RGB", (40, 40), (200, 30, 30)).save(images / "dot.png")
+    body = section("figure", "![A dot](images/dot.png)")
+    first = set(article_view(leaflet(tmp_path, body)).images)
+    Image.new("RGB", (40, 40), (30, 30, 200)).save(images / "dot.png")
+    second = set(article_view(leaflet(tmp_path, body)).images)
+    assert len(first) == len(second) == 1
+    assert first != second, "the view kept the old figure's name"
