@@ -453,3 +453,37 @@ def test_a_build_needs_no_network(tmp_path: Path) -> None:
         manifest = manifest_of(Project.at(tmp_path), doc_id)
         assert manifest["verification"] == {"passed": True, "missing": []}
         assert set(manifest["outputs"]) == set(FORMATS)
+
+
+def test_workers_never_delete_the_fonts_of_the_process_that_forked_them(tmp_path: Path) -> None:
+    """Each process keeps one font configuration per set of brand fonts, whose @font-face
+    files live in a folder of its own. A forked worker that met other fonts let go of the
+    copy it inherited, and collecting it deleted the folder under the process that forked
+    it (a test, the preview): its next PDF failed on a missing font file."""
+    import gc
+
+    from pipeline.brand import load_brand
+    from pipeline.formats import weasy
+
+    brand = load_brand(ROOT / "styles")
+    page = (
+        f"<style>{brand.font_faces(weasy.STYLES + 'fonts/')}</style>"
+        f"<p style='font-family: \"{brand.fonts['family']}\"'>Rest</p>"
+    )
+
+    def lay_out() -> int:
+        fenced = weasy.fenced(page, tmp_path, brand, styles=brand.styles_dir)
+        return len(fenced.render().pages)
+
+    assert lay_out() == 1
+    other = make_project(tmp_path / "other", {})
+    fonts = other.root / "styles" / "fonts"
+    italic = (fonts / "AtkinsonHyperlegible-Italic.ttf").read_bytes()
+    (fonts / "AtkinsonHyperlegible-Regular.ttf").write_bytes(italic)
+    child = os.fork()
+    if child == 0:  # a worker, as the pool forks it, meeting other fonts
+        weasy.fonts(load_brand(other.root / "styles"))
+        gc.collect()
+        os._exit(0)
+    os.waitpid(child, 0)
+    assert lay_out() == 1

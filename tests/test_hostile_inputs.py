@@ -549,5 +549,6 @@ def test_weasyprint_reads_nothing_outside_the_project(tmp_path: Path, url: str) 
 
     from pipeline.formats import weasy
 
+    page = f'<p>x</p><img src="{url}" alt="x">'
     with pytest.raises(FatalURLFetchingError, match="refused to"):
-        weasy.fenced(f'<p>x</p><img src="{url}" alt="x">', tmp_path).render()
+        weasy.fenced(page, tmp_path, load_brand(ROOT / "styles")).render()

@@ -222,7 +222,7 @@ def test_the_overflow_it_names_is_the_overflow(tmp_path: Path) -> None:
         height = f"{length_mm(BRAND.page_size[1]) + taller_mm}mm"
         css = onepager.stylesheet(BRAND, onepager.TIGHTEST, height)
         onepager.write_page(html, css, BRAND, view, tmp_path / "page")
-        return len(weasy.fenced(html, tmp_path / "page").render().pages)
+        return len(weasy.fenced(html, tmp_path / "page", BRAND).render().pages)
 
     assert over > 10
     assert pages(over) == 1 and pages(over - 2) == 2

@@ -168,6 +168,7 @@ def _build(
         try:
             for plan in _render(ready(), brand, options, report, workers):
                 _finish_one(project, plan, options, report)
+                plan.doc, plan.results = None, {}  # published: a library's 50 add up
         finally:
             for plan in plans:
                 if plan.staging is not None:
@@ -478,6 +479,11 @@ def _render(
             else:
                 queued.append((plan, group))
         yield from finished(timeout=0)  # publish what is done before loading the next
+        # The next source loads once the workers are down to two groups each in waiting:
+        # enough to keep them busy while it loads (a tenth of their time), and a library
+        # is not held in memory all at once.
+        while len(queued) > 2 * workers.count:
+            yield from finished(timeout=None)
     while pending:
         yield from finished(timeout=None)
 

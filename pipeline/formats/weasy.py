@@ -4,6 +4,7 @@ a source document says."""
 from __future__ import annotations
 
 import hashlib
+import os
 from pathlib import Path
 from typing import Any
 from urllib.parse import urlparse
@@ -49,6 +50,18 @@ class ProjectFetcher(URLFetcher):
 
 
 _fonts: dict[str, FontConfiguration] = {}
+_inherited: list[FontConfiguration] = []
+
+
+def _leave_the_parents_fonts() -> None:
+    """In a forked child: the configuration in `_fonts` is the parent's, and so is the
+    folder its @font-face fonts are written to. It is kept referenced, never collected here:
+    collecting it deletes that folder, under the parent."""
+    _inherited.extend(_fonts.values())
+    _fonts.clear()
+
+
+os.register_at_fork(after_in_child=_leave_the_parents_fonts)
 
 
 def fonts(brand: Brand) -> FontConfiguration:
