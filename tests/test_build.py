@@ -487,3 +487,25 @@ def test_workers_never_delete_the_fonts_of_the_process_that_forked_them(tmp_path
         os._exit(0)
     os.waitpid(child, 0)
     assert lay_out() == 1
+
+
+def test_the_html_view_is_made_once_per_document_not_once_per_worker(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Five formats are drawn from a document's HTML view (a pandoc call and a parse); the
+    build makes it once and hands it to the workers, which made one each."""
+    from pipeline import pandoc
+
+    calls = tmp_path / "calls"
+    convert = pandoc.to_html
+
+    def counted(fragments):  # type: ignore[no-untyped-def]
+        with calls.open("a") as log:  # the workers are forked: they log to the same file
+            log.write(f"{os.getpid()}\n")
+        return convert(fragments)
+
+    monkeypatch.setattr(pandoc, "to_html", counted)
+    project = make_project(tmp_path / "project", {"sample": GOOD})
+    report = build(project, jobs=2)
+    assert not report.failed, report.lines
+    assert calls.read_text().split() == [str(os.getpid())]

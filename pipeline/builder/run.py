@@ -44,6 +44,7 @@ from pipeline.source import SourceError, load
 
 if TYPE_CHECKING:  # the checks' readers (PDF, HTML, DOCX) load only when something is built
     from pipeline.checks import OutputCheck
+    from pipeline.formats.htmlview import ArticleView
 
 _NO_ROOM = (errno.ENOSPC, errno.EFBIG, errno.EDQUOT, errno.EROFS)
 """Errors that mean the disk, not the document: said as such."""
@@ -94,6 +95,8 @@ class Plan:
     staging: Path | None = None
     results: dict[str, Rendered] = field(default_factory=dict)
     due: review.ReviewStatus | None = None
+    view: ArticleView | None = None
+    """The document's HTML view, made once for the workers (see `_view`)."""
 
     @property
     def groups(self) -> list[list[str]]:
@@ -160,6 +163,7 @@ def _build(
             plans.append(plan)
             if plan.render:
                 plan.staging = files.staging_folder(project.output_dir, plan.id)
+                plan.view = _view(plan)
                 yield plan
             else:
                 _finish_one(project, plan, options, report)
@@ -168,7 +172,7 @@ def _build(
         try:
             for plan in _render(ready(), brand, options, report, workers):
                 _finish_one(project, plan, options, report)
-                plan.doc, plan.results = None, {}  # published: a library's 50 add up
+                plan.doc, plan.view, plan.results = None, None, {}  # a library's 50 add up
         finally:
             for plan in plans:
                 if plan.staging is not None:
@@ -259,6 +263,21 @@ def _complete(
     return plan
 
 
+def _view(plan: Plan) -> ArticleView | None:
+    """The document's HTML view, made here once for every worker that renders a format drawn
+    from it (each made its own: a pandoc call and a parse per worker and document). None
+    when no such format is to be rendered, or when it cannot be made: each renderer then
+    tries, and fails saying why, as that output's failure."""
+    if plan.doc is None or not any(FORMATS[kind].html_view for kind in plan.render):
+        return None
+    from pipeline.formats.htmlview import article_view
+
+    try:
+        return article_view(plan.doc)
+    except Exception:
+        return None
+
+
 def _load(project: Project, path: Path, report: Report, today: dt.date) -> Document | None:
     try:
         return load(path, project.root, today)
@@ -324,12 +343,22 @@ def _review_ok(plan: Plan, options: Options, today: dt.date, report: Report) -> 
 
 
 def render_group(
-    doc: Document, brand: Brand, kinds: list[str], staging: Path, strict: bool
+    doc: Document,
+    brand: Brand,
+    kinds: list[str],
+    staging: Path,
+    strict: bool,
+    view: ArticleView | None = None,
 ) -> list[Rendered]:
     """Render and check these formats of one document, one after the other, each into its
-    own folder of the staging folder. Runs in a worker; a renderer's error is reported as
-    that output's failure, never as the worker's."""
+    own folder of the staging folder, from the document's HTML `view` when the build made
+    it. Runs in a worker; a renderer's error is reported as that output's failure, never
+    as the worker's."""
     from pipeline.checks import check_output
+    from pipeline.formats import htmlview
+
+    if view is not None:
+        htmlview.keep(doc, view)
 
     results = []
     for kind in kinds:
@@ -444,7 +473,8 @@ def _render(
             assert plan.doc is not None and plan.staging is not None
             for group in queue(plan):
                 started(plan, group)
-                if done(plan, render_group(plan.doc, brand, group, plan.staging, options.strict)):
+                args = (plan.doc, brand, group, plan.staging, options.strict, plan.view)
+                if done(plan, render_group(*args)):
                     yield plan
         return
     pending: dict[Future[list[Rendered]], tuple[Plan, list[str]]] = {}
@@ -471,7 +501,8 @@ def _render(
     for plan in plans:
         assert plan.doc is not None and plan.staging is not None
         for group in queue(plan):
-            args = (plan.doc, brand, group, plan.staging, options.strict)
+            view = plan.view if any(FORMATS[kind].html_view for kind in group) else None
+            args = (plan.doc, brand, group, plan.staging, options.strict, view)
             pending[workers.pool.submit(render_group, *args)] = (plan, group)
             if running < workers.count:
                 started(plan, group)

@@ -41,6 +41,9 @@ class Format:
     they can share work (the one-pagers share their one-page fit)."""
     plain_too: bool = False
     """It also holds every plain part (the DOCX: clinicians review all a patient reads)."""
+    html_view: bool = True
+    """It is drawn from the document's HTML view (formats/htmlview.py), which a build makes
+    once per document and hands to the workers."""
 
     @property
     def verified(self) -> tuple[Scope, ...]:
@@ -94,6 +97,7 @@ FORMATS: dict[str, Format] = {
             _FILES,
             (*_TABLES, "print"),
             plain_too=True,
+            html_view=False,
         ),
         Format(
             "onepager_pdf",

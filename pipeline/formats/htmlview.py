@@ -78,15 +78,25 @@ _views: dict[str, ArticleView] = {}
 
 def article_view(doc: Document) -> ArticleView:
     """The document's sections as HTML fragments (one pandoc call, remembered)."""
+    key = _key(doc)
+    if key not in _views:
+        keep(doc, _article_view(doc))
+    return _views[key]
+
+
+def keep(doc: Document, view: ArticleView) -> None:
+    """Remember `view` as the document's: the build makes it once, in its own process, and
+    hands it to the workers, which then make no pandoc call of their own for it."""
+    if len(_views) > 16:
+        _views.clear()
+    _views[_key(doc)] = view
+
+
+def _key(doc: Document) -> str:
     images = [Path(n["c"][2][0]) for n in nodes(_ast(doc)) if n.get("t") == "Image"]
     stamps = [(str(path), path.stat().st_mtime_ns, path.stat().st_size) for path in images]
     # Pickled, not dumped as JSON: the same bytes mean the same sections, in a tenth of the time.
-    key = hashlib.sha256(pickle.dumps((doc.id, doc.sections, stamps))).hexdigest()
-    if key not in _views:
-        if len(_views) > 16:
-            _views.clear()
-        _views[key] = _article_view(doc)
-    return _views[key]
+    return hashlib.sha256(pickle.dumps((doc.id, doc.sections, stamps))).hexdigest()
 
 
 def _ast(doc: Document) -> list[Any]:
