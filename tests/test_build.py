@@ -505,7 +505,9 @@ def test_the_html_view_is_made_once_per_document_not_once_per_worker(
         return convert(fragments)
 
     monkeypatch.setattr(pandoc, "to_html", counted)
-    project = make_project(tmp_path / "project", {"sample": GOOD})
+    # An id of its own: a view this process made for another test would be found, not made.
+    made_once = GOOD.replace("id: sample", "id: made-once")
+    project = make_project(tmp_path / "project", {"made-once": made_once})
     report = build(project, jobs=2)
     assert not report.failed, report.lines
     assert calls.read_text().split() == [str(os.getpid())]
