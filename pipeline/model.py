@@ -104,6 +104,21 @@ class Document:
             yield from section.disclaimers
 
     @property
+    def content(self) -> list[Any]:
+        """Everything the full outputs show, as lists of pandoc nodes (`text.nodes` walks
+        them): each section's heading, plain summary and body, each disclaimer's wording and
+        plain wording, in source order."""
+        found: list[Any] = []
+        for section in self.sections:
+            found += [list(section.heading), list(section.plain)]
+            for item in section.body:
+                if isinstance(item, Disclaimer):
+                    found += [list(item.wording), list(item.plain)]
+                else:
+                    found.append(item)
+        return found
+
+    @property
     def plain_parts(self) -> Iterator[tuple[str, PartKind, tuple[Block, ...]]]:
         """(id, kind, plain blocks) of every plain summary and plain disclaimer wording, in
         source order: what the one-pagers carry."""

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Iterable, Iterator
+from pathlib import Path
 from typing import Any
 
 _QUOTES = {"SingleQuote": ("\u2018", "\u2019"), "DoubleQuote": ("\u201c", "\u201d")}
@@ -89,6 +90,11 @@ def _table_paragraphs(content: list[Any]) -> Iterator[str]:
     for row in rows:
         for cell in row[1]:
             yield from paragraphs(cell[4])
+
+
+def images(value: Any) -> list[Path]:
+    """The image files the AST nodes in `value` show, in document order."""
+    return [Path(node["c"][2][0]) for node in nodes(value) if node.get("t") == "Image"]
 
 
 def nodes(value: Any) -> Iterator[dict[str, Any]]:

@@ -18,40 +18,25 @@ import re
 import shutil
 from collections.abc import Iterable, Mapping
 from pathlib import Path
-from typing import Any
 
 import pipeline
 from pipeline.brand import Brand
 from pipeline.builder.files import sha256
 from pipeline.formats import Format
-from pipeline.model import Disclaimer, Document
-from pipeline.text import nodes
+from pipeline.model import Document
+from pipeline.text import images
 
 
 def document_inputs(doc: Document, root: Path) -> dict[str, dict[str, str]]:
     """What each scope of output reads: the source file and the images it shows, relative
     to the project (path -> sha256). The one-pagers ("plain") show only the images of the
     plain texts, so a figure in the body does not make them stale."""
-    full: list[Any] = []
-    plain: list[Any] = []
-    for section in doc.sections:
-        full += [list(section.heading), list(section.plain)]
-        plain.append(list(section.plain))
-        for item in section.body:
-            if isinstance(item, Disclaimer):
-                full += [list(item.wording), list(item.plain)]
-                plain.append(list(item.plain))
-            else:
-                full.append(item)
+    plain = [list(blocks) for _ident, _kind, blocks in doc.plain_parts]
     source = root / doc.source_path
     return {
-        scope: {_relative(path, root): sha256(path) for path in [source, *_images(blocks)]}
-        for scope, blocks in (("full", full), ("plain", plain))
+        scope: {_relative(path, root): sha256(path) for path in [source, *images(blocks)]}
+        for scope, blocks in (("full", doc.content), ("plain", plain))
     }
-
-
-def _images(blocks: list[Any]) -> list[Path]:
-    return [Path(node["c"][2][0]) for node in nodes(blocks) if node.get("t") == "Image"]
 
 
 def inputs_unchanged(recorded: Mapping[str, Mapping[str, str]], root: Path) -> bool:

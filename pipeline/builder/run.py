@@ -268,7 +268,7 @@ def _view(plan: Plan) -> ArticleView | None:
     from it (each made its own: a pandoc call and a parse per worker and document). None
     when no such format is to be rendered, or when it cannot be made: each renderer then
     tries, and fails saying why, as that output's failure."""
-    if plan.doc is None or not any(FORMATS[kind].html_view for kind in plan.render):
+    if plan.doc is None or not _drawn_from_view(plan.render):
         return None
     from pipeline.formats.htmlview import article_view
 
@@ -276,6 +276,10 @@ def _view(plan: Plan) -> ArticleView | None:
         return article_view(plan.doc)
     except Exception:
         return None
+
+
+def _drawn_from_view(kinds: Iterable[str]) -> bool:
+    return any(FORMATS[kind].html_view for kind in kinds)
 
 
 def _load(project: Project, path: Path, report: Report, today: dt.date) -> Document | None:
@@ -501,7 +505,7 @@ def _render(
     for plan in plans:
         assert plan.doc is not None and plan.staging is not None
         for group in queue(plan):
-            view = plan.view if any(FORMATS[kind].html_view for kind in group) else None
+            view = plan.view if _drawn_from_view(group) else None
             args = (plan.doc, brand, group, plan.staging, options.strict, view)
             pending[workers.pool.submit(render_group, *args)] = (plan, group)
             if running < workers.count:

@@ -17,7 +17,7 @@ from markupsafe import Markup
 from pipeline import pandoc
 from pipeline.brand import Brand
 from pipeline.model import Block, Disclaimer, Document
-from pipeline.text import nodes
+from pipeline.text import images, nodes
 
 
 @dataclass(frozen=True)
@@ -80,33 +80,28 @@ def article_view(doc: Document) -> ArticleView:
     """The document's sections as HTML fragments (one pandoc call, remembered)."""
     key = _key(doc)
     if key not in _views:
-        keep(doc, _article_view(doc))
+        _remember(key, _article_view(doc))
     return _views[key]
 
 
 def keep(doc: Document, view: ArticleView) -> None:
     """Remember `view` as the document's: the build makes it once, in its own process, and
     hands it to the workers, which then make no pandoc call of their own for it."""
+    _remember(_key(doc), view)
+
+
+def _remember(key: str, view: ArticleView) -> None:
     if len(_views) > 16:
         _views.clear()
-    _views[_key(doc)] = view
+    _views[key] = view
 
 
 def _key(doc: Document) -> str:
-    images = [Path(n["c"][2][0]) for n in nodes(_ast(doc)) if n.get("t") == "Image"]
-    stamps = [(str(path), path.stat().st_mtime_ns, path.stat().st_size) for path in images]
+    stamps = [
+        (str(path), path.stat().st_mtime_ns, path.stat().st_size) for path in images(doc.content)
+    ]
     # Pickled, not dumped as JSON: the same bytes mean the same sections, in a tenth of the time.
     return hashlib.sha256(pickle.dumps((doc.id, doc.sections, stamps))).hexdigest()
-
-
-def _ast(doc: Document) -> list[Any]:
-    """Every pandoc node of the document's sections, as lists (as `nodes` walks them)."""
-    parts: list[Any] = []
-    for section in doc.sections:
-        parts += [list(section.heading), list(section.plain)]
-        for item in section.body:
-            parts.append([*item.wording, *item.plain] if isinstance(item, Disclaimer) else item)
-    return parts
 
 
 def _article_view(doc: Document) -> ArticleView:

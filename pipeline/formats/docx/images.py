@@ -18,7 +18,7 @@ from PIL import Image
 
 from pipeline.brand import Brand
 from pipeline.model import Block, Document
-from pipeline.text import nodes
+from pipeline.text import images, nodes
 
 CSS_PX_PER_INCH = 96
 _UNITS = {"in": 1.0, "mm": 1 / 25.4, "cm": 1 / 2.54, "pt": 1 / 72, "pc": 1 / 6, "px": 1 / 96}
@@ -41,15 +41,11 @@ def text_width(brand: Brand) -> float:
     )
 
 
-def images(blocks: Iterable[Block]) -> list[Path]:
-    return [Path(node["c"][2][0]) for node in nodes(list(blocks)) if node.get("t") == "Image"]
-
-
 def source_folder(doc: Document, blocks: Iterable[Block]) -> Path | None:
     """The folder the source file lives in, found from its images' absolute paths (the
     loader resolved them, and checked that each lies inside that folder)."""
     relative = Path(doc.source_path).parent
-    for image in images(blocks):
+    for image in images(list(blocks)):
         for folder in image.parents:
             if (folder / Path(doc.source_path).name).is_file() and folder.as_posix().endswith(
                 relative.as_posix()
