@@ -10,13 +10,17 @@ formats.weasy.ProjectFetcher.)
 
 from __future__ import annotations
 
+import os
 import re
+import warnings
 from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 from urllib.parse import urlsplit
 
 from lxml import etree
+
+from pipeline import limits
 
 # The figure files a page may show, by name ending, and how each file must begin.
 IMAGE_TYPES = {".png": "PNG", ".jpg": "JPEG", ".jpeg": "JPEG", ".gif": "GIF", ".svg": "SVG"}
@@ -100,17 +104,25 @@ def attribute_problem(key: str, value: str) -> str:
 
 
 def image_file(target: str, folder: Path) -> Path:
-    """The file an image target names: a PNG, JPEG, GIF or SVG file inside `folder` (the
-    document's folder), checked down to its content. Raises Refused."""
+    """The file an image target names: a regular PNG, JPEG, GIF or SVG file inside `folder`
+    (the document's folder), checked down to its content and within the limits of
+    pipeline/limits.py. Raises Refused."""
     if re.match(r"[a-zA-Z][a-zA-Z0-9+.-]*:|//", target):
         raise Refused(
             "is not a file in the project; save it under source/ and link it by a relative path"
         )
     try:
         path = (folder / target).resolve()
-        inside, exists = path.is_relative_to(folder), path.is_file()
+        inside, exists = path.is_relative_to(folder), (folder / target).exists()
     except (OSError, ValueError):
         raise Refused("is not a valid file name; rename the file") from None
+    if target.startswith("/"):
+        example = path.relative_to(folder).as_posix() if inside else f"images/{path.name}"
+        raise Refused(
+            "is an absolute path, which names a file on this computer only; write the path "
+            f'from the source file\'s folder, e.g. "{example}"'
+            + ("" if inside else f" (after copying the file to {folder.name}/images/)")
+        )
     if not inside:
         raise Refused("is outside the source folder; move it under source/ (e.g. source/images/)")
     if not exists:
@@ -118,6 +130,10 @@ def image_file(target: str, folder: Path) -> Path:
     kind = IMAGE_TYPES.get(path.suffix.lower())
     if kind is None:
         raise Refused("is not a PNG, JPEG, GIF or SVG file; save the figure in one of these")
+    try:
+        os.close(limits.open_regular(path, folder))
+    except OSError as error:
+        raise Refused(error.strerror or str(error)) from None
     problem = figure_problem(path, kind)
     if problem:
         raise Refused(problem)
@@ -127,12 +143,37 @@ def image_file(target: str, folder: Path) -> Path:
 def figure_problem(path: Path, kind: str) -> str:
     """Why a figure file may not be published as it is, or "" when it may."""
     if kind == "SVG":
-        return svg_problem(path)
+        size = path.stat().st_size
+        return limits.SVG.exceeded("is", size) if size > limits.SVG.most else svg_problem(path)
     with path.open("rb") as stream:
         head = stream.read(8)
     if not head.startswith(_SIGNATURES[kind]):
         return f"is not a {kind} file inside; save it again as {kind}"
+    pixels = figure_pixels(path)
+    if pixels is None:
+        return f"cannot be read as a {kind} image; save it again as {kind}"
+    if pixels > limits.FIGURE_PIXELS.most:
+        return limits.FIGURE_PIXELS.exceeded("is", pixels)
     return ""
+
+
+def figure_pixels(path: Path) -> int | None:
+    """Width x height of a bitmap figure, read from its header: no pixel is decoded. None
+    when the header cannot be read."""
+    from PIL import Image
+
+    with warnings.catch_warnings():
+        # Pillow warns above its own limit, and refuses twice that: both tell the size.
+        warnings.simplefilter("error", Image.DecompressionBombWarning)
+        try:
+            with Image.open(path) as image:
+                width, height = image.size
+        except (Image.DecompressionBombWarning, Image.DecompressionBombError) as error:
+            found = re.search(r"\((\d+) pixels\)", str(error))
+            return int(found.group(1)) if found else None
+        except (OSError, ValueError, SyntaxError):
+            return None
+    return int(width) * int(height)
 
 
 # -- SVG ------------------------------------------------------------------------------------

@@ -19,9 +19,9 @@ from urllib.parse import unquote
 import pypandoc
 import yaml
 
-from pipeline import outline, resources, review
+from pipeline import limits, outline, resources, review
 from pipeline.model import Block, Disclaimer, Document, ReviewDate, Section
-from pipeline.text import nodes, stringify
+from pipeline.text import nodes, paragraphs, stringify
 
 # Auto identifiers off: a heading without an explicit {#id} must be reported, not guessed.
 PANDOC_FORMAT = "markdown-auto_identifiers"
@@ -29,9 +29,6 @@ ID_PATTERN = re.compile(r"[a-z0-9]+(?:-[a-z0-9]+)*")
 LANG_PATTERN = re.compile(r"[A-Za-z]{2,3}(?:-[A-Za-z0-9]{1,8})*")
 KNOWN_KEYS = ("id", "title", "subtitle", "lang", "last-reviewed", "review-every-months")
 MAX_REVIEW_MONTHS = 120
-MAX_NESTING = 50
-"""Levels of lists, quotes, divs and emphasis inside one another: far more than any leaflet
-needs, and few enough that every renderer's recursion stays within Python's limits."""
 NEWLINE = re.compile(r"\r\n|\r|\n")
 OWN_CONTENT = ("image ", "raw ")
 """Problems of a line's own content, which stand whatever the document's structure."""
@@ -41,8 +38,18 @@ PLACEHOLDER_WORD = re.compile(rf"\b{PLACEHOLDER}\b")
 
 
 class _MetadataLoader(yaml.SafeLoader):
-    """YAML's safe loader, except that dates stay text: PyYAML turns `2025-11-31` into a
-    ValueError with no line, where the loader's own date check names the line and the fix."""
+    """YAML's safe loader, except that dates stay text (PyYAML turns `2025-11-31` into a
+    ValueError with no line, where the loader's own date check names the line and the fix),
+    and that an alias (`*name`) is refused where it stands: metadata is a few plain values,
+    and nine aliases of nine aliases expand to millions of values (a "billion laughs")."""
+
+    def compose_node(self, parent: Any, index: Any) -> Any:
+        if self.check_event(yaml.AliasEvent):
+            event = self.peek_event()
+            raise yaml.composer.ComposerError(
+                None, None, f"an alias (*{event.anchor})", event.start_mark
+            )
+        return super().compose_node(parent, index)
 
 
 _MetadataLoader.yaml_implicit_resolvers = {
@@ -78,7 +85,14 @@ def load(path: Path, root: Path, today: dt.date | None = None) -> Document:
     `today` (default: review.today()) is the date a last-reviewed may not be after."""
     shown = _shown_path(path, root)
     try:
-        raw = path.read_bytes()
+        raw, size = limits.read_regular(path, path.parent, limits.SOURCE)
+    except OSError as error:
+        reason = error.strerror or str(error)
+        raise SourceError([Problem(shown, 1, f"this file {reason}")]) from None
+    if size > limits.SOURCE.most:
+        line = raw[: limits.SOURCE.most].count(b"\n") + 1  # where it passes the limit
+        raise SourceError([Problem(shown, line, limits.SOURCE.exceeded("the file is", size))])
+    try:
         text = raw.decode("utf-8")
     except UnicodeDecodeError as error:
         line = raw[: error.start].count(b"\n") + 1
@@ -87,8 +101,9 @@ def load(path: Path, root: Path, today: dt.date | None = None) -> Document:
 
 
 def _shown_path(path: Path, root: Path) -> str:
+    """The path as the writer names it (a symbolic link is named, not followed)."""
     try:
-        return path.resolve().relative_to(root.resolve()).as_posix()
+        return (path.parent.resolve() / path.name).relative_to(root.resolve()).as_posix()
     except ValueError:
         return str(path)
 
@@ -100,6 +115,8 @@ class _Loader:
         # form feeds and other separators and would shift every line number after one.
         self.lines = NEWLINE.split(text)
         self.problems: list[Problem] = []
+        self.figures: dict[Path, int] = {}
+        """Each bitmap figure's pixels."""
 
     def problem(self, line: int, message: str) -> None:
         line = max(line, 1)  # a position the line scan could not tell: the file's start
@@ -116,6 +133,9 @@ class _Loader:
         self.heading_lines = iter(self.outline.headings)
         self.div_lines = iter(self.outline.divs)
         sections = self._sections(blocks, body_start)
+        if len(sections) > limits.SECTIONS.most:
+            extra = sections[limits.SECTIONS.most]
+            self.problem(extra.line, limits.SECTIONS.exceeded("the document has", len(sections)))
         self._check_unique_ids(sections)
         root_causes = self._misread_structure(warnings)
         if root_causes:  # the body's other structure problems follow from these: drop them
@@ -162,8 +182,7 @@ class _Loader:
         except yaml.YAMLError as error:
             mark = getattr(error, "problem_mark", None)
             line = mark.line + 2 if mark else 1
-            reason = getattr(error, "problem", None) or "cannot be read"
-            self.problem(line, f"malformed YAML metadata ({reason}); write one 'key: value' a line")
+            self.problem(line, _yaml_message(error, self.lines[line - 1] if mark else ""))
             return None, end + 1
         if not isinstance(meta, dict):
             self.problem(2, "the YAML metadata must be 'key: value' lines")
@@ -189,7 +208,7 @@ class _Loader:
         ):
             self.problem(
                 self._key_line("id", end),
-                f'id "{doc_id}" is not valid; use lower-case letters, digits and hyphens',
+                f"id {_quoted(str(doc_id))} is not valid; use lower-case letters, digits and hyphens",
             )
         elif isinstance(doc_id, str) and doc_id != self.path.stem:
             self.problem(
@@ -200,17 +219,21 @@ class _Loader:
         for key in ("title", "subtitle"):
             if key in meta and meta[key] is not None and not isinstance(meta[key], str):
                 self.problem(self._key_line(key, end), f'"{key}" must be text; quote it')
+            elif isinstance(meta.get(key), str) and len(meta[key]) > limits.TITLE.most:
+                self.problem(
+                    self._key_line(key, end), limits.TITLE.exceeded(f"the {key} is", len(meta[key]))
+                )
         lang = meta.get("lang")
         if lang not in (None, "") and not (isinstance(lang, str) and LANG_PATTERN.fullmatch(lang)):
             self.problem(
                 self._key_line("lang", end),
-                f'lang "{lang}" is not a BCP 47 language tag; write e.g. "lang: en-US"',
+                f'lang {_quoted(str(lang))} is not a BCP 47 language tag; write e.g. "lang: en-US"',
             )
         if meta.get("last-reviewed") not in (None, ""):
             line = self._key_line("last-reviewed", end)
             reviewed, wrong = _review_date(meta["last-reviewed"], self.today)
             if wrong:
-                self.problem(line, f'last-reviewed "{meta["last-reviewed"]}" {wrong}')
+                self.problem(line, f"last-reviewed {_quoted(str(meta['last-reviewed']))} {wrong}")
             meta["last-reviewed"] = reviewed
         months = meta.get("review-every-months", 12)
         if (
@@ -220,7 +243,7 @@ class _Loader:
         ):
             self.problem(
                 self._key_line("review-every-months", end),
-                f'review-every-months "{months}" must be a whole number of months from 1 to '
+                f"review-every-months {_quoted(str(months))} must be a whole number of months from 1 to "
                 f"{MAX_REVIEW_MONTHS}, e.g. 12",
             )
         return meta if len(self.problems) == before else None
@@ -232,7 +255,8 @@ class _Loader:
         the terminal raw: each becomes a problem of ours, or is left out for a better one)."""
         # Metadata lines become blank lines, so pandoc sees the body at its real line numbers.
         body = "\n" * body_start + "\n".join(self.lines[body_start:]) + "\n"
-        too_deep = f"more than {MAX_NESTING} levels of lists, quotes or divs inside one another"
+        nesting = limits.NESTING
+        too_deep = f"more than {nesting.most} {nesting.unit} (the limit \"{nesting.name}\")"
         with tempfile.NamedTemporaryFile(suffix=".json") as log:
             try:
                 ast = json.loads(
@@ -255,7 +279,7 @@ class _Loader:
             except ValueError:
                 warnings = []
         depth, text = _deepest(ast["blocks"])
-        if depth > MAX_NESTING:
+        if depth > limits.NESTING.most:
             self.problem(
                 self._line_of(text) if text else body_start + 1, f"{too_deep}; flatten them"
             )
@@ -372,6 +396,7 @@ class _Loader:
                     )
                 for node in nodes(block):
                     self._check_resources(node, f'the heading "{title}"')
+                self._check_limits(block)
                 if any(node.get("t") == "Note" for node in nodes(inlines)):
                     # a section's heading is a line of its own in every format: no place
                     # for a note under it (a page would put the note inside the heading)
@@ -492,6 +517,27 @@ class _Loader:
                             + (" or disclaimer" if name == "plain" else ""),
                         )
             self._check_resources(node, where)
+            self._check_limits(node)
+
+    def _check_limits(self, node: Block) -> None:
+        """limits.py for this one node: a heading's or a paragraph's length, a table's rows."""
+        kind = node.get("t")
+        if kind == "Header" or kind in {"Para", "Plain"}:
+            inlines = node["c"][2] if kind == "Header" else node["c"]
+            text = stringify(inlines)
+            limit = limits.HEADING if kind == "Header" else limits.PARAGRAPH
+            if len(text) > limit.most:
+                what = "the heading is" if kind == "Header" else "the paragraph is"
+                self.problem(self._line_of(text[:40]), limit.exceeded(what, len(text)))
+        elif kind == "Table":
+            rows = _table_rows(node)
+            if len(rows) > limits.TABLE_ROWS.most:
+                cells = [" ".join(paragraphs(cell[4])) for cell in rows[0][1]]
+                line = next(
+                    (i for i, text in enumerate(self.lines, 1) if all(c in text for c in cells)),
+                    1,
+                )  # the first line holding every cell of the first row
+                self.problem(line, limits.TABLE_ROWS.exceeded("the table has", len(rows)))
 
     def _check_resources(self, node: Block, where: str) -> None:
         """The resource policy (pipeline.resources) for this one node, not its children."""
@@ -515,6 +561,16 @@ class _Loader:
             self.problem(line, f'image "{target}" in {where} {refused}')
         else:
             image["c"][2][0] = path.as_posix()
+            self._count_pixels(path, line)
+
+    def _count_pixels(self, path: Path, line: int) -> None:
+        """limits.DOCUMENT_PIXELS: every bitmap figure of the document, each counted once."""
+        if path in self.figures or path.suffix.lower() == ".svg":
+            return
+        self.figures[path] = resources.figure_pixels(path) or 0
+        total, limit = sum(self.figures.values()), limits.DOCUMENT_PIXELS
+        if total > limit.most and total - self.figures[path] <= limit.most:  # said once
+            self.problem(line, limit.exceeded("the figures up to this one are", total))
 
     def _line_of(self, needle: str) -> int:
         """The first line holding `needle` (or, for a URL pandoc escaped, its unescaped form)."""
@@ -546,6 +602,15 @@ class _Loader:
             seen.setdefault(item.id, item.line)
 
 
+def _table_rows(table: Block) -> list[Any]:
+    """Every row of a pandoc table: its head, each body's head and rows, its foot."""
+    _attr, _caption, _columns, head, bodies, foot = table["c"]
+    rows = list(head[1])
+    for body in bodies:
+        rows += body[2] + body[3]
+    return rows + list(foot[1])
+
+
 def _deepest(blocks: list[Block]) -> tuple[int, str]:
     """How many AST nodes lie inside one another at the deepest point, and the first text
     there (to find its line). Iterative: the depth is what is being checked."""
@@ -574,6 +639,24 @@ MISREAD = {
     "closes nothing": 'this ":::" closes no div (one ":::" too many, or the div it closes '
     "was never opened); delete it or fix the div's first line",
 }
+
+
+def _yaml_message(error: yaml.YAMLError, text: str) -> str:
+    """What is wrong with the metadata, and the fix: a value holding ": " (a title with a
+    colon) must be quoted, which YAML's own words ("mapping values are not allowed here")
+    do not say."""
+    reason = getattr(error, "problem", None) or "cannot be read"
+    if reason.startswith("an alias"):
+        return f"the YAML metadata uses {reason}, which is not allowed; write the value out"
+    key, _, value = text.partition(":")
+    value = value.split(" #")[0].strip()
+    if reason.startswith("mapping values") and re.fullmatch(r"\s*[a-z-]+", key) and ": " in value:
+        quoted = value.replace("\\", "\\\\").replace('"', '\\"')
+        return (
+            f'the {key.strip()} holds a colon followed by a space, which YAML reads as a new key; '
+            f'put it in quotes: {key.strip()}: "{quoted}"'
+        )
+    return f"malformed YAML metadata ({reason}); write one 'key: value' a line"
 
 
 def _quoted(text: str, limit: int = 50) -> str:
