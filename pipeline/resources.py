@@ -62,7 +62,9 @@ def node_problems(node: dict[str, Any], where: str) -> Iterator[tuple[str, str]]
     children) breaks the policy: raw markup, a link target, an attribute."""
     kind, content = node.get("t"), node.get("c", [])
     if kind in {"RawBlock", "RawInline"}:
-        yield content[1][:40], f"raw {content[0]} in {where}; write it in Markdown instead"
+        yield content[1].strip()[:40], raw_markup_problem(content[0], content[1], where)
+    if kind == "Math":
+        yield content[1][:40], math_problem(content[0]["t"] == "DisplayMath", content[1], where)
     if kind == "Link":
         target = content[2][0]
         problem = link_problem(target)
@@ -73,6 +75,75 @@ def node_problems(node: dict[str, Any], where: str) -> Iterator[tuple[str, str]]
             problem = attribute_problem(key, value)
             if problem:
                 yield f"{key}=", f'attribute "{key}" in {where} {problem}'
+
+
+_MARKDOWN = {
+    ("b", "strong"): "**bold text**",
+    ("i", "em", "cite", "var"): "*italic text*",
+    ("u", "ins", "mark"): "**bold text** or *italic text* (underlined text reads as a link)",
+    ("s", "del", "strike"): "~~struck-out text~~",
+    ("br",): "a new paragraph (an empty line), or end the line with a backslash \\",
+    ("p",): "an empty line between paragraphs",
+    ("ul", "li"): 'a list, one "- item" a line',
+    ("ol",): 'a numbered list, one "1. item" a line',
+    ("h1", "h2", "h3", "h4", "h5", "h6"): 'a subheading, "### Subheading"',
+    ("sup",): "^superscript^",
+    ("sub",): "~subscript~",
+    ("img",): "![what the image shows](images/figure.png)",
+    ("table", "thead", "tbody", "tr", "td", "th"): 'a table, "| a | b |" lines',
+    ("blockquote", "q"): '"> quoted text"',
+    ("code", "kbd", "samp", "tt"): "`code`",
+    ("pre",): "a code block between two ``` lines",
+    ("hr",): "a line of three asterisks, * * *",
+    ("span",): "[text]{lang=xx} for words in another language",
+    ("div", "section", "article"): "::: {lang=xx} and ::: around text in another language",
+    ("font", "small", "big", "center"): "the text alone: the brand sets fonts, sizes and colours",
+    ("dl", "dt", "dd"): "a definition list: the term, then a line \": definition\"",
+    ("abbr",): "the words in full",
+}
+MARKDOWN_FOR_TAG = {tag: markdown for tags, markdown in _MARKDOWN.items() for tag in tags}
+"""What to write in Markdown instead of an HTML tag a writer may type."""
+_TAG = re.compile(r"<\s*(/?)\s*([a-zA-Z][a-zA-Z0-9]*)")
+_HREF = re.compile(r"""href\s*=\s*["']?([^"'\s>]+)""", re.IGNORECASE)
+
+
+def raw_markup_problem(markup: str, text: str, where: str) -> str:
+    """What to say of raw HTML or LaTeX in a source: quoted, with the Markdown to write."""
+    quoted = " ".join(text.split())
+    quoted = quoted if len(quoted) <= 40 else quoted[:39] + "…"
+    if markup != "html":
+        name = "LaTeX" if markup in {"tex", "latex"} else markup
+        return f'raw {name} "{quoted}" in {where}; write it in Markdown instead'
+    if quoted.startswith("<!--"):
+        return (
+            f'an HTML comment "{quoted}" in {where}; delete it (a comment is not shown, but '
+            "it would be published in the page's code)"
+        )
+    tag = _TAG.match(quoted)
+    name = tag.group(2).lower() if tag else ""
+    if name == "a":
+        href = _HREF.search(text)
+        instead = f"[link text]({href.group(1) if href else 'https://...'})"
+    else:
+        instead = MARKDOWN_FOR_TAG.get(name, "")
+    if not instead:
+        return (
+            f'raw HTML "{quoted}" in {where}; delete it: a leaflet holds only Markdown '
+            "(docs/authoring.md), and nothing that runs or embeds"
+        )
+    return f'raw HTML "{quoted}" in {where}; write it in Markdown: {instead}'
+
+
+def math_problem(display: bool, tex: str, where: str) -> str:
+    """TeX math is refused: no format shows it as written without a script (the page) or a
+    TeX engine (the PDFs), and a leaflet for patients needs none."""
+    fence = "$$" if display else "$"
+    shown = tex if len(tex) <= 40 else tex[:39] + "…"
+    return (
+        f'math "{fence}{shown}{fence}" in {where} cannot be shown in every format; write it '
+        "in words, or as text (x^2^ for a superscript, H~2~O for a subscript); if you meant "
+        "an amount in dollars, write \\$ for each $"
+    )
 
 
 def link_problem(target: str) -> str:

@@ -34,7 +34,10 @@ OWN_CONTENT = ("image ", "raw ")
 """Problems of a line's own content, which stand whatever the document's structure."""
 PLACEHOLDER = "TODO"
 """What `invoke new` writes where the writer's words go: a source holding it never loads."""
-PLACEHOLDER_WORD = re.compile(rf"\b{PLACEHOLDER}\b")
+PLACEHOLDER_WORD = re.compile(r"\b(?:TODO|TBD|XXX+)\b", re.IGNORECASE)
+"""The markers writers leave for words still to come, in any case."""
+TODO_IS_A_WORD = ("es", "pt", "ca", "gl")
+"""Languages in which "todo" means "all": there only "TODO" in capitals is a marker."""
 
 
 class _MetadataLoader(yaml.SafeLoader):
@@ -116,6 +119,7 @@ class _Loader:
         self.lines = NEWLINE.split(text)
         self.problems: list[Problem] = []
         self.figures: dict[Path, int] = {}
+        self.tags_said: set[tuple[int, str]] = set()
         """Each bitmap figure's pixels."""
 
     def problem(self, line: int, message: str) -> None:
@@ -144,7 +148,7 @@ class _Loader:
             self.problems += root_causes
             self.problems += [p for p in body if p.message.startswith(OWN_CONTENT)]
         self.problems += self._pandoc_warnings(warnings, sections)
-        self._placeholders()
+        self._placeholders((meta or {}).get("lang") or self._raw_lang())
         if self.problems or meta is None or blocks is None:
             raise SourceError(sorted(dict.fromkeys(self.problems), key=lambda p: p.line))
         return Document(
@@ -349,15 +353,27 @@ class _Loader:
             found.append(Problem(self.shown, line, message))
         return found
 
-    def _placeholders(self) -> None:
-        """Text `invoke new` left for the writer: one problem per line, in place of any
-        other problem of that line (a placeholder id or date is the same mistake)."""
-        lines = [i for i, text in enumerate(self.lines, 1) if PLACEHOLDER_WORD.search(text)]
-        if not lines:
-            return
-        self.problems = [p for p in self.problems if p.line not in lines]
-        for line in lines:
-            self.problem(line, _placeholder_message(self.lines[line - 1]))
+    def _placeholders(self, lang: object) -> None:
+        """Text `invoke new` or the writer left for words to come (TODO, TBD, XXX): one
+        problem per line, in place of any other problem of that line (a placeholder id or
+        date is the same mistake)."""
+        todo_is_a_word = isinstance(lang, str) and lang.lower().split("-")[0] in TODO_IS_A_WORD
+        found = {}
+        for number, text in enumerate(self.lines, 1):
+            for marker in PLACEHOLDER_WORD.finditer(text):
+                if todo_is_a_word and marker.group().lower() == "todo" and marker.group() != "TODO":
+                    continue
+                found[number] = marker
+                break
+        self.problems = [p for p in self.problems if p.line not in found]
+        for number, marker in found.items():
+            self.problem(number, _placeholder_message(self.lines[number - 1], marker))
+
+    def _raw_lang(self) -> str:
+        """The lang line's value as written, when the metadata could not be read."""
+        pattern = re.compile(r"lang\s*:\s*([\w-]+)")
+        found = next((m for text in self.lines[:50] if (m := pattern.match(text))), None)
+        return found.group(1) if found else ""
 
     def _first_content_line(self, body_start: int) -> int:
         return next(
@@ -384,16 +400,10 @@ class _Loader:
                     self.problem(
                         line,
                         f'level-1 heading "{title}": the title is the only H1; '
-                        f'write "## {title} {{#{slug(title)}}}"',
+                        f'write "## {title} {{#{ident or slug(title)}}}"',
                     )
                 elif not ident:
-                    braces = re.search(r"\s*\{([^}]*)\}$", title)  # "{id}" without its "#"
-                    bare = title[: braces.start()] if braces else title
-                    meant = braces.group(1).strip() if braces else ""
-                    ident_hint = meant if ID_PATTERN.fullmatch(meant) else slug(bare)
-                    self.problem(
-                        line, f'section "{bare}" has no id; write "## {bare} {{#{ident_hint}}}"'
-                    )
+                    self.problem(line, _missing_id(title))
                 for node in nodes(block):
                     self._check_resources(node, f'the heading "{title}"')
                 self._check_limits(block)
@@ -428,10 +438,17 @@ class _Loader:
     def _section(self, ident: str, title: str, inlines: list[Any], line: int, members: list[Block]):
         plains: list[tuple[Block, ...]] = []
         body: list[Block | Disclaimer] = []
-        for block in members:
+        for position, block in enumerate(members):
             if _is_div(block, "plain"):
                 self._check_resources(block, f'the plain summary of "{ident}"')
                 div_line = next(self.div_lines, line)
+                if position and not plains:
+                    self.problem(
+                        div_line,
+                        f'the plain summary of "{ident}" must come first, right under its '
+                        f'heading (line {line}); move this "::: plain" div up, above the text '
+                        "before it",
+                    )
                 if not block["c"][1]:
                     self.problem(div_line, f'the plain summary of "{ident}" is empty; write it')
                 self._check_inside(block["c"][1], f'the plain summary of "{ident}"')
@@ -516,6 +533,8 @@ class _Loader:
                             "directly in its section"
                             + (" or disclaimer" if name == "plain" else ""),
                         )
+            elif kind == "Figure":
+                _drop_alt_caption(node)
             self._check_resources(node, where)
             self._check_limits(node)
 
@@ -544,7 +563,22 @@ class _Loader:
         if node.get("t") == "Image":
             self._check_image(node, where)
         for needle, message in resources.node_problems(node, where):
-            self.problem(self._line_of(needle), message)
+            line = self._line_of(needle)
+            if node.get("t") in {"RawBlock", "RawInline"} and self._tag_said(node, line):
+                continue
+            self.problem(line, message)
+
+    def _tag_said(self, raw: Block, line: int) -> bool:
+        """Is this raw HTML a closing tag whose opening tag was reported on its line? (One
+        message for <b>...</b>.)"""
+        tag = re.match(r"<\s*(/?)\s*([a-zA-Z][a-zA-Z0-9]*)", raw["c"][1].strip())
+        if not tag:
+            return False
+        key = (line, tag.group(2).lower())
+        if tag.group(1):
+            return key in self.tags_said
+        self.tags_said.add(key)
+        return False
 
     def _check_image(self, image: dict[str, Any], where: str) -> None:
         _attr, alt, (target, _title) = image["c"]
@@ -600,6 +634,33 @@ class _Loader:
                     f"{seen[item.id]}; give each section and disclaimer its own id",
                 )
             seen.setdefault(item.id, item.line)
+
+
+def _drop_alt_caption(figure: Block) -> None:
+    """An image alone in its paragraph is a figure, and pandoc makes its alt text the caption
+    too, so every format would print the description a screen reader already reads. The alt
+    text describes the image; the caption goes, and a writer who wants one writes it as a
+    paragraph."""
+    _attr, (_short, caption), content = figure["c"]
+    shown = [node for node in nodes(content) if node.get("t") == "Image"]
+    if len(shown) == 1 and " ".join(paragraphs(caption)) == stringify(shown[0]["c"][1]):
+        figure["c"][1] = [None, []]
+
+
+def _missing_id(title: str) -> str:
+    """A section heading pandoc found no id on: none written, one without its "#", or one
+    that is not an id ("{#After Care}" is read as words of the heading)."""
+    braces = re.search(r"\s*\{([^}]*)\}$", title)
+    bare = title[: braces.start()] if braces else title
+    meant = braces.group(1).strip() if braces else ""
+    if meant.startswith("#"):
+        valid = slug(meant[1:])
+        return (
+            f'the id "{meant[1:]}" of section "{bare}" is not valid: an id is lower-case '
+            f'letters, digits and hyphens, without spaces; write "## {bare} {{#{valid}}}"'
+        )
+    ident_hint = meant if ID_PATTERN.fullmatch(meant) else slug(bare)
+    return f'section "{bare}" has no id; write "## {bare} {{#{ident_hint}}}"'
 
 
 def _table_rows(table: Block) -> list[Any]:
@@ -677,7 +738,7 @@ def _paragraph_lines(blocks: list[Block]) -> Iterator[str]:
                     line.append(inline)
 
 
-def _placeholder_message(text: str) -> str:
+def _placeholder_message(text: str, marker: re.Match[str]) -> str:
     key = re.match(r"([a-z-]+)\s*:", text)
     if key and not text.startswith(":"):
         name = key.group(1)
@@ -699,7 +760,17 @@ def _placeholder_message(text: str) -> str:
             f"the id in {_quoted(text)} is a placeholder; write a short id of your own, "
             'e.g. "::: {.disclaimer #not-a-cure}"'
         )
-    return f"{_quoted(text)} is a placeholder; write your own words in its place"
+    start, end = marker.span()
+    before, after = text[:start].lstrip(), text[end:].rstrip()
+    if len(before) > 30:  # about 30 characters each side, cut between words
+        before = "…" + before[-30:].split(" ", 1)[-1]
+    if len(after) > 30:
+        after = after[:30].rsplit(" ", 1)[0] + "…"
+    shown = before + marker.group() + after
+    return (
+        f'placeholder "{marker.group()}" in "{shown}"; write your own words in its place '
+        f"(and delete the {marker.group()})"
+    )
 
 
 def _is_div(block: Block, cls: str) -> bool:

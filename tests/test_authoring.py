@@ -14,6 +14,7 @@ from pipeline.source import SourceError, load
 from tests.test_build import make_project, run_invoke
 from tests.test_source import GOOD, line_of, problems
 
+PARA = "Pain can vary widely."
 # Each mistake: a change to GOOD, the line its one message names (a needle on that line of
 # the changed text), and the message after "source/sample.md:<line>: ".
 MISTAKES = {
@@ -90,6 +91,100 @@ MISTAKES = {
         'a footnote in the heading "Treatment"; put the note in the section\'s text, after the '
         "sentence it explains",
     ),
+    # -- what a writer types (issue 21) ---------------------------------------------------
+    "an absolute image path": (
+        (PARA, f"{PARA}\n\n![The colon](/home/writer/Pictures/colon.png)"),
+        "colon.png",
+        'image "/home/writer/Pictures/colon.png" in section "symptoms" is an absolute path, '
+        "which names a file on this computer only; write the path from the source file's "
+        'folder, e.g. "images/colon.png" (after copying the file to source/images/)',
+    ),
+    "a TODO at the end of a long paragraph": (
+        (PARA, "Pain can vary widely from one day to the next, and from person to person. TODO"),
+        "TODO",
+        'placeholder "TODO" in "…and from person to person. TODO"; write your own '
+        "words in its place (and delete the TODO)",
+    ),
+    "a todo in lower case": (
+        (PARA, f"{PARA} todo: check the figures"),
+        "todo",
+        'placeholder "todo" in "Pain can vary widely. todo: check the figures"; write your '
+        "own words in its place (and delete the todo)",
+    ),
+    "TBD": (
+        ("Rest can help.", "Rest can help for TBD days."),
+        "TBD",
+        'placeholder "TBD" in "Rest can help for TBD days."; write your own words in its place '
+        "(and delete the TBD)",
+    ),
+    "XXX in a phone number": (
+        (PARA, f"{PARA} Call 555-XXXX."),
+        "XXXX",
+        'placeholder "XXXX" in "…can vary widely. Call 555-XXXX."; write your own words in '
+        "its place (and delete the XXXX)",
+    ),
+    "bold written as HTML": (
+        (PARA, "Pain can <b>vary</b> widely."),
+        "<b>",
+        'raw HTML "<b>" in section "symptoms"; write it in Markdown: **bold text**',
+    ),
+    "italics written as HTML": (
+        (PARA, "Pain can <em>vary</em> widely."),
+        "<em>",
+        'raw HTML "<em>" in section "symptoms"; write it in Markdown: *italic text*',
+    ),
+    "a line break written as HTML": (
+        (PARA, "Pain can vary<br>widely."),
+        "<br>",
+        'raw HTML "<br>" in section "symptoms"; write it in Markdown: a new paragraph (an empty '
+        "line), or end the line with a backslash \\",
+    ),
+    "a link written as HTML": (
+        (PARA, 'Pain can vary widely: <a href="https://example.org/pain">read more</a>.'),
+        "<a href",
+        'raw HTML "<a href="https://example.org/pain">" in section "symptoms"; write it in '
+        "Markdown: [link text](https://example.org/pain)",
+    ),
+    "an HTML comment": (
+        (PARA, f"{PARA}\n\n<!-- ask Dr Lee about this -->"),
+        "<!--",
+        'an HTML comment "<!-- ask Dr Lee about this -->" in section "symptoms"; delete it (a '
+        "comment is not shown, but it would be published in the page's code)",
+    ),
+    "a level-1 heading keeps its id": (
+        ("## Symptoms {#symptoms}", "# What back pain is {#symptoms}"),
+        "# What back pain is",
+        'level-1 heading "What back pain is": the title is the only H1; write '
+        '"## What back pain is {#symptoms}"',
+    ),
+    "an id with a space and capitals": (
+        ("## Treatment {#treatment}", "## After care {#After Care}"),
+        "## After care",
+        'the id "After Care" of section "After care" is not valid: an id is lower-case letters, '
+        'digits and hyphens, without spaces; write "## After care {#after-care}"',
+    ),
+    "a title with a colon, unquoted": (
+        ("title: A sample leaflet", "title: Colonoscopy: what to expect"),
+        "title:",
+        "the title holds a colon followed by a space, which YAML reads as a new key; put it in "
+        'quotes: title: "Colonoscopy: what to expect"',
+    ),
+    "math": (
+        (PARA, "Pain can vary widely, as $x^2$ does."),
+        "$x^2$",
+        'math "$x^2$" in section "symptoms" cannot be shown in every format; write it in words, '
+        "or as text (x^2^ for a superscript, H~2~O for a subscript); if you meant an amount in "
+        "dollars, write \\$ for each $",
+    ),
+    "a plain summary after the text": (
+        (
+            "::: plain\nYour back may hurt.\n:::\n\nPain can vary widely.\n",
+            "Pain can vary widely.\n\n::: plain\nYour back may hurt.\n:::\n",
+        ),
+        "::: plain",
+        'the plain summary of "symptoms" must come first, right under its heading (line 8); '
+        'move this "::: plain" div up, above the text before it',
+    ),
     "a footnote defined twice": (
         (
             "Pain can vary widely.\n",
@@ -146,11 +241,28 @@ def test_a_stray_line_anywhere_gives_at_most_one_message(tmp_path: Path, stray: 
             assert len(error.problems) == 1, (number, [str(p) for p in error.problems])
 
 
-def test_raw_html_is_one_message_however_many_tags(tmp_path: Path) -> None:
-    text = GOOD.replace("Pain can vary widely.", "Pain can <b>vary</b> widely.")
+def test_raw_html_is_one_message_a_tag_however_many_times(tmp_path: Path) -> None:
+    text = GOOD.replace("Pain can vary widely.", "Pain <b>can</b> <b>vary</b> <i>widely</i>.")
+    line = line_of(text, "<b>")
     assert problems(tmp_path, text) == [
-        f'source/sample.md:{line_of(text, "<b>")}: raw html in section "symptoms"; write it '
-        "in Markdown instead"
+        f'source/sample.md:{line}: raw HTML "<b>" in section "symptoms"; write it in Markdown: '
+        "**bold text**",
+        f'source/sample.md:{line}: raw HTML "<i>" in section "symptoms"; write it in Markdown: '
+        "*italic text*",
+    ]
+
+
+def test_todo_in_a_language_where_it_is_a_word_is_text(tmp_path: Path) -> None:
+    """Spanish and Portuguese "todo" means "all": only TODO in capitals is a marker there.
+    (Test text, Spanish.)"""
+    spanish = GOOD.replace("lang: en-US", "lang: es").replace(
+        "Pain can vary widely.", "El dolor puede afectar a todo el cuerpo. Todo pasa."
+    )
+    load(make_project(tmp_path, {"sample": spanish}).source_dir / "sample.md", tmp_path)
+    marked = spanish.replace("Todo pasa.", "TODO: causas.")
+    assert problems(tmp_path / "marked", marked) == [
+        f'source/sample.md:{line_of(marked, "TODO")}: placeholder "TODO" in "…afectar a todo el '
+        'cuerpo. TODO: causas."; write your own words in its place (and delete the TODO)'
     ]
 
 
@@ -257,8 +369,8 @@ def test_a_placeholder_left_anywhere_is_refused(tmp_path: Path) -> None:
     with pytest.raises(SourceError) as caught:
         load(make_project(tmp_path, {"sample": text}).source_dir / "sample.md", tmp_path)
     assert [str(p) for p in caught.value.problems] == [
-        f'source/sample.md:{line_of(text, "TODO")}: "Pain can vary widely. TODO: add causes." '
-        "is a placeholder; write your own words in its place"
+        f'source/sample.md:{line_of(text, "TODO")}: placeholder "TODO" in "Pain can vary widely. '
+        'TODO: add causes."; write your own words in its place (and delete the TODO)'
     ]
 
 
