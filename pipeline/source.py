@@ -80,7 +80,11 @@ class SourceError(Exception):
 
 
 def slug(text: str) -> str:
-    return "-".join(re.findall(r"[a-z0-9]+", text.lower())) or "section"
+    """An id made from words in any script: transliterated to ASCII (préparation ->
+    preparation), lower-case letters and digits joined by hyphens."""
+    from anyascii import anyascii
+
+    return "-".join(re.findall(r"[a-z0-9]+", anyascii(text).lower())) or "section"
 
 
 def load(path: Path, root: Path, today: dt.date | None = None) -> Document:

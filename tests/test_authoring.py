@@ -353,6 +353,24 @@ def test_new_never_overwrites_a_source(tmp_path: Path) -> None:
     assert run_invoke(tmp_path, "new").returncode == 2  # no title
 
 
+@pytest.mark.parametrize(
+    ("title", "made"),
+    [
+        ("Colonoscopy: préparation", "colonoscopy-preparation"),
+        ("Ärzte & Straße", "arzte-strasse"),
+        ("Колоноскопия", "kolonoskopiya"),  # test text, Russian
+    ],
+)
+def test_new_makes_the_id_by_transliterating_the_title(
+    tmp_path: Path, title: str, made: str
+) -> None:
+    make_project(tmp_path, {})
+    result = run_invoke(tmp_path, "new", "--title", title)
+    assert result.returncode == 0, result.stderr
+    assert f"wrote source/{made}.md" in result.stdout
+    assert f'title: "{title}"' in (tmp_path / "source" / f"{made}.md").read_text()
+
+
 def test_new_refuses_a_language_that_is_not_a_tag(tmp_path: Path) -> None:
     """Checked before the file is written, as the loader would check it after."""
     make_project(tmp_path, {})

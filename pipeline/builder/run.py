@@ -583,7 +583,7 @@ def _finish(project: Project, plan: Plan, options: Options, report: Report) -> N
     if failed:
         _reject(project, plan, failed, rejected)
         summary.rejected = project.shown(rejected)
-        report.fail(
+        report.warn(  # what follows from the problems reported, not one more problem
             f"{plan.id}: {', '.join(sorted(failed))} NOT published; the rejected files are "
             f"in {project.shown(rejected)}",
             doc=plan.id,
