@@ -248,20 +248,24 @@ def figure_pixels(path: Path) -> int | None:
 
 
 # -- SVG ------------------------------------------------------------------------------------
-# An SVG is a document: opened at its own address it runs its script, follows its links and
-# loads what it references. The build publishes figures as they are (no rewriting: a figure
-# is content too), so an SVG must hold nothing active. Refused, each with its line:
+# An SVG is a document: opened at its own address it runs its script and loads what it
+# references. Every SVG a build publishes is drawn again by librsvg into shapes alone
+# (pipeline/svgclean.py), so nothing active can reach a published file, whatever this check
+# sees or misses. This check is for the author: it refuses, each with its line, what the
+# cleaning would lose from the drawing (a picture or style it references elsewhere, HTML in a
+# <foreignObject>) and what cannot be read safely at all (a DTD, entities, a processing
+# instruction). A script, an event handler or an animation is dropped: they draw nothing.
 SVG = "http://www.w3.org/2000/svg"
 _FOREIGN = {"http://www.w3.org/1999/xhtml": "HTML", "http://www.w3.org/1998/Math/MathML": "MathML"}
-_ACTIVE_SVG_ELEMENTS = {"script", "foreignObject", "handler"}
-_ANIMATIONS = {"set", "animate", "animateColor", "animateMotion", "animateTransform"}
-_URL = re.compile(r"url\(\s*['\"]?([^'\")]*)", re.IGNORECASE)
 _EMBEDDED_BITMAP = re.compile(r"data:image/(?:png|jpeg|gif);base64,", re.IGNORECASE)
+_URL_FUNCTIONS = {"url", "src"}
+_IMAGE_FUNCTIONS = {"image-set", "-webkit-image-set", "image", "cross-fade", "element"}
+"""CSS functions whose quoted strings are addresses to load."""
 _FIX = "export the drawing again as a plain SVG with nothing but shapes, text and styles"
 
 
 def svg_problem(path: Path) -> str:
-    """What in an SVG is active or reaches outside it, each with its line, or "" if nothing."""
+    """What in an SVG would be lost or cannot be read safely, each with its line, or ""."""
     parser = etree.XMLParser(
         resolve_entities=False, no_network=True, load_dtd=False, huge_tree=False
     )
@@ -276,12 +280,20 @@ def svg_problem(path: Path) -> str:
     if root.tag != f"{{{SVG}}}svg":
         problems.append(f"a root element that is not <svg> in the SVG namespace ({SVG})")
     for node in (*root.itersiblings(preceding=True), *root.iter(), *root.itersiblings()):
-        problems += [f"{what} (line {node.sourceline} of the SVG)" for what in _active(node)]
-    return f"holds {', '.join(problems)}; {_FIX}" if problems else ""
+        problems += [f"{what} (line {node.sourceline} of the SVG)" for what in _lost(node)]
+    if problems:
+        return f"holds {', '.join(problems)}; {_FIX}"
+    from pipeline.svgclean import SvgError, clean_svg
+
+    try:
+        clean_svg(path.read_bytes())
+    except SvgError as error:
+        return f"cannot be made safe to publish: {error}; {_FIX}"
+    return ""
 
 
-def _active(node: Any) -> Iterator[str]:
-    """What makes this one SVG node active or reach outside the file."""
+def _lost(node: Any) -> Iterator[str]:
+    """What of this one SVG node the drawing would lose, or cannot be read safely."""
     if node.tag is etree.PI:
         yield f"a processing instruction <?{node.target} ...?>"
         return
@@ -293,34 +305,54 @@ def _active(node: Any) -> Iterator[str]:
     name = etree.QName(node)
     if name.namespace in _FOREIGN:
         yield f"an {_FOREIGN[name.namespace]} <{name.localname}> element"
-    elif name.namespace == SVG and name.localname in _ACTIVE_SVG_ELEMENTS:
-        yield f"a <{name.localname}> element"
-    elif name.namespace == SVG and name.localname in _ANIMATIONS:
-        animated = (node.get("attributeName") or "").split(":")[-1].lower()
-        if animated == "href" or animated.startswith("on"):
-            yield f'an <{name.localname}> element that changes "{animated}"'
+    elif name.namespace == SVG and name.localname == "foreignObject":
+        yield "a <foreignObject> element"
     if name.namespace == SVG and name.localname == "style":
-        yield from _css_problems(node.text or "", "a <style> element")
+        yield from _css_problems("".join(node.itertext()), "a <style> element", sheet=True)
     for key, value in node.attrib.items():
         attribute = etree.QName(key).localname
         if attribute.lower().startswith("on"):
-            yield f'an event handler attribute "{attribute}"'
-        elif attribute == "href" and not _internal(value):
+            continue  # an event handler: dropped, it draws nothing
+        if attribute == "href" and not _internal(value):
             yield f'a reference to "{value[:60]}" outside the drawing'
         elif attribute == "base":
             yield 'an "xml:base" attribute'
-        else:
+        elif "(" in value or "@" in value:
             yield from _css_problems(value, f'the "{attribute}" attribute')
 
 
-def _css_problems(css: str, where: str) -> Iterator[str]:
-    if "@import" in css.lower():
-        yield f"an @import in {where}"
-    if "\\" in css:
-        yield f"a backslash escape in {where}"
-    for target in _URL.findall(css):
-        if not _internal(target):
-            yield f'a reference to "{target[:60]}" outside the drawing in {where}'
+def _css_problems(css: str, where: str, sheet: bool = False) -> Iterator[str]:
+    """Addresses a piece of CSS would load, read as a browser reads CSS (tinycss2: comments,
+    escapes and nesting are no hiding place)."""
+    import tinycss2
+
+    parsed = (
+        tinycss2.parse_stylesheet(css, skip_comments=True)
+        if sheet
+        else tinycss2.parse_component_value_list(css, skip_comments=True)
+    )
+    for node in _css_nodes(parsed):
+        if node.type == "at-rule" and node.lower_at_keyword == "import":
+            yield f"an @import in {where}"
+        for target in _css_addresses(node):
+            if not _internal(target):
+                yield f'a reference to "{target[:60]}" outside the drawing in {where}'
+
+
+def _css_nodes(nodes: Any) -> Iterator[Any]:
+    for node in nodes or ():
+        yield node
+        for inner in ("prelude", "content", "arguments"):
+            yield from _css_nodes(getattr(node, inner, None))
+
+
+def _css_addresses(node: Any) -> Iterator[str]:
+    if node.type == "url":
+        yield node.value
+    elif node.type == "function" and node.lower_name in _URL_FUNCTIONS | _IMAGE_FUNCTIONS:
+        for argument in node.arguments:
+            if argument.type == "string":
+                yield argument.value
 
 
 def _internal(reference: str) -> bool:

@@ -599,16 +599,16 @@ class _Loader:
             self.problem(line, f'image "{target}" in {where} {refused}')
         else:
             image["c"][2][0] = path.as_posix()
-            self._count_pixels(path, line)
+            self._count_pixels(path, line, f'image "{target}" in {where}')
 
-    def _count_pixels(self, path: Path, line: int) -> None:
+    def _count_pixels(self, path: Path, line: int, image: str) -> None:
         """limits.DOCUMENT_PIXELS: every bitmap figure of the document, each counted once."""
         if path in self.figures or path.suffix.lower() == ".svg":
             return
         self.figures[path] = resources.figure_pixels(path) or 0
         total, limit = sum(self.figures.values()), limits.DOCUMENT_PIXELS
         if total > limit.most and total - self.figures[path] <= limit.most:  # said once
-            self.problem(line, limit.exceeded("the figures up to this one are", total))
+            self.problem(line, limit.exceeded(f"{image} brings its figures to", total))
 
     def _line_of(self, needle: str) -> int:
         """The first line holding `needle` (or, for a URL pandoc escaped, its unescaped form)."""

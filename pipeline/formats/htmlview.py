@@ -17,6 +17,7 @@ from markupsafe import Markup
 from pipeline import pandoc
 from pipeline.brand import Brand
 from pipeline.model import Block, Disclaimer, Document
+from pipeline.svgclean import clean_svg
 from pipeline.text import images, nodes
 
 
@@ -58,7 +59,10 @@ class ArticleView:
                 continue
             target = out_dir / relative
             target.parent.mkdir(parents=True, exist_ok=True)
-            shutil.copyfile(source, target)
+            if source.suffix.lower() == ".svg":  # published as a document: shapes only
+                target.write_bytes(clean_svg(source.read_bytes()))
+            else:
+                shutil.copyfile(source, target)
 
 
 def write_brand_assets(brand: Brand, out_dir: Path) -> Path:
