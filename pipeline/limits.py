@@ -30,7 +30,7 @@ class Limit:
     def exceeded(self, what: str, count: int) -> str:
         """The message for `what` ("the title is", "the table has") `count` units."""
         return (
-            f"{what} {count:,} {self.unit}, over the limit \"{self.name}\" of "
+            f'{what} {count:,} {self.unit}, over the limit "{self.name}" of '
             f"{self.most:,} {self.unit}; {self.fix}"
         )
 
@@ -40,15 +40,11 @@ SOURCE = Limit("source size", 200_000, "bytes", "split the leaflet into shorter 
 TITLE = Limit("title length", 200, "characters", "shorten it")
 """The title and the subtitle, each."""
 HEADING = Limit("heading length", 200, "characters", "shorten it")
-PARAGRAPH = Limit(
-    "paragraph length", 5_000, "characters", "split it into shorter paragraphs"
-)
+PARAGRAPH = Limit("paragraph length", 5_000, "characters", "split it into shorter paragraphs")
 """About 800 words: a paragraph, a list item, a table cell or a heading's text."""
 TABLE_ROWS = Limit("table rows", 2_000, "rows", "split the table, or link to the full list")
 SECTIONS = Limit("sections", 100, "sections", "split the leaflet into shorter ones")
-NESTING = Limit(
-    "nesting", 50, "levels of lists, quotes or divs inside one another", "flatten them"
-)
+NESTING = Limit("nesting", 50, "levels of lists, quotes or divs inside one another", "flatten them")
 """Few enough that every renderer's recursion stays within Python's limits."""
 FIGURE_PIXELS = Limit(
     "figure size",

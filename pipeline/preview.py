@@ -230,7 +230,7 @@ class Handler(SimpleHTTPRequestHandler):
         return True
 
     def _refused(self) -> str:
-        port = self.server.server_address[1]
+        port = self.server.server_port  # type: ignore[attr-defined]
         if (self.headers.get("Host") or "").lower() not in {f"{HOST}:{port}", f"localhost:{port}"}:
             return f"this preview answers only requests to {HOST}:{port}"
         url = urllib.parse.urlsplit(self.path)

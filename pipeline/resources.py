@@ -98,7 +98,7 @@ _MARKDOWN = {
     ("span",): "[text]{lang=xx} for words in another language",
     ("div", "section", "article"): "::: {lang=xx} and ::: around text in another language",
     ("font", "small", "big", "center"): "the text alone: the brand sets fonts, sizes and colours",
-    ("dl", "dt", "dd"): "a definition list: the term, then a line \": definition\"",
+    ("dl", "dt", "dd"): 'a definition list: the term, then a line ": definition"',
     ("abbr",): "the words in full",
 }
 MARKDOWN_FOR_TAG = {tag: markdown for tags, markdown in _MARKDOWN.items() for tag in tags}

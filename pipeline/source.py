@@ -216,7 +216,8 @@ class _Loader:
         ):
             self.problem(
                 self._key_line("id", end),
-                f"id {_quoted(str(doc_id))} is not valid; use lower-case letters, digits and hyphens",
+                f"id {_quoted(str(doc_id))} is not valid; use lower-case letters, digits and "
+                "hyphens",
             )
         elif isinstance(doc_id, str) and doc_id != self.path.stem:
             self.problem(
@@ -251,8 +252,8 @@ class _Loader:
         ):
             self.problem(
                 self._key_line("review-every-months", end),
-                f"review-every-months {_quoted(str(months))} must be a whole number of months from 1 to "
-                f"{MAX_REVIEW_MONTHS}, e.g. 12",
+                f"review-every-months {_quoted(str(months))} must be a whole number of months "
+                f"from 1 to {MAX_REVIEW_MONTHS}, e.g. 12",
             )
         return meta if len(self.problems) == before else None
 
@@ -264,7 +265,7 @@ class _Loader:
         # Metadata lines become blank lines, so pandoc sees the body at its real line numbers.
         body = "\n" * body_start + "\n".join(self.lines[body_start:]) + "\n"
         nesting = limits.NESTING
-        too_deep = f"more than {nesting.most} {nesting.unit} (the limit \"{nesting.name}\")"
+        too_deep = f'more than {nesting.most} {nesting.unit} (the limit "{nesting.name}")'
         with tempfile.NamedTemporaryFile(suffix=".json") as log:
             try:
                 ast = json.loads(
@@ -718,7 +719,7 @@ def _yaml_message(error: yaml.YAMLError, text: str) -> str:
     if reason.startswith("mapping values") and re.fullmatch(r"\s*[a-z-]+", key) and ": " in value:
         quoted = value.replace("\\", "\\\\").replace('"', '\\"')
         return (
-            f'the {key.strip()} holds a colon followed by a space, which YAML reads as a new key; '
+            f"the {key.strip()} holds a colon followed by a space, which YAML reads as a new key; "
             f'put it in quotes: {key.strip()}: "{quoted}"'
         )
     return f"malformed YAML metadata ({reason}); write one 'key: value' a line"

@@ -9,6 +9,7 @@ bounded cases."""
 
 from __future__ import annotations
 
+import contextlib
 import multiprocessing
 import os
 import resource
@@ -35,9 +36,7 @@ class Bounded:
     """The work's exception, or how the child died."""
 
 
-def run_bounded(
-    work: Callable[..., Any], *args: Any, memory_mb: int, seconds: float
-) -> Bounded:
+def run_bounded(work: Callable[..., Any], *args: Any, memory_mb: int, seconds: float) -> Bounded:
     """`work(*args)` in a forked child limited to `memory_mb` of address space per process,
     stopped (with everything it started) after `seconds`."""
     context = multiprocessing.get_context("fork")
@@ -96,7 +95,5 @@ def _group_rss(group: int) -> int:
 
 
 def _kill_group(group: int) -> None:
-    try:
+    with contextlib.suppress(ProcessLookupError, PermissionError):
         os.killpg(group, signal.SIGKILL)
-    except (ProcessLookupError, PermissionError):
-        pass

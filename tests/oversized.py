@@ -64,7 +64,8 @@ def png_bomb(width: int, height: int = 0, count: int = 1):  # type: ignore[no-un
         figures = []
         for number in range(count):
             write_png(images / f"big-{number}.png", width, height or width)
-            figures.append(f"![A plain grey rectangle, number {number + 1}](images/big-{number}.png)")
+            name = f"images/big-{number}.png"
+            figures.append(f"![A plain grey rectangle, number {number + 1}]({name})")
         return write_source(root, GOOD.replace(PARA, "\n\n".join([PARA, *figures]), 1))
 
     return make

@@ -20,10 +20,10 @@ from pathlib import Path
 
 import pikepdf
 import pytest
-from playwright.sync_api import Browser
 from lxml import etree
 from lxml import html as lxml_html
 from PIL import Image
+from playwright.sync_api import Browser
 
 from pipeline import limits
 from pipeline.brand import load_brand
@@ -124,7 +124,7 @@ REFUSED = {
     "svg importing a style sheet": Refused(
         *in_para(FIGURE),
         "images/spine.svg",
-        f"image \"images/spine.svg\" in {SECTION} holds an @import in a <style> element (line 1 "
+        f'image "images/spine.svg" in {SECTION} holds an @import in a <style> element (line 1 '
         f"of the SVG); {FIX}",
         svg('<style>@import "https://example.org/x.css";</style>'),
     ),
@@ -432,9 +432,8 @@ def first(_text: str) -> int:
 
 
 SOURCE_OVER = "the file is {:,} bytes, " + OVER.format("source size", "200,000 bytes")
-PIXELS = (
-    'image "images/big-0.png" in section "symptoms" is {:,} pixels, '
-    + OVER.format("figure size", "25,000,000 pixels")
+PIXELS = 'image "images/big-0.png" in section "symptoms" is {:,} pixels, ' + OVER.format(
+    "figure size", "25,000,000 pixels"
 )
 BOUNDED = {
     "YAML alias bomb in lang": Oversized(
@@ -447,9 +446,7 @@ BOUNDED = {
         holding("*a"),
         "the YAML metadata uses an alias (*a), which is not allowed; write the value out",
     ),
-    "a 10 MB title": Oversized(
-        oversized.huge_title, passing_limit, SOURCE_OVER.format(10_000_378)
-    ),
+    "a 10 MB title": Oversized(oversized.huge_title, passing_limit, SOURCE_OVER.format(10_000_378)),
     "a 201-character title": Oversized(
         lambda root: oversized.write_source(
             root, GOOD.replace("title: A sample leaflet", "title: " + "Care " * 40 + "x")
@@ -471,8 +468,7 @@ BOUNDED = {
     "a 5,040-character paragraph": Oversized(
         oversized.long_paragraph,
         holding("Pain comes and goes."),
-        "the paragraph is 5,039 characters, "
-        + OVER.format("paragraph length", "5,000 characters"),
+        "the paragraph is 5,039 characters, " + OVER.format("paragraph length", "5,000 characters"),
     ),
     "101 sections": Oversized(
         oversized.many_sections,
@@ -489,7 +485,7 @@ BOUNDED = {
         oversized.png_bomb(5_000, 4_500, count=3),
         holding("big-2.png"),
         'image "images/big-2.png" in section "symptoms" brings its figures to 67,500,000 pixels, '
-         + OVER.format("figure size in a document", "60,000,000 pixels"),
+        + OVER.format("figure size in a document", "60,000,000 pixels"),
     ),
     "an SVG of 2.2 MB": Oversized(
         oversized.huge_svg,
@@ -746,7 +742,9 @@ HOSTILE_SVGS = {
     f"xhtml' src='{EVIL}/fo.png'/></foreignObject><circle r='4'/>",
     "file: reference": "<image href='file:///etc/hostname' width='9' height='9'/><circle r='4'/>",
 }
-SVG_HOSTILE_OPEN = SVG_OPEN.replace(">", f" width='20' height='20' onload=\"fetch('{EVIL}/load')\">")
+SVG_HOSTILE_OPEN = SVG_OPEN.replace(
+    ">", f" width='20' height='20' onload=\"fetch('{EVIL}/load')\">"
+)
 
 
 def requests_made(browser: Browser, path: Path) -> list[str]:
@@ -757,7 +755,10 @@ def requests_made(browser: Browser, path: Path) -> list[str]:
     try:
         page = context.new_page()
         page.on("request", lambda request: seen.append(request.url))
-        page.route("**/*", lambda route: route.abort() if "evil" in route.request.url else route.continue_())
+        page.route(
+            "**/*",
+            lambda route: route.abort() if "evil" in route.request.url else route.continue_(),
+        )
         page.goto(path.as_uri(), wait_until="load")
         page.wait_for_timeout(300)
     finally:

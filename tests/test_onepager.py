@@ -200,8 +200,9 @@ def test_a_summary_too_long_for_one_page_fails_saying_by_how_much(tmp_path: Path
         "sample: onepager_pdf could not be rendered: the plain text does not fit"
     )
     assert re.search(r"runs \d+ mm over, about \d+ lines", line), line
-    assert line.endswith('shorten the longest plain texts ("symptoms" at source/sample.md:8, '
-                         "1040 words)"), line
+    assert line.endswith(
+        'shorten the longest plain texts ("symptoms" at source/sample.md:8, 1040 words)'
+    ), line
     assert "Traceback" not in "\n".join(report.lines)
     assert not (project.output_dir / "sample" / "onepager.pdf").exists()
 
