@@ -6,10 +6,15 @@ messages; `invoke check` validates without rendering."""
 from __future__ import annotations
 
 import re
+import zipfile
 from pathlib import Path
 
+import pypdfium2
 import pytest
+from lxml import html as lxml_html
+from PIL import Image
 
+from pipeline.builder import build
 from pipeline.source import SourceError, load
 from tests.test_build import make_project, run_invoke
 from tests.test_source import GOOD, line_of, problems
@@ -423,3 +428,27 @@ def test_check_warns_of_an_overdue_review_and_strict_fails(tmp_path: Path) -> No
     strict = run_invoke(tmp_path, "check", "--strict")
     assert strict.returncode == 1
     assert "(an error with --strict)" in strict.stderr
+
+
+def test_alt_text_describes_the_image_and_is_not_printed_as_a_caption(tmp_path: Path) -> None:
+    """pandoc makes an image alone in its paragraph a figure captioned with its alt text: a
+    reader would see the description printed under the picture, and a screen reader would
+    read it twice. The alt text stays the image's description only, in every format."""
+    alt = "A drawing of the lower spine, showing five vertebrae and the discs between them"
+    project = make_project(tmp_path, {"sample": GOOD.replace(PARA, f"{PARA}\n\n![{alt}](x.png)")})
+    Image.new("RGB", (1200, 600), (20, 80, 120)).save(project.source_dir / "x.png")
+
+    report = build(project, kinds=["html", "accessible_pdf", "docx"])
+
+    assert not report.failed, report.lines
+    folder = project.output_dir / "sample"
+    page = lxml_html.parse(str(folder / "index.html")).getroot()
+    assert [img.get("alt") for img in page.iter("img") if "x.png" in img.get("src", "")] == [alt]
+    assert alt not in page.text_content(), "no visible caption"
+    pdf = pypdfium2.PdfDocument(folder / "sample.pdf")
+    text = " ".join(pdf[i].get_textpage().get_text_range() for i in range(len(pdf)))
+    assert "lower spine" not in " ".join(text.split())
+    with zipfile.ZipFile(folder / "sample.docx") as package:
+        body = package.read("word/document.xml").decode()
+    assert f'descr="{alt}"' in body
+    assert body.count("lower spine") == 1, "the description only, no caption paragraph"
