@@ -43,6 +43,7 @@ HEADING = Limit("heading length", 200, "characters", "shorten it")
 PARAGRAPH = Limit("paragraph length", 5_000, "characters", "split it into shorter paragraphs")
 """About 800 words: a paragraph, a list item, a table cell or a heading's text."""
 TABLE_ROWS = Limit("table rows", 2_000, "rows", "split the table, or link to the full list")
+"""Rows under the header."""
 SECTIONS = Limit("sections", 100, "sections", "split the leaflet into shorter ones")
 NESTING = Limit("nesting", 50, "levels of lists, quotes or divs inside one another", "flatten them")
 """Few enough that every renderer's recursion stays within Python's limits."""

@@ -538,8 +538,6 @@ class _Loader:
                             "directly in its section"
                             + (" or disclaimer" if name == "plain" else ""),
                         )
-            elif kind == "Figure":
-                _drop_alt_caption(node)
             self._check_resources(node, where)
             self._check_limits(node)
 
@@ -554,9 +552,9 @@ class _Loader:
                 what = "the heading is" if kind == "Header" else "the paragraph is"
                 self.problem(self._line_of(text[:40]), limit.exceeded(what, len(text)))
         elif kind == "Table":
-            rows = _table_rows(node)
+            head, rows = _table_rows(node)
             if len(rows) > limits.TABLE_ROWS.most:
-                cells = [" ".join(paragraphs(cell[4])) for cell in rows[0][1]]
+                cells = [" ".join(paragraphs(cell[4])) for cell in (head + rows)[0][1]]
                 line = next(
                     (i for i, text in enumerate(self.lines, 1) if all(c in text for c in cells)),
                     1,
@@ -641,17 +639,6 @@ class _Loader:
             seen.setdefault(item.id, item.line)
 
 
-def _drop_alt_caption(figure: Block) -> None:
-    """An image alone in its paragraph is a figure, and pandoc makes its alt text the caption
-    too, so every format would print the description a screen reader already reads. The alt
-    text describes the image; the caption goes, and a writer who wants one writes it as a
-    paragraph."""
-    _attr, (_short, caption), content = figure["c"]
-    shown = [node for node in nodes(content) if node.get("t") == "Image"]
-    if len(shown) == 1 and " ".join(paragraphs(caption)) == stringify(shown[0]["c"][1]):
-        figure["c"][1] = [None, []]
-
-
 def _missing_id(title: str) -> str:
     """A section heading pandoc found no id on: none written, one without its "#", or one
     that is not an id ("{#After Care}" is read as words of the heading)."""
@@ -668,13 +655,13 @@ def _missing_id(title: str) -> str:
     return f'section "{bare}" has no id; write "## {bare} {{#{ident_hint}}}"'
 
 
-def _table_rows(table: Block) -> list[Any]:
-    """Every row of a pandoc table: its head, each body's head and rows, its foot."""
+def _table_rows(table: Block) -> tuple[list[Any], list[Any]]:
+    """A pandoc table's header rows, and its other rows (each body's, and its foot's)."""
     _attr, _caption, _columns, head, bodies, foot = table["c"]
-    rows = list(head[1])
+    rows = []
     for body in bodies:
         rows += body[2] + body[3]
-    return rows + list(foot[1])
+    return list(head[1]), rows + list(foot[1])
 
 
 def _deepest(blocks: list[Block]) -> tuple[int, str]:

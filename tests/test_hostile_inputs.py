@@ -460,7 +460,7 @@ BOUNDED = {
     "a 2,001-row table": Oversized(
         oversized.rows(2_001),
         holding("| Row | Dose |"),
-        "the table has 2,002 rows, " + OVER.format("table rows", "2,000 rows"),
+        "the table has 2,001 rows, " + OVER.format("table rows", "2,000 rows"),
     ),
     "a 20 MB paragraph": Oversized(
         oversized.huge_paragraph, passing_limit, SOURCE_OVER.format(20_000_373)

@@ -132,7 +132,7 @@ def _each(ident: str, kind: PartKind, part: str, blocks: Sequence[Block]) -> Ite
     pieces around the mark (every format writes the mark as it likes: a number, a symbol, or
     nothing in the text); then the text of each footnote."""
     marked, notes = _marked_notes(blocks)
-    for text in paragraphs(marked):
+    for text in paragraphs(marked, alt_captions=False):  # the alt text is not printed
         pieces = text.split(MARK)
         for i, piece in enumerate(pieces):
             if piece.strip():
