@@ -39,7 +39,7 @@ SOURCE = Limit("source size", 200_000, "bytes", "split the leaflet into shorter 
 """About 30,000 words: a 100-page booklet (a leaflet is 2,000 to 15,000 bytes)."""
 TITLE = Limit("title length", 200, "characters", "shorten it")
 """The title and the subtitle, each."""
-HEADING = Limit("heading length", 200, "characters", "shorten it")
+HEADING = Limit("heading length", 300, "characters", "shorten it")
 PARAGRAPH = Limit("paragraph length", 5_000, "characters", "split it into shorter paragraphs")
 """About 800 words: a paragraph, a list item, a table cell or a heading's text."""
 TABLE_ROWS = Limit("table rows", 2_000, "rows", "split the table, or link to the full list")
