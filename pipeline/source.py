@@ -421,7 +421,8 @@ class _Loader:
                         "text, after the sentence it explains",
                     )
                 close()
-                heading, members = (ident or slug(title), title, inlines, line), []
+                unwritten = slug(re.sub(r"\s*\{[^}]*\}$", "", title))  # "{#After Care}" aside
+                heading, members = (ident or unwritten, title, inlines, line), []
             elif heading is None:
                 said = len(self.problems)
                 self._check_inside([block], "the text before the first section")  # lines
