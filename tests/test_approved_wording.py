@@ -517,6 +517,26 @@ def test_the_result_is_guarded_when_an_edits_own_check_misses(
     )
 
 
+def test_the_result_is_guarded_as_pandoc_reads_it_where_its_lines_check_misses(
+    published: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The merged source's disclaimers as pandoc reads them are compared too (a footnote or
+    a link reference defined outside a disclaimer's lines is part of what it says): with the
+    check of the lines blind, the reading still holds the change back."""
+    docx = tmp_path / "reviewed.docx"
+    shutil.copy(published / "current.docx", docx)
+    with WordReview(docx) as review:
+        review.replace("Talk to your pharmacist", "other medicines", "herbal remedies", ANN)
+        review.replace("Keep moving gently.", "gently", "a little every day", ANN)
+    monkeypatch.setattr(guard, "changed_boxes", lambda *args, **kwargs: set())
+    project = copy_of(published, tmp_path / "project")
+    outcome = ingest(project, docx, apply=True)
+    assert held_line("ask-first") in outcome.lines
+    assert (project.source_dir / "leaflet.md").read_text() == LEAFLET.replace(
+        "Keep moving gently.", "Keep moving a little every day."
+    )
+
+
 def test_pandoc_reading_a_disclaimer_differently_is_a_change_to_it() -> None:
     """A footnote a disclaimer uses, defined outside its lines: changing the note changes
     what the disclaimer says, though none of its lines changed."""

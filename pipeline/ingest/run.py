@@ -187,7 +187,7 @@ def _merge(findings: Findings) -> None:
             continue
         hunks = _merged_with(findings, [edit])
         kinds = {h.kind for h in hunks} - {"unchanged", "ours"}
-        findings.touches[id(edit)] = _touched(findings, ours, merge.merged_text(hunks), edit)
+        findings.touches[id(edit)] = _touched(findings, ours, merge.merged_text(hunks))
         if kinds == {"same"}:
             state = ALREADY
         elif "conflict" in kinds:
@@ -201,14 +201,10 @@ def _merge(findings: Findings) -> None:
     _merge_ready(findings)
 
 
-def _touched(findings: Findings, ours: units.Source, alone: str, edit: Edit) -> set[str]:
-    """The disclaimers `edit` changes: those `alone` (its merge on its own) changes, or
-    borders with a base nobody vouched for; and, from a base the project vouched for, the
-    one its paragraph stands in."""
-    touched = guard.changed_boxes(ours, units.read(alone), borders=not findings.vouched)
-    if findings.vouched and edit.guarded and edit.disclaimer:
-        touched.add(edit.disclaimer)
-    return touched
+def _touched(findings: Findings, ours: units.Source, alone: str) -> set[str]:
+    """The disclaimers an edit changes: those its merge on its own (`alone`) changes, or
+    borders, with a base nobody vouched for."""
+    return guard.changed_boxes(ours, units.read(alone), borders=not findings.vouched)
 
 
 def _hold_moves_whole(findings: Findings) -> None:
