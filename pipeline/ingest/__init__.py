@@ -16,7 +16,9 @@ and source.patch (what --apply writes). The modules, in the order they run:
     edits       the reviewer's edits, in the source's own Markdown (inline, markdown)
     place       edits written into the source text
     proof       the edited source reads as the reviewer left it
+    trust       whether the project vouches for the source the DOCX carries
     merge       three-way merge with the source today (merge3)
+    guard       which disclaimers a merge would change (held back unless approved)
     report, critic, describe   review.md and source.critic.md
 """
 
