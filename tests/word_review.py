@@ -168,11 +168,7 @@ class WordReview:
     def restyle(self, words: str, style: str, author: str, date: str = DATE) -> None:
         """The paragraph with `words` given another paragraph style (a style id), tracked as
         Word tracks it: the old properties kept in a w:pPrChange."""
-        paragraph = self.paragraph(words)
-        properties = paragraph.find(w("pPr"))
-        if properties is None:
-            properties = etree.Element(w("pPr"))
-            paragraph.insert(0, properties)
+        properties = _properties(self.paragraph(words))
         old = etree.Element(w("pPr"))
         for child in properties:
             if child.tag not in {w("rPr"), w("sectPr"), w("pPrChange")}:
@@ -302,11 +298,17 @@ def _text(element: etree._Element) -> str:
     return "".join(t.text or "" for t in element.iter(w("t")))
 
 
-def _paragraph_mark(paragraph: etree._Element) -> etree._Element:
+def _properties(paragraph: etree._Element) -> etree._Element:
+    """The paragraph's w:pPr (added when it has none)."""
     properties = paragraph.find(w("pPr"))
     if properties is None:
         properties = etree.Element(w("pPr"))
         paragraph.insert(0, properties)
+    return properties
+
+
+def _paragraph_mark(paragraph: etree._Element) -> etree._Element:
+    properties = _properties(paragraph)
     mark = properties.find(w("rPr"))
     if mark is None:
         mark = etree.SubElement(properties, w("rPr"))
