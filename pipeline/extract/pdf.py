@@ -303,6 +303,7 @@ def page_glyphs(
     text = text.replace(PDFIUM_HYPHEN, "-")
     left, right, bottom, top = (ctypes.c_double() for _ in range(4))
     glyphs: list[Glyph] = []
+    read_claims: set[int] = set()  # by identity: two spans may claim the same text
     for index, char in enumerate(text):
         if BIDI_CONTROLS.match(char):
             continue
@@ -317,6 +318,16 @@ def page_glyphs(
             continue  # a glyph its font maps to no text (part of a cluster): nothing to read
         fpdf.FPDFText_GetCharBox(raw, index, left, right, bottom, top)
         box = (left.value, bottom.value, right.value, top.value) if drawn else None
+        if drawing is not None and drawing.claim is not None:
+            # PDFium gives a span's text in an order of its own on some lines (it reorders
+            # right-to-left text by where its objects stand): read it as the file says it.
+            if id(drawing.claim) not in read_claims:
+                read_claims.add(id(drawing.claim))
+                glyphs += [
+                    Glyph(c, drawing, box if not c.isspace() else None, x=left.value)
+                    for c in BIDI_CONTROLS.sub("", drawing.claim.text)
+                ]
+            continue
         glyphs.append(Glyph(char, drawing, box, x=left.value))
     textpage.close()
     _judge(page, glyphs)

@@ -36,7 +36,7 @@ INVISIBLE_MODES = {3, 7}
 SHOWING = {"Tj", "TJ", "'", '"'}
 
 
-@dataclass
+@dataclass(eq=False)
 class Claim:
     """One span's claimed text and what its glyphs stand for."""
 
