@@ -13,7 +13,7 @@ drawn inside it:
   the first cluster it drew it in: a letter first drawn inside a cluster whose text went to
   another glyph has an empty entry, but its font still maps its character to it);
 - the glyphs account for the claim when, for every character of the claim (decomposed,
-  NFD; without white space and format characters such as direction marks and joiners),
+  NFKD; without white space and format characters such as direction marks and joiners),
   the claim holds it no more often than the counted glyphs stand for it.
 
 What it cannot see is in docs/verification.md: where each glyph stands (a span is judged
@@ -142,10 +142,11 @@ class _Reader:
 
 
 def _letters(text: str) -> list[str]:
-    """What a claim must account for: its characters, decomposed, without white space and
-    format characters (direction marks, joiners, soft hyphens), which draw nothing."""
+    """What a claim must account for: its characters, decomposed (NFKD: a font may map an
+    Arabic presentation form or a ligature to a glyph), without white space and format
+    characters (direction marks, joiners, soft hyphens), which draw nothing."""
     return [
         char
-        for char in unicodedata.normalize("NFD", text)
+        for char in unicodedata.normalize("NFKD", text)
         if not char.isspace() and unicodedata.category(char) != "Cf"
     ]

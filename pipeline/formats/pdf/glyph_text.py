@@ -18,6 +18,7 @@ from __future__ import annotations
 import functools
 import io
 import subprocess
+import unicodedata
 from collections import defaultdict
 from pathlib import Path
 
@@ -110,7 +111,10 @@ def made_from(file: Path, index: int) -> dict[int, str]:
         cache[name] = found
         return found
 
-    return {gid: made for gid, name in enumerate(order) if (made := text(name, frozenset()))}
+    # NFKC: a joined Arabic form the character map names by its presentation form (U+FExx)
+    # stands for its letter.
+    made = {gid: text(name, frozenset()) for gid, name in enumerate(order)}
+    return {gid: unicodedata.normalize("NFKC", chars) for gid, chars in made.items() if chars}
 
 
 def _sources(font: TTFont) -> dict[str, list[tuple[str, ...]]]:
