@@ -354,3 +354,26 @@ def _lines(textpage: pdfium.PdfTextPage) -> list[tuple[str, Line]]:
         if inked:
             lines.append((match.group().strip(), Line(inked)))
     return lines
+
+
+def test_every_script_of_the_language_access_list_has_a_face(tmp_path: Path, brand: Brand) -> None:
+    """Beyond the notice's languages, the scripts a Debian font exists for: Tibetan,
+    Mongolian, Cherokee and Canadian syllabics (a few letters each, test text)."""
+    source = write_source(
+        tmp_path,
+        "## One {#one}\n\n::: plain\nPlain words.\n:::\n\n"
+        "[བོད་ཡིག]{lang=bo} [ᠮᠣᠩᠭᠣᠯ]{lang=mn-Mong} [ᏣᎳᎩ]{lang=chr} [ᐃᓄᒃᑎᑐᑦ]{lang=iu}\n",
+    )
+    assert missing_glyphs(load(source, tmp_path), brand, source) == []
+
+
+def test_invoke_check_says_what_the_build_would_refuse_about_glyphs(tmp_path: Path) -> None:
+    from pipeline.builder.project import Project
+    from pipeline.validate import validate
+
+    write_source(tmp_path, "## One {#one}\n\n::: plain\nPlain words.\n:::\n\nA \U00010570.\n")
+    (tmp_path / "styles").symlink_to(ROOT / "styles", target_is_directory=True)
+    report = validate(Project.at(tmp_path))
+    assert report.failed
+    (line,) = [line for line in report.lines if "U+10570" in line]
+    assert line.startswith("source/x.md:14: ") and "fallback-families" in line
