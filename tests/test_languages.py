@@ -18,11 +18,13 @@ import re
 import shutil
 import subprocess
 import unicodedata
+import zipfile
 from pathlib import Path
 
 import pikepdf
 import pypdfium2 as pdfium
 import pytest
+from lxml import etree
 
 from pipeline import extract
 from pipeline.brand import Brand, load_brand
@@ -324,3 +326,27 @@ def test_a_pdf_that_drops_a_word_or_a_mark_fails(
     path = FORMATS["accessible_pdf"].render(doc, brand, tmp_path)
     gaps = _gaps(leaflet, brand, path)
     assert len(gaps) == 1 and "missing" in gaps[0] and 'section "help" body' in gaps[0], gaps
+
+
+def test_the_docx_names_each_runs_face_and_language(notice: Path) -> None:
+    """So Word and LibreOffice set each script right without the brand's fonts."""
+    with zipfile.ZipFile(_published(notice, "language-help", "docx")) as package:
+        body = etree.fromstring(package.read("word/document.xml"))
+    w = "{http://schemas.openxmlformats.org/wordprocessingml/2006/main}"
+    runs = {}
+    for run in body.iter(f"{w}r"):
+        language = run.find(f"{w}rPr/{w}lang")
+        if language is not None:
+            runs.setdefault(language.get(f"{w}val"), run)
+    fonts = {lang: run.find(f"{w}rPr/{w}rFonts") for lang, run in runs.items()}
+    assert fonts["bn"].get(f"{w}cs") == "Noto Sans Bengali"
+    assert fonts["km"].get(f"{w}cs") == "Noto Sans Khmer"
+    assert fonts["ar"].get(f"{w}cs") == "Noto Sans Arabic"
+    assert fonts["ja"].get(f"{w}eastAsia") == "Noto Sans CJK JP"
+    assert fonts["zh-Hant"].get(f"{w}eastAsia") == "Noto Sans CJK TC"
+    assert fonts["am"].get(f"{w}hAnsi") == "Noto Sans Ethiopic"
+    assert fonts["vi"].get(f"{w}ascii") == "Noto Sans"
+    assert runs["ar"].find(f"{w}rPr/{w}lang").get(f"{w}bidi") == "ar"
+    assert runs["ar"].find(f"{w}rPr/{w}rtl") is not None
+    assert runs["ar"].getparent().find(f"{w}pPr/{w}bidi") is not None
+    assert runs["bn"].getparent().find(f"{w}pPr/{w}bidi") is None
