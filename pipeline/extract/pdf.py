@@ -290,12 +290,12 @@ def _hidden(glyphs: list[Glyph], page: int) -> Iterator[Hidden]:
 
 
 def page_glyphs(
-    page: pdfium.PdfPage, missing: dict[str, frozenset[str]], claims: list[Claim] = ()
+    page: pdfium.PdfPage, missing: dict[str, frozenset[str]], claims: list[Claim] | None = None
 ) -> list[Glyph]:
     """Every character of the page in PDFium's order, each with why it cannot be seen;
     `claims`: the page's claimed texts in content order (pdf_claims.page_claims)."""
     textpage = page.get_textpage()
-    drawings = dict(_drawings(page, textpage, missing, list(claims)))
+    drawings = dict(_drawings(page, textpage, missing, list(claims or [])))
     raw, count = textpage.raw, textpage.count_chars()
     text = textpage.get_text_range()
     if len(text) != count:  # one character per index, whatever UTF-16 made of it

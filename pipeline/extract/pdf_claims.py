@@ -79,8 +79,10 @@ class _Reader:
         starts: list[tuple[int, ...]] = []
         font: FontCodes | None = None
         modes = [0]
-        for count, (operands, operator) in enumerate(pikepdf.parse_content_stream(owner)):
-            op = str(operator)
+        for count, instruction in enumerate(pikepdf.parse_content_stream(owner)):
+            if isinstance(instruction, pikepdf.ContentStreamInlineImage):
+                continue
+            operands, op = instruction.operands, str(instruction.operator)
             if op in {"BDC", "BMC"}:
                 claim = self._claim(operands[1]) if op == "BDC" else None
                 spans.append(claim)

@@ -33,7 +33,9 @@ def complete(pdf: pikepdf.Pdf) -> None:
     seen: set[tuple[int, int]] = set()
     for page in pdf.pages:
         for font in page.Resources.get("/Font", pikepdf.Dictionary()).values():
-            if font.objgen in seen or font.get("/Subtype") != pikepdf.Name.Type0:
+            if not isinstance(font, pikepdf.Dictionary) or font.objgen in seen:
+                continue
+            if font.get("/Subtype") != pikepdf.Name.Type0:
                 continue
             seen.add(font.objgen)
             _complete_font(pdf, font)
