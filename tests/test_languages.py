@@ -350,3 +350,16 @@ def test_the_docx_names_each_runs_face_and_language(notice: Path) -> None:
     assert runs["ar"].find(f"{w}rPr/{w}rtl") is not None
     assert runs["ar"].getparent().find(f"{w}pPr/{w}bidi") is not None
     assert runs["bn"].getparent().find(f"{w}pPr/{w}bidi") is None
+
+
+def test_a_variation_selector_is_no_mark_to_claim_or_account_for() -> None:
+    """The footnote back-link "↩︎" asks for the arrow's text form (U+FE0E): it needs no
+    claimed text, and a claim holding one need not find a glyph for the selector."""
+    from pipeline.extract.pdf_claims import Claim
+
+    assert not needs_actual_text("↩\ufe0e")
+    claim = Claim("مجانًا\ufe0e")
+    claim.drawn.update("مجانًا")
+    assert claim.unaccounted() == ""
+    claim.drawn.subtract("ً")
+    assert claim.unaccounted() == "ً"

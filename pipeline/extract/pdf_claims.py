@@ -145,10 +145,15 @@ class _Reader:
 
 def _letters(text: str) -> list[str]:
     """What a claim must account for: its characters, decomposed (NFKD: a font may map an
-    Arabic presentation form or a ligature to a glyph), without white space and format
-    characters (direction marks, joiners, soft hyphens), which draw nothing."""
+    Arabic presentation form or a ligature to a glyph), without white space, format
+    characters (direction marks, joiners, soft hyphens) and variation selectors (which pick
+    a form, as "↩︎" asks for the text one), none of which is drawn as a glyph of its own."""
     return [
         char
         for char in unicodedata.normalize("NFKD", text)
-        if not char.isspace() and unicodedata.category(char) != "Cf"
+        if not char.isspace() and unicodedata.category(char) != "Cf" and not _selector(char)
     ]
+
+
+def _selector(char: str) -> bool:
+    return "\ufe00" <= char <= "\ufe0f" or "\U000e0100" <= char <= "\U000e01ef"

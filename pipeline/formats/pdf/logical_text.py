@@ -50,6 +50,8 @@ def needs_actual_text(text: str) -> bool:
 
 @functools.cache
 def _complex(char: str) -> bool:
+    if "\ufe00" <= char <= "\ufe0f":  # a variation selector picks a form: not a mark
+        return False
     return unicodedata.bidirectional(char) in _RIGHT_TO_LEFT or unicodedata.category(char) in _MARKS
 
 
