@@ -57,8 +57,22 @@ def page_claims(page: pikepdf.Page) -> list[Claim]:
     """Every span of the page that claims a text, in content order (of their starts), with
     what its glyphs stand for; the forms the page draws are read where they are drawn (a
     form drawn inside a span counts for that span)."""
+    if not _mentions_claims(page):
+        return []  # parsing a page costs tens of milliseconds; most pages claim nothing
     found = list(_Reader(page.obj.get("/Resources")).read(page.obj, [], 0))
     return [claim for _start, claim in sorted(found, key=lambda pair: pair[0]) if claim.shows]
+
+
+def _mentions_claims(page: pikepdf.Page) -> bool:
+    """Whether the page's content, or a form it uses, holds the name /ActualText at all."""
+    contents = page.obj.get("/Contents")
+    streams = list(contents) if isinstance(contents, pikepdf.Array) else [contents]
+    resources = page.obj.get("/Resources", pikepdf.Dictionary())
+    streams += [x for x in resources.get("/XObject", pikepdf.Dictionary()).values()]
+    return (
+        any(isinstance(s, pikepdf.Stream) and b"/ActualText" in s.read_bytes() for s in streams)
+        or "/Properties" in resources
+    )
 
 
 class _Reader:
