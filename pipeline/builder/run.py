@@ -31,7 +31,7 @@ from typing import TYPE_CHECKING, Any
 
 from pipeline import native, review
 from pipeline.brand import Brand, BrandError, load_brand
-from pipeline.builder import files
+from pipeline.builder import files, sources
 from pipeline.builder.files import MANIFEST, OutputBusy, exclusive, read_manifest
 from pipeline.builder.index import write_index
 from pipeline.builder.keys import StyleFiles, document_inputs, inputs_unchanged, output_key
@@ -551,6 +551,8 @@ def _finish(project: Project, plan: Plan, options: Options, report: Report) -> N
         assert plan.staging is not None or not passed
         staging = plan.staging or files.staging_folder(project.output_dir, plan.id)
         try:
+            if passed and plan.doc is not None:  # first: ingest trusts only kept versions
+                sources.keep(project, plan.doc)
             _publish(project, plan.id, staging, passed, manifest)
         except OSError as error:  # a full disk, a read-only folder: this document only
             folder = project.shown(project.output_dir / plan.id)
