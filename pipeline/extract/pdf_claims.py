@@ -68,11 +68,15 @@ def _mentions_claims(page: pikepdf.Page) -> bool:
     contents = page.obj.get("/Contents")
     streams = list(contents) if isinstance(contents, pikepdf.Array) else [contents]
     resources = page.obj.get("/Resources", pikepdf.Dictionary())
-    streams += [x for x in resources.get("/XObject", pikepdf.Dictionary()).values()]
-    return (
-        any(isinstance(s, pikepdf.Stream) and b"/ActualText" in s.read_bytes() for s in streams)
-        or "/Properties" in resources
-    )
+    forms = resources.get("/XObject", pikepdf.Dictionary()).values()
+    streams += [form for form in forms if form.get("/Subtype") == pikepdf.Name.Form]
+    try:
+        found = any(
+            b"/ActualText" in s.read_bytes() for s in streams if isinstance(s, pikepdf.Stream)
+        )
+    except pikepdf.PdfError:
+        return True  # a stream this cannot read: parse the page
+    return found or "/Properties" in resources
 
 
 class _Reader:
