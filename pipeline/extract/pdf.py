@@ -41,6 +41,7 @@ import pypdfium2.raw as fpdf
 from pipeline.extract import ExtractError, Hidden, Reading
 from pipeline.extract.pdf_claims import Claim, page_claims
 from pipeline.extract.pdf_fonts import missing_glyphs
+from pipeline.extract.pdf_order import left_to_right_page
 
 ARTICLE = "/Part"
 """The structure element of the article (WeasyPrint tags <main> as /Part)."""
@@ -92,8 +93,8 @@ class Drawing:
     missing: frozenset[str]
     """Characters its font draws with the missing-glyph box."""
     claim: Claim | None = None
-    """The claimed text (`/ActualText`) of the span it is the first text object of: PDFium
-    gives the span's text as this object's characters."""
+    """The claimed text (`/ActualText`) of the span it is drawn in: PDFium gives the span's
+    text once, as the characters of one of the span's objects."""
 
 
 @dataclass(slots=True)
@@ -305,8 +306,6 @@ def page_glyphs(
     glyphs: list[Glyph] = []
     read_claims: set[int] = set()  # by identity: two spans may claim the same text
     for index, char in enumerate(text):
-        if BIDI_CONTROLS.match(char):
-            continue
         if _LOW_SURROGATE.match(char) and glyphs and _HIGH_SURROGATE.match(glyphs[-1].char):
             pair = glyphs[-1].char + char  # PDFium counts UTF-16 units: 😀 is two
             glyphs[-1].char = pair.encode("utf-16-le", "surrogatepass").decode("utf-16-le")
@@ -314,23 +313,29 @@ def page_glyphs(
         handle = fpdf.FPDFText_GetTextObject(raw, index)
         drawing = drawings.get(_address(handle)) if handle else None
         drawn = drawing is not None and not char.isspace()
+        if drawing is not None and drawing.claim is not None:
+            # The span's text is read as the file writes it (its logical text), once; what
+            # PDFium gives for it is kept to check that PDFium reads the same (_judge).
+            claim = drawing.claim
+            claim.read_by_pdfium += char
+            if id(claim) not in read_claims:
+                read_claims.add(id(claim))
+                fpdf.FPDFText_GetCharBox(raw, index, left, right, bottom, top)
+                first: Box = (left.value, bottom.value, right.value, top.value)
+                glyphs += [
+                    Glyph(c, drawing, first if not c.isspace() else None, x=left.value)
+                    for c in claim.text
+                ]
+            continue
+        if BIDI_CONTROLS.match(char):
+            continue
         if drawn and fpdf.FPDFText_HasUnicodeMapError(raw, index):
             continue  # a glyph its font maps to no text (part of a cluster): nothing to read
         fpdf.FPDFText_GetCharBox(raw, index, left, right, bottom, top)
         box = (left.value, bottom.value, right.value, top.value) if drawn else None
-        if drawing is not None and drawing.claim is not None:
-            # PDFium gives a span's text in an order of its own on some lines (it reorders
-            # right-to-left text by where its objects stand): read it as the file says it.
-            if id(drawing.claim) not in read_claims:
-                read_claims.add(id(drawing.claim))
-                glyphs += [
-                    Glyph(c, drawing, box if not c.isspace() else None, x=left.value)
-                    for c in BIDI_CONTROLS.sub("", drawing.claim.text)
-                ]
-            continue
         glyphs.append(Glyph(char, drawing, box, x=left.value))
     textpage.close()
-    _judge(page, glyphs)
+    _judge(page, glyphs, left_to_right_page(text))
     return _in_reading_order(glyphs)
 
 
@@ -421,8 +426,9 @@ def _direction(char: str) -> str:
     return "R" if kind in {"R", "AL"} else "L" if kind == "L" else "N"
 
 
-def _judge(page: pdfium.PdfPage, glyphs: list[Glyph]) -> None:
-    """Set each glyph's `why` (see the module's docstring)."""
+def _judge(page: pdfium.PdfPage, glyphs: list[Glyph], left_to_right: bool) -> None:
+    """Set each glyph's `why` (see the module's docstring); `left_to_right`: poppler's main
+    direction of the page."""
     trim = page.get_trimbox()
     under = _background(page) if any(g.box for g in glyphs) else None
     for glyph in glyphs:
@@ -430,11 +436,9 @@ def _judge(page: pdfium.PdfPage, glyphs: list[Glyph]) -> None:
         if drawing is None or box is None:
             continue
         middle = ((box[0] + box[2]) / 2, (box[1] + box[3]) / 2)
-        if drawing.claim is not None and drawing.claim.unaccounted():
-            glyph.why = (
-                "claimed by the PDF (/ActualText) but not drawn: no glyph inside the span "
-                f'stands for "{drawing.claim.unaccounted()}"'
-            )
+        problem = drawing.claim.problem(left_to_right) if drawing.claim is not None else None
+        if problem is not None:
+            glyph.why = problem
         elif drawing.invisible:
             glyph.why = "drawn invisibly (text render mode or full transparency)"
         elif glyph.char in drawing.missing:
@@ -466,9 +470,9 @@ def _drawings(
     missing: dict[str, frozenset[str]],
     claims: list[Claim],
 ) -> Iterator[tuple[int, Drawing]]:
-    """Every text object of the page (in form XObjects too) with how it is drawn; the first
-    text object of each span that claims a text gets the next of `claims` (both are in
-    content order)."""
+    """Every text object of the page (in form XObjects too) with how it is drawn; the text
+    objects of each span that claims a text get the next of `claims` (both are in content
+    order)."""
     spans: dict[int, Claim | None] = {}
 
     def walk(
@@ -485,9 +489,9 @@ def _drawings(
                 label = bool(LIST_LABEL.fullmatch(_object_text(obj, textpage).strip()))
                 font = missing.get(_font_name(obj), frozenset())
                 span = _claim_span(obj)
-                claim = None
                 if span is not None and span not in spans:
-                    spans[span] = claim = claims.pop(0) if claims else Claim("", boxes=1)
+                    spans[span] = claims.pop(0) if claims else Claim("", boxes=1)
+                claim = spans[span] if span is not None else None
                 drawing = Drawing(mcid, artifact, colour, invisible, label, own, font, claim)
                 yield _address(obj), drawing
             elif kind == fpdf.FPDF_PAGEOBJ_FORM:
@@ -545,15 +549,15 @@ def _marks(obj: object, inherited: tuple[int, bool]) -> tuple[int, bool]:
 
 
 def _claim_span(obj: object) -> int | None:
-    """The address of the object's innermost mark that claims a text (`/ActualText`), which
-    every object of that marked-content span shares; None if it has none."""
-    found = None
+    """The address of the object's outermost mark that claims a text (`/ActualText`), which
+    every object of that marked-content span shares; None if it has none. The claims nested
+    in it are the texts it gives particular readers (pdf_claims.Claim.layers)."""
     for index in range(fpdf.FPDFPageObj_CountMarks(obj)):
         mark = fpdf.FPDFPageObj_GetMark(obj, index)
         length = ctypes.c_ulong()
         if fpdf.FPDFPageObjMark_GetParamStringValue(mark, b"ActualText", None, 0, length):
-            found = _address(mark)
-    return found
+            return _address(mark)
+    return None
 
 
 def _colour(obj: object, stroke: bool) -> Colour:

@@ -31,6 +31,7 @@ from dataclasses import dataclass, field
 import pikepdf
 
 from pipeline.extract.pdf_fonts import FontCodes, font_codes
+from pipeline.extract.pdf_order import poppler_reading
 
 INVISIBLE_MODES = {3, 7}
 SHOWING = {"Tj", "TJ", "'", '"'}
@@ -38,19 +39,48 @@ SHOWING = {"Tj", "TJ", "'", '"'}
 
 @dataclass(eq=False)
 class Claim:
-    """One span's claimed text and what its glyphs stand for."""
+    """One span's claimed text, the texts it gives particular readers, and what its glyphs
+    stand for."""
 
     text: str
+    """The logical text: the outermost span's."""
+    layers: list[tuple[str, str]] = field(default_factory=list)
+    """(tag, text) of each claim nested inside it, outermost first: the text for poppler (a
+    /Span) and for PDFium (any other tag; pipeline/formats/pdf/logical_text.py)."""
     drawn: Counter[str] = field(default_factory=Counter)
     boxes: int = 0
     """How many of its glyphs draw the missing-glyph box."""
     shows: int = 0
     """How many text-showing operators draw inside it (PDFium reads only spans with some)."""
+    read_by_pdfium: str = ""
+    """What PDFium's text page gives for the span (pipeline/extract/pdf.py fills it in)."""
 
     def unaccounted(self) -> str:
         """The claim's characters its glyphs do not stand for (empty when accounted for)."""
         wanted = Counter(_letters(self.text))
         return "".join(sorted((wanted - self.drawn).elements()))
+
+    def problem(self, left_to_right_page: bool) -> str | None:
+        """Why a reader cannot take the span's text as its logical text, or None: its glyphs
+        do not account for it, a reader's text holds other characters, or poppler (on a page
+        of that main direction) or PDFium reads its text in another order."""
+        missing = self.unaccounted()
+        if missing:
+            return (
+                "claimed by the PDF (/ActualText) but not drawn: no glyph inside the span "
+                f'stands for "{missing}"'
+            )
+        letters = _letters(self.text)
+        for tag, text in self.layers:
+            if sorted(_letters(text)) != sorted(letters):
+                return f'claimed by the PDF (/ActualText, {tag}) as "{text}", other characters'
+        poppler = next((text for tag, text in reversed(self.layers) if tag == "/Span"), self.text)
+        read = poppler_reading(poppler, left_to_right_page)
+        if _letters(read) != letters:
+            return f'read by poppler (pdftotext) as "{read}"'
+        if self.shows and _letters(self.read_by_pdfium) != letters:
+            return f'read by PDFium as "{self.read_by_pdfium}"'
+        return None
 
 
 def page_claims(page: pikepdf.Page) -> list[Claim]:
@@ -103,6 +133,10 @@ class _Reader:
             operands, op = instruction.operands, str(instruction.operator)
             if op in {"BDC", "BMC"}:
                 claim = self._claim(operands[1]) if op == "BDC" else None
+                around = next((s for s in reversed(spans) if s is not None), None)
+                if claim is not None and around is not None:
+                    around.layers.append((str(operands[0]), claim.text))  # a reader's text
+                    claim = None
                 spans.append(claim)
                 starts.append((*self.at, count))
             elif op == "EMC" and len(spans) > len(outer):

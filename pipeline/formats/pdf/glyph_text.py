@@ -1,5 +1,6 @@
 """Every glyph of a PDF's fonts names the characters it is drawn for, in its font's
-ToUnicode map.
+ToUnicode map; and every claimed text is given in the form each reader needs
+(`complete`, which the PDF formats call on every PDF they write).
 
 WeasyPrint gives a glyph the text of the first cluster it drew it in, all of it to one glyph
 of the cluster: the others (a reph, a subscript consonant, a vowel sign's contextual form, an
@@ -26,10 +27,18 @@ import pikepdf
 from fontTools.ttLib import TTFont, TTLibError
 
 from pipeline.extract.pdf_fonts import to_unicode
+from pipeline.formats.pdf import logical_text
 
 
 def complete(pdf: pikepdf.Pdf) -> None:
-    """Fill the empty ToUnicode entries of every embedded composite font of `pdf`."""
+    """Complete the text layer of a PDF the pipeline wrote: fill the empty ToUnicode entries
+    of every embedded composite font, then give each reader its text for each run of logical
+    text (logical_text.for_readers: PDFium decides by those entries how it reads a span)."""
+    _fill(pdf)
+    logical_text.for_readers(pdf)
+
+
+def _fill(pdf: pikepdf.Pdf) -> None:
     seen: set[tuple[int, int]] = set()
     for page in pdf.pages:
         for font in page.Resources.get("/Font", pikepdf.Dictionary()).values():
