@@ -126,7 +126,9 @@ def _wrong(path: Path, lines: list[tuple[str, str]]) -> list[tuple[str, str]]:
         for lang, passage in lines
         if fold(passage) not in fold(text)
     ]
-    return wrong + [(reader, "marks") for reader, t in readings.items() if DIRECTION_MARKS.search(t)]
+    return wrong + [
+        (reader, "marks") for reader, t in readings.items() if DIRECTION_MARKS.search(t)
+    ]
 
 
 @pytest.mark.parametrize("kind", PDF_KINDS)
