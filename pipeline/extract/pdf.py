@@ -39,7 +39,7 @@ import pypdfium2 as pdfium
 import pypdfium2.raw as fpdf
 
 from pipeline.extract import ExtractError, Hidden, Reading
-from pipeline.extract.pdf_claims import Claim, page_claims
+from pipeline.extract.pdf_claims import Claim, letters, page_claims
 from pipeline.extract.pdf_fonts import missing_glyphs
 from pipeline.extract.pdf_order import left_to_right_page
 
@@ -123,6 +123,7 @@ def read(path: Path, *, strict: bool = False, everything: bool = False) -> Readi
         with pikepdf.open(path) as pdf:
             missing = missing_glyphs(pdf)
             order = structure_order(pdf, everything)
+            tagged = tag_texts(pdf)
             claims = [page_claims(page) for page in pdf.pages]
         pages = [page_glyphs(document[i], missing, claims[i]) for i in range(len(document))]
     except pikepdf.PdfError as error:
@@ -131,7 +132,7 @@ def read(path: Path, *, strict: bool = False, everything: bool = False) -> Readi
         document.close()
     if order is None:
         return _untagged(pages, everything)
-    return _tagged(pages, order)
+    return _tagged(pages, order, tagged)
 
 
 # -- reading order ------------------------------------------------------------------------------
@@ -177,7 +178,35 @@ def structure_order(
     return [(page, mcid, unit) for page, mcid, unit, _ in found]
 
 
-def _tagged(pages: list[list[Glyph]], order: list[tuple[int, int, int]]) -> Reading:
+def tag_texts(pdf: pikepdf.Pdf) -> dict[tuple[int, int], str]:
+    """(page index, MCID) -> the /ActualText of the structure element that holds only that
+    marked content: what a screen reader reads for it through the tag tree."""
+    root = pdf.Root.get("/StructTreeRoot")
+    if root is None or "/K" not in root:
+        return {}
+    pages = {page.obj.objgen: index for index, page in enumerate(pdf.pages)}
+    found: dict[tuple[int, int], str] = {}
+    stack: list[tuple[object, int | None, int]] = [(root.K, None, 0)]
+    while stack:
+        kid, page, depth = stack.pop()
+        if isinstance(kid, pikepdf.Array):
+            stack += [(item, page, depth) for item in kid]
+        elif isinstance(kid, pikepdf.Dictionary) and depth < 200 and "/K" in kid:
+            if "/Pg" in kid:
+                page = pages.get(kid.Pg.objgen, page)
+            kids = kid.K
+            only = kids[0] if isinstance(kids, pikepdf.Array) and len(kids) == 1 else kids
+            if "/ActualText" in kid and isinstance(only, int) and page is not None:
+                found[page, int(only)] = str(kid.ActualText)
+            stack.append((kids, page, depth + 1))
+    return found
+
+
+def _tagged(
+    pages: list[list[Glyph]],
+    order: list[tuple[int, int, int]],
+    tagged: dict[tuple[int, int], str] | None = None,
+) -> Reading:
     content: dict[tuple[int, int], list[Glyph]] = {}
     for number, glyphs in enumerate(pages):
         mcid = -1
@@ -186,6 +215,12 @@ def _tagged(pages: list[list[Glyph]], order: list[tuple[int, int, int]]) -> Read
                 mcid = -1 if glyph.drawing.artifact else glyph.drawing.mcid
             if mcid >= 0:
                 content.setdefault((number, mcid), []).append(glyph)
+    for key, text in (tagged or {}).items():  # the tag tree must say what the page says
+        glyphs = content.get(key, [])
+        if letters(text) != letters("".join(g.char for g in glyphs)):
+            for glyph in glyphs:
+                glyph.why = glyph.why or f'given by the tag tree (/ActualText) as "{text}"'
+
     units: list[list[Glyph]] = []
     where: list[int] = []
     last_unit = None

@@ -32,6 +32,7 @@ import pikepdf
 
 from pipeline.extract.pdf_fonts import FontCodes, font_codes
 from pipeline.extract.pdf_order import poppler_reading
+from pipeline.extract.pdf_shaping import shaped_as_drawn
 
 INVISIBLE_MODES = {3, 7}
 SHOWING = {"Tj", "TJ", "'", '"'}
@@ -45,9 +46,17 @@ class Claim:
     text: str
     """The logical text: the outermost span's."""
     layers: list[tuple[str, str]] = field(default_factory=list)
-    """(tag, text) of each claim nested inside it, outermost first: the text for poppler (a
-    /Span) and for PDFium (any other tag; pipeline/formats/pdf/logical_text.py)."""
+    """(tag, text) of each claim nested inside it, in content order: the text for poppler (a
+    /Span) and the pieces of the text for PDFium (any other tag; the pieces PDFium reads as
+    nothing hold a control character: pipeline/formats/pdf/logical_text.py)."""
+    lang: str | None = None
+    """The language it says it is in (`/Lang`): the layout shaped it in that language."""
     drawn: Counter[str] = field(default_factory=Counter)
+    """Each character the glyphs drawn inside the span stand for (ToUnicode and cmap)."""
+    glyphs: Counter[tuple[str, int]] = field(default_factory=Counter)
+    """(font's PostScript name, glyph id) of each glyph drawn inside it for real."""
+    programs: dict[str, bytes] = field(default_factory=dict)
+    """The embedded program of each of those fonts, by PostScript name."""
     boxes: int = 0
     """How many of its glyphs draw the missing-glyph box."""
     shows: int = 0
@@ -57,28 +66,40 @@ class Claim:
 
     def unaccounted(self) -> str:
         """The claim's characters its glyphs do not stand for (empty when accounted for)."""
-        wanted = Counter(_letters(self.text))
+        wanted = Counter(letters(self.text))
         return "".join(sorted((wanted - self.drawn).elements()))
 
     def problem(self, left_to_right_page: bool) -> str | None:
         """Why a reader cannot take the span's text as its logical text, or None: its glyphs
         do not account for it, a reader's text holds other characters, or poppler (on a page
         of that main direction) or PDFium reads its text in another order."""
+        shaped = None
+        if self.glyphs:
+            shaped = shaped_as_drawn(self.text, self.lang, self.glyphs, self.programs)
         missing = self.unaccounted()
-        if missing:
+        if shaped is False:
+            return (
+                "claimed by the PDF (/ActualText) but not drawn: the glyphs inside the span "
+                "are not those its fonts make of it"
+                + (f' (no glyph stands for "{missing}")' if missing else "")
+            )
+        if shaped is None and missing:
             return (
                 "claimed by the PDF (/ActualText) but not drawn: no glyph inside the span "
                 f'stands for "{missing}"'
             )
-        letters = _letters(self.text)
-        for tag, text in self.layers:
-            if sorted(_letters(text)) != sorted(letters):
-                return f'claimed by the PDF (/ActualText, {tag}) as "{text}", other characters'
+        wanted = letters(self.text)
         poppler = next((text for tag, text in reversed(self.layers) if tag == "/Span"), self.text)
+        pieces = "".join(text for tag, text in self.layers if tag != "/Span")
+        pdfium = "".join(c for c in pieces if unicodedata.category(c) != "Cc") or self.text
+        for reader, text in (("poppler", poppler), ("PDFium", pdfium)):
+            if sorted(letters(text)) != sorted(wanted):
+                return f'claimed by the PDF (/ActualText) for {reader} as "{text}": other letters'
+
         read = poppler_reading(poppler, left_to_right_page)
-        if _letters(read) != letters:
+        if letters(read) != wanted:
             return f'read by poppler (pdftotext) as "{read}"'
-        if self.shows and _letters(self.read_by_pdfium) != letters:
+        if self.shows and letters(self.read_by_pdfium) != wanted:
             return f'read by PDFium as "{self.read_by_pdfium}"'
         return None
 
@@ -168,7 +189,8 @@ class _Reader:
         if isinstance(properties, pikepdf.Name):
             properties = self.properties.get(str(properties))
         if isinstance(properties, pikepdf.Dictionary) and "/ActualText" in properties:
-            return Claim(str(properties.ActualText))
+            lang = properties.get("/Lang")
+            return Claim(str(properties.ActualText), lang=str(lang) if lang else None)
         return None
 
     def _font(self, name: str) -> FontCodes | None:
@@ -191,11 +213,14 @@ class _Reader:
                 if code in font.missing:
                     claim.boxes += 1
                 elif not hidden:
-                    own = Counter(_letters(font.text.get(code, "")))
-                    claim.drawn += own | Counter(_letters(font.nominal.get(code, "")))
+                    own = Counter(letters(font.text.get(code, "")))
+                    claim.drawn += own | Counter(letters(font.nominal.get(code, "")))
+                    name = font.postscript_name or ""
+                    claim.glyphs[name, font.glyphs.get(code, code)] += 1
+                    claim.programs.setdefault(name, font.program)
 
 
-def _letters(text: str) -> list[str]:
+def letters(text: str) -> list[str]:
     """What a claim must account for: its characters, decomposed (NFKD: a font may map an
     Arabic presentation form or a ligature to a glyph), without white space, format
     characters (direction marks, joiners, soft hyphens) and variation selectors (which pick

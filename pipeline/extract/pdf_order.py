@@ -94,11 +94,13 @@ def poppler_reading(text: str, left_to_right: bool) -> str:
 
 def poppler_text(logical: str, left_to_right: bool) -> str:
     """The text that poppler's reordering (on a page of that main direction) turns into
-    `logical`. It holds a left-to-right mark only where poppler would otherwise carry spaces
-    or brackets across a number or a left-to-right word: on a left-to-right page, after a
-    right-to-left stretch that they follow before a number or a left-to-right word; on a
-    right-to-left page, after those that end a stretch of numbers and left-to-right words
-    (not after the spaces that end the text)."""
+    `logical`. Its letters, digits and punctuation come back in order; a space can come
+    back on the other side of a neighbouring number or punctuation mark ("عمر 65" as
+    " عمر65", on a right-to-left page "العربية: تتوفر" as "العربية :تتوفر"), as poppler
+    reads any PDF. Only where it would carry a bracket or a quote across a number or a word
+    does the text hold a left-to-right mark, which keeps it in place: on a left-to-right
+    page after a right-to-left stretch those follow, on a right-to-left page after a
+    stretch of numbers and left-to-right words they end."""
     if poppler_reading(logical, left_to_right) == logical:
         return logical
     kinds = [_poppler_kind(char) for char in logical]
@@ -122,8 +124,8 @@ def _left_to_right_parts(logical: str, kinds: list[str]) -> list[str]:
             last = end if kinds[end] == "R" else last
             end += 1
         parts.append(logical[at : last + 1][::-1])
-        if last + 1 < end and (end < len(logical) or logical[last + 1 :].strip()):
-            parts.append(LRM)  # neutrals that poppler would carry before the stretch
+        if logical[last + 1 : end].strip():
+            parts.append(LRM)  # brackets or quotes that poppler would carry before it
         parts.append(logical[last + 1 : end])
         at = end
     return parts
@@ -144,9 +146,8 @@ def _right_to_left_parts(logical: str, kinds: list[str]) -> list[str]:
         while end < len(logical) and kinds[end] != "R":
             end += 1
         forward = logical[at:end]
-        tail = _neutral_tail(forward)
-        if tail and (end < len(logical) or tail.strip()):
-            forward += LRM  # it ends with neutrals that poppler would move
+        if _neutral_tail(forward).strip():
+            forward += LRM  # it ends with brackets or quotes that poppler would move
         parts.append(forward)
         at = end
     return parts

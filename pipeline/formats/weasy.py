@@ -15,6 +15,7 @@ from weasyprint.text.fonts import FontConfiguration
 from weasyprint.urls import FatalURLFetchingError, URLFetcher
 
 from pipeline.brand import Brand
+from pipeline.fonts import refuse_faces
 from pipeline.formats.pdf import logical_text
 
 logical_text.install()  # every PDF the pipeline writes says what its complex text reads
@@ -79,6 +80,7 @@ def fonts(brand: Brand) -> FontConfiguration:
     key = digest.hexdigest()
     if key not in _fonts:
         _fonts.clear()  # the brand's fonts changed: the old faces are never asked for again
+        refuse_faces(brand)
         _fonts[key] = FontConfiguration()
     return _fonts[key]
 

@@ -17,16 +17,14 @@ left as they are.
 from __future__ import annotations
 
 import functools
-import io
-import subprocess
 import unicodedata
 from collections import defaultdict
 from pathlib import Path
 
 import pikepdf
-from fontTools.ttLib import TTFont, TTLibError
+from fontTools.ttLib import TTFont
 
-from pipeline.extract.pdf_fonts import to_unicode
+from pipeline.extract.pdf_fonts import installed_font, program_postscript_name, to_unicode
 from pipeline.formats.pdf import logical_text
 
 
@@ -58,7 +56,7 @@ def _complete_font(pdf: pikepdf.Pdf, font: pikepdf.Dictionary) -> None:
     descriptor = font.DescendantFonts[0].get("/FontDescriptor", pikepdf.Dictionary())
     if not empty or "/FontFile2" not in descriptor:
         return
-    source = _source_font(_postscript_name(descriptor.FontFile2.read_bytes()))
+    source = installed_font(program_postscript_name(descriptor.FontFile2.read_bytes()))
     if source is None:
         return
     made = made_from(*source)
@@ -66,31 +64,6 @@ def _complete_font(pdf: pikepdf.Pdf, font: pikepdf.Dictionary) -> None:
     if filled:
         texts.update(filled)
         font.ToUnicode = pdf.make_stream(_cmap(texts))
-
-
-def _postscript_name(program: bytes) -> str | None:
-    try:
-        names = TTFont(io.BytesIO(program), lazy=True)["name"]
-    except (TTLibError, KeyError, ValueError, AssertionError):
-        return None
-    record = names.getName(6, 3, 1) or names.getName(6, 1, 0)
-    return record.toUnicode() if record else None
-
-
-@functools.cache
-def _source_font(postscript_name: str | None) -> tuple[Path, int] | None:
-    """The installed font file (and its index in a collection) of that PostScript name."""
-    if not postscript_name:
-        return None
-    found = subprocess.run(
-        ["fc-list", "--format", r"%{file}\t%{index}\n", f":postscriptname={postscript_name}"],
-        capture_output=True,
-        text=True,
-    ).stdout.split("\n")[0]
-    if "\t" not in found:
-        return None
-    file, index = found.split("\t")
-    return Path(file), int(index)
 
 
 @functools.cache

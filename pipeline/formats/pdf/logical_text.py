@@ -42,6 +42,7 @@ import ctypes
 import functools
 import io
 import unicodedata
+from collections import defaultdict
 from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass, field
@@ -61,6 +62,10 @@ KNOWN_WEASYPRINT = "70."
 PDFIUM_TAG = pikepdf.Name("/PDFiumText")
 """The marked content that holds the text for PDFium: any tag but /Span, which poppler and
 standard readers would read too."""
+PDFIUM_NOTHING = "\x01"
+"""The text of a PDFium layer that PDFium reads as nothing: it skips a claim with no
+printable character (`CPDF_TextPage::PreMarkedContent`). A control character, not text."""
+Span = pikepdf.Name.Span
 SHOWING = {"Tj", "TJ", "'", '"'}
 _RIGHT_TO_LEFT = {"R", "AL"}
 _MARKS = {"Mn", "Mc", "Me"}
@@ -134,15 +139,34 @@ class _Run:
     mcid: int | None
     """The marked-content id around it (its structure element's), on a page's own content."""
     end: int = -1
-    shows: int = 0
-    """How many text-showing operators it holds (PDFium meets only spans with some)."""
+    shows: list[tuple[int, int, int]] = field(default_factory=list)
+    """(index, text object, glyph codes) of each text-showing operator inside it, where the
+    text object counts the BT operators before it."""
     poppler: str | None = None
-    pdfium: str | None = None
+    pdfium: str = ""
 
-    @property
-    def innermost(self) -> str:
-        """The /Span text PDFium reads when it has no layer of its own."""
-        return self.poppler or self.logical
+    def pieces(self) -> list[tuple[int, int, str]]:
+        """(first, last instruction index, text) of each PDFium layer: the text on the
+        operator that shows the most glyphs (PDFium skips an object too narrow to see), and
+        PDFium's no-text on the others, so that PDFium reads the span once however its
+        objects fall into its lines (it reads a span again after another object)."""
+        if not self.shows:
+            return []
+        holder = max(self.shows, key=lambda show: show[2])
+        pieces: list[tuple[int, int, str]] = []
+        for block in dict.fromkeys(show[1] for show in self.shows):
+            at = [index for index, obj, _ in self.shows if obj == block]
+            if block != holder[1]:
+                pieces.append((at[0], at[-1], PDFIUM_NOTHING))
+                continue
+            before = [index for index in at if index < holder[0]]
+            after = [index for index in at if index > holder[0]]
+            if before:
+                pieces.append((before[0], before[-1], PDFIUM_NOTHING))
+            pieces.append((holder[0], holder[0], self.pdfium))
+            if after:
+                pieces.append((after[0], after[-1], PDFIUM_NOTHING))
+        return pieces
 
 
 @dataclass(eq=False)
@@ -154,36 +178,26 @@ class _Content:
     runs: list[_Run] = field(default_factory=list)
 
     def write(self, pdf: pikepdf.Pdf) -> None:
-        starts = {run.start: run for run in self.runs}
-        ends = {run.end: run for run in self.runs}
+        before: dict[int, list[Any]] = defaultdict(list)
+        after: dict[int, list[Any]] = defaultdict(list)
+        bdc, emc = pikepdf.Operator("BDC"), pikepdf.Operator("EMC")
+        for run in self.runs:
+            if run.poppler is not None:
+                claim = pikepdf.Dictionary(ActualText=pikepdf.String(run.poppler))
+                after[run.start].append(pikepdf.ContentStreamInstruction([Span, claim], bdc))
+                before[run.end].append(pikepdf.ContentStreamInstruction([], emc))
+            for first, last, text in run.pieces():
+                claim = pikepdf.Dictionary(ActualText=pikepdf.String(text))
+                before[first].append(pikepdf.ContentStreamInstruction([PDFIUM_TAG, claim], bdc))
+                after[last].insert(0, pikepdf.ContentStreamInstruction([], emc))
         out: list[Any] = []
         for index, instruction in enumerate(self.instructions):
-            if index in ends:
-                out += [pikepdf.ContentStreamInstruction([], pikepdf.Operator("EMC"))] * _layers(
-                    ends[index]
-                )
-            out.append(instruction)
-            if index in starts:
-                out += list(_layer_starts(starts[index]))
+            out += [*before[index], instruction, *after[index]]
         data = pikepdf.unparse_content_stream(out)
         if isinstance(self.holder, pikepdf.Page):
             self.holder.Contents = pdf.make_stream(data)
         else:
             self.holder.write(data)
-
-
-def _layers(run: _Run) -> int:
-    return (run.poppler is not None) + (run.pdfium is not None)
-
-
-def _layer_starts(run: _Run) -> Iterator[Any]:
-    bdc = pikepdf.Operator("BDC")
-    if run.poppler is not None:
-        claim = pikepdf.Dictionary(ActualText=pikepdf.String(run.poppler))
-        yield pikepdf.ContentStreamInstruction([pikepdf.Name.Span, claim], bdc)
-    if run.pdfium is not None:
-        claim = pikepdf.Dictionary(ActualText=pikepdf.String(run.pdfium))
-        yield pikepdf.ContentStreamInstruction([PDFIUM_TAG, claim], bdc)
 
 
 def for_readers(pdf: pikepdf.Pdf) -> None:
@@ -197,13 +211,14 @@ def for_readers(pdf: pikepdf.Pdf) -> None:
     for run in runs:
         text = poppler_text(run.logical, directions[run.page])
         run.poppler = text if text != run.logical else None
+        run.pdfium = run.logical
     for content in contents:
         content.write(pdf)
     with _pdfium(pdf) as document:
         readings = _span_readings(document, runs)
     for run, read in zip(runs, readings, strict=True):
         if read is not None and "".join(read.split()) != "".join(run.logical.split()):
-            run.pdfium = pdfium_text(run.logical, run.innermost, read)
+            run.pdfium = pdfium_text(run.logical, run.logical, read) or run.logical
     for content in contents:
         content.write(pdf)
     _tag(pdf, runs)
@@ -223,6 +238,7 @@ def _runs(pdf: pikepdf.Pdf) -> tuple[list[_Content], list[_Run]]:
         contents.append(content)
         forms = resources.get("/XObject", pikepdf.Dictionary()) if resources else {}
         marks: list[tuple[_Run | None, int | None]] = []  # open marked content: run, MCID
+        blocks = 0
         for index, (operands, operator) in enumerate(content.instructions):
             op = str(operator)
             if op in {"BDC", "BMC"}:
@@ -242,10 +258,12 @@ def _runs(pdf: pikepdf.Pdf) -> tuple[list[_Content], list[_Run]]:
                 run, _ = marks.pop()
                 if run is not None:
                     run.end = index
+            elif op == "BT":
+                blocks += 1
             elif op in SHOWING:
                 for run, _ in marks:
                     if run is not None:
-                        run.shows += 1
+                        run.shows.append((index, blocks, _codes(operands[-1])))
             elif op == "Do" and depth < 8:
                 form: Any = forms.get(str(operands[0]))
                 is_form = isinstance(form, pikepdf.Stream) and form.get("/Subtype") == "/Form"
@@ -258,6 +276,12 @@ def _runs(pdf: pikepdf.Pdf) -> tuple[list[_Content], list[_Run]]:
         walk(page, page.obj.get("/Resources"), number, 0)
     runs = [run for run in runs if run.end >= 0]
     return [content for content in contents if content.runs], runs
+
+
+def _codes(strings: Any) -> int:
+    """How many two-byte codes a text-showing operator's strings hold."""
+    items = strings if isinstance(strings, pikepdf.Array) else [strings]
+    return sum(len(bytes(item)) // 2 for item in items if isinstance(item, pikepdf.String))
 
 
 def _content_bytes(holder: Any) -> bytes:
