@@ -68,8 +68,9 @@ def para_place(para: Para) -> str:
 
 def changes_of(findings: Findings, members: tuple[int, ...]) -> list[Change]:
     found: list[Change] = []
+    by_index = {paragraph.index: paragraph for paragraph in findings.paragraphs}
     for index in members:
-        paragraph = findings.paragraphs[index]
+        paragraph = by_index[index]
         if paragraph.mark is not None:
             found.append(paragraph.mark)
         found += paragraph.changes
@@ -123,7 +124,7 @@ def comment_place(findings: Findings, comment: Comment) -> tuple[str | None, str
         for para in paras:
             if comment.paragraph in para.members:
                 return para.section, para_place(para)
-    paragraph = findings.paragraphs[comment.paragraph] if comment.paragraph is not None else None
+    paragraph = next((p for p in findings.paragraphs if p.index == comment.paragraph), None)
     if paragraph is not None and paragraph.style.casefold() in {"title", "subtitle"}:
         return None, paragraph.style.casefold()
     return None, "the document"

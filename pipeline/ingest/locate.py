@@ -224,12 +224,12 @@ def _para(
     kind, level = _kind(last)
     role = _role(last)
     disclaimer = (
-        _disclaimer_of(first.index, disclaimers)
+        _disclaimer_of(first.place, disclaimers)
         if role in {units.WORDING, units.DISCLAIMER_PLAIN}
         else None
     )
     members = tuple(member.index for member in group)
-    section = _section_of(first.index, sections)
+    section = _section_of(first.place, sections)
     return Para(members, inlines, text, role, kind, level, section, disclaimer)
 
 

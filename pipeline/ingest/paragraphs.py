@@ -30,6 +30,19 @@ def parse_xml(data: bytes) -> etree._Element:
     return etree.fromstring(data, _PARSER)
 
 
+def note_paragraphs(footnotes: etree._Element | None) -> list[tuple[str, etree._Element]]:
+    """Every paragraph of the footnotes (not the separators Word keeps there), in order,
+    with its footnote's id. Their indices follow the body's: `versions` marks them so."""
+    if footnotes is None:
+        return []
+    return [
+        (note.get(f"{W}id", ""), p)
+        for note in footnotes.iter(f"{W}footnote")
+        if note.get(f"{W}type") in {None, "normal"}
+        for p in note.iter(f"{W}p")
+    ]
+
+
 def body_paragraphs(root: etree._Element) -> list[etree._Element]:
     """Every paragraph of the body in document order (inside tables and content controls
     too), except the copies of text boxes kept for old readers. `versions` marks the same
@@ -61,13 +74,40 @@ class WordParagraph:
     mark: Change | None
     """Its paragraph mark inserted or deleted (it was split off, or joined to the next)."""
     changes: list[Change] = field(default_factory=list)
+    note_of: int | None = None
+    """For a paragraph of a footnote: the body paragraph that refers to it."""
+
+    @property
+    def place(self) -> int:
+        """Where a reader meets it: a footnote's paragraph where it is referred to."""
+        return self.index if self.note_of is None else self.note_of
 
 
-def read_paragraphs(document: bytes, styles: bytes | None) -> list[WordParagraph]:
+def read_paragraphs(
+    document: bytes, styles: bytes | None, footnotes: bytes | None = None
+) -> list[WordParagraph]:
+    """The body's paragraphs, each followed by the paragraphs of the footnotes it refers to
+    (in reading order; a footnote's paragraphs have the indices after the body's)."""
     root = parse_xml(document)
     names = _style_names(styles)
     elements = body_paragraphs(root)
-    return [_paragraph(i, p, names) for i, p in enumerate(elements)]
+    body = [_paragraph(i, p, names) for i, p in enumerate(elements)]
+    notes: dict[str, list[WordParagraph]] = {}
+    for number, (ident, p) in enumerate(note_paragraphs(_parsed(footnotes))):
+        notes.setdefault(ident, []).append(_paragraph(len(elements) + number, p, names))
+    ordered = []
+    for paragraph, element in zip(body, elements, strict=True):
+        ordered.append(paragraph)
+        for reference in element.iter(f"{W}footnoteReference"):
+            if _own(element, reference):
+                for note in notes.pop(reference.get(f"{W}id", ""), []):
+                    note.note_of = paragraph.index
+                    ordered.append(note)
+    return ordered
+
+
+def _parsed(data: bytes | None) -> etree._Element | None:
+    return None if data is None else parse_xml(data)
 
 
 def _style_names(styles: bytes | None) -> dict[str, str]:

@@ -19,6 +19,7 @@ _VT = "{http://schemas.openxmlformats.org/officeDocument/2006/docPropsVTypes}"
 _PARTS = (
     "word/document.xml",
     "word/styles.xml",
+    "word/footnotes.xml",
     "word/comments.xml",
     "word/commentsExtended.xml",
     "docProps/custom.xml",

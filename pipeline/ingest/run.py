@@ -93,19 +93,26 @@ def find(project: Project, docx: Path, approved: Sequence[str] = ()) -> Findings
     except UnicodeDecodeError:
         raise IngestError(f"{project.shown(source_path)} is not UTF-8 text") from None
     base = units.read(reviewed.base.text)
+    opaque = base.opaque()
+    texts = [base.text[unit.start : unit.end] for unit in opaque]
+    for unit, shown in zip(opaque, markdown.shown(texts, base.definitions()), strict=True):
+        base.show(unit, shown)
     document = reviewed.parts["word/document.xml"]
-    paragraphs = read_paragraphs(document, reviewed.parts.get("word/styles.xml"))
+    paragraphs = read_paragraphs(
+        document, reviewed.parts.get("word/styles.xml"), reviewed.parts.get("word/footnotes.xml")
+    )
     try:
         versions = read_versions(docx)
     except VersionsError as error:
         raise IngestError(f"{docx.name}: {error}") from None
-    inlines = markdown.parse([base.markdown(slot) for slot in base.slots])
+    inlines = markdown.parse([base.markdown(slot) for slot in base.slots], base.definitions())
     texts = _slot_texts(base, inlines)
     located = locate(base, texts, paragraphs, versions, read_bookmarks(document))
     _check_approvals(base, ours, approved)
     slot_inlines = [inlines[base.slots.index(slot)] for slot in located.slots]
     base_paragraphs = proof.read_paragraphs(base.text)
     unsure = proof.unsure_slots(located.slots, located.slot_texts, base_paragraphs)
+    unsure |= {i for i, slot in enumerate(located.slots) if slot.kind == "shown"}
     edits = find_edits(base, located, slot_inlines, unsure)
     expectation = proof.Expectation(base, located.slots, located.slot_texts, base_paragraphs)
     proof.prove(base, expectation, edits)
@@ -139,6 +146,8 @@ def _slot_texts(base: units.Source, inlines: list[markdown.Inlines]) -> list[str
     return [
         markdown.plain(str(meta.get(slot.role, "")))
         if slot.kind == "meta"
+        else slot.shown
+        if slot.kind == "shown"
         else markdown.text_of(read)
         for slot, read in zip(base.slots, inlines, strict=True)
     ]

@@ -25,9 +25,12 @@ import pypandoc
 from lxml import etree
 
 from pipeline.ingest.markdown import Inlines
-from pipeline.ingest.paragraphs import W, body_paragraphs, parse_xml
+from pipeline.ingest.paragraphs import W, body_paragraphs, note_paragraphs, parse_xml
+from pipeline.text import nodes
 
+_FOOTNOTES = "word/footnotes.xml"
 _MARK = re.compile(r"\u27e6P(\d+)\u27e7")
+_MARK_SPLIT = re.compile(r"(?=\u27e6P\d+\u27e7)")
 _COMMENT_TAGS = (f"{W}commentRangeStart", f"{W}commentRangeEnd", f"{W}commentReference")
 _WRAPPERS = {"Emph", "Strong", "Underline", "Strikeout", "Superscript", "Subscript", "SmallCaps"}
 
@@ -92,16 +95,24 @@ def _paragraphs(ast: dict[str, Any]) -> dict[int, Inlines]:
 
 def _write_marked_copy(source: Path, target: Path) -> None:
     with zipfile.ZipFile(source) as package, zipfile.ZipFile(target, "w") as copy_:
+        names = set(package.namelist())
+        document = parse_xml(package.read("word/document.xml"))
+        body = body_paragraphs(document)
+        footnotes = parse_xml(package.read(_FOOTNOTES)) if _FOOTNOTES in names else None
+        notes = [p for _ident, p in note_paragraphs(footnotes)]
         for info in package.infolist():
             data = package.read(info)
             if info.filename == "word/document.xml":
-                data = _marked(data)
+                data = _marked(document, body, 0)
+            elif info.filename == _FOOTNOTES and footnotes is not None:
+                data = _marked(footnotes, notes, len(body))
             copy_.writestr(info.filename, data)  # stored: read once, by pandoc
 
 
-def _marked(document: bytes) -> bytes:
-    root = parse_xml(document)
-    for index, paragraph in enumerate(body_paragraphs(root)):
+def _marked(root: etree._Element, paragraphs: list[etree._Element], first: int) -> bytes:
+    """The part with a mark at the start of each of `paragraphs` (numbered from `first`),
+    formatting changes taken back and comments taken out."""
+    for index, paragraph in enumerate(paragraphs, first):
         run = etree.Element(f"{W}r")
         etree.SubElement(run, f"{W}t").text = f"\u27e6P{index}\u27e7"
         properties = paragraph.find(f"{W}pPr")
@@ -129,9 +140,15 @@ def _take_back(changed: etree._Element) -> None:
 
 
 def _inline_runs(value: Any) -> list[Inlines]:
-    """Every list of inlines that stands for a paragraph: Para, Plain, Header, and the
-    title page's metadata (pandoc moves Title, Subtitle, Author and Date there)."""
+    """Every list of inlines that stands for a paragraph: Para, Plain, Header, a definition
+    list's term, a footnote's paragraphs, a code block's text, and the title page's metadata (pandoc moves Title,
+    Subtitle, Author and Date there)."""
     found: list[Inlines] = []
+
+    def paragraph(inlines: Inlines) -> None:
+        found.append(inlines)
+        for note in (n for n in nodes(inlines) if n.get("t") == "Note"):
+            walk(note["c"])  # its paragraphs carry marks of their own
 
     def walk(node: Any) -> None:
         if isinstance(node, list):
@@ -139,10 +156,15 @@ def _inline_runs(value: Any) -> list[Inlines]:
                 walk(item)
         elif isinstance(node, dict):
             kind = node.get("t")
-            if kind in {"Para", "Plain", "MetaInlines"}:
-                found.append(node["c"])
-            elif kind == "Header":
-                found.append(node["c"][2])
+            if kind in {"Para", "Plain", "MetaInlines", "Header"}:
+                paragraph(node["c"][2] if kind == "Header" else node["c"])
+            elif kind == "CodeBlock":  # one or more paragraphs in a code style
+                text = node["c"][1]
+                paragraph([{"t": "Str", "c": part} for part in _MARK_SPLIT.split(text) if part])
+            elif kind == "DefinitionList":
+                for term, definitions in node["c"]:
+                    paragraph(term)
+                    walk(definitions)
             else:
                 walk(node.get("c"))
             if "t" not in node:  # the metadata map
