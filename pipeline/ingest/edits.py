@@ -9,6 +9,7 @@ alone (a word made bold) is not an edit: formatting-only changes are reported, n
 from __future__ import annotations
 
 import json
+import re
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 from typing import Any
@@ -71,7 +72,11 @@ def find_edits(
         else:
             slot, old = located.slots[i], located.slot_texts[i]
             last_slot[slot.section] = key = i
-            if para is not None and old == para.text:
+            if (
+                para is not None
+                and old == para.text
+                and _notes(slot_inlines[i]) == _notes(para.inlines)
+            ):
                 continue  # unchanged (formatting aside)
             kind = "delete" if para is None else "change"
             edit = Edit(kind, slot.section, slot.disclaimer, slot.role, slot, para, old=old)
@@ -86,6 +91,11 @@ def find_edits(
             edit.problem = (
                 "this part of the source is written in a way ingest cannot map back "
                 "exactly; make the change in the source by hand"
+            )
+        if i is not None and located.slots[i].kind == "shown":
+            edit.problem = (
+                "a grid, simple or multiline table or a code block is not written back; "
+                "make the change in the source by hand"
             )
         edits.append(edit)
     _write_markdown(base, located, slot_inlines, edits)
@@ -134,25 +144,44 @@ def _write_markdown(
         edit.markdown = _yaml_scalar(edit.new)
     inlined = [e for e in written if e not in texts]
     lists: list[Inlines] = []
+    labels: dict[int, list[str]] = {}
     for edit in inlined:
         assert edit.para is not None
-        lists.append(_with_source_images(edit.para.inlines, edit, slot_inlines, index_of))
+        built = slot_inlines[index_of[id(edit.slot)]] if edit.kind == "change" else []
+        left = _with_source_images(edit.para.inlines, edit, slot_inlines, index_of)
+        if not _has(built, "LineBreak"):  # Shift+Enter in Word: a space, as the page shows
+            left = _replaced(left, "LineBreak", {"t": "Space"})
+        changed = edit.slot if edit.kind == "change" else None
+        found = _NOTE_LABEL.findall(base.markdown(changed)) if changed is not None else []
+        if len(found) != _notes(left) or len(found) != _notes(built):
+            edit.problem = "a footnote was added or taken away here: make the change by hand"
+            continue
+        labels[id(edit)] = found
+        lists.append(_noted(left, found))
         if edit.kind == "change":
-            assert edit.slot is not None
-            lists.append(slot_inlines[index_of[id(edit.slot)]])
+            lists.append(_noted(built, found))
+    inlined = [e for e in inlined if not e.problem]
     pandoc_md = iter(markdown.write(lists))
     candidates: list[tuple[Edit, str, str | None]] = []
     for edit in inlined:
         reviewed = next(pandoc_md)
         if edit.kind == "change":
             assert edit.slot is not None
-            built = next(pandoc_md)
+            built_md = next(pandoc_md)
             source = base.markdown(edit.slot)
-            candidates.append((edit, reviewed, inline.merged(built, reviewed, source)))
+            candidates.append((edit, reviewed, inline.merged(built_md, reviewed, source)))
         else:
             candidates.append((edit, reviewed, None))
-    proposals = [merged for _, _, merged in candidates if merged is not None]
-    read_back = iter(markdown.write(markdown.parse(proposals)))
+    proposed = [(edit, merged) for edit, _, merged in candidates if merged is not None]
+    parsed = markdown.parse([merged for _, merged in proposed], base.definitions())
+    read_back = iter(
+        markdown.write(
+            [
+                _noted(read, labels[id(edit)])
+                for (edit, _), read in zip(proposed, parsed, strict=True)
+            ]
+        )
+    )
     for edit, reviewed, merged in candidates:
         chosen = reviewed
         if merged is not None and next(read_back) == reviewed:
@@ -190,13 +219,51 @@ def _with_source_images(
 
 def _fitted(text: str, edit: Edit) -> str:
     """Markdown that fits where it goes: one line in a heading or a table cell, with the
-    cell's pipes escaped."""
-    kind = edit.slot.kind if edit.kind == "change" and edit.slot is not None else ""
-    if kind in {"heading", "cell"} or (edit.para is not None and edit.para.kind == "cell"):
+    cell's pipes escaped; a line block's lines each after a `|`; in a block quote, each line
+    after its `>`."""
+    slot = edit.slot if edit.kind == "change" else None
+    kind = slot.kind if slot is not None else ""
+    if kind in {"heading", "cell", "term"} or (edit.para is not None and edit.para.kind == "cell"):
         text = " ".join(text.split())
     if kind == "cell":
         text = _escape_pipes(text)
+    if kind == "lines":
+        text = text.replace("\\\n", "\n| ")
+    if slot is not None and slot.depth:
+        text = text.replace("\n", "\n" + "> " * slot.depth)
     return text
+
+
+_NOTE_LABEL = re.compile(r"\[\^([^\]\s]+)\]")
+
+
+def _notes(inlines: Inlines) -> int:
+    return sum(1 for node in nodes(inlines) if node.get("t") == "Note")
+
+
+def _has(inlines: Inlines, kind: str) -> bool:
+    return any(node.get("t") == kind for node in nodes(inlines))
+
+
+def _replaced(inlines: Inlines, kind: str, by: dict[str, Any]) -> Inlines:
+    replaced: Inlines = json.loads(
+        json.dumps(inlines), object_hook=lambda node: by if node.get("t") == kind else node
+    )
+    return replaced
+
+
+def _noted(inlines: Inlines, labels: list[str]) -> Inlines:
+    """Each footnote as the source refers to it (`[^label]`, in order): the note's text is
+    a paragraph of its own, found and edited where the source has it."""
+    found = iter(labels)
+
+    def refer(node: dict[str, Any]) -> dict[str, Any]:
+        if node.get("t") == "Note":
+            return {"t": "RawInline", "c": ["markdown", f"[^{next(found)}]"]}
+        return node
+
+    noted: Inlines = json.loads(json.dumps(inlines), object_hook=refer)
+    return noted
 
 
 def _escape_pipes(text: str) -> str:

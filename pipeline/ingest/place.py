@@ -30,9 +30,6 @@ def replacements(base: Source, edit: Edit) -> list[Replacement]:
         return []
     if edit.kind == "change":
         assert edit.slot is not None
-        if edit.slot.kind == "quote" and "\n" in base.text[edit.slot.start : edit.slot.end]:
-            edit.problem = "a change inside a quote of several lines: make it by hand"
-            return []
         return [Replacement(edit.slot.start, edit.slot.end, edit.markdown)]
     if edit.kind == "delete":
         return _deletion(base, edit)

@@ -112,7 +112,6 @@ def find(project: Project, docx: Path, approved: Sequence[str] = ()) -> Findings
     slot_inlines = [inlines[base.slots.index(slot)] for slot in located.slots]
     base_paragraphs = proof.read_paragraphs(base.text)
     unsure = proof.unsure_slots(located.slots, located.slot_texts, base_paragraphs)
-    unsure |= {i for i, slot in enumerate(located.slots) if slot.kind == "shown"}
     edits = find_edits(base, located, slot_inlines, unsure)
     expectation = proof.Expectation(base, located.slots, located.slot_texts, base_paragraphs)
     proof.prove(base, expectation, edits)

@@ -30,6 +30,7 @@ from pipeline.text import nodes
 
 _FOOTNOTES = "word/footnotes.xml"
 _MARK = re.compile(r"\u27e6P(\d+)\u27e7")
+_SOFT_HYPHEN = "\u00ad"
 _MARK_SPLIT = re.compile(r"(?=\u27e6P\d+\u27e7)")
 _COMMENT_TAGS = (f"{W}commentRangeStart", f"{W}commentRangeEnd", f"{W}commentReference")
 _WRAPPERS = {"Emph", "Strong", "Underline", "Strikeout", "Superscript", "Subscript", "SmallCaps"}
@@ -141,8 +142,8 @@ def _take_back(changed: etree._Element) -> None:
 
 def _inline_runs(value: Any) -> list[Inlines]:
     """Every list of inlines that stands for a paragraph: Para, Plain, Header, a definition
-    list's term, a footnote's paragraphs, a code block's text, and the title page's metadata (pandoc moves Title,
-    Subtitle, Author and Date there)."""
+    list's term, a footnote's paragraphs, a code block's text, and the title page's
+    metadata (pandoc moves Title, Subtitle, Author and Date there)."""
     found: list[Inlines] = []
 
     def paragraph(inlines: Inlines) -> None:
@@ -211,8 +212,8 @@ def _unwrapped(inlines: Inlines) -> Inlines:
 
 
 def _tidy(inlines: Inlines) -> Inlines:
-    """Adjacent words joined, one space between words, and no empty formatting left behind
-    by a deletion."""
+    """Adjacent words joined, one space between words, no soft hyphens, and no empty
+    formatting left behind by a deletion."""
     tidy: Inlines = []
     for inline in inlines:
         kind = inline.get("t")
@@ -222,6 +223,8 @@ def _tidy(inlines: Inlines) -> Inlines:
             if tidy and tidy[-1]["t"] == "Space":
                 continue
             inline = {"t": "Space"}
+        if kind == "Str" and _SOFT_HYPHEN in inline["c"]:  # where Word may break a word
+            inline = {"t": "Str", "c": inline["c"].replace(_SOFT_HYPHEN, "")}
         if kind == "Str" and tidy and tidy[-1]["t"] == "Str":
             tidy[-1] = {"t": "Str", "c": tidy[-1]["c"] + inline["c"]}
             continue
