@@ -39,6 +39,8 @@ class WordReview:
             self.files = {info.filename: package.read(info) for info in self.infos}
         self.document = etree.fromstring(self.files["word/document.xml"])
         self.comments = etree.fromstring(self.files["word/comments.xml"])
+        notes = self.files.get("word/footnotes.xml")
+        self.footnotes = None if notes is None else etree.fromstring(notes)
         self.extended = etree.Element(f"{W15}commentsEx", nsmap={"w15": W15[1:-1]})
         self.ids = itertools.count(9001)
 
@@ -52,7 +54,9 @@ class WordReview:
     # -- finding text ---------------------------------------------------------------------
 
     def paragraph(self, words: str) -> etree._Element:
-        found = [p for p in self.document.iter(w("p")) if words in _text(p)]
+        """The one paragraph holding `words`, in the body or a footnote."""
+        parts = [self.document] if self.footnotes is None else [self.document, self.footnotes]
+        found = [p for part in parts for p in part.iter(w("p")) if words in _text(p)]
         assert len(found) == 1, f"{len(found)} paragraphs contain {words!r}"
         return found[0]
 
@@ -234,6 +238,8 @@ class WordReview:
         files = dict(self.files)
         files["word/document.xml"] = _xml(self.document)
         files["word/comments.xml"] = _xml(self.comments)
+        if self.footnotes is not None:
+            files["word/footnotes.xml"] = _xml(self.footnotes)
         names = [info.filename for info in self.infos]
         if len(self.extended):
             files["word/commentsExtended.xml"] = _xml(self.extended)

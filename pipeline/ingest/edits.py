@@ -229,6 +229,7 @@ def _fitted(text: str, edit: Edit) -> str:
         text = _escape_pipes(text)
     if kind == "lines":
         text = text.replace("\\\n", "\n| ")
+        text = re.sub(r"(?m)^\| (\u00a0+)", lambda m: "| " + " " * len(m.group(1)), text)
     if slot is not None and slot.depth:
         text = text.replace("\n", "\n" + "> " * slot.depth)
     return text

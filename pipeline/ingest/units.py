@@ -116,8 +116,10 @@ class Source:
         text = self.text[slot.start : slot.end]
         if slot.depth:
             text = re.sub(rf"\n(?:[ \t]{{0,3}}>[ \t]?){{1,{slot.depth}}}", "\n", text)
-        if slot.kind == "lines":
-            text = re.sub(r"\n[ \t]*\|[ \t]?", "\\\\\n", text)
+        if slot.kind == "lines":  # a line's indentation is kept, as no-break spaces
+            text = re.sub(
+                r"\n[ \t]*\|[ \t]?( *)", lambda m: "\\\n" + "\u00a0" * len(m.group(1)), text
+            )
         return text
 
     def unit_of(self, slot: Slot) -> Unit:
