@@ -25,6 +25,7 @@ WRITE_FORMAT = "markdown-smart"
 # syntax ("1986. was" as a list, "# 1" as a heading) and quotes still open.
 _GUARD = "\u2063"
 _SEPARATOR = "INGEST-SEPARATOR-5f3a"
+_BATCH = 1000
 _QUOTES = str.maketrans("\u2018\u2019\u201a\u201b\u201c\u201d\u201e\u201f\u00a0", "''''\"\"\"\" ")
 
 
@@ -81,7 +82,12 @@ def _unguarded(inlines: Inlines) -> Inlines:
 
 
 def write(lists: Sequence[Inlines]) -> list[str]:
-    """Each list of inlines as one line of pandoc Markdown."""
+    """Each list of inlines as one line of pandoc Markdown (a thousand in each pandoc call,
+    so that a review with thousands of new paragraphs stays within memory)."""
+    return [text for at in range(0, len(lists), _BATCH) for text in _write(lists[at : at + _BATCH])]
+
+
+def _write(lists: Sequence[Inlines]) -> list[str]:
     if not lists:
         return []
     blocks: list[dict[str, Any]] = []

@@ -14,6 +14,8 @@ from dataclasses import dataclass, field
 
 from lxml import etree
 
+from pipeline.ingest.package import parse
+
 W = "{http://schemas.openxmlformats.org/wordprocessingml/2006/main}"
 MC_FALLBACK = "{http://schemas.openxmlformats.org/markup-compatibility/2006}Fallback"
 _TRACKED = {
@@ -23,11 +25,11 @@ _TRACKED = {
     f"{W}moveTo": "move-to",
 }
 _TEXT = {f"{W}t", f"{W}delText", f"{W}tab", f"{W}br", f"{W}cr", f"{W}noBreakHyphen"}
-_PARSER = etree.XMLParser(resolve_entities=False, huge_tree=True)
 
 
 def parse_xml(data: bytes) -> etree._Element:
-    return etree.fromstring(data, _PARSER)
+    """A part of the reviewed DOCX, which `package` has already checked."""
+    return parse(data, "a part of the DOCX")
 
 
 def note_paragraphs(footnotes: etree._Element | None) -> list[tuple[str, etree._Element]]:

@@ -16,7 +16,6 @@ import json
 import re
 import subprocess
 import tempfile
-import zipfile
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -25,10 +24,14 @@ import pypandoc
 from lxml import etree
 
 from pipeline.ingest.markdown import Inlines
-from pipeline.ingest.paragraphs import W, body_paragraphs, note_paragraphs, parse_xml
+from pipeline.ingest.package import LIMITS, Package
+from pipeline.ingest.paragraphs import W, body_paragraphs, note_paragraphs
 from pipeline.text import nodes
 
 _FOOTNOTES = "word/footnotes.xml"
+_LARGE = 512 << 10
+"""A word/document.xml this large (a long leaflet's is under 200 KB) is read by one pandoc
+at a time."""
 _MARK = re.compile(r"\u27e6P(\d+)\u27e7")
 _SOFT_HYPHEN = "\u00ad"
 _MARK_SPLIT = re.compile(r"(?=\u27e6P\d+\u27e7)")
@@ -48,42 +51,60 @@ class VersionsError(Exception):
     pass
 
 
-def read_versions(path: Path) -> dict[int, Versions]:
+def read_versions(package: Package) -> dict[int, Versions]:
     """Paragraph index (as in `paragraphs.body_paragraphs`) -> its two versions. A paragraph
     pandoc leaves out of a version (deleted whole) is empty in it."""
     with tempfile.TemporaryDirectory(prefix="ingest-") as work:
         marked = Path(work) / "marked.docx"
-        _write_marked_copy(path, marked)
-        before, after = (_paragraphs(ast) for ast in _pandoc(marked, ("reject", "accept")))
+        package.pandoc_copy(marked, _marked_parts(package))
+        together = len(package.parts["word/document.xml"]) < _LARGE
+        asts = _pandoc(marked, ("reject", "accept"), together)
+        before, after = (_paragraphs(ast) for ast in asts)
     return {
         index: Versions(before.get(index, []), after.get(index, []))
         for index in sorted(before.keys() | after.keys())
     }
 
 
-def _pandoc(docx: Path, modes: tuple[str, ...]) -> list[dict[str, Any]]:
-    """pandoc's AST of `docx` with its tracked changes in each mode (run side by side)."""
-    runs = [
-        subprocess.Popen(
-            [
-                pypandoc.get_pandoc_path(),
-                "--from=docx",
-                "--to=json",
-                f"--track-changes={mode}",
-                str(docx),
-            ],
-            stdout=subprocess.PIPE,
-            stderr=subprocess.PIPE,
-        )
-        for mode in modes
-    ]
+def _pandoc(docx: Path, modes: tuple[str, ...], together: bool) -> list[dict[str, Any]]:
+    """pandoc's AST of `docx` with its tracked changes in each mode: side by side when
+    `together`, else one after the other (a large document: their memory adds up)."""
     asts = []
-    for run in runs:
-        out, err = run.communicate()
-        if run.returncode != 0:
-            raise VersionsError(f"pandoc cannot read the DOCX: {err.decode().strip()}")
-        asts.append(json.loads(out))
+    started: list[subprocess.Popen[bytes]] = []
+    for position, mode in enumerate(modes):
+        started.append(
+            subprocess.Popen(
+                [
+                    pypandoc.get_pandoc_path(),
+                    "--sandbox",
+                    "--from=docx",
+                    "--to=json",
+                    f"--track-changes={mode}",
+                    str(docx),
+                ],
+                stdout=subprocess.PIPE,
+                stderr=subprocess.PIPE,
+            )
+        )
+        if together and position + 1 < len(modes):
+            continue
+        for run in started:
+            asts.append(_finished(run, started))
+        started = []
     return asts
+
+
+def _finished(run: subprocess.Popen[bytes], running: list[subprocess.Popen[bytes]]) -> Any:
+    try:
+        out, err = run.communicate(timeout=LIMITS.seconds)
+    except subprocess.TimeoutExpired:
+        for other in running:
+            other.kill()
+            other.communicate()
+        raise VersionsError(f"pandoc took longer than {LIMITS.seconds} s to read it") from None
+    if run.returncode != 0:
+        raise VersionsError(f"pandoc cannot read the DOCX: {err.decode().strip()}")
+    return json.loads(out)
 
 
 def _paragraphs(ast: dict[str, Any]) -> dict[int, Inlines]:
@@ -94,20 +115,17 @@ def _paragraphs(ast: dict[str, Any]) -> dict[int, Inlines]:
     return found
 
 
-def _write_marked_copy(source: Path, target: Path) -> None:
-    with zipfile.ZipFile(source) as package, zipfile.ZipFile(target, "w") as copy_:
-        names = set(package.namelist())
-        document = parse_xml(package.read("word/document.xml"))
-        body = body_paragraphs(document)
-        footnotes = parse_xml(package.read(_FOOTNOTES)) if _FOOTNOTES in names else None
+def _marked_parts(package: Package) -> dict[str, bytes]:
+    """The body and the footnotes with their paragraphs marked."""
+    document = package.xml("word/document.xml")
+    assert document is not None
+    body = body_paragraphs(document)
+    changed = {"word/document.xml": _marked(document, body, 0)}
+    footnotes = package.xml(_FOOTNOTES)
+    if footnotes is not None:
         notes = [p for _ident, p in note_paragraphs(footnotes)]
-        for info in package.infolist():
-            data = package.read(info)
-            if info.filename == "word/document.xml":
-                data = _marked(document, body, 0)
-            elif info.filename == _FOOTNOTES and footnotes is not None:
-                data = _marked(footnotes, notes, len(body))
-            copy_.writestr(info.filename, data)  # stored: read once, by pandoc
+        changed[_FOOTNOTES] = _marked(footnotes, notes, len(body))
+    return changed
 
 
 def _marked(root: etree._Element, paragraphs: list[etree._Element], first: int) -> bytes:
