@@ -496,7 +496,7 @@ def test_bad_input_stops_with_a_clear_error_and_exit_code_2(
         with pytest.raises(IngestError, match=message):
             ingest(project, docx)
         assert ingest_task(docx, tmp_path / "output") == 2, docx.name
-    assert not (project.output_dir / "leaflet" / "review").exists(), "nothing written"
+    assert not (project.reviews_dir / "leaflet").exists(), "nothing written"
     assert source(project) == LEAFLET
 
 
@@ -511,7 +511,8 @@ def test_the_task_exits_0_when_nothing_is_left_and_1_when_something_is(
         review.replace("This is not a sure cure.", "sure", "certain", ANN)
     assert ingest_task(reviewed, output) == 1, "a disclaimer edit waits for approval"
     assert ingest_task(reviewed, output, "not-a-cure") == 0
-    assert "not-a-cure" in (output / built.doc.id / "review" / "reviewed" / "review.md").read_text()
+    folder = tmp_path / "build" / "reviews" / built.doc.id / "reviewed"
+    assert "not-a-cure" in (folder / "review.md").read_text()
 
 
 # -- the rest of what a source may hold -------------------------------------------------------

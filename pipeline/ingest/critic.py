@@ -10,7 +10,7 @@ from collections.abc import Iterator
 
 from pipeline.ingest import run
 from pipeline.ingest.comments import Comment
-from pipeline.ingest.describe import quote, who
+from pipeline.ingest.describe import literal, quote, who
 from pipeline.ingest.inline import tokens
 from pipeline.ingest.run import Findings, edit_unit
 
@@ -101,8 +101,8 @@ def _unit_of_comment(findings: Findings, comment: Comment) -> int | None:
 
 
 def _comment_text(comment: Comment) -> str:
-    parts = [f"{who(comment.author, comment.date)}: {comment.text}"]
-    parts += [f"reply by {who(r.author, r.date)}: {r.text}" for r in comment.replies]
+    parts = [f"{who(comment.author, comment.date)}: {literal(comment.text)}"]
+    parts += [f"reply by {who(r.author, r.date)}: {literal(r.text)}" for r in comment.replies]
     return _safe(" / ".join(" ".join(part.split()) for part in parts))
 
 

@@ -3,6 +3,7 @@ and when. Shared by the report and the CriticMarkup."""
 
 from __future__ import annotations
 
+import re
 from collections.abc import Iterator
 
 from pipeline.ingest import units
@@ -30,7 +31,18 @@ def when(date: str) -> str:
 
 
 def who(author: str, date: str) -> str:
-    return f"{author or 'someone'}, {when(date)}"
+    return f"{literal(author) or 'someone'}, {when(date)}"
+
+
+_MARKUP = re.compile(r"([\\`*_\[\]<>&~|{}])")
+_BLOCK_START = re.compile(r"^([ \t]*(?:\d+)?)([#+.)-])", re.MULTILINE)
+
+
+def literal(text: str) -> str:
+    """Text a reviewer wrote (or a file's name), as Markdown that shows it as it is: no
+    link, picture, HTML, code or emphasis can come of it, nor a heading or a list where a
+    line begins."""
+    return _BLOCK_START.sub(r"\1\\\2", _MARKUP.sub(r"\\\1", text))
 
 
 def section_titles(findings: Findings) -> dict[str | None, str]:
@@ -68,9 +80,8 @@ def para_place(para: Para) -> str:
 
 def changes_of(findings: Findings, members: tuple[int, ...]) -> list[Change]:
     found: list[Change] = []
-    by_index = {paragraph.index: paragraph for paragraph in findings.paragraphs}
     for index in members:
-        paragraph = by_index[index]
+        paragraph = findings.paragraph(index)
         if paragraph.mark is not None:
             found.append(paragraph.mark)
         found += paragraph.changes
@@ -115,7 +126,7 @@ def quote(text: str, most: int = 160) -> str:
     text = " ".join(text.split())
     if len(text) > most:
         text = text[: most - 1] + "…"
-    return f"“{text}”"
+    return f"“{literal(text)}”"
 
 
 def comment_place(findings: Findings, comment: Comment) -> tuple[str | None, str]:
@@ -124,7 +135,7 @@ def comment_place(findings: Findings, comment: Comment) -> tuple[str | None, str
         for para in paras:
             if comment.paragraph in para.members:
                 return para.section, para_place(para)
-    paragraph = next((p for p in findings.paragraphs if p.index == comment.paragraph), None)
+    paragraph = findings.paragraph(comment.paragraph) if comment.paragraph is not None else None
     if paragraph is not None and paragraph.style.casefold() in {"title", "subtitle"}:
         return None, paragraph.style.casefold()
     return None, "the document"

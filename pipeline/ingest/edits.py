@@ -16,6 +16,7 @@ from typing import Any
 
 import yaml
 
+from pipeline import resources
 from pipeline.ingest import inline, markdown, units
 from pipeline.ingest.locate import Located, Para
 from pipeline.ingest.markdown import Inlines
@@ -155,6 +156,10 @@ def _write_markdown(
         found = _NOTE_LABEL.findall(base.markdown(changed)) if changed is not None else []
         if len(found) != _notes(left) or len(found) != _notes(built):
             edit.problem = "a footnote was added or taken away here: make the change by hand"
+            continue
+        refused = next((m for n in nodes(left) for _, m in resources.node_problems(n, "it")), "")
+        if refused:
+            edit.problem = f"the reviewer's {refused}"
             continue
         labels[id(edit)] = found
         lists.append(_noted(left, found))

@@ -13,6 +13,7 @@ from pipeline.ingest.comments import Comment
 from pipeline.ingest.describe import (
     comment_place,
     edit_place,
+    literal,
     para_place,
     quote,
     section_titles,
@@ -65,7 +66,7 @@ def review_markdown(findings: Findings) -> str:
 
 def _lines(findings: Findings) -> Iterator[str]:
     reviewed = findings.reviewed
-    yield f"# Review of {reviewed.path.name}"
+    yield f"# Review of {literal(reviewed.path.name)}"
     yield ""
     yield f"- Document: `{reviewed.doc_id}` ({findings.shown_source})"
     moved = "it has changed since" if findings.source_moved_on else "it has not changed since"
@@ -122,7 +123,7 @@ def _blocked(findings: Findings) -> Iterator[str]:
             "(`source.critic.md` shows them), or ask the reviewer:"
         )
         yield ""
-        yield from (f"- {problem}" for problem in findings.broken_rules)
+        yield from (f"- {literal(problem)}" for problem in findings.broken_rules)
     if findings.changed_meanwhile:
         yield ""
         yield "## Not applied"
@@ -181,7 +182,7 @@ def _edit_lines(findings: Findings, edit: Edit) -> Iterator[str]:
     for line in tracked_lines(findings, edit):
         yield f"- {line}"
     state = state_of(findings, edit)
-    words = _STATE_WORDS[state].format(id=edit.disclaimer, problem=edit.problem)
+    words = _STATE_WORDS[state].format(id=edit.disclaimer, problem=literal(edit.problem))
     yield f"- **{words}**"
 
 
@@ -230,7 +231,7 @@ def _comment_lines(comment: Comment, place: str) -> Iterator[str]:
 def _quoted(text: str, indent: str = "") -> Iterator[str]:
     yield ""
     for line in text.splitlines() or [""]:
-        yield f"{indent}> {line}".rstrip()
+        yield f"{indent}> {literal(line)}".rstrip()
     yield ""
 
 

@@ -339,7 +339,10 @@ class _Cutter:
             return index + 1
         if item := _ITEM.match(line):
             self.in_list = True
-            return self.paragraph(index, "item", item.end(), item.group(1), item.group(2))
+            text = item.end()
+            while inner := _ITEM.match(line, text):  # "- 1. text": a list in the item
+                text = inner.end()
+            return self.paragraph(index, "item", text, item.group(1), item.group(2))
         if _QUOTE.match(line):
             return self.quote(index)
         if (figure := _FIGURE.fullmatch(line)) and self.ends_paragraph(index):
