@@ -5,6 +5,7 @@ test_ingest_libreoffice.py, the round trips through every format in test_ingest_
 from __future__ import annotations
 
 import base64
+import re
 import shutil
 import zipfile
 from pathlib import Path
@@ -409,6 +410,63 @@ def test_a_source_changed_while_ingesting_is_left_as_it_is(
     assert source(project) == meanwhile
     assert "  not applied: source/leaflet.md changed while ingesting; run again" in outcome.lines
     assert "changed while this ingest read it, so it was left as it is" in report_of(outcome)
+
+
+# -- what ingest writes -------------------------------------------------------------------
+
+
+def test_reviewer_text_is_never_read_as_markup(project: Project, review: WordReview) -> None:
+    """A name, a comment and an edit that would be HTML, a script or a link in a Markdown
+    viewer show as the characters they are; a link the source may not hold is left out."""
+    review.comment(
+        "Gentle walks help",
+        "Short walks",
+        "<script>alert(1)</script> see [this](javascript:alert(1))",
+        "<img src=x onerror=alert(1)>",
+    )
+    review.replace("Gentle walks help", "heal", "heal <b>now</b>", ANN)
+    review.insert_link("Stop and rest", "worse.", " More", "javascript:alert(1)", ANN)
+    review.save()
+    outcome = ingest(project, review.path)
+    for name in ("review.md", "source.critic.md"):
+        text = (outcome.folder / name).read_text()
+        for markup in ("<script", "<img", "<b>", "](javascript:"):  # unless escaped
+            assert not re.search(r"(?<!\\)" + re.escape(markup), text), (name, markup)
+        assert "\\<script\\>alert(1)\\</script\\>" in text, name
+    report = report_of(outcome)
+    assert "### Comment by \\<img src=x onerror=alert(1)\\>, 2026-11-20 09:30" in report
+    assert 'NOT APPLIED: the reviewer\'s link "javascript:alert(1)" in it is not allowed' in report
+    critic = (outcome.folder / "source.critic.md").read_text()
+    assert "{>>on “Short walks”: \\<img src=x onerror=alert(1)\\>, 2026-11-20 09:30:" in critic
+
+
+def test_a_review_is_written_outside_output_whatever_the_docx_is_called(
+    project: Project, leaflet_docx: Path, tmp_path: Path
+) -> None:
+    names = {"...docx": "review", "Dr. Ann's review (final).docx": "Dr.-Ann-s-review-final"}
+    for name, folder in names.items():
+        docx = tmp_path / name
+        shutil.copy(leaflet_docx, docx)
+        outcome = ingest(project, docx)
+        assert outcome.folder == project.reviews_dir / "leaflet" / folder
+        assert outcome.lines[-1] == f"review: build/reviews/leaflet/{folder}/review.md"
+    assert sorted(p.name for p in (project.reviews_dir / "leaflet").iterdir()) == sorted(
+        names.values()
+    )
+    assert not list(project.output_dir.rglob("*")), "nothing of a review is served"
+
+
+def test_links_in_source_are_never_followed(project: Project, review: WordReview) -> None:
+    """The rules check copies source/ with a link to itself, a link to nowhere and a link to
+    a large folder elsewhere: as links, never followed."""
+    (project.source_dir / "loop").symlink_to(".", target_is_directory=True)
+    (project.source_dir / "gone.png").symlink_to("missing.png")
+    (project.source_dir / "system").symlink_to("/usr", target_is_directory=True)
+    review.replace("Gentle walks help", "heal", "get better", ANN)
+    review.save()
+    outcome = ingest(project, review.path, apply=True)
+    assert outcome.exit_code == 0, report_of(outcome)
+    assert "Gentle walks help your back get better." in source(project)
 
 
 # -- the three-way merge ------------------------------------------------------------------

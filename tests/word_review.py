@@ -16,7 +16,9 @@ from lxml import etree
 W = "{http://schemas.openxmlformats.org/wordprocessingml/2006/main}"
 W14 = "{http://schemas.microsoft.com/office/word/2010/wordml}"
 W15 = "{http://schemas.microsoft.com/office/word/2012/wordml}"
+R = "{http://schemas.openxmlformats.org/officeDocument/2006/relationships}"
 XML_SPACE = "{http://www.w3.org/XML/1998/namespace}space"
+HYPERLINK_REL = "http://schemas.openxmlformats.org/officeDocument/2006/relationships/hyperlink"
 COMMENTS_REL = "http://schemas.openxmlformats.org/officeDocument/2006/relationships/comments"
 EXTENDED_REL = "http://schemas.microsoft.com/office/2011/relationships/commentsExtended"
 EXTENDED_TYPE = (
@@ -43,6 +45,7 @@ class WordReview:
         self.footnotes = None if notes is None else etree.fromstring(notes)
         self.extended = etree.Element(f"{W15}commentsEx", nsmap={"w15": W15[1:-1]})
         self.ids = itertools.count(9001)
+        self.links: dict[str, str] = {}
 
     def __enter__(self) -> WordReview:
         return self
@@ -115,6 +118,19 @@ class WordReview:
         insertion = self._mark("ins", author, date)
         insertion.append(_run_like(runs[0], new, bold=bold))
         deletion.addnext(insertion)
+
+    def insert_link(
+        self, words: str, after: str, text: str, target: str, author: str, date: str = DATE
+    ) -> None:
+        """A hyperlink to `target` inserted after `after`, as Word writes one: a w:hyperlink
+        whose relationship (TargetMode External) holds the address."""
+        run = self.runs(self.paragraph(words), after)[-1]
+        ident = f"rIdLink{next(self.ids)}"
+        self.links[ident] = target
+        insertion = self._mark("ins", author, date)
+        link = etree.SubElement(insertion, w("hyperlink"), {f"{R}id": ident})
+        link.append(_run_like(run, text))
+        run.addnext(insertion)
 
     def move(self, words: str, phrase: str, to_words: str, author: str, date: str = DATE) -> None:
         """`phrase` moved from its paragraph to the end of the paragraph with `to_words`."""
@@ -241,6 +257,15 @@ class WordReview:
         if self.footnotes is not None:
             files["word/footnotes.xml"] = _xml(self.footnotes)
         names = [info.filename for info in self.infos]
+        if self.links:
+            rels = files["word/_rels/document.xml.rels"].decode()
+            for ident, address in self.links.items():
+                rels = rels.replace(
+                    "</Relationships>",
+                    f'<Relationship Id="{ident}" Type="{HYPERLINK_REL}" Target="{address}" '
+                    'TargetMode="External"/></Relationships>',
+                )
+            files["word/_rels/document.xml.rels"] = rels.encode()
         if len(self.extended):
             files["word/commentsExtended.xml"] = _xml(self.extended)
             if "word/commentsExtended.xml" not in names:

@@ -20,11 +20,13 @@ def critic_markdown(findings: Findings) -> str:
     anchors = _anchors(findings)
     out: list[str] = []
     for hunk in findings.critic_hunks:
-        if hunk.kind in {"unchanged", "ours", "same"}:
+        if hunk.kind == "unchanged":
+            shown = [
+                _highlighted(unit, anchors.pop(hunk.start + offset, []))
+                for offset, unit in enumerate(hunk.merged)
+            ]
+        elif hunk.kind in {"ours", "same"}:
             shown = list(hunk.merged)
-            if hunk.kind == "unchanged":
-                for offset, unit in enumerate(shown):
-                    shown[offset] = _highlighted(unit, anchors.get(hunk.start + offset, []))
         elif hunk.kind == "theirs":
             shown = list(_marked(hunk.base, hunk.theirs))
         else:  # both sides changed it: keep the source's own version
@@ -33,11 +35,10 @@ def critic_markdown(findings: Findings) -> str:
                 "The reviewer changed this too; the source keeps its own version: "
                 + quote("".join(hunk.theirs), 300)
             )
-        extra = [
-            note
-            for k in range(hunk.start, max(hunk.end, hunk.start + 1))
-            for note in notes.pop(k, [])
-        ]
+        covered = range(hunk.start, max(hunk.end, hunk.start + 1))
+        extra = [note for k in covered for note in notes.pop(k, [])]
+        # A comment on a paragraph that changed: after it, saying what it was on.
+        extra += [_comment_note(c) for k in covered for c in anchors.pop(k, [])]
         if extra:
             shown = _with_comment(shown, " ".join(extra))
         out += shown
@@ -106,6 +107,11 @@ def _comment_text(comment: Comment) -> str:
     return _safe(" / ".join(" ".join(part.split()) for part in parts))
 
 
+def _comment_note(comment: Comment) -> str:
+    on = f"on {quote(comment.anchor, 80)}: " if comment.anchor else ""
+    return on + _comment_text(comment)
+
+
 def _safe(text: str) -> str:
     return text.replace("<<}", "<< }").replace("{>>", "{ >>")
 
@@ -119,8 +125,7 @@ def _highlighted(unit: str, comments: list[Comment]) -> str:
         if anchor and anchor in body and "{" not in anchor:
             body = body.replace(anchor, "{==" + anchor + "==}" + note, 1)
         else:
-            on = f"on {quote(anchor, 80)}: " if anchor else ""
-            body += " {>>" + on + _comment_text(comment) + "<<}"
+            body += " {>>" + _comment_note(comment) + "<<}"
     return body + newline
 
 

@@ -17,6 +17,7 @@ exit 2, the file, what is wrong, what to do."""
 
 from __future__ import annotations
 
+import io
 import struct
 import zipfile
 import zlib
@@ -110,15 +111,17 @@ class Package:
         data = self.parts.get(name)
         return None if data is None else parse(data, name)
 
-    def pandoc_copy(self, target: Path, changed: dict[str, bytes]) -> None:
+    def pandoc_copy(self, changed: dict[str, bytes]) -> bytes:
         """A DOCX for pandoc: only the parts it needs, each one checked here (`changed`
         replaces some), and a placeholder for each picture."""
-        with zipfile.ZipFile(target, "w") as copy:
+        copied = io.BytesIO()
+        with zipfile.ZipFile(copied, "w") as copy:
             for name in self.names:
                 if name in _FOR_PANDOC and name in self.parts:
                     copy.writestr(name, changed.get(name, self.parts[name]))
                 elif name.startswith(_MEDIA):
                     copy.writestr(name, PLACEHOLDER)
+        return copied.getvalue()
 
 
 def parse(data: bytes, name: str) -> etree._Element:

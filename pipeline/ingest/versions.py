@@ -15,9 +15,8 @@ import copy
 import json
 import re
 import subprocess
-import tempfile
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
-from pathlib import Path
 from typing import Any
 
 import pypandoc
@@ -54,53 +53,47 @@ class VersionsError(Exception):
 def read_versions(package: Package) -> dict[int, Versions]:
     """Paragraph index (as in `paragraphs.body_paragraphs`) -> its two versions. A paragraph
     pandoc leaves out of a version (deleted whole) is empty in it."""
-    with tempfile.TemporaryDirectory(prefix="ingest-") as work:
-        marked = Path(work) / "marked.docx"
-        package.pandoc_copy(marked, _marked_parts(package))
-        together = len(package.parts["word/document.xml"]) < _LARGE
-        asts = _pandoc(marked, ("reject", "accept"), together)
-        before, after = (_paragraphs(ast) for ast in asts)
+    marked = package.pandoc_copy(_marked_parts(package))
+    together = len(package.parts["word/document.xml"]) < _LARGE
+    before, after = (_paragraphs(ast) for ast in _pandoc(marked, ("reject", "accept"), together))
     return {
         index: Versions(before.get(index, []), after.get(index, []))
         for index in sorted(before.keys() | after.keys())
     }
 
 
-def _pandoc(docx: Path, modes: tuple[str, ...], together: bool) -> list[dict[str, Any]]:
-    """pandoc's AST of `docx` with its tracked changes in each mode: side by side when
-    `together`, else one after the other (a large document: their memory adds up)."""
-    asts = []
-    started: list[subprocess.Popen[bytes]] = []
-    for position, mode in enumerate(modes):
-        started.append(
-            subprocess.Popen(
-                [
-                    pypandoc.get_pandoc_path(),
-                    "--sandbox",
-                    "--from=docx",
-                    "--to=json",
-                    f"--track-changes={mode}",
-                    str(docx),
-                ],
-                stdout=subprocess.PIPE,
-                stderr=subprocess.PIPE,
-            )
+def _pandoc(docx: bytes, modes: tuple[str, ...], together: bool) -> list[dict[str, Any]]:
+    """pandoc's AST of `docx` (given on its input: nothing is written to disk) with its
+    tracked changes in each mode: side by side when `together`, else one after the other
+    (a large document: their memory adds up)."""
+
+    def read(mode: str) -> Any:
+        run = subprocess.Popen(
+            [
+                pypandoc.get_pandoc_path(),
+                "--sandbox",
+                "--from=docx",
+                "--to=json",
+                f"--track-changes={mode}",
+            ],
+            stdin=subprocess.PIPE,
+            stdout=subprocess.PIPE,
+            stderr=subprocess.PIPE,
         )
-        if together and position + 1 < len(modes):
-            continue
-        for run in started:
-            asts.append(_finished(run, started))
-        started = []
-    return asts
+        return _finished(run, docx)
+
+    if not together:
+        return [read(mode) for mode in modes]
+    with ThreadPoolExecutor(len(modes)) as pool:
+        return list(pool.map(read, modes))
 
 
-def _finished(run: subprocess.Popen[bytes], running: list[subprocess.Popen[bytes]]) -> Any:
+def _finished(run: subprocess.Popen[bytes], docx: bytes) -> Any:
     try:
-        out, err = run.communicate(timeout=LIMITS.seconds)
+        out, err = run.communicate(docx, timeout=LIMITS.seconds)
     except subprocess.TimeoutExpired:
-        for other in running:
-            other.kill()
-            other.communicate()
+        run.kill()
+        run.communicate()
         raise VersionsError(f"pandoc took longer than {LIMITS.seconds} s to read it") from None
     if run.returncode != 0:
         raise VersionsError(f"pandoc cannot read the DOCX: {err.decode().strip()}")
