@@ -122,8 +122,8 @@ CASES: dict[str, tuple[Maker, str]] = {
         "word/styles.xml declares a DTD or entities",
     ),
     "nesting 3,000 deep": (hostile.deep, "word/document.xml nests elements more than 128 deep"),
-    "nesting 200 deep": (
-        lambda d, t: hostile.deep(d, t, 200),
+    "nesting 200 deep": (  # under libxml2's own limit of 256
+        lambda d, t: hostile.deep(d, t, 100),
         "word/document.xml nests elements more than 128 deep",
     ),
     "no w:body": (hostile.no_body, "word/document.xml has no w:body"),
@@ -226,6 +226,14 @@ def test_a_docx_at_the_limits_is_read_within_the_budget(built: Built, tmp_path: 
     review = (tmp_path / "build" / "reviews" / ARTICLE_ID / "long" / "review.md").read_text()
     assert f"Found: {count} changes ({count} not placed)" in review
     print(f"\n{count} added paragraphs: {outcome['seconds']:.1f} s under a 1 GiB cap")
+
+
+def test_a_picture_of_400_mb_is_never_inflated(built: Built, tmp_path: Path) -> None:
+    """Within the limits all members may claim together, and no part ingest reads: pandoc
+    gets a placeholder for it, so the review is read under the memory cap."""
+    docx = hostile.bomb(built.path("docx"), tmp_path / "picture.docx", 400 * hostile.MB)
+    outcome = run_ingests({"picture": docx}, tmp_path / "output")["picture"]
+    assert outcome["code"] == 0, outcome["message"]
 
 
 # -- where the review is written --------------------------------------------------------------
