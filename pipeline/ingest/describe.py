@@ -69,6 +69,8 @@ def place_of(role: str, kind: str, disclaimer: str | None) -> str:
 def edit_place(edit: Edit) -> str:
     if edit.kind == "insert":
         assert edit.para is not None
+        if edit.cells:
+            return "new table row"
         return "new " + place_of(edit.role, edit.para.kind, edit.disclaimer)
     assert edit.slot is not None
     return place_of(edit.slot.role, edit.slot.kind, edit.disclaimer)
@@ -90,7 +92,8 @@ def changes_of(findings: Findings, members: tuple[int, ...]) -> list[Change]:
 
 def tracked_lines(findings: Findings, edit: Edit) -> Iterator[str]:
     """Each tracked change behind an edit, in words, with who made it and when. A deletion
-    right before an insertion by the same person reads as one replacement."""
+    and an insertion side by side by the same person (in either order: Word writes the
+    deletion first, Google Docs the insertion) read as one replacement."""
     changes = [c for c in changes_of(findings, edit.members) if c.kind != "formatting"]
     skip = False
     for position, change in enumerate(changes):
@@ -98,20 +101,28 @@ def tracked_lines(findings: Findings, edit: Edit) -> Iterator[str]:
             skip = False
             continue
         following = changes[position + 1] if position + 1 < len(changes) else None
+        pair = {change.kind, following.kind} if following is not None else set()
         if (
-            change.kind == "deletion"
-            and following is not None
-            and following.kind == "insertion"
+            following is not None
+            and pair == {"deletion", "insertion"}
             and following.author == change.author
+            and not change.within
+            and not following.within
         ):
             skip = True
-            replaced = f"replaced {quote(change.text)} with {quote(following.text)}"
+            old, new = (change, following) if change.kind == "deletion" else (following, change)
+            replaced = f"replaced {quote(old.text)} with {quote(new.text)}"
             yield f"{who(change.author, change.date)}: {replaced}"
             continue
         yield f"{who(change.author, change.date)}: {_verb(change)}"
 
 
 def _verb(change: Change) -> str:
+    if change.within:  # a second reviewer deleting what the first one added
+        return (
+            f"deleted {quote(change.text)}, which {literal(change.within)} had inserted "
+            "(so the source never had it)"
+        )
     return {
         "insertion": f"inserted {quote(change.text)}",
         "deletion": f"deleted {quote(change.text)}",
@@ -119,7 +130,19 @@ def _verb(change: Change) -> str:
         "move-to": f"moved {quote(change.text)} here",
         "paragraph-insertion": "started a new paragraph",
         "paragraph-deletion": "joined this paragraph with the next (deleted its paragraph mark)",
+        "paragraph-move-from": "moved this paragraph away from here",
+        "paragraph-move-to": "moved this paragraph here",
+        "unlocked": "took away the content control that locks this text",
     }.get(change.kind, change.kind)
+
+
+def paragraph_words(findings: Findings, index: int, most: int = 80) -> str:
+    """A DOCX paragraph in words: its text (quoted) as the reviewer left it, or before."""
+    for paras in (findings.located.after, findings.located.before):
+        for para in paras:
+            if index in para.members:
+                return f"the paragraph {quote(para.text, most)}"
+    return "an empty paragraph"
 
 
 def quote(text: str, most: int = 160) -> str:

@@ -49,6 +49,8 @@ class Edit:
     """Why it cannot be applied automatically; "" when it can."""
     members: tuple[int, ...] = field(default_factory=tuple)
     """The DOCX paragraphs it comes from (before and after the review)."""
+    cells: list[Para | None] = field(default_factory=list)
+    """A new table row: each column's paragraph after the review (None: an empty cell)."""
 
     @property
     def guarded(self) -> bool:
@@ -99,8 +101,44 @@ def find_edits(
                 "make the change in the source by hand"
             )
         edits.append(edit)
+    edits = _rows(located, edits)
     _write_markdown(base, located, slot_inlines, edits)
     return edits
+
+
+def _rows(located: Located, edits: list[Edit]) -> list[Edit]:
+    """The added paragraphs of each new table row (every cell of the row added, whether or
+    not Track Changes recorded the row: w:trPr/w:ins) as one edit: a new row."""
+    kept = {
+        located.after[j].cell.row  # type: ignore[union-attr]
+        for i, j in located.after_pairs
+        if i is not None and j is not None and located.after[j].cell is not None
+    }
+    rows: dict[int, list[Edit]] = {}
+    for edit in edits:
+        cell = edit.para.cell if edit.kind == "insert" and edit.para is not None else None
+        if cell is not None and cell.row not in kept:
+            rows.setdefault(cell.row, []).append(edit)
+    out: list[Edit] = []
+    merged = {id(edit) for group in rows.values() for edit in group[1:]}
+    for edit in edits:
+        cell = edit.para.cell if edit.kind == "insert" and edit.para is not None else None
+        if id(edit) in merged:
+            continue  # one with the row's first cell
+        if cell is None or cell.row not in rows:
+            out.append(edit)
+            continue
+        group = rows[cell.row]
+        cells: list[Para | None] = [None] * cell.columns
+        for member in group:
+            assert member.para is not None and member.para.cell is not None
+            cells[member.para.cell.column] = member.para
+        first = group[0]
+        first.cells = cells
+        first.new = " | ".join(para.text if para else "" for para in cells)
+        first.members = tuple(sorted({m for e in group for m in e.members}))
+        out.append(first)
+    return out
 
 
 def _insert(located: Located, para: Para, previous: int | None) -> Edit:
@@ -143,7 +181,9 @@ def _write_markdown(
     ]
     for edit in texts:
         edit.markdown = _yaml_scalar(edit.new)
-    inlined = [e for e in written if e not in texts]
+    for edit in [e for e in written if e.cells]:
+        _write_row(edit)
+    inlined = [e for e in written if e not in texts and not e.cells]
     lists: list[Inlines] = []
     labels: dict[int, list[str]] = {}
     for edit in inlined:
@@ -194,6 +234,14 @@ def _write_markdown(
         edit.markdown = _fitted(chosen, edit)
         if not edit.markdown:
             edit.problem = edit.problem or "pandoc could not write this paragraph as Markdown"
+
+
+def _write_row(edit: Edit) -> None:
+    """A new table row as a pipe table's row: each cell's Markdown on one line."""
+    filled = [para for para in edit.cells if para is not None]
+    written = iter(markdown.write([para.inlines for para in filled]))
+    cells = [_escape_pipes(" ".join(next(written).split())) if p else "" for p in edit.cells]
+    edit.markdown = "| " + " | ".join(cells) + " |"
 
 
 def _with_source_images(

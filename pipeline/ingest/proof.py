@@ -121,6 +121,8 @@ class Expectation:
                 changed[where] = edit.new
             elif edit.kind == "delete":
                 changed[where] = None if edit.slot.kind != "cell" else ""
+            elif edit.cells:  # a new row: a paragraph for each cell with text
+                added.setdefault(where, []).extend(p.text for p in edit.cells if p)
             else:
                 added.setdefault(where, []).append(edit.new)
         expected: list[str] = []

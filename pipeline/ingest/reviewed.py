@@ -60,7 +60,9 @@ def open_reviewed(path: Path) -> Reviewed:
         raise IngestError(
             f"{shown} was not built by this pipeline (it has no source-id property): "
             "ingest reads the DOCX that `invoke build` writes to output/<id>/<id>.docx, "
-            "after a reviewer has edited it"
+            "after a reviewer has edited it in Word, LibreOffice or ONLYOFFICE. (Google Docs "
+            "writes a new file without the properties and the source a DOCX carries: a "
+            "review from Google Docs cannot be merged back.)"
         )
     if not ID_PATTERN.fullmatch(doc_id):
         # It names the source file ingest reads and writes: never a path of its own choosing.

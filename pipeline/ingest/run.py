@@ -48,6 +48,8 @@ class Findings:
     critic_hunks: list[merge.Hunk] = field(default_factory=list)
     """The merge of every placeable edit, held-back disclaimer edits too."""
     merged: str = ""
+    source_now: dict[int, str] = field(default_factory=dict)
+    """id(edit) -> for an edit in conflict, the source's lines there as they are now."""
     approved: tuple[str, ...] = ()
     broken_rules: list[str] = field(default_factory=list)
     """The rules of the source format the merged source breaks, as file:line messages at
@@ -175,12 +177,15 @@ def _merge(findings: Findings) -> None:
             findings.status[id(edit)] = NOT_PLACED
             continue
         theirs = units.read(place.apply(base, [edit])).unit_texts()
-        kinds = {h.kind for h in merge.merge(base_units, theirs, ours_units)}
-        kinds -= {"unchanged", "ours"}
+        hunks = merge.merge(base_units, theirs, ours_units)
+        kinds = {h.kind for h in hunks} - {"unchanged", "ours"}
         if kinds == {"same"}:
             state = ALREADY
         elif "conflict" in kinds:
             state = CONFLICT
+            findings.source_now[id(edit)] = "".join(
+                unit for h in hunks if h.kind == "conflict" for unit in h.ours
+            )
         elif edit.guarded and edit.disclaimer not in findings.approved:
             state = HELD
         else:
