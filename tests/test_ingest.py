@@ -246,6 +246,7 @@ def test_an_untracked_edit_is_applied_and_noted(project: Project, review: WordRe
     assert "Several short walks are better than long ones." in source(project)
     text = report_of(outcome)
     assert "Edited with Track Changes off" in text
+    assert "listed in their sections below like the others, but carry nobody's name" in text
     assert "changed Moving about: “Gentle walks help your back heal." in text
 
 
@@ -488,7 +489,16 @@ def test_a_paragraph_changed_on_both_sides_is_a_conflict(
     assert changed_lines(ours, source(project)) == [
         ("Stop and rest if the pain gets worse.", "Stop and rest if the pain is worse.")
     ], "the other paragraph is applied, the conflicting one keeps the source's version"
-    assert "CONFLICT" in report_of(outcome)
+    text = report_of(outcome)
+    assert "CONFLICT" in text
+    assert (  # side by side: the base, the source now, the reviewer's
+        "- When the DOCX was built: “Gentle walks help your back heal. Short walks are better "
+        "than long ones.”\n"
+        "- In source/leaflet.md now: “Gentle walks help your back to heal. Short walks are "
+        "better than long ones.”\n"
+        "- The reviewer's: “Gentle walks help your back get better. Short walks are better "
+        "than long ones.”\n"
+    ) in text
     patch = (outcome.folder / "source.patch").read_text()
     assert "get better" not in patch, "a conflict is left out of the patch"
 

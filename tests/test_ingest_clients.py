@@ -108,6 +108,7 @@ def test_a_review_in_compatibility_mode(built: Path, project: Project, tmp_path:
         word.comment("Take one tablet", "Take", "With food?", ANN, ((BOB, "Yes."),))
         for number, (words, phrase) in enumerate(phrases, 2):
             word.comment(words, phrase, f"Comment {number}.", ANN)
+        word.unlock("Ask your pharmacist")  # with Track Changes off: the control is gone
     outcome = ingest(project, word.path)
     text = report(outcome)
     assert len(phrases) + 2 == 24
@@ -115,6 +116,10 @@ def test_a_review_in_compatibility_mode(built: Path, project: Project, tmp_path:
     assert text.count("### Comment by") == 24, "none merged into another"
     assert "- Reply by" not in text, "nothing says it replies"
     assert "### Comment by Ann Okafor, no date" in text
+    assert (
+        "**The content control that locks disclaimer ask-first was taken away** around "
+        "“Ask your pharmacist before you take other medicines.”"
+    ) in text
     assert outcome.exit_code == 0, text
 
 

@@ -53,10 +53,9 @@ def read_comments(document: bytes, comments: bytes | None, extended: bytes | Non
     top: list[Comment] = []
     for ident, comment in found.items():
         comment.resolved = done.get(para_ids.get(ident, ""), False)
-    by_para = {para: found[ident] for ident, para in para_ids.items() if para}
+    by_para = {para: found[ident] for ident, para in para_ids.items() if para}  # never ""
     for ident, comment in found.items():
-        para = para_ids.get(ident, "")
-        parent = by_para.get(parents.get(para, "")) if para else None
+        parent = by_para.get(parents.get(para_ids.get(ident, ""), ""))
         if parent is not None and parent is not comment:
             parent.replies.append(comment)
         else:
