@@ -21,7 +21,7 @@ from pipeline.ingest import ingest
 from pipeline.ingest.run import find
 from tests.conftest import ARTICLE_ID, ROOT
 from tests.test_corpus import CORPUS, DOCS
-from tests.test_generated import documents
+from tests.test_generated import documents, generated_project
 from tests.word_review import WordReview
 
 EVERY = """\
@@ -210,12 +210,7 @@ def test_an_unedited_docx_changes_nothing(project: Project, doc: str) -> None:
 @given(documents())
 def test_an_unedited_generated_document_changes_nothing(text: str) -> None:
     with tempfile.TemporaryDirectory(prefix="identity-") as folder:
-        root = Path(folder)
-        (root / "source").mkdir()
-        shutil.copytree(CORPUS / "images", root / "source" / "images")
-        (root / "styles").symlink_to(ROOT / "styles", target_is_directory=True)
-        (root / "source" / "generated.md").write_text(text, encoding="utf-8")
-        project = Project.at(root)
+        project = generated_project(Path(folder), text)
         report = build(project, ["generated"], ["docx"])
         assert not report.failed, "\n".join(report.lines)
         findings = find(project, docx(project, "generated"))
