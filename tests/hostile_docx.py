@@ -131,7 +131,7 @@ def long_paragraph(docx: Path, target: Path, size: int = 200 * MB) -> Path:
 def many_paragraphs(docx: Path, target: Path, count: int = 80_000) -> Path:
     xml = document_xml(docx)
     at = xml.index(b"<w:body>") + len(b"<w:body>")
-    paragraph = b"<w:p><w:r><w:t>A new line of text.</w:t></w:r></w:p>"
+    paragraph = b"<w:p><w:r><w:t>Text.</w:t></w:r></w:p>"
     return replaced(docx, target, "word/document.xml", xml[:at] + paragraph * count + xml[at:])
 
 

@@ -31,8 +31,12 @@ def built(tmp_path_factory: pytest.TempPathFactory) -> Path:
 
 
 @pytest.fixture
-def project(tmp_path: Path) -> Project:
-    return make_project(tmp_path / "project")
+def project(tmp_path: Path, built: Path) -> Project:
+    """The leaflet's project, keeping the versions the build published (so it vouches for
+    the source the DOCX carries)."""
+    project = make_project(tmp_path / "project")
+    shutil.copytree(built.parents[2] / "build", project.root / "build")
+    return project
 
 
 def review(built: Path, folder: Path, client: str) -> WordReview:

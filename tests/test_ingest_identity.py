@@ -256,6 +256,7 @@ def test_an_edit_in_each_kind_of_block_lands_in_its_line(
 ) -> None:
     root = tmp_path / "project"
     shutil.copytree(project.source_dir, root / "source")
+    shutil.copytree(project.root / "build" / "sources", root / "build" / "sources")  # vouched
     (root / "styles").symlink_to(ROOT / "styles", target_is_directory=True)
     copy = Project.at(root)
     reviewed = tmp_path / f"{doc}-reviewed.docx"

@@ -200,9 +200,30 @@ def test_a_summary_too_long_for_one_page_fails_saying_by_how_much(tmp_path: Path
         "sample: onepager_pdf could not be rendered: the plain text does not fit"
     )
     assert re.search(r"runs \d+ mm over, about \d+ lines", line), line
-    assert 'the longest: "symptoms" (1040 words)' in line, line
+    assert line.endswith(
+        'shorten the longest plain texts ("symptoms" at source/sample.md:8, 1040 words)'
+    ), line
     assert "Traceback" not in "\n".join(report.lines)
     assert not (project.output_dir / "sample" / "onepager.pdf").exists()
+
+
+def test_too_many_sections_is_named_as_the_cause_not_the_longest_summary(
+    tmp_path: Path,
+) -> None:
+    many = GOOD + "".join(
+        f"\n## Part {n} {{#part-{n}}}\n\n::: plain\nRest, drink water and call us if it gets "
+        "worse.\n:::\n\nMore text.\n"
+        for n in range(40)
+    )
+    project = make_project(tmp_path, {"sample": many})
+    report = build(project, kinds=["onepager_pdf"])
+    [line] = [line for line in report.lines if "could not be rendered" in line]
+    assert re.search(
+        r"it holds 42 sections and 1 plain disclaimer, \d+ words, the longest only \d+: too many "
+        r"parts for one page, not one long one; merge sections or split the leaflet "
+        r"\(source/sample\.md:8 onwards\)$",
+        line,
+    ), line
 
 
 def test_the_overflow_it_names_is_the_overflow(tmp_path: Path) -> None:
@@ -255,6 +276,8 @@ def test_a_hard_sentence_fails_the_reading_level_naming_summary_and_sentence(
     for line in failures:
         assert f'section "symptoms": "{hard}" (grade ' in line
     assert any("NOT published" in line for line in report.lines)
+    problems = [m.text for m in report.messages if m.level == "error"]
+    assert not any("NOT published" in line for line in problems), "a consequence, not a problem"
     assert not (project.output_dir / "sample" / "onepager.html").exists()
 
 

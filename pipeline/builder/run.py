@@ -19,6 +19,7 @@ import hashlib
 import multiprocessing
 import os
 import shutil
+import signal
 import time
 import traceback
 from collections import deque
@@ -26,12 +27,13 @@ from collections.abc import Iterable, Iterator, Sequence
 from concurrent.futures import FIRST_COMPLETED, Future, ProcessPoolExecutor, wait
 from contextlib import contextmanager
 from dataclasses import dataclass, field
+from multiprocessing.process import BaseProcess
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-from pipeline import native, review
+from pipeline import limits, native, review
 from pipeline.brand import Brand, BrandError, load_brand
-from pipeline.builder import files
+from pipeline.builder import files, sources
 from pipeline.builder.files import MANIFEST, OutputBusy, exclusive, read_manifest
 from pipeline.builder.index import write_index
 from pipeline.builder.keys import StyleFiles, document_inputs, inputs_unchanged, output_key
@@ -393,16 +395,45 @@ def render_group(
 
 
 def _reason(error: BaseException) -> str:
+    if isinstance(error, MemoryError):
+        budget = limits.MEMORY_BUDGET_MB
+        return f"out of memory (a build of valid input needs at most {budget:,} MB)"
     if isinstance(error, OSError) and error.errno in _NO_ROOM:
         return f"cannot write a file ({error.strerror}); free some disk space and build again"
     text = str(error).strip()
     return text if text else f"{type(error).__name__} (run with PIPELINE_DEBUG=1 for details)"
 
 
+def _death(processes: list[BaseProcess]) -> str:
+    """Why the pool broke, from how its workers ended (the pool stops the others with
+    SIGTERM once one has died)."""
+    ends = []
+    for process in processes:
+        process.join(2)
+        ends.append(process.exitcode)
+    code = next((c for c in ends if c not in (None, 0, -signal.SIGTERM)), None)
+    if code is None:
+        code = next((c for c in ends if c), None)
+    if code is None:
+        how = "stopped without a word"
+    elif code == -signal.SIGKILL:
+        how = (
+            "was killed (SIGKILL), as the system does when memory runs out (a build of valid "
+            f"input needs at most {limits.MEMORY_BUDGET_MB:,} MB)"
+        )
+    elif code < 0:
+        how = f"was stopped by {signal.Signals(-code).name}"
+    else:
+        how = f"exited with code {code}"
+    return f"the worker process rendering it {how}; outputs rendered with it stopped too"
+
+
 @dataclass(frozen=True)
 class Workers:
     pool: ProcessPoolExecutor
     count: int
+    processes: list[BaseProcess]
+    """The pool's worker processes: how one ended says why the pool broke."""
 
 
 @contextmanager
@@ -425,9 +456,11 @@ def _workers(options: Options, surveys: list[Plan]) -> Iterator[Workers | None]:
         initargs=(modules,),
     )
     try:
+        before = set(multiprocessing.active_children())
         for _ in range(workers):
             pool.submit(int)  # each submission starts a worker, up to the pool's size
-        yield Workers(pool, workers)
+        started = [p for p in multiprocessing.active_children() if p not in before]
+        yield Workers(pool, workers, started)
     finally:
         pool.shutdown(cancel_futures=True)
 
@@ -497,8 +530,9 @@ def _render(
                 running += 1
             try:
                 results = future.result()
-            except Exception as error:  # the worker itself died (killed, out of memory)
-                results = [Rendered(kind, error=f"the worker stopped: {error}") for kind in group]
+            except Exception:  # the worker itself died (killed, out of memory)
+                why = _death(workers.processes)
+                results = [Rendered(kind, error=why) for kind in group]
             if done(plan, results):
                 yield plan
 
@@ -551,6 +585,8 @@ def _finish(project: Project, plan: Plan, options: Options, report: Report) -> N
         assert plan.staging is not None or not passed
         staging = plan.staging or files.staging_folder(project.output_dir, plan.id)
         try:
+            if passed and plan.doc is not None:  # first: ingest trusts only kept versions
+                sources.keep(project, plan.doc)
             _publish(project, plan.id, staging, passed, manifest)
         except OSError as error:  # a full disk, a read-only folder: this document only
             folder = project.shown(project.output_dir / plan.id)
@@ -583,7 +619,7 @@ def _finish(project: Project, plan: Plan, options: Options, report: Report) -> N
     if failed:
         _reject(project, plan, failed, rejected)
         summary.rejected = project.shown(rejected)
-        report.fail(
+        report.warn(  # what follows from the problems reported, not one more problem
             f"{plan.id}: {', '.join(sorted(failed))} NOT published; the rejected files are "
             f"in {project.shown(rejected)}",
             doc=plan.id,

@@ -310,4 +310,6 @@ def _too_big(what: str, size: str, most: str) -> IngestError:
 
 
 def _mb(size: int) -> str:
-    return f"{size / MB:,.1f} MB" if size < 1 << 30 else f"{size / (1 << 30):,.1f} GB"
+    """4 MB, 4.02 MB, 66.67 MB, 3 GB."""
+    number, unit = (size / MB, "MB") if size < 1 << 30 else (size / (1 << 30), "GB")
+    return f"{number:,.2f}".rstrip("0").rstrip(".") + f" {unit}"

@@ -79,7 +79,7 @@ def open_reviewed(path: Path) -> Reviewed:
         )
     if len(base.data) > LIMITS.source:
         raise IngestError(
-            f"{shown}: the source it carries is {len(base.data) / (1 << 20):,.1f} MB; a "
+            f"{shown}: the source it carries is {len(base.data) / (1 << 20):,.2f} MB; a "
             f"source may be at most {LIMITS.source >> 20} MB, so this file was not built "
             "from one: it is damaged or made to look like a review"
         )

@@ -161,8 +161,9 @@ def read(text: str) -> Source:
 
 
 def _place_notes(text: str, units_: list[Unit]) -> None:
-    """Each footnote just after the unit that refers to it (where the DOCX shows it), in
-    that unit's section and disclaimer."""
+    """Each footnote just after the unit that refers to it, where the DOCX shows it (its
+    slots in that unit's section, so that they pair with the DOCX's footnote; the unit
+    itself stays where its lines are)."""
     notes: dict[str, list[Unit]] = {}
     for unit in units_:
         if unit.kind == "note":
@@ -178,9 +179,8 @@ def _place_notes(text: str, units_: list[Unit]) -> None:
                     continue
                 placed.add(id(note))
                 note.order = unit.order + 0.5 + (number + part / 100) / 100
-                note.section, note.disclaimer = unit.section, unit.disclaimer
                 note.slots = [
-                    Slot(s.start, s.end, s.role, unit.section, unit.disclaimer, s.kind, s.depth)
+                    Slot(s.start, s.end, s.role, unit.section, s.disclaimer, s.kind, s.depth)
                     for s in note.slots
                 ]
 
