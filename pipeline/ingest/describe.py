@@ -94,7 +94,11 @@ def tracked_lines(findings: Findings, edit: Edit) -> Iterator[str]:
     """Each tracked change behind an edit, in words, with who made it and when. A deletion
     and an insertion side by side by the same person (in either order: Word writes the
     deletion first, Google Docs the insertion) read as one replacement."""
-    changes = [c for c in changes_of(findings, edit.members) if c.kind != "formatting"]
+    changes = [
+        c
+        for c in changes_of(findings, edit.members)
+        if c.kind != "formatting" and not (edit.cells and c.kind == "paragraph-insertion")
+    ]  # a new row's cells each begin with a new paragraph: that is the row, said above
     skip = False
     for position, change in enumerate(changes):
         if skip:
