@@ -37,14 +37,15 @@ from typing import Any
 
 import watchfiles
 
-from pipeline.builder import Message, Project, build
+from pipeline.builder import Message, Options, Project, build
+from pipeline.formats import FORMATS
 
 HOST = "127.0.0.1"
 """Only this machine: a draft is nobody else's business (and never all interfaces)."""
 EVENTS = "/__preview__/events"
-FIRST = ("html",)
+FIRST = tuple(kind for kind, fmt in FORMATS.items() if fmt.preview_first)
 """The formats a round builds first: what the open page shows."""
-PRELOAD = ["pipeline.builder.run", "pipeline.formats.html", "pipeline.checks"]
+PRELOAD = ["pipeline.builder.run", *(FORMATS[kind].module for kind in FIRST), "pipeline.checks"]
 """Imported once by the fork server, so each round starts with them loaded."""
 
 
@@ -85,12 +86,13 @@ def run_round(
     problems)."""
     os.setpgrp()  # this round and its workers: one group, stopped together
     project = Project.at(root, output)
-    phases = [("html", list(FIRST))]
+    phases = [(", ".join(FIRST), list(FIRST))]
     if not kinds or set(kinds) - set(FIRST):
         phases.append(("all formats" if not kinds else ", ".join(kinds), list(kinds)))
     for name, phase_kinds in phases:
         try:
-            report = build(project, doc_ids, phase_kinds, listener=events.put)
+            options = Options(docs=tuple(doc_ids), formats=tuple(phase_kinds))
+            report = build(project, options, listener=events.put)
         except Exception as error:  # a broken template or style file: say it, keep serving
             filename, line = getattr(error, "filename", None), getattr(error, "lineno", None)
             where = f"{project.shown(Path(filename))}:{line}: " if filename and line else ""

@@ -12,7 +12,7 @@ from typing import Any
 import pytest
 from hypothesis import HealthCheck, settings
 
-from pipeline.builder import Project, build, verify_published
+from pipeline.builder import Options, Project, build, verify_published
 from pipeline.model import Document
 from pipeline.source import load
 
@@ -67,7 +67,7 @@ class Built:
 
     def verify(self) -> list[dict[str, str]]:
         """Verify the (possibly mutated) outputs again; the manifest's list of gaps."""
-        verify_published(self.project, [self.doc.id])
+        verify_published(self.project, Options(docs=(self.doc.id,)))
         return list(self.manifest["verification"]["missing"])
 
 
@@ -80,7 +80,7 @@ def article() -> Document:
 def built(tmp_path_factory: pytest.TempPathFactory, article: Document) -> Built:
     """Every format of the real article, built and verified once for the whole session."""
     output = tmp_path_factory.mktemp("output")
-    report = build(Project.at(ROOT, output), [ARTICLE_ID])
+    report = build(Project.at(ROOT, output), Options(docs=(ARTICLE_ID,)))
     assert not report.failed, "\n".join(report.lines)
     return Built(Project.at(ROOT, output), article)
 

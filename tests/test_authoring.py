@@ -219,7 +219,10 @@ def test_new_then_build_fails_naming_each_placeholder_then_builds_filled_in(
         )
     ]
     assert named == placeholders, result.stderr
-    assert len(result.stderr.strip().splitlines()) == len(placeholders) + 1  # + "FAILED"
+    about_the_source = [
+        line for line in result.stderr.strip().splitlines() if not line.startswith("styles/")
+    ]  # the sample brand's own placeholders are warnings of every build
+    assert len(about_the_source) == len(placeholders) + 1  # + "FAILED"
     assert not (project.output_dir / "knee-pain-what-helps").exists(), "never published"
 
     fill_in(path)
@@ -289,7 +292,7 @@ def test_check_warns_of_an_overdue_review_and_strict_fails(tmp_path: Path) -> No
     )
     result = run_invoke(tmp_path, "check")
     assert result.returncode == 0
-    assert "source/sample.md: review overdue since 2021-01-01" in result.stderr
+    assert "sample: review overdue since 2021-01-01 (last reviewed 2020-01" in result.stderr
     strict = run_invoke(tmp_path, "check", "--strict")
     assert strict.returncode == 1
     assert "(an error with --strict)" in strict.stderr

@@ -122,7 +122,8 @@ def test_help_lists_the_valid_values(tmp_path: Path, task: str) -> None:
     if task in tasks_taking("doc"):
         assert "only this document (repeatable): knee-pain, sample" in text
     if task in tasks_taking("formats"):
-        assert f"(default: all): {', '.join(FORMATS)}" in text
+        listed = ", ".join(f"{f.name} ({f.label})" for f in FORMATS.values())
+        assert f"(default: all): {listed}" in text
 
 
 @pytest.mark.parametrize("spelling", ["--help", "-h"])

@@ -24,7 +24,7 @@ from lxml import html as lxml_html
 from PIL import Image
 
 from pipeline.brand import load_brand
-from pipeline.builder import Project, build
+from pipeline.builder import Options, Project, build
 from pipeline.formats import FORMATS
 from pipeline.templates import environment
 from tests.conftest import ROOT
@@ -334,7 +334,7 @@ def good_project(tmp_path_factory: pytest.TempPathFactory) -> Path:
     root = tmp_path_factory.mktemp("hostile") / "project"
     project = make_project(root, {"sample": GOOD, "other": GOOD.replace("id: sample", "id: other")})
     (root / "secret.png").write_bytes(b"\x89PNG\r\n\x1a\nsecret")
-    report = build(project, kinds=["html"])
+    report = build(project, Options(formats=("html",)))
     assert not report.failed, report.lines
     return root
 
@@ -349,7 +349,7 @@ def build_with(root: Path, text: str, spec: Refused) -> list[str]:
         path.write_bytes(content.encode() if isinstance(content, str) else content)
     data = text.encode("utf-8", "surrogateescape")  # a lone surrogate stands for a bad byte
     (root / "source" / "sample.md").write_bytes(data)
-    return build(Project.at(root), kinds=["html"]).lines
+    return build(Project.at(root), Options(formats=("html",))).lines
 
 
 @pytest.mark.parametrize("case", REFUSED)
@@ -499,7 +499,7 @@ def test_hostile_text_is_only_text_in_every_output(tmp_path: Path) -> None:
         tmp_path, {"sample": GOOD, "other": GOOD.replace("id: sample", "id: other")}
     )
     kinds = list(FORMATS)
-    build(project, kinds=kinds)
+    build(project, Options(formats=tuple(kinds)))
     other_before = snapshot(project.output_dir / "other")
     images = project.source_dir / "images"
     images.mkdir()
@@ -507,7 +507,7 @@ def test_hostile_text_is_only_text_in_every_output(tmp_path: Path) -> None:
     Image.new("RGB", (900, 600), (200, 30, 30)).save(images / "photo.png")
     (project.source_dir / "sample.md").write_text(HOSTILE_TEXT, encoding="utf-8")
 
-    report = build(project, kinds=kinds)
+    report = build(project, Options(formats=tuple(kinds)))
 
     assert not [line for line in report.lines if line.startswith("source/")], report.lines
     assert not [line for line in report.lines if "could not be rendered" in line], report.lines

@@ -24,7 +24,7 @@ from PIL import Image
 from playwright.sync_api import Browser, Page, expect
 
 from pipeline.brand import Brand, load_brand
-from pipeline.builder import Project, build
+from pipeline.builder import Options, Project, build
 from tests.browser import (
     axe_violations,
     chromium,
@@ -144,7 +144,7 @@ def sample(tmp_path_factory: pytest.TempPathFactory) -> Sample:
     source.write_text(_sample_markdown(), encoding="utf-8")
     (root / "styles").symlink_to(ROOT / "styles", target_is_directory=True)
     output = root / "output"
-    report = build(Project.at(root, output), ["sample"], ["html"])
+    report = build(Project.at(root, output), Options(docs=("sample",), formats=("html",)))
     assert not report.failed, "\n".join(report.lines)
     return Sample(output / "sample" / "index.html", source)
 

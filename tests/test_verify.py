@@ -14,7 +14,7 @@ from typing import Any
 import pytest
 from lxml import html as lxml_html
 
-from pipeline.builder import build, verify_published
+from pipeline.builder import Options, build, verify_published
 from pipeline.checks import check_output
 from pipeline.checks.verify import Haystack, check, expected, normalise
 from pipeline.extract import Hidden
@@ -220,16 +220,16 @@ def test_an_output_stale_after_a_partial_build_is_not_once_it_matches_again(
     tmp_path: Path, back: str
 ) -> None:
     project = make_project(tmp_path, {"sample": GOOD})
-    assert not build(project, kinds=["html", "docx"]).failed
+    assert not build(project, Options(formats=("html", "docx"))).failed
     source = project.source_dir / "sample.md"
     source.write_text(GOOD.replace("Rest can help.", "Rest helps."))
-    assert not build(project, kinds=["html"]).failed
+    assert not build(project, Options(formats=("html",))).failed
     assert verify_published(project).outcomes[("sample", "docx")].state == "stale"
 
     if back == "source reverted":
         source.write_text(GOOD)  # the docx matches again; the page, built from the edit, not
     else:
-        assert not build(project, kinds=["docx"]).failed
+        assert not build(project, Options(formats=("docx",))).failed
     report = verify_published(project)
 
     assert not report.failed, report.lines
