@@ -437,14 +437,19 @@ def lint(c: Context) -> None:
         c.run(f"{python} -m deptry .")
 
 
-@task(help={"k": "only tests matching this pytest expression", "fast": "skip lint"})
+@task(
+    help={
+        "k": "only tests matching this pytest expression",
+        "fast": "only the fast tier: unit tests that render nothing (well under a minute), no lint",
+    }
+)
 def test(c: Context, k: str = "", fast: bool = False) -> None:
-    """Install what the tests need, lint, run the whole test suite."""
+    """Install what the tests need, lint, run the whole test suite (or --fast)."""
     _need("pytest", "ruff", "mypy", "playwright", "pikepdf")
-    setup(c, tests=True)
     if not fast:
+        setup(c, tests=True)
         lint(c)
-    selection = f" -k {k!r}" if k else ""
+    selection = (" -m fast" if fast else "") + (f" -k {k!r}" if k else "")
     with c.cd(str(ROOT)):
         c.run(f"{sys.executable} -m pytest{selection}", pty=False)
 

@@ -101,6 +101,7 @@ MISTAKES = {
 }
 
 
+@pytest.mark.fast
 @pytest.mark.parametrize("name", MISTAKES)
 def test_one_mistake_gives_one_message_naming_its_root_cause(
     tmp_path: Path, capfd: pytest.CaptureFixture[str], name: str
@@ -120,6 +121,7 @@ STRUCTURE_LINES = [
 ]
 
 
+@pytest.mark.fast
 @pytest.mark.parametrize("number", STRUCTURE_LINES)
 def test_each_heading_or_fence_deleted_or_indented_gives_one_message(
     tmp_path: Path, number: int
@@ -132,6 +134,7 @@ def test_each_heading_or_fence_deleted_or_indented_gives_one_message(
         assert len(found) == 1, found
 
 
+@pytest.mark.fast
 @pytest.mark.parametrize("stray", [":::", "::: plain", "##Heading", ":: plain", "    :::"])
 def test_a_stray_line_anywhere_gives_at_most_one_message(tmp_path: Path, stray: str) -> None:
     lines = GOOD.splitlines()
@@ -146,6 +149,7 @@ def test_a_stray_line_anywhere_gives_at_most_one_message(tmp_path: Path, stray: 
             assert len(error.problems) == 1, (number, [str(p) for p in error.problems])
 
 
+@pytest.mark.fast
 def test_raw_html_is_one_message_however_many_tags(tmp_path: Path) -> None:
     text = GOOD.replace("Pain can vary widely.", "Pain can <b>vary</b> widely.")
     assert problems(tmp_path, text) == [
@@ -154,6 +158,7 @@ def test_raw_html_is_one_message_however_many_tags(tmp_path: Path) -> None:
     ]
 
 
+@pytest.mark.fast
 def test_line_numbers_after_a_misread_fence_stay_right(tmp_path: Path) -> None:
     """A fence that pandoc reads as text is not counted as a div, so a problem further down
     names its own line."""
@@ -255,6 +260,7 @@ def test_new_refuses_a_language_that_is_not_a_tag(tmp_path: Path) -> None:
     assert list((tmp_path / "source").iterdir()) == []
 
 
+@pytest.mark.fast
 def test_a_placeholder_left_anywhere_is_refused(tmp_path: Path) -> None:
     text = GOOD.replace("Pain can vary widely.", "Pain can vary widely. TODO: add causes.")
     with pytest.raises(SourceError) as caught:

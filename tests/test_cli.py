@@ -80,6 +80,7 @@ def spellings(task: str, flag: str) -> set[str]:
     return {("-" if len(name) == 1 else "--") + name for name in argument.names}
 
 
+@pytest.mark.fast
 def test_every_task_with_a_repeatable_flag_is_tried_in_each_spelling() -> None:
     for flag, cases in BARE.items():
         tried = {(args[0], a) for args in cases for a in args}
@@ -304,6 +305,7 @@ def test_the_python_api_builds_verifies_and_loads(tmp_path: Path) -> None:
     assert doc.id == "sample" and doc.source_path == "source/sample.md"
 
 
+@pytest.mark.fast
 def test_importing_the_package_loads_nothing_heavy() -> None:
     code = (
         "import sys, pipeline; "

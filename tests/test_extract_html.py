@@ -92,6 +92,7 @@ def test_rules_for_print_or_other_elements_hide_nothing(
     assert not_visible(mutable, reading) == []
 
 
+@pytest.mark.fast
 def test_a_page_hidden_from_above_its_main_is_not_read(tmp_path: Path) -> None:
     page = tmp_path / "page.html"
     page.write_text(
@@ -105,6 +106,7 @@ def test_a_page_hidden_from_above_its_main_is_not_read(tmp_path: Path) -> None:
     )
 
 
+@pytest.mark.fast
 def test_a_page_without_main_is_read_whole_and_scripts_are_not_text(tmp_path: Path) -> None:
     page = tmp_path / "page.html"
     page.write_text(
@@ -125,6 +127,7 @@ def test_strict_reading_needs_chromium_and_says_how_to_install_it(
         extract.read(built.path("html"), html_reading="browser")
 
 
+@pytest.mark.fast
 def test_media_queries_that_hold_on_every_screen() -> None:
     assert html_reader.for_screen("")
     assert html_reader.for_screen("screen")

@@ -465,6 +465,7 @@ TOKEN_PAIRS = [
 ]
 
 
+@pytest.mark.fast
 @pytest.mark.parametrize("dark", [False, True], ids=["light", "dark"])
 def test_brand_token_pairs_meet_contrast_minimums(brand: Brand, dark: bool) -> None:
     def value(name: str) -> tuple[int, int, int]:
@@ -564,6 +565,7 @@ def contrast(a: tuple[float, ...], b: tuple[float, ...]) -> float:
     return (high + 0.05) / (low + 0.05)
 
 
+@pytest.mark.fast
 def test_contrast_formula_matches_known_values() -> None:
     assert contrast((0, 0, 0), (255, 255, 255)) == pytest.approx(21)
     assert contrast((118, 118, 118), (255, 255, 255)) == pytest.approx(4.54, abs=0.01)

@@ -189,6 +189,7 @@ def keys(root: Path) -> dict[str, str]:
     return {kind: output_key(fmt, inputs, brand, styles) for kind, fmt in FORMATS.items()}
 
 
+@pytest.mark.fast
 def test_every_file_under_styles_is_in_an_outputs_key() -> None:
     styles = StyleFiles(load_brand(ROOT / "styles"))
     keyed = set().union(*(styles.matching(fmt.styles) for fmt in FORMATS.values()))

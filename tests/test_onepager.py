@@ -178,8 +178,7 @@ def test_two_summaries_swapped_in_the_pdf_are_caught(mutable: Built, tmp_path: P
 
 
 # -- fitting and failing ---------------------------------------------------------------------
-
-
+@pytest.mark.fast
 def test_fits_tighten_spacing_first_then_type_never_below_10pt() -> None:
     fits = onepager.FITS
     sizes = [fit.font_size for fit in fits]

@@ -29,6 +29,7 @@ def with_limits(**limits: float) -> Brand:
     return dataclasses.replace(BRAND, tokens=tokens)
 
 
+@pytest.mark.fast
 def test_a_very_simple_text_scores_low() -> None:
     score = readability.score([SIMPLE])
     assert score.fk < 2
@@ -36,6 +37,7 @@ def test_a_very_simple_text_scores_low() -> None:
     assert score.smog is not None and score.smog < 5
 
 
+@pytest.mark.fast
 def test_long_words_in_a_long_sentence_score_high() -> None:
     score = readability.score([HARD])
     assert score.fk > 16
@@ -44,6 +46,7 @@ def test_long_words_in_a_long_sentence_score_high() -> None:
     assert smog is not None and smog > 12
 
 
+@pytest.mark.fast
 def test_headings_and_labels_are_sentences_of_their_own() -> None:
     """A unit without closing punctuation does not run on into the next one."""
     units = ["Why stem cells are being studied", "Stem cells may help the body."]
@@ -51,11 +54,13 @@ def test_headings_and_labels_are_sentences_of_their_own() -> None:
     assert readability.score(units).fk < readability.score([" ".join(units)]).fk
 
 
+@pytest.mark.fast
 def test_a_web_address_is_not_read_as_a_word() -> None:
     with_address = readability.score(["Read the full article at https://www.example.org/x-y-z/"])
     assert with_address == readability.score(["Read the full article at"])
 
 
+@pytest.mark.fast
 def test_sentences_are_graded_one_by_one() -> None:
     graded = readability.sentences([SIMPLE, HARD])
     assert [s.text for s in graded][:3] == [
@@ -139,11 +144,13 @@ def test_above_the_ceiling_fails_with_the_brand_setting_named(
         assert f'"{part.id}" reads at grade {part.score.fk:g}' in problem
 
 
+@pytest.mark.fast
 def test_the_limits_default_to_nih_and_ama_advice(article: Document) -> None:
     reading = readability.assess(article, with_limits(), page=["A short text."])
     assert (reading.ceiling, reading.target) == (8.0, 6.0)
 
 
+@pytest.mark.fast
 @pytest.mark.parametrize("text", ["", "   "])
 def test_no_text_scores_zero(text: str) -> None:
     assert readability.score([text]) == readability.Score(0.0, None, 0, 0)

@@ -13,6 +13,8 @@ from pipeline.model import ReviewDate
 from pipeline.source import SourceError, load
 from tests.test_source import GOOD, line_of, write
 
+pytestmark = pytest.mark.fast  # unit tests that render nothing (invoke test --fast)
+
 TODAY = dt.date(2026, 11, 25)
 
 
