@@ -577,3 +577,27 @@ def test_the_html_view_is_made_once_per_document_not_once_per_worker(
     report = build(project, Options(jobs=2))
     assert not report.failed, report.lines
     assert calls.read_text().split() == [str(os.getpid())]
+
+
+def test_verify_says_and_records_what_every_check_finds(mutable: Built) -> None:
+    """`invoke verify` runs the same checks as the build and says what they find the same
+    way: the reading level and the preflight too, their records written again."""
+    path = mutable.folder / "manifest.json"
+    manifest = json.loads(path.read_text())
+    built_records = {
+        kind: {key: entry[key] for key in ("readability", "preflight") if key in entry}
+        for kind, entry in manifest["outputs"].items()
+    }
+    for entry in manifest["outputs"].values():
+        entry.pop("readability", None)
+        entry.pop("preflight", None)
+    path.write_text(json.dumps(manifest))
+
+    report = verify_published(mutable.project, Options(docs=(ARTICLE_ID,)))
+
+    assert not report.failed, report.lines
+    notes = [m.text for m in report.messages if m.kind in ("onepager_pdf", "onepager_html")]
+    assert sum("reading level: one-pager FK grade" in note for note in notes) == 2
+    again = json.loads(path.read_text())["outputs"]
+    for kind, records in built_records.items():
+        assert {key: again[kind][key] for key in records} == records, kind
