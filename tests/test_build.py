@@ -601,3 +601,25 @@ def test_verify_says_and_records_what_every_check_finds(mutable: Built) -> None:
     again = json.loads(path.read_text())["outputs"]
     for kind, records in built_records.items():
         assert {key: again[kind][key] for key in records} == records, kind
+
+
+def test_the_one_page_layout_is_made_once_for_both_one_pagers(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Both one-pagers print the same page: their entries share the one-page layout, which a
+    worker makes once (a search over up to eleven WeasyPrint layouts) and hands to each."""
+    from pipeline.formats import onepager
+
+    calls = tmp_path / "calls"
+    make = onepager.make
+
+    def counted(doc, brand, view):  # type: ignore[no-untyped-def]
+        with calls.open("a") as log:  # the workers are forked: they log to the same file
+            log.write(f"{doc.id}\n")
+        return make(doc, brand, view)
+
+    monkeypatch.setattr(onepager, "make", counted)
+    project = make_project(tmp_path / "project", {"sample": GOOD})
+    report = build(project, Options(formats=("onepager_pdf", "onepager_html"), jobs=2))
+    assert not report.failed, report.lines
+    assert calls.read_text().split() == ["sample"]
