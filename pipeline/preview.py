@@ -100,11 +100,16 @@ def run_round(
             events.put(crash)
             events.put(("phase", name, "stopped", [crash]))
             return
+        # A first phase leaves the other formats stale for a moment: not a problem. A warning
+        # about no document (a placeholder left in the brand) is the brand's, not the
+        # draft's: said in the terminal, once, not on every page.
         problems = [
             m
             for m in report.messages
-            if m.level != "info" and not (phase_kinds and m.kind and m.kind not in phase_kinds)
-        ]  # a first phase leaves the other formats stale for a moment: not a problem
+            if m.level != "info"
+            and not (phase_kinds and m.kind and m.kind not in phase_kinds)
+            and (m.level == "error" or m.doc)
+        ]
         events.put(("phase", name, report.summary(), problems))
         if report.failed and not report.outcomes:
             break  # nothing could be built (a source error): the next phase would repeat it
@@ -123,6 +128,8 @@ class Rounds:
         self.process: BaseProcess | None = None
         self.number = 0
         self.lock = threading.Lock()
+        self.said_once: set[str] = set()
+        """Warnings about no document (the brand's placeholders): said in the first round."""
 
     def start(self, reason: str) -> None:
         with self.lock:
@@ -181,6 +188,10 @@ class Rounds:
             if isinstance(event, Message):
                 if event.level != "info" and not _stale_note(event) and event.text not in said:
                     said.add(event.text)
+                    if event.level == "warning" and not event.doc:
+                        if event.text in self.said_once:
+                            continue
+                        self.said_once.add(event.text)
                     say(event.text, "  ")
             elif isinstance(event, tuple) and event[0] == "phase":
                 _, name, summary, problems = event

@@ -11,6 +11,7 @@ The policy: docs/resource-policy.md; its code: pipeline/resources.py.
 
 from __future__ import annotations
 
+import json
 import re
 import shutil
 import zipfile
@@ -28,7 +29,7 @@ from pipeline.builder import Options, Project, build
 from pipeline.formats import FORMATS
 from pipeline.templates import environment
 from tests.conftest import ROOT
-from tests.test_build import make_project, snapshot
+from tests.test_build import make_project, snapshot, without_manifest
 from tests.test_source import GOOD
 
 SVG_OPEN = '<svg xmlns="http://www.w3.org/2000/svg" xmlns:xlink="http://www.w3.org/1999/xlink">'
@@ -370,7 +371,10 @@ def test_hostile_input_is_refused_and_nothing_else_changes(
     assert refusals, lines
     assert refusals[0].startswith(f"source/sample.md:{line}: {spec.message}"), refusals
     assert not any("Traceback" in row or "could not be rendered" in row for row in lines)
-    assert snapshot(root / "output" / "sample") == before["sample"], "the last good output stays"
+    after = snapshot(root / "output" / "sample")
+    assert without_manifest(after) == without_manifest(before["sample"]), "the last good stays"
+    failed = json.loads((root / "output" / "sample" / "manifest.json").read_text())["rejected"]
+    assert failed["problems"] == refusals, "its manifest says the current source failed, why"
     assert snapshot(root / "output" / "other") == before["other"], "other documents unchanged"
 
 

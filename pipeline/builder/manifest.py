@@ -13,7 +13,7 @@ from __future__ import annotations
 
 import json
 from collections.abc import Mapping
-from dataclasses import dataclass, field, replace
+from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
@@ -22,7 +22,10 @@ MANIFEST = "manifest.json"
 Inputs = Mapping[str, Mapping[str, str]]
 """Per scope ("full", "plain"): the files its outputs read, path -> sha256."""
 
+_LEGACY = ("strict",)
+"""Keys of manifests written by earlier versions that mean nothing now."""
 _ENTRY_FIELDS = (
+    *_LEGACY,
     "path",
     "sha256",
     "files",
@@ -159,9 +162,6 @@ class Manifest:
             e.records["readability"] for e in self.outputs.values() if "readability" in e.records
         ]
         return max(found, key=_whole_grade, default=None)
-
-    def with_outputs(self, outputs: Mapping[str, Output]) -> Manifest:
-        return replace(self, outputs=dict(outputs))
 
     def to_json(self) -> dict[str, Any]:
         found: dict[str, Any] = {

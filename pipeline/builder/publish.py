@@ -28,22 +28,21 @@ from pipeline.builder.plan import Plan, Refusal
 from pipeline.builder.project import Project
 from pipeline.builder.render import Rendered
 from pipeline.builder.report import Report
-from pipeline.builder.schedule import Staged
 from pipeline.extract import reads_in_browser
 from pipeline.formats import FORMATS
 
 
 def settle(
     project: Project,
-    work: Staged | Plan,
+    plan: Plan,
+    staging: Path | None,
     results: Mapping[str, Rendered],
     options: Options,
     report: Report,
 ) -> None:
-    """Publish the document's new edition whole, or reject it whole. A file system that
-    refuses a write (a full disk, a read-only folder) fails this document, never the others."""
-    plan = work.plan if isinstance(work, Staged) else work
-    staging = work.staging if isinstance(work, Staged) else None
+    """Publish the document's new edition (`results`, rendered into `staging`) whole, or
+    reject it whole. A file system that refuses a write (a full disk, a read-only folder)
+    fails this document, never the others."""
     try:
         _settle(project, plan, staging, results, options, report)
     except OSError as error:
@@ -65,7 +64,10 @@ def refuse(project: Project, refusal: Refusal, report: Report) -> None:
             _swap_in(project, refusal.id, manifest, None, {})
     except OSError as error:
         report.fail(f"{refusal.id}: cannot write its manifest ({error})", doc=refusal.id)
-    report.fail(f"{refusal.id}: NOT published: the current source failed; {_kept(previous)}")
+    report.fail(
+        f"{refusal.id}: NOT published: the current source failed; {_kept(previous)}",
+        doc=refusal.id,
+    )
 
 
 def _settle(

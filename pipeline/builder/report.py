@@ -89,18 +89,18 @@ class Report:
         self._add(Message(level, text, doc, kind))
 
     def checked(
-        self, doc: str, kind: str, check: OutputCheck, file: str, whole: bool = True
+        self, doc: str, kind: str, check: OutputCheck, file: str, failed: bool = False
     ) -> None:
         """What one output's checks found, said the same way by a build and by `invoke
-        verify`: notes, each gap and problem; "verified" when all passed (and the output is
-        `whole`: not failed for another reason)."""
+        verify`: notes, each gap and problem; "verified" when all passed (and the output
+        has not `failed` for another reason)."""
         for note in check.notes:
             self.say(f"{doc}: {note}", doc, kind)
         for gap in check.gaps:
             self.fail(f"{doc}: {gap}", doc, kind)
         for problem in check.problems:
             self.fail(f"{doc}: {kind}: {problem}", doc, kind)
-        if check.passed and whole:
+        if check.passed and not failed:
             self.say(f"{doc}: {kind} verified ({file})", doc, kind)
 
     def stale(self, doc: str, kind: str) -> None:

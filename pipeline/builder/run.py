@@ -62,7 +62,7 @@ def _build(project: Project, options: Options, report: Report) -> None:
             if isinstance(made, plan.Refusal):
                 publish.refuse(project, made, report)
             elif isinstance(made, plan.Plan) and not made.render:
-                publish.settle(project, made, {}, options, report)
+                publish.settle(project, made, None, {}, options, report)
             elif isinstance(made, plan.Plan):
                 stagings.append(files.staging_folder(project.output_dir, made.id))
                 yield schedule.Staged(made, stagings[-1])
@@ -71,7 +71,7 @@ def _build(project: Project, options: Options, report: Report) -> None:
     with schedule.executor(options, where.formats, work) as executor:
         try:
             for done, results in schedule.render(staged(), where, executor, report):
-                publish.settle(project, done, results, options, report)
+                publish.settle(project, done.plan, done.staging, results, options, report)
         finally:
             for staging in stagings:
                 shutil.rmtree(staging, ignore_errors=True)

@@ -218,7 +218,7 @@ def say_rendered(report: Report, doc_id: str, result: Rendered) -> None:
     if result.unfit:
         report.fail(f"{doc_id}: {kind}: {result.unfit}", doc_id, kind)
     if check is not None:
-        report.checked(doc_id, kind, check, Path(result.main).name, whole=not result.unfit)
+        report.checked(doc_id, kind, check, Path(result.main).name, failed=bool(result.unfit))
     verified = None if check is None else not check.gaps
     state: State = "built" if result.passed else "failed"
     report.outcome(Outcome(doc_id, kind, state, result.seconds, verified, result.error))
