@@ -444,7 +444,7 @@ def lint(c: Context) -> None:
     }
 )
 def test(c: Context, k: str = "", fast: bool = False) -> None:
-    """Install what the tests need, lint, run the whole test suite (or --fast)."""
+    """Install what tests need, lint, run them (--fast: the fast tier)."""
     _need("pytest", "ruff", "mypy", "playwright", "pikepdf")
     if not fast:
         setup(c, tests=True)

@@ -20,7 +20,7 @@ from PIL import Image
 
 from pipeline.brand import Brand, load_brand
 from pipeline.extract import text_of
-from pipeline.formats import FORMATS, render_alone
+from pipeline.formats import render_alone
 from pipeline.formats.pdf import brochure as brochure_pdf
 from pipeline.formats.pdf.paged import PrintError, length_mm
 from pipeline.model import Disclaimer, Document, Section
@@ -323,11 +323,11 @@ def test_image_size_advice_is_right_the_first_time(
     out.mkdir()
     small = source_with_image(tmp_path / "small", (240, 160), width)
     with pytest.raises(PrintError, match=r"disc\.png prints at \d+ dpi") as error:
-        FORMATS["brochure_pdf"].render(small, brand, out)
+        render_alone("brochure_pdf", small, brand, out)
     advised = int(re.search(r"at least (\d+) px wide", str(error.value)).group(1))  # type: ignore[union-attr]
     assert advised > 240
     enough = source_with_image(tmp_path / "enough", (advised, advised * 2 // 3), width)
-    path = FORMATS["brochure_pdf"].render(enough, brand, out)
+    path = render_alone("brochure_pdf", enough, brand, out)
     with pikepdf.open(path) as pdf:
         widths = [
             int(o.Width)
