@@ -24,17 +24,28 @@ _SIGNATURES = {"PNG": (b"\x89PNG\r\n\x1a\n",), "JPEG": (b"\xff\xd8\xff",), "GIF"
 LINK_SCHEMES = ("http", "https", "mailto", "tel")
 """A link goes to the web, an e-mail address, a phone number, or (`#id`) this document."""
 
-_LENGTH = re.compile(r"[0-9]+(?:\.[0-9]+)?(?:px|cm|mm|in|pt|pc|em|ex|%)?")
+_LENGTH = re.compile(r"(?=[0-9.]*[1-9])[0-9]+(?:\.[0-9]+)?(?:px|cm|mm|in|pt|pc|em|ex|%)?")
+"""A length more than zero (a figure 0 wide shows nothing)."""
 ATTRIBUTES = {
     "width": _LENGTH,
     "height": _LENGTH,
     "lang": re.compile(r"[A-Za-z]{2,3}(?:-[A-Za-z0-9]{1,8})*"),
     "dir": re.compile(r"ltr|rtl|auto"),
-    "custom-style": re.compile(r"[\w ,.()-]{1,80}"),  # a Word style name, for the DOCX
 }
 """The pandoc attributes (`{key=value}`) a document may use, and the values each takes: an
-attribute reaches the HTML as it is, so an event handler (`onclick`), a `style` or a
-`rel=attachment` never may."""
+attribute reaches the HTML as it is, so an event handler (`onclick`), a `style`, `hidden`,
+`aria-hidden` or a `rel=attachment` never may. (A Word style, `custom-style`, is the DOCX
+renderer's own: in a source it could dress any paragraph as a disclaimer, or a disclaimer's
+as any other.)"""
+FIGURE_ONLY = ("width", "height")
+"""Attributes that mean something on a figure only."""
+CLASSES = {"Div": ("plain", "disclaimer"), "Link": ("uri", "email")}
+"""The classes a source may use: `plain` and `disclaimer` on a `:::` div, and those pandoc
+gives an address written as a link (`<https://...>`, `<name@example.org>`). Any other class
+would reach the page as it is, where the templates' own rules apply to it (`.skip-link`
+moves its text above the top of the page). pandoc's `[text]{.underline}` and
+`[text]{.smallcaps}` are not classes: pandoc reads them as underlined and small-capital
+text."""
 # Where each kind of pandoc node keeps its attributes [id, classes, key-values].
 _ATTR_INDEX = {
     "Code": 0,
@@ -55,7 +66,7 @@ class Refused(Exception):
 
 def node_problems(node: dict[str, Any], where: str) -> Iterator[tuple[str, str]]:
     """(text on the offending source line, message) for each way this one node (not its
-    children) breaks the policy: raw markup, a link target, an attribute."""
+    children) breaks the policy: raw markup, a link target, an attribute, a class."""
     kind, content = node.get("t"), node.get("c", [])
     if kind in {"RawBlock", "RawInline"}:
         yield content[1][:40], f"raw {content[0]} in {where}; write it in Markdown instead"
@@ -65,10 +76,28 @@ def node_problems(node: dict[str, Any], where: str) -> Iterator[tuple[str, str]]
         if problem:
             yield target, f'link "{target}" in {where} {problem}'
     if kind in _ATTR_INDEX:
-        for key, value in content[_ATTR_INDEX[kind]][2]:
+        _ident, classes, attributes = content[_ATTR_INDEX[kind]]
+        for key, value in attributes:
             problem = attribute_problem(key, value)
+            if not problem and key in FIGURE_ONLY and kind != "Image":
+                problem = f"is not allowed here: only a figure takes a {key}"
             if problem:
                 yield f"{key}=", f'attribute "{key}" in {where} {problem}'
+        for name in classes:
+            if name not in CLASSES.get(kind, ()):
+                # A code fence's language is written without its dot (```python).
+                needle = name if kind in {"Code", "CodeBlock"} else f".{name}"
+                yield needle, f'class "{name}" in {where} {class_problem(name)}'
+
+
+def class_problem(name: str) -> str:
+    """Why a class may not stand where it is."""
+    if name in CLASSES["Div"]:
+        return f'is not allowed here: "{name}" names a "::: {name}" div; delete it'
+    return (
+        f"is not allowed: a source may use only the classes {' and '.join(CLASSES['Div'])}, "
+        'each on a ":::" div; delete it'
+    )
 
 
 def link_problem(target: str) -> str:

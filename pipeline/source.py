@@ -19,7 +19,7 @@ from urllib.parse import unquote
 import pypandoc
 import yaml
 
-from pipeline import outline, resources, review
+from pipeline import invisible, outline, resources, review
 from pipeline.model import Block, Disclaimer, Document, ReviewDate, Section
 from pipeline.text import nodes, stringify
 
@@ -461,12 +461,34 @@ class _Loader:
             )
         if not wording:
             self.problem(line, f"{where} has no wording; put its full approved text in the div")
+        self._check_invisible(content, where, line)
         return Disclaimer(
             id=ident or f"{section_id}-disclaimer",
             wording=wording,
             plain=tuple(plains[0]["c"][1]) if plains else (),
             line=line,
         )
+
+    def _check_invisible(self, wording: list[Block], where: str, line: int) -> None:
+        """Approved wording shows exactly what it says: no character in it draws nothing
+        (pipeline.invisible), each named at the first line from the disclaimer's on that
+        holds it."""
+        for text in _strings(wording):
+            for _index, char in invisible.invisible(text):
+                at = next(
+                    (i + 1 for i in range(line - 1, len(self.lines)) if char in self.lines[i]),
+                    line,
+                )
+                fix = (
+                    "a joiner belongs only between two letters of a script that joins them"
+                    if char in (invisible.ZWJ, invisible.ZWNJ)
+                    else "for right-to-left words write [words]{dir=rtl}; otherwise delete it"
+                )
+                self.problem(
+                    at,
+                    f"{where} holds the invisible character {invisible.name(char)}: approved "
+                    f"wording must show a reader exactly what it says; {fix}",
+                )
 
     def _check_inside(self, blocks: Iterable[Block], where: str) -> None:
         """Rules for what may stand inside a section's blocks: no misplaced plain or
@@ -544,6 +566,19 @@ class _Loader:
                     f"{seen[item.id]}; give each section and disclaimer its own id",
                 )
             seen.setdefault(item.id, item.line)
+
+
+def _strings(value: Any) -> Iterator[str]:
+    """Every text in a pandoc AST value (not its node types)."""
+    if isinstance(value, str):
+        yield value
+    elif isinstance(value, list):
+        for item in value:
+            yield from _strings(item)
+    elif isinstance(value, dict):
+        for key, item in value.items():
+            if key != "t":
+                yield from _strings(item)
 
 
 def _deepest(blocks: list[Block]) -> tuple[int, str]:

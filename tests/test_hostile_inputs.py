@@ -39,7 +39,7 @@ LINKS = (
     "is not allowed: a link goes to a web address (https://...), mailto:, tel: or a section of "
     "this document (#id)"
 )
-ATTRIBUTES = "is not allowed; attributes may be width, height, lang, dir, custom-style"
+ATTRIBUTES = "is not allowed; attributes may be width, height, lang, dir"
 HANDLER = "is an event handler, which would run script; delete it"
 PARA = "Pain can vary widely."
 FIGURE = "![A drawing of the spine](images/spine.svg)"

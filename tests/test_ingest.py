@@ -83,8 +83,12 @@ def make_project(folder: Path, source: str = LEAFLET) -> Project:
 
 
 @pytest.fixture
-def project(tmp_path: Path) -> Project:
-    return make_project(tmp_path / "project")
+def project(tmp_path: Path, leaflet_docx: Path) -> Project:
+    """The leaflet's project, which vouches for the source the DOCX carries: it keeps the
+    versions the build published (build/sources/), as the project that built it does."""
+    project = make_project(tmp_path / "project")
+    shutil.copytree(leaflet_docx.parents[2] / "build", project.root / "build")
+    return project
 
 
 @pytest.fixture
@@ -266,12 +270,12 @@ def test_an_edit_inside_a_disclaimer_waits_for_approval(
             "Gentle walks help your back get better. Short walks are better than long ones.",
         )
     ], "everything else is applied; the disclaimer is not"
-    assert "HELD BACK: a disclaimer; apply it with `--approve-disclaimer ask-first`" in report_of(
-        outcome
-    )
+    text = report_of(outcome)
+    assert "HELD BACK: it changes approved wording (disclaimer `ask-first`)" in text
+    assert "`invoke ingest leaflet-reviewed.docx --apply --approve-disclaimer ask-first`" in text
     critic = (outcome.folder / "source.critic.md").read_text()
     assert (
-        "{>>Disclaimer ask-first: this change waits for approval "
+        "{>>This change waits for approval: disclaimer ask-first "
         "(--approve-disclaimer ask-first)<<}" in critic
     )
 

@@ -16,7 +16,7 @@ import subprocess
 import zipfile
 from pathlib import Path
 
-from pipeline.builder import Options, Project, build
+from pipeline.builder import Options, Project, build, sources
 from pipeline.checks.verify import normalise
 from pipeline.extract import text_of
 from pipeline.formats import FORMATS
@@ -31,14 +31,17 @@ DOC_ID = "ddd-stem-cell-therapy"
 
 
 def project_at_base(folder: Path, docx: Path) -> tuple[Project, str]:
-    """A project whose source is the one the DOCX was built from, with the real styles."""
+    """A project whose source is the one the DOCX was built from, with the real styles,
+    which keeps that version as the build that made the DOCX kept it."""
     with zipfile.ZipFile(docx) as package:
         base = read_source(package)
     assert base is not None
     (folder / "source").mkdir(parents=True)
     shutil.copytree(ROOT / "styles", folder / "styles")
     (folder / base.path).write_bytes(base.data)
-    return Project.at(folder), base.text
+    project = Project.at(folder)
+    sources.keep_version(project, base.id, base.data)  # the build that made the DOCX did
+    return project, base.text
 
 
 def check_libreoffice_review(docx: Path, folder: Path) -> None:

@@ -149,6 +149,37 @@ class WordReview:
         self._wrap(runs, self._mark("del", author, date), deleted=True)
         _paragraph_mark(paragraph).append(self._mark("del", author, date))
 
+    def split_paragraph(self, words: str, rest: str, author: str, date: str = DATE) -> None:
+        """Enter pressed in the paragraph with `words`, just before `rest` (its last words),
+        as Word records it: the first part's paragraph mark inserted, the second part a
+        paragraph of the same style."""
+        paragraph = self.paragraph(words)
+        assert _text(paragraph).endswith(rest)
+        runs = self.runs(paragraph, rest)
+        new = etree.Element(w("p"))
+        properties = paragraph.find(w("pPr"))
+        if properties is not None:
+            new.append(copy.deepcopy(properties))
+        for run in runs:
+            new.append(run)  # out of the paragraph (and of any content control in it)
+        _paragraph_mark(paragraph).append(self._mark("ins", author, date))
+        paragraph.addnext(new)
+
+    def restyle(self, words: str, style: str, author: str, date: str = DATE) -> None:
+        """The paragraph with `words` given another paragraph style (a style id), tracked as
+        Word tracks it: the old properties kept in a w:pPrChange."""
+        properties = _properties(self.paragraph(words))
+        old = etree.Element(w("pPr"))
+        for child in properties:
+            if child.tag not in {w("rPr"), w("sectPr"), w("pPrChange")}:
+                old.append(copy.deepcopy(child))
+        for child in properties.findall(w("pStyle")) + properties.findall(w("numPr")):
+            properties.remove(child)
+        properties.insert(0, etree.Element(w("pStyle"), {w("val"): style}))
+        change = self._mark("pPrChange", author, date)
+        change.append(old)
+        properties.append(change)
+
     def make_bold(self, words: str, phrase: str, author: str, date: str = DATE) -> None:
         """A formatting-only change: `phrase` made bold, tracked (w:rPrChange)."""
         for run in self.runs(self.paragraph(words), phrase):
@@ -267,11 +298,17 @@ def _text(element: etree._Element) -> str:
     return "".join(t.text or "" for t in element.iter(w("t")))
 
 
-def _paragraph_mark(paragraph: etree._Element) -> etree._Element:
+def _properties(paragraph: etree._Element) -> etree._Element:
+    """The paragraph's w:pPr (added when it has none)."""
     properties = paragraph.find(w("pPr"))
     if properties is None:
         properties = etree.Element(w("pPr"))
         paragraph.insert(0, properties)
+    return properties
+
+
+def _paragraph_mark(paragraph: etree._Element) -> etree._Element:
+    properties = _properties(paragraph)
     mark = properties.find(w("rPr"))
     if mark is None:
         mark = etree.SubElement(properties, w("rPr"))

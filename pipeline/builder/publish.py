@@ -20,7 +20,7 @@ from collections.abc import Mapping
 from dataclasses import replace
 from pathlib import Path
 
-from pipeline.builder import files
+from pipeline.builder import files, sources
 from pipeline.builder.manifest import MANIFEST, Manifest, Output, Rejection
 from pipeline.builder.manifest import read as read_manifest
 from pipeline.builder.options import Options
@@ -103,6 +103,8 @@ def _settle(
         shutil.rmtree(rejected, ignore_errors=True)
     if manifest is not None and (new or manifest != plan.previous):
         try:
+            if new and plan.doc is not None:  # first: ingest trusts only kept versions
+                sources.keep(project, plan.doc)
             _swap_in(project, plan.id, manifest, staging, new)
         except OSError as error:  # a full disk, a read-only folder: this document only
             folder = project.shown(project.output_dir / plan.id)

@@ -204,7 +204,7 @@ def check(
         if not item.ordered and haystack.occurrences(needle):
             continue
         word = _unmarked(needle)
-        mine = [i for i, text in enumerate(unseen) if text and (text in word or word in text)]
+        mine = [i for i, text in enumerate(unseen) if _overlaps(text, needle)]
         for i in mine:
             # Name what a reader misses: the hidden part of the text, or all of it.
             shown = hidden[i].text if unseen[i] in word else item.text
@@ -216,12 +216,22 @@ def check(
             # is missing.
             problem: Problem = "out of order" if elsewhere(needle) else "missing"
             gaps.append(_gap(output, item, problem, item.text))
+    everything = [*expected(doc, "full"), *expected(doc, "plain")]
     for i, h in enumerate(hidden):
         if i not in claimed:
-            gaps.append(
-                Gap(output, doc.id, "document", "text", "not visible", _short(h.text), _why(h))
+            # Text the output shows beside what it is verified for (a disclaimer's plain
+            # wording on the page): named by the part it is, else by the document.
+            owner = next((e for e in everything if _overlaps(unseen[i], e.needle)), None)
+            ident, kind, part = (
+                (owner.id, owner.kind, owner.part) if owner else (doc.id, "document", "text")
             )
+            gaps.append(Gap(output, ident, kind, part, "not visible", _short(h.text), _why(h)))
     return gaps
+
+
+def _overlaps(unseen: str, needle: str) -> bool:
+    word = _unmarked(needle)
+    return bool(unseen and word) and (unseen in word or word in unseen)
 
 
 def _placed(haystack: Haystack, items: Sequence[Expected]) -> dict[int, int]:

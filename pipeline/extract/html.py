@@ -40,6 +40,11 @@ CHROMIUM_FLAGS = [
 ]
 WIDTHS = (320, 1280)
 """CSS px: strict reading looks at the page on a phone and on a desktop."""
+MIN_CONTRAST = 1.5
+"""Text below this contrast ratio with the colour under it (WCAG's formula) is not seen (as
+in PDFs: pipeline.extract.pdf)."""
+MIN_HEIGHT = 5
+"""CSS px: a word drawn less high than this cannot be read."""
 BLOCKS = frozenset(
     {
         "address", "article", "aside", "blockquote", "body", "br", "caption", "dd", "details",
@@ -264,28 +269,192 @@ def _describe(element: Any) -> str:
 
 # -- strict: as Chromium renders it ------------------------------------------------------------
 
-# Run at each width: remember every text node in the scope that the page does not show there.
+# Run at each width: remember every text node in the scope that the page does not show there
+# (checkVisibility: display, visibility, opacity, content-visibility), and in
+# the others each word a reader cannot see where the page lays it out: too small to read, off
+# the page, clipped (outside a box that hides its overflow, a clip or a clip-path: the word's
+# element is not there when the page is hit at the word's middle), covered by something that
+# paints over it, transparent, or in nearly the colour under it. What a reader can scroll to
+# (inside a box that scrolls, or down the page) is scrolled into view first.
 _FIND_UNSEEN = """
-([everything, width]) => {
+([everything, width, minContrast, minHeight]) => {
   const scope = everything ? document.body : (document.querySelector('main') || document.body);
   const unseen = window.__unseen || (window.__unseen = new Map());
+  const words = window.__words || (window.__words = new Map());
+  if (!window.__hitAll) {  // hit testing must find every element, whatever its pointer-events
+    window.__hitAll = document.createElement('style');
+    window.__hitAll.textContent = '* { pointer-events: auto !important; }';
+    document.head.append(window.__hitAll);
+  }
+  const styles = new Map();
+  const style = el => styles.get(el) || styles.set(el, getComputedStyle(el)).get(el);
+  const colour = text => {
+    const m = /^rgba?\\(([^)]*)\\)$/.exec(text);
+    if (!m) return null;
+    const p = m[1].split(/[\\s,\\/]+/).filter(Boolean).map(Number);
+    return [p[0], p[1], p[2], p.length > 3 ? p[3] : 1];
+  };
+  const over = (top, alpha, below) => below.map((c, i) => top[i] * alpha + c * (1 - alpha));
+  const luminance = c => c
+    .map(v => (v /= 255) <= 0.03928 ? v / 12.92 : ((v + 0.055) / 1.055) ** 2.4)
+    .reduce((sum, v, i) => sum + v * [0.2126, 0.7152, 0.0722][i], 0);
+  const contrast = (a, b) => {
+    const [x, y] = [luminance(a), luminance(b)].sort((p, q) => q - p);
+    return (x + 0.05) / (y + 0.05);
+  };
+  const outermost = (el, test) => {
+    let found = null;
+    for (let a = el; a && a !== document.documentElement; a = a.parentElement)
+      if (test(style(a))) found = a;
+    return found || el;
+  };
+  const opacity = el => {
+    let value = 1;
+    for (let a = el; a; a = a.parentElement) value *= parseFloat(style(a).opacity);
+    return value;
+  };
+  const paints = el => {
+    const s = style(el), bg = colour(s.backgroundColor);
+    return (bg && bg[3] >= 0.5) || s.backgroundImage !== 'none' ||
+      /^(img|video|canvas|iframe|object|embed|input|textarea|select|svg)$/i.test(el.tagName);
+  };
+  const telling = (name, value) => {  // the value of this property that hides text?
+    if (['font-size', 'height', 'width'].includes(name)) return parseFloat(value) < minHeight;
+    if (name === 'opacity') return parseFloat(value) < 1;
+    return !['none', 'auto', 'static', 'visible', '0px', 'normal', ''].includes(value);
+  };
+  const how = (el, names) => names.map(name => [name, style(el).getPropertyValue(name)])
+    .filter(([name, value]) => telling(name, value))
+    .map(([name, value]) => `${name}: ${value}`).join('; ');
+  const name = el => el.tagName.toLowerCase() + (el.id ? '#' + el.id : '') +
+    Array.from(el.classList).map(c => '.' + c).join('');
+  const said = (what, el, names) => {
+    const css = how(el, names);
+    return [css ? `${what}: ${css}` : what, el];
+  };
+  const middle = r => [r.left + r.width / 2, r.top + r.height / 2];
+  const boxes = el => {
+    const found = [];
+    for (let a = el; a && a !== document.body; a = a.parentElement) found.push(a);
+    return found;
+  };
+  const inContainers = (range, el) => {  // scroll the boxes around it that a reader can scroll
+    let r = range.getClientRects()[0];
+    for (const a of boxes(el.parentElement)) {
+      const s = style(a);
+      if (!/(auto|scroll)/.test(s.overflowX + ' ' + s.overflowY)) continue;
+      const b = a.getBoundingClientRect(), [x, y] = middle(r);
+      const [left, top] = [b.left + a.clientLeft, b.top + a.clientTop];  // inside its borders
+      const [right, bottom] = [left + a.clientWidth, top + a.clientHeight];
+      a.scrollBy({  // not smooth: now
+        left: r.left < left || r.right > right ? x - (left + right) / 2 : 0,
+        top: r.top < top || r.bottom > bottom ? y - (top + bottom) / 2 : 0,
+        behavior: 'instant',
+      });
+      r = range.getClientRects()[0];
+    }
+    return r;
+  };
+  const clipper = (el, x, y) => {
+    for (const a of boxes(el)) {
+      const s = style(a), b = a.getBoundingClientRect();
+      if (s.clipPath !== 'none' || (s.clip !== 'auto' && s.position === 'absolute')) return a;
+      if ((s.overflowX !== 'visible' || s.overflowY !== 'visible') &&
+          (x < b.left || x > b.right || y < b.top || y > b.bottom)) return a;
+    }
+    return el;
+  };
+  const hidden = (node, start, end) => {
+    const el = node.parentElement, range = document.createRange();
+    range.setStart(node, start);
+    range.setEnd(node, end);
+    const rects = Array.from(range.getClientRects());
+    if (!rects.some(r => r.width >= 1 && r.height >= minHeight)) {
+      const high = rects.length ? Math.round(Math.max(...rects.map(r => r.height))) : 0;
+      return said(`too small to read (${high} px high)`, outermost(el, s =>
+        parseFloat(s.fontSize) < minHeight || s.transform !== 'none' || s.scale !== 'none'),
+        ['font-size', 'transform', 'scale']);
+    }
+    let r = inContainers(range, el);
+    const page = document.documentElement;
+    if (r.right + scrollX <= 0 || r.bottom + scrollY <= 0 || r.left + scrollX >= page.clientWidth)
+      return said('off the page', outermost(el, s => s.position !== 'static' ||
+        s.transform !== 'none' || s.translate !== 'none' || parseFloat(s.textIndent) !== 0),
+        ['position', 'left', 'top', 'transform', 'translate', 'text-indent']);
+    for (let attempt = 0; ; attempt++) {
+      let [x, y] = middle(r);
+      const [wide, high] = [page.clientWidth, page.clientHeight];
+      if (attempt || r.left < 0 || r.top < 0 || r.right > wide || r.bottom > high) {
+        window.scrollBy({left: x - wide / 2, top: y - high / 2, behavior: 'instant'});
+        r = range.getClientRects()[0];
+        [x, y] = middle(r);
+      }
+      const stack = document.elementsFromPoint(x, y), at = stack.indexOf(el);
+      if (at < 0) {
+        if (attempt) return said('clipped', clipper(el, x, y),
+          ['overflow', 'height', 'width', 'clip', 'clip-path']);
+        continue;
+      }
+      const cover = stack.slice(0, at).find(c => !c.contains(el) && paints(c));
+      if (cover) {
+        if (attempt) return [`covered by ${name(cover)}`, el];
+        continue;
+      }
+      const s = style(el), fg = colour(s.webkitTextFillColor) || colour(s.color);
+      if (!fg) return null;
+      const alpha = fg[3] * opacity(el);
+      if (alpha < 0.1)
+        return said('transparent', outermost(el, t => parseFloat(t.opacity) < 1),
+          ['opacity', 'color']);
+      let under = [255, 255, 255];
+      for (let k = stack.length - 1; k >= at; k--) {
+        const t = style(stack[k]), bg = colour(t.backgroundColor);
+        if (t.backgroundImage !== 'none' || !bg) return null;  // an image: cannot tell
+        under = over(bg, bg[3], under);
+      }
+      const seen = over(fg, alpha, under);
+      if (contrast(seen, under) < minContrast) {
+        const [a, b] = [seen, under].map(c => 'rgb(' + c.map(Math.round).join(', ') + ')');
+        return [`in nearly the colour under it (${a} on ${b})`, el];
+      }
+      return null;
+    }
+  };
   const walker = document.createTreeWalker(scope, NodeFilter.SHOW_TEXT);
   const options = {opacityProperty: true, visibilityProperty: true, contentVisibilityAuto: true};
+  const keep = scrollY;
   while (walker.nextNode()) {
     const node = walker.currentNode, element = node.parentElement;
     if (!node.data.trim() || !element || element.closest('script, style, template, noscript'))
       continue;
-    if (!unseen.has(node) && !element.checkVisibility(options)) unseen.set(node, width);
+    if (unseen.has(node)) continue;
+    if (!element.checkVisibility(options)) {
+      unseen.set(node, width);
+      continue;
+    }
+    const found = words.get(node) || new Map();
+    for (const word of node.data.matchAll(/\\S+/g)) {
+      if (found.has(word.index)) continue;
+      const why = hidden(node, word.index, word.index + word[0].length);
+      if (why) found.set(word.index, {end: word.index + word[0].length, why: why[0],
+                                     element: why[1], width});
+    }
+    if (found.size) words.set(node, found);
   }
+  window.scrollTo({left: 0, top: keep, behavior: 'instant'});
 }
 """
-# Then: name each unseen text by the outermost element that hides it, take it out, and read
-# what the page shows.
+# Then: name each unseen text by the outermost element that hides it, take it out (and each
+# unseen word), and read what the page shows.
 _READ_SHOWN = """
 (everything) => {
   const scope = everything ? document.body : (document.querySelector('main') || document.body);
-  const describe = el => el.tagName.toLowerCase() + (el.id ? '#' + el.id : '') +
+  const name = el => el.tagName.toLowerCase() + (el.id ? '#' + el.id : '') +
     Array.from(el.classList).map(c => '.' + c).join('');
+  const describe = el => {
+    const around = el.id ? null : el.parentElement && el.parentElement.closest('[id]');
+    return name(el) + (around ? ' in ' + name(around) : '');
+  };
   const hider = el => {
     let found = null, why = 'not rendered';
     for (let a = el; a && a !== document.documentElement; a = a.parentElement) {
@@ -298,14 +467,31 @@ _READ_SHOWN = """
       else if (!found && s.visibility !== 'visible' && (!up || up.visibility === 'visible'))
         [found, why] = [a, 'visibility: ' + s.visibility];
     }
-    return [found || el, why];
+    return [found || el, `hidden by CSS (${why})`];
   };
   const groups = new Map();
+  const add = (key, why, width, where, text) => {
+    if (!groups.has(key)) groups.set(key, {why, width, where, text: []});
+    groups.get(key).text.push(text);
+  };
   for (const [node, width] of (window.__unseen || new Map())) {
     const [element, why] = hider(node.parentElement);
-    if (!groups.has(element)) groups.set(element, {why, width, where: describe(element), text: []});
-    groups.get(element).text.push(node.data);
+    add(element, why, width, describe(element), node.data);
     node.data = '';
+  }
+  const keys = new Map();  // element -> why and width -> the group's key
+  for (const [node, found] of (window.__words || new Map())) {
+    let kept = '', from = 0;
+    for (const [start, word] of Array.from(found).sort((a, b) => a[0] - b[0])) {
+      if (!keys.has(word.element)) keys.set(word.element, new Map());
+      const byWhy = keys.get(word.element), key = word.why + ' ' + word.width;
+      if (!byWhy.has(key)) byWhy.set(key, {});
+      add(byWhy.get(key), word.why, word.width, describe(word.element),
+          node.data.slice(start, word.end));
+      kept += node.data.slice(from, start);
+      from = word.end;
+    }
+    node.data = kept + node.data.slice(from);
   }
   const hidden = Array.from(groups.values()).map(g => ({...g, text: g.text.join(' ')}));
   return {text: scope.innerText, hidden: hidden};
@@ -341,7 +527,7 @@ def read_rendered(path: Path, *, everything: bool = False) -> Reading:
                 page.goto(path.resolve().as_uri(), wait_until="load")
                 for width in WIDTHS:
                     page.set_viewport_size({"width": width, "height": 900})
-                    page.evaluate(_FIND_UNSEEN, [everything, width])
+                    page.evaluate(_FIND_UNSEEN, [everything, width, MIN_CONTRAST, MIN_HEIGHT])
                 shown = page.evaluate(_READ_SHOWN, everything)
             finally:
                 browser.close()
@@ -350,7 +536,7 @@ def read_rendered(path: Path, *, everything: bool = False) -> Reading:
     hidden = (
         Hidden(
             " ".join(item["text"].split()),
-            f"hidden by CSS ({item['why']}) at {item['width']} px wide",
+            f"{item['why']} at {item['width']} px wide",
             item["where"],
         )
         for item in shown["hidden"]

@@ -16,7 +16,9 @@ and source.patch (what --apply writes). The modules, in the order they run:
     edits       the reviewer's edits, in the source's own Markdown (inline, markdown)
     place       edits written into the source text
     proof       the edited source reads as the reviewer left it
+    trust       whether the project vouches for the source the DOCX carries
     merge       three-way merge with the source today (merge3)
+    guard       which disclaimers a merge would change (held back unless approved)
     report, critic, describe   review.md and source.critic.md
 """
 
@@ -87,14 +89,19 @@ def patch(findings: run.Findings) -> str:
 def _summary(project: Project, outcome: Outcome) -> list[str]:
     findings = outcome.findings
     lines = [f"{findings.reviewed.doc_id}: {report.summary(findings)}"]
+    if not findings.vouched:
+        lines.append(
+            "  the source this DOCX carries is not a version this project published: "
+            "every change in or next to a disclaimer is held back"
+        )
     for edit in findings.left_for_a_person:
         state = findings.state(edit)
         where = f"{edit.section or 'title page'}"
         if state == run.HELD:
-            lines.append(
-                f"  held back: disclaimer {edit.disclaimer} "
-                f"(approve with --approve-disclaimer {edit.disclaimer})"
-            )
+            lines += [
+                f"  held back: disclaimer {ident} (approve with --approve-disclaimer {ident})"
+                for ident in findings.unapproved(edit)
+            ]
         elif state == run.CONFLICT:
             lines.append(f"  conflict in {where}: the source changed that paragraph too")
         else:
@@ -104,6 +111,11 @@ def _summary(project: Project, outcome: Outcome) -> list[str]:
             f"  not applied: with these edits {findings.shown_source} would break its rules:"
         )
         lines += [f"    {problem}" for problem in findings.broken_rules]
+    if findings.refused:
+        lines.append(
+            f"  not applied: the merge would change disclaimer {', '.join(findings.refused)} "
+            "without approval"
+        )
     if findings.changed_meanwhile:
         lines.append(f"  not applied: {findings.shown_source} changed while ingesting; run again")
     if findings.applied:

@@ -53,8 +53,11 @@ def _notes(findings: Findings) -> dict[int, list[str]]:
             continue
         state = findings.state(edit)
         text = {
-            run.HELD: f"Disclaimer {edit.disclaimer}: this change waits for approval "
-            f"(--approve-disclaimer {edit.disclaimer})",
+            run.HELD: "This change waits for approval: "
+            + "; ".join(
+                f"disclaimer {ident} (--approve-disclaimer {ident})"
+                for ident in findings.unapproved(edit)
+            ),
             run.CONFLICT: "Conflict: the reviewer changed this paragraph, and so did the source "
             f"since; the source keeps its version. The reviewer's: {quote(edit.new, 300)}",
             run.NOT_PLACED: f"The reviewer's edit is not applied ({edit.problem}): "

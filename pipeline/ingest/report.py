@@ -5,10 +5,11 @@ reviewer edited with Track Changes off."""
 
 from __future__ import annotations
 
+import difflib
 from collections import Counter
 from collections.abc import Iterator
 
-from pipeline.ingest import run
+from pipeline.ingest import guard, run, units
 from pipeline.ingest.comments import Comment
 from pipeline.ingest.describe import (
     comment_place,
@@ -30,7 +31,7 @@ _STATE_WORDS = {
         "CONFLICT: this paragraph was also changed in the source since the DOCX was built; "
         "the source keeps its version. Make the reviewer's change by hand if it still applies"
     ),
-    run.HELD: "HELD BACK: a disclaimer; apply it with `--approve-disclaimer {id}`",
+    run.HELD: "HELD BACK: it changes approved wording ({id}); see “Held back” above",
     run.NOT_PLACED: "NOT APPLIED: {problem}",
     run.BLOCKED: "NOT APPLIED: see “Not applied” above",
 }
@@ -69,7 +70,8 @@ def _lines(findings: Findings) -> Iterator[str]:
     yield ""
     yield f"- Document: `{reviewed.doc_id}` ({findings.shown_source})"
     moved = "it has changed since" if findings.source_moved_on else "it has not changed since"
-    yield f"- Built from the source with sha256 `{reviewed.base.sha256[:12]}…`; {moved}."
+    known = f", {findings.vouched}" if findings.vouched else ""
+    yield f"- Built from the source with sha256 `{reviewed.base.sha256[:12]}…`{known}; {moved}."
     yield f"- Found: {summary(findings)}."
     if findings.applied:
         kept = findings.backup.name if findings.backup else ""
@@ -80,7 +82,20 @@ def _lines(findings: Findings) -> Iterator[str]:
         "- Beside this file: `source.critic.md` (the source with the changes in "
         "CriticMarkup) and `source.patch` (what `--apply` writes)."
     )
+    approved = sorted(
+        {
+            ident
+            for edit in findings.edits
+            if findings.state(edit) in {run.READY, run.ALREADY}
+            for ident in findings.disclaimers(edit)
+        }
+    )
+    if approved:
+        flags = " ".join(f"`--approve-disclaimer {ident}`" for ident in approved)
+        yield f"- Changes to approved wording, approved with {flags}: see each below."
+    yield from _unvouched(findings)
     yield from _blocked(findings)
+    yield from _held(findings)
     untracked = list(_untracked(findings))
     if untracked:
         yield ""
@@ -133,6 +148,77 @@ def _blocked(findings: Findings) -> Iterator[str]:
         )
 
 
+def _unvouched(findings: Findings) -> Iterator[str]:
+    if findings.vouched:
+        return
+    yield ""
+    yield "> **The source this DOCX carries could not be vouched for.** It is not a version of"
+    yield f"> {findings.shown_source} that the build published, nor one committed to git, so"
+    yield "> ingest does not trust it to say where the disclaimers are. The reviewer's edits"
+    yield "> are read as usual, but each change in a disclaimer or next to one (in the"
+    yield "> paragraph before or after it) is held back below until someone approves it."
+
+
+def _held(findings: Findings) -> Iterator[str]:
+    """Each disclaimer a held-back change would change: how to approve it, who changed it
+    and when, and the source before and after, as a diff of the source today."""
+    held = [e for e in findings.edits if findings.state(e) == run.HELD]
+    idents = sorted({ident for edit in held for ident in findings.unapproved(edit)})
+    if not idents and not findings.refused:
+        return
+    yield ""
+    yield "## Held back: changes to approved wording"
+    yield ""
+    yield (
+        "A disclaimer's wording was approved word for word, so these changes were not applied. "
+        "Once the new wording is approved, run ingest again with the flag shown: it applies "
+        "that disclaimer's changes and only those."
+    )
+    for ident in idents:
+        edits = [e for e in held if ident in findings.unapproved(e)]
+        name = findings.reviewed.path.name
+        yield ""
+        yield f"### Disclaimer `{ident}`"
+        yield ""
+        yield f"- Approve with `--approve-disclaimer {ident}`:"
+        yield f"  `invoke ingest {name} --apply --approve-disclaimer {ident}`"
+        after = run.merged_with(findings, edits)
+        if not _inside(findings, after, ident):
+            yield (
+                "- Its own lines stay as they are: the change is next to it, and the DOCX's "
+                "copy of the source could not be vouched for."
+            )
+        for edit in edits:
+            lines = list(tracked_lines(findings, edit)) or [
+                "made with Track Changes off: no name or date on it"
+            ]
+            yield f"- {_KIND_WORDS[edit.kind]}: " + "; ".join(lines)
+        yield "- Before and after, in the source:"
+        yield ""
+        yield "  ```diff"
+        diff = difflib.unified_diff(
+            findings.ours.splitlines(), after.splitlines(), lineterm="", n=2
+        )
+        yield from (f"  {line}" for line in list(diff)[2:])
+        yield "  ```"
+    if findings.refused:
+        yield ""
+        yield (
+            "Even with each of those held back, the merge would still change "
+            + ", ".join(f"`{ident}`" for ident in findings.refused)
+            + " without approval (through text outside the disclaimer that it uses, such as "
+            "a footnote), so nothing was applied: make the edits by hand."
+        )
+
+
+_KIND_WORDS = {"change": "A change", "delete": "A deletion", "insert": "An added paragraph"}
+
+
+def _inside(findings: Findings, merged: str, ident: str) -> bool:
+    """Does `merged` change the lines of disclaimer `ident` (not only what is next to it)?"""
+    return ident in guard.changed_boxes(units.read(findings.ours), units.read(merged), False)
+
+
 def _items(findings: Findings) -> Iterator[tuple[str | None, list[str]]]:
     """(section, lines) for each edit and comment, in source order: an edit where its
     paragraph is (an added one after the paragraph it follows), a comment after the edits
@@ -170,8 +256,13 @@ def _comment_position(findings: Findings, comment: Comment) -> float:
 
 def _edit_lines(findings: Findings, edit: Edit) -> Iterator[str]:
     heading = {"change": "Changed", "delete": "Deleted", "insert": "Added"}[edit.kind]
+    place = edit_place(edit)
+    touched = findings.disclaimers(edit)
+    if touched and findings.state(edit) != run.NOT_PLACED and "disclaimer" not in place:
+        inside = _inside(findings, run.merged_with(findings, [edit]), touched[0])
+        place += f" ({'in' if inside else 'next to'} disclaimer {', '.join(touched)})"
     yield ""
-    yield f"### {heading}: {edit_place(edit)}"
+    yield f"### {heading}: {place}"
     yield ""
     old, new = excerpts(edit.old, edit.new) if edit.kind == "change" else (edit.old, edit.new)
     if edit.kind != "insert":
@@ -181,7 +272,8 @@ def _edit_lines(findings: Findings, edit: Edit) -> Iterator[str]:
     for line in tracked_lines(findings, edit):
         yield f"- {line}"
     state = state_of(findings, edit)
-    words = _STATE_WORDS[state].format(id=edit.disclaimer, problem=edit.problem)
+    held = ", ".join(f"disclaimer `{ident}`" for ident in findings.unapproved(edit))
+    words = _STATE_WORDS[state].format(id=held, problem=edit.problem)
     yield f"- **{words}**"
 
 

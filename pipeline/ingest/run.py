@@ -13,7 +13,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from pipeline.builder.project import Project
-from pipeline.ingest import markdown, merge, place, proof, units
+from pipeline.ingest import guard, markdown, merge, place, proof, trust, units
 from pipeline.ingest.comments import Comment, read_comments
 from pipeline.ingest.edits import Edit, find_edits
 from pipeline.ingest.locate import Located, locate
@@ -50,6 +50,14 @@ class Findings:
     """The merge of every placeable edit, held-back disclaimer edits too."""
     merged: str = ""
     approved: tuple[str, ...] = ()
+    vouched: str = ""
+    """How the project knows the DOCX's base (trust.vouch); "" when it cannot vouch for it."""
+    touches: dict[int, set[str]] = field(default_factory=dict)
+    """id(edit) -> the disclaimers of the source today it changes (or borders, with a base
+    nobody vouched for): it is applied only when each of them is approved."""
+    refused: list[str] = field(default_factory=list)
+    """Disclaimers the merge would still change without approval when every edit that does
+    so on its own is held back: the merge is then left for a person, never written."""
     broken_rules: list[str] = field(default_factory=list)
     """The rules of the source format the merged source breaks, as file:line messages at
     the lines of the source today: the merge is then left for a person, never written."""
@@ -61,10 +69,17 @@ class Findings:
     @property
     def blocked(self) -> bool:
         """The merged source may not be written: a person must look first."""
-        return bool(self.broken_rules) or self.changed_meanwhile
+        return bool(self.broken_rules) or self.changed_meanwhile or bool(self.refused)
 
     def state(self, edit: Edit) -> str:
         return self.status[id(edit)]
+
+    def disclaimers(self, edit: Edit) -> list[str]:
+        """The disclaimers an edit changes (or borders: see `touches`)."""
+        return sorted(self.touches.get(id(edit), set()))
+
+    def unapproved(self, edit: Edit) -> list[str]:
+        return [ident for ident in self.disclaimers(edit) if ident not in self.approved]
 
     @property
     def left_for_a_person(self) -> list[Edit]:
@@ -102,7 +117,8 @@ def find(project: Project, docx: Path, approved: Sequence[str] = ()) -> Findings
     inlines = markdown.parse([base.markdown(slot) for slot in base.slots])
     texts = _slot_texts(base, inlines)
     located = locate(base, texts, paragraphs, versions, read_bookmarks(document))
-    _check_approvals(base, ours, approved)
+    vouched = trust.vouch(project, reviewed.doc_id, reviewed.base.data)
+    _check_approvals(base if vouched else None, ours, approved)
     slot_inlines = [inlines[base.slots.index(slot)] for slot in located.slots]
     base_paragraphs = proof.read_paragraphs(base.text)
     unsure = proof.unsure_slots(located.slots, located.slot_texts, base_paragraphs)
@@ -125,9 +141,11 @@ def find(project: Project, docx: Path, approved: Sequence[str] = ()) -> Findings
         edits,
         comments=comments,
         approved=tuple(approved),
+        vouched=vouched,
     )
     _merge(findings)
     if findings.merged != ours:
+        _guard_result(findings)
         findings.broken_rules = _broken_rules(project, findings)
     return findings
 
@@ -144,9 +162,12 @@ def _slot_texts(base: units.Source, inlines: list[markdown.Inlines]) -> list[str
     ]
 
 
-def _check_approvals(base: units.Source, ours: str, approved: Sequence[str]) -> None:
-    known = {slot.disclaimer for slot in base.slots if slot.disclaimer}
-    known |= {slot.disclaimer for slot in units.read(ours).slots if slot.disclaimer}
+def _check_approvals(base: units.Source | None, ours: str, approved: Sequence[str]) -> None:
+    """Each approved id names a disclaimer of the source today (or of a base the project
+    vouched for)."""
+    known = {box.id for box in guard.boxes(units.read(ours))}
+    if base is not None:
+        known |= {box.id for box in guard.boxes(base)}
     unknown = [ident for ident in approved if ident not in known]
     if unknown:
         raise IngestError(
@@ -157,32 +178,98 @@ def _check_approvals(base: units.Source, ours: str, approved: Sequence[str]) -> 
 
 def _merge(findings: Findings) -> None:
     """Each edit merged on its own first, to tell which conflict with the source as it is
-    today; then the merge of all those that may be applied."""
-    base, edits = findings.base, findings.edits
-    base_units, ours_units = base.unit_texts(), units.read(findings.ours).unit_texts()
-    for edit in edits:
+    today and which change a disclaimer of it; then the merge of all those that may be
+    applied."""
+    ours = units.read(findings.ours)
+    for edit in findings.edits:
         if edit.problem:
             findings.status[id(edit)] = NOT_PLACED
             continue
-        theirs = units.read(place.apply(base, [edit])).unit_texts()
-        kinds = {h.kind for h in merge.merge(base_units, theirs, ours_units)}
-        kinds -= {"unchanged", "ours"}
+        hunks = _merged_with(findings, [edit])
+        kinds = {h.kind for h in hunks} - {"unchanged", "ours"}
+        findings.touches[id(edit)] = _touched(findings, ours, merge.merged_text(hunks))
         if kinds == {"same"}:
             state = ALREADY
         elif "conflict" in kinds:
             state = CONFLICT
-        elif edit.guarded and edit.disclaimer not in findings.approved:
+        elif findings.unapproved(edit):
             state = HELD
         else:
             state = READY
         findings.status[id(edit)] = state
-    clean = [e for e in edits if findings.state(e) in {READY, ALREADY}]
-    held = [e for e in edits if findings.state(e) == HELD]
-    theirs = units.read(place.apply(base, clean)).unit_texts()
-    findings.hunks = merge.merge(base_units, theirs, ours_units)
+    _hold_moves_whole(findings)
+    _merge_ready(findings)
+
+
+def _touched(findings: Findings, ours: units.Source, alone: str) -> set[str]:
+    """The disclaimers an edit changes: those its merge on its own (`alone`) changes, or
+    borders, with a base nobody vouched for."""
+    return guard.changed_boxes(ours, units.read(alone), borders=not findings.vouched)
+
+
+def _hold_moves_whole(findings: Findings) -> None:
+    """A tracked move is one change: when one of its ends is held back, so is the other
+    (text moved out of a disclaimer is not left in two places, nor moved in and lost)."""
+    held = True
+    while held:
+        held = False
+        for edit in findings.edits:
+            if findings.state(edit) != HELD:
+                continue
+            moved = guard.moves(edit.members, findings.paragraphs)
+            for other in findings.edits:
+                if findings.state(other) == READY and moved & guard.moves(
+                    other.members, findings.paragraphs
+                ):
+                    findings.touches[id(other)] |= findings.touches[id(edit)]
+                    findings.status[id(other)] = HELD
+                    held = True
+
+
+def _merge_ready(findings: Findings) -> None:
+    """The merge of the edits that may be applied (`hunks`, `merged`), and of those and the
+    held-back ones (`critic_hunks`, for the CriticMarkup)."""
+    clean = [e for e in findings.edits if findings.state(e) in {READY, ALREADY}]
+    held = [e for e in findings.edits if findings.state(e) == HELD]
+    findings.hunks = _merged_with(findings, clean)
     findings.merged = merge.merged_text(findings.hunks)
-    shown = units.read(place.apply(base, clean + held)).unit_texts()
-    findings.critic_hunks = merge.merge(base_units, shown, ours_units)
+    findings.critic_hunks = _merged_with(findings, clean + held)
+
+
+def _merged_with(findings: Findings, edits: Sequence[Edit]) -> list[merge.Hunk]:
+    """The three-way merge of the base with `edits` and the source today."""
+    base = findings.base
+    theirs = units.read(place.apply(base, edits)).unit_texts()
+    return merge.merge(base.unit_texts(), theirs, units.read(findings.ours).unit_texts())
+
+
+def merged_with(findings: Findings, edits: Sequence[Edit]) -> str:
+    """The source today merged with `edits` (and no other edit)."""
+    return merge.merged_text(_merged_with(findings, edits))
+
+
+def _guard_result(findings: Findings) -> None:
+    """The guard on the result: the merged source's disclaimers against today's, as written
+    and as pandoc reads them. Each edit that changes one without approval on its own is held
+    back; if the merge of the rest still would, it is refused whole."""
+    ours = units.read(findings.ours)
+    borders = not findings.vouched
+
+    def unapproved(text: str) -> set[str]:
+        changed = guard.changed_boxes(ours, units.read(text), borders)
+        changed |= guard.read_differently(findings.ours, text)
+        return changed - set(findings.approved)
+
+    if not unapproved(findings.merged):
+        return
+    for edit in [e for e in findings.edits if findings.state(e) == READY]:
+        touched = unapproved(merged_with(findings, [edit]))
+        if touched:
+            findings.touches[id(edit)] |= touched
+            findings.status[id(edit)] = HELD
+    _hold_moves_whole(findings)
+    _merge_ready(findings)
+    findings.refused = sorted(unapproved(findings.merged))
 
 
 def edit_unit(base: units.Source, edit: Edit) -> int:
