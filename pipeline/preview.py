@@ -22,6 +22,7 @@ import os
 import queue
 import re
 import signal
+import sys
 import threading
 import time
 import urllib.parse
@@ -47,6 +48,15 @@ FIRST = tuple(kind for kind, fmt in FORMATS.items() if fmt.preview_first)
 """The formats a round builds first: what the open page shows."""
 PRELOAD = ["pipeline.builder.run", *(FORMATS[kind].module for kind in FIRST), "pipeline.checks"]
 """Imported once by the fork server, so each round starts with them loaded."""
+EDITORS_FILES = (
+    *watchfiles.DefaultFilter.ignore_entity_patterns,  # .x.swp, x~, .#x (and caches)
+    r"^4913$",  # vim's test that it may write in the folder
+    r"^#.*#$",  # emacs's auto-save
+    r"^\.~lock\.",  # LibreOffice's lock
+    r"\.(?:kate-swp|crswap|tmp)$",
+    r"^\.goutputstream-",  # GNOME's safe save
+)
+"""Files editors write beside the one being saved: not a change, and not named."""
 
 
 class PreviewError(Exception):
@@ -220,6 +230,32 @@ class Handler(SimpleHTTPRequestHandler):
         self.state = state
         super().__init__(*args, **kwargs)
 
+    def parse_request(self) -> bool:
+        """The request line and headers, then: answered only when addressed to this server by
+        name (a page on another site that renamed its own host to 127.0.0.1, "DNS rebinding",
+        is refused) and asking for a path inside output/; else 400, never a traceback."""
+        if not super().parse_request():
+            return False
+        problem = self._refused()
+        if problem:
+            self.send_error(HTTPStatus.BAD_REQUEST, problem)
+            return False
+        return True
+
+    def _refused(self) -> str:
+        port = self.server.server_port  # type: ignore[attr-defined]
+        if (self.headers.get("Host") or "").lower() not in {f"{HOST}:{port}", f"localhost:{port}"}:
+            return f"this preview answers only requests to {HOST}:{port}"
+        url = urllib.parse.urlsplit(self.path)
+        path = urllib.parse.unquote(url.path)
+        if not path.startswith("/") or "\0" in path or "\\" in path or ".." in path.split("/"):
+            return "not a path inside output/"
+        if url.path == EVENTS:
+            since = urllib.parse.parse_qs(url.query).get("since", ["0"])[0]
+            if not since.isdigit() or len(since) > 18:
+                return "since must be a whole number"
+        return ""
+
     def do_GET(self) -> None:
         url = urllib.parse.urlsplit(self.path)
         if url.path == EVENTS:
@@ -262,7 +298,7 @@ class Handler(SimpleHTTPRequestHandler):
 
     def _events(self, query: dict[str, list[str]]) -> None:
         """Server-sent events: "reload" once there is something newer than the page."""
-        since = int((query.get("since") or ["0"])[0] or 0)
+        since = int(query.get("since", ["0"])[0])  # digits: checked in parse_request
         self.send_response(HTTPStatus.OK)
         self.send_header("Content-Type", "text/event-stream")
         self.end_headers()
@@ -282,6 +318,17 @@ class Handler(SimpleHTTPRequestHandler):
                     return
         except (BrokenPipeError, ConnectionResetError):
             return
+
+
+class Server(ThreadingHTTPServer):
+    daemon_threads = True
+
+    def handle_error(self, request: Any, client_address: Any) -> None:
+        """A connection that fails (the browser went away mid-answer): one line, no
+        traceback in the terminal that is for the build's messages."""
+        error = sys.exc_info()[1]
+        if not isinstance(error, ConnectionError | TimeoutError):
+            say(f"  a request could not be answered: {type(error).__name__}: {error}")
 
 
 NOT_BUILT = """<!DOCTYPE html>
@@ -357,7 +404,7 @@ def serve(
     state = State()
     handler = partial(Handler, directory=str(project.output_dir), state=state)
     try:
-        server = ThreadingHTTPServer((HOST, port), handler)
+        server = Server((HOST, port), handler)
     except OSError as error:
         if error.errno == errno.EADDRINUSE:
             raise PreviewError(
@@ -365,7 +412,6 @@ def serve(
                 f"e.g. --port {port + 1}"
             ) from None
         raise PreviewError(f"cannot serve on {HOST}:{port}: {error.strerror}") from None
-    server.daemon_threads = True
     url = f"http://{HOST}:{server.server_address[1]}/" + (f"{docs[0]}/" if len(docs) == 1 else "")
     threading.Thread(target=server.serve_forever, daemon=True).start()
     say(f"Preview: {url}  (Ctrl+C to stop)")
@@ -374,7 +420,9 @@ def serve(
     rounds.start("building …")
     watched = [project.source_dir, project.styles_dir]
     try:
-        for changes in watchfiles.watch(*[p for p in watched if p.is_dir()], debounce=400):
+        written = watchfiles.DefaultFilter(ignore_entity_patterns=EDITORS_FILES)
+        folders = [p for p in watched if p.is_dir()]
+        for changes in watchfiles.watch(*folders, watch_filter=written, debounce=400):
             changed = sorted({project.shown(Path(path)) for _, path in changes})
             shown = ", ".join(changed[:3]) + (f" and {len(changed) - 3} more" * (len(changed) > 3))
             rounds.start(f"{shown} changed: rebuilding …")

@@ -10,13 +10,17 @@ formats.weasy.ProjectFetcher.)
 
 from __future__ import annotations
 
+import os
 import re
+import warnings
 from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 from urllib.parse import urlsplit
 
 from lxml import etree
+
+from pipeline import limits
 
 # The figure files a page may show, by name ending, and how each file must begin.
 IMAGE_TYPES = {".png": "PNG", ".jpg": "JPEG", ".jpeg": "JPEG", ".gif": "GIF", ".svg": "SVG"}
@@ -69,7 +73,9 @@ def node_problems(node: dict[str, Any], where: str) -> Iterator[tuple[str, str]]
     children) breaks the policy: raw markup, a link target, an attribute, a class."""
     kind, content = node.get("t"), node.get("c", [])
     if kind in {"RawBlock", "RawInline"}:
-        yield content[1][:40], f"raw {content[0]} in {where}; write it in Markdown instead"
+        yield content[1].strip()[:40], raw_markup_problem(content[0], content[1], where)
+    if kind == "Math":
+        yield content[1][:40], math_problem(content[0]["t"] == "DisplayMath", content[1], where)
     if kind == "Link":
         target = content[2][0]
         problem = link_problem(target)
@@ -97,6 +103,75 @@ def class_problem(name: str) -> str:
     return (
         f"is not allowed: a source may use only the classes {' and '.join(CLASSES['Div'])}, "
         'each on a ":::" div; delete it'
+    )
+
+
+_MARKDOWN = {
+    ("b", "strong"): "**bold text**",
+    ("i", "em", "cite", "var"): "*italic text*",
+    ("u", "ins", "mark"): "**bold text** or *italic text* (underlined text reads as a link)",
+    ("s", "del", "strike"): "~~struck-out text~~",
+    ("br",): "a new paragraph (an empty line), or end the line with a backslash \\",
+    ("p",): "an empty line between paragraphs",
+    ("ul", "li"): 'a list, one "- item" a line',
+    ("ol",): 'a numbered list, one "1. item" a line',
+    ("h1", "h2", "h3", "h4", "h5", "h6"): 'a subheading, "### Subheading"',
+    ("sup",): "^superscript^",
+    ("sub",): "~subscript~",
+    ("img",): "![what the image shows](images/figure.png)",
+    ("table", "thead", "tbody", "tr", "td", "th"): 'a table, "| a | b |" lines',
+    ("blockquote", "q"): '"> quoted text"',
+    ("code", "kbd", "samp", "tt"): "`code`",
+    ("pre",): "a code block between two ``` lines",
+    ("hr",): "a line of three asterisks, * * *",
+    ("span",): "[text]{lang=xx} for words in another language",
+    ("div", "section", "article"): "::: {lang=xx} and ::: around text in another language",
+    ("font", "small", "big", "center"): "the text alone: the brand sets fonts, sizes and colours",
+    ("dl", "dt", "dd"): 'a definition list: the term, then a line ": definition"',
+    ("abbr",): "the words in full",
+}
+MARKDOWN_FOR_TAG = {tag: markdown for tags, markdown in _MARKDOWN.items() for tag in tags}
+"""What to write in Markdown instead of an HTML tag a writer may type."""
+_TAG = re.compile(r"<\s*(/?)\s*([a-zA-Z][a-zA-Z0-9]*)")
+_HREF = re.compile(r"""href\s*=\s*["']?([^"'\s>]+)""", re.IGNORECASE)
+
+
+def raw_markup_problem(markup: str, text: str, where: str) -> str:
+    """What to say of raw HTML or LaTeX in a source: quoted, with the Markdown to write."""
+    quoted = " ".join(text.split())
+    quoted = quoted if len(quoted) <= 40 else quoted[:39] + "…"
+    if markup != "html":
+        name = "LaTeX" if markup in {"tex", "latex"} else markup
+        return f'raw {name} "{quoted}" in {where}; write it in Markdown instead'
+    if quoted.startswith("<!--"):
+        return (
+            f'an HTML comment "{quoted}" in {where}; delete it (a comment is not shown, but '
+            "it would be published in the page's code)"
+        )
+    tag = _TAG.match(quoted)
+    name = tag.group(2).lower() if tag else ""
+    if name == "a":
+        href = _HREF.search(text)
+        instead = f"[link text]({href.group(1) if href else 'https://...'})"
+    else:
+        instead = MARKDOWN_FOR_TAG.get(name, "")
+    if not instead:
+        return (
+            f'raw HTML "{quoted}" in {where}; delete it: a leaflet holds only Markdown '
+            "(docs/authoring.md), and nothing that runs or embeds"
+        )
+    return f'raw HTML "{quoted}" in {where}; write it in Markdown: {instead}'
+
+
+def math_problem(display: bool, tex: str, where: str) -> str:
+    """TeX math is refused: no format shows it as written without a script (the page) or a
+    TeX engine (the PDFs), and a leaflet for patients needs none."""
+    fence = "$$" if display else "$"
+    shown = tex if len(tex) <= 40 else tex[:39] + "…"
+    return (
+        f'math "{fence}{shown}{fence}" in {where} cannot be shown in every format; write it '
+        "in words, or as text (x^2^ for a superscript, H~2~O for a subscript); if you meant "
+        "an amount in dollars, write \\$ for each $"
     )
 
 
@@ -129,17 +204,25 @@ def attribute_problem(key: str, value: str) -> str:
 
 
 def image_file(target: str, folder: Path) -> Path:
-    """The file an image target names: a PNG, JPEG, GIF or SVG file inside `folder` (the
-    document's folder), checked down to its content. Raises Refused."""
+    """The file an image target names: a regular PNG, JPEG, GIF or SVG file inside `folder`
+    (the document's folder), checked down to its content and within the limits of
+    pipeline/limits.py. Raises Refused."""
     if re.match(r"[a-zA-Z][a-zA-Z0-9+.-]*:|//", target):
         raise Refused(
             "is not a file in the project; save it under source/ and link it by a relative path"
         )
     try:
         path = (folder / target).resolve()
-        inside, exists = path.is_relative_to(folder), path.is_file()
+        inside, exists = path.is_relative_to(folder), (folder / target).exists()
     except (OSError, ValueError):
         raise Refused("is not a valid file name; rename the file") from None
+    if target.startswith("/"):
+        example = path.relative_to(folder).as_posix() if inside else f"images/{path.name}"
+        raise Refused(
+            "is an absolute path, which names a file on this computer only; write the path "
+            f'from the source file\'s folder, e.g. "{example}"'
+            + ("" if inside else f" (after copying the file to {folder.name}/images/)")
+        )
     if not inside:
         raise Refused("is outside the source folder; move it under source/ (e.g. source/images/)")
     if not exists:
@@ -147,6 +230,10 @@ def image_file(target: str, folder: Path) -> Path:
     kind = IMAGE_TYPES.get(path.suffix.lower())
     if kind is None:
         raise Refused("is not a PNG, JPEG, GIF or SVG file; save the figure in one of these")
+    try:
+        os.close(limits.open_regular(path, folder))
+    except OSError as error:
+        raise Refused(error.strerror or str(error)) from None
     problem = figure_problem(path, kind)
     if problem:
         raise Refused(problem)
@@ -156,29 +243,58 @@ def image_file(target: str, folder: Path) -> Path:
 def figure_problem(path: Path, kind: str) -> str:
     """Why a figure file may not be published as it is, or "" when it may."""
     if kind == "SVG":
-        return svg_problem(path)
+        size = path.stat().st_size
+        return limits.SVG.exceeded("is", size) if size > limits.SVG.most else svg_problem(path)
     with path.open("rb") as stream:
         head = stream.read(8)
     if not head.startswith(_SIGNATURES[kind]):
         return f"is not a {kind} file inside; save it again as {kind}"
+    pixels = figure_pixels(path)
+    if pixels is None:
+        return f"cannot be read as a {kind} image; save it again as {kind}"
+    if pixels > limits.FIGURE_PIXELS.most:
+        return limits.FIGURE_PIXELS.exceeded("is", pixels)
     return ""
 
 
+def figure_pixels(path: Path) -> int | None:
+    """Width x height of a bitmap figure, read from its header: no pixel is decoded. None
+    when the header cannot be read."""
+    from PIL import Image
+
+    with warnings.catch_warnings():
+        # Pillow warns above its own limit, and refuses twice that: both tell the size.
+        warnings.simplefilter("error", Image.DecompressionBombWarning)
+        try:
+            with Image.open(path) as image:
+                width, height = image.size
+        except (Image.DecompressionBombWarning, Image.DecompressionBombError) as error:
+            found = re.search(r"\((\d+) pixels\)", str(error))
+            return int(found.group(1)) if found else None
+        except (OSError, ValueError, SyntaxError):
+            return None
+    return int(width) * int(height)
+
+
 # -- SVG ------------------------------------------------------------------------------------
-# An SVG is a document: opened at its own address it runs its script, follows its links and
-# loads what it references. The build publishes figures as they are (no rewriting: a figure
-# is content too), so an SVG must hold nothing active. Refused, each with its line:
+# An SVG is a document: opened at its own address it runs its script and loads what it
+# references. Every SVG a build publishes is drawn again by librsvg into shapes alone
+# (pipeline/svgclean.py), so nothing active can reach a published file, whatever this check
+# sees or misses. This check is for the author: it refuses, each with its line, what the
+# cleaning would lose from the drawing (a picture or style it references elsewhere, HTML in a
+# <foreignObject>) and what cannot be read safely at all (a DTD, entities, a processing
+# instruction). A script, an event handler or an animation is dropped: they draw nothing.
 SVG = "http://www.w3.org/2000/svg"
 _FOREIGN = {"http://www.w3.org/1999/xhtml": "HTML", "http://www.w3.org/1998/Math/MathML": "MathML"}
-_ACTIVE_SVG_ELEMENTS = {"script", "foreignObject", "handler"}
-_ANIMATIONS = {"set", "animate", "animateColor", "animateMotion", "animateTransform"}
-_URL = re.compile(r"url\(\s*['\"]?([^'\")]*)", re.IGNORECASE)
 _EMBEDDED_BITMAP = re.compile(r"data:image/(?:png|jpeg|gif);base64,", re.IGNORECASE)
+_URL_FUNCTIONS = {"url", "src"}
+_IMAGE_FUNCTIONS = {"image-set", "-webkit-image-set", "image", "cross-fade", "element"}
+"""CSS functions whose quoted strings are addresses to load."""
 _FIX = "export the drawing again as a plain SVG with nothing but shapes, text and styles"
 
 
 def svg_problem(path: Path) -> str:
-    """What in an SVG is active or reaches outside it, each with its line, or "" if nothing."""
+    """What in an SVG would be lost or cannot be read safely, each with its line, or ""."""
     parser = etree.XMLParser(
         resolve_entities=False, no_network=True, load_dtd=False, huge_tree=False
     )
@@ -193,12 +309,20 @@ def svg_problem(path: Path) -> str:
     if root.tag != f"{{{SVG}}}svg":
         problems.append(f"a root element that is not <svg> in the SVG namespace ({SVG})")
     for node in (*root.itersiblings(preceding=True), *root.iter(), *root.itersiblings()):
-        problems += [f"{what} (line {node.sourceline} of the SVG)" for what in _active(node)]
-    return f"holds {', '.join(problems)}; {_FIX}" if problems else ""
+        problems += [f"{what} (line {node.sourceline} of the SVG)" for what in _lost(node)]
+    if problems:
+        return f"holds {', '.join(problems)}; {_FIX}"
+    from pipeline.svgclean import SvgError, clean_svg
+
+    try:
+        clean_svg(path.read_bytes())
+    except SvgError as error:
+        return f"cannot be made safe to publish: {error}; {_FIX}"
+    return ""
 
 
-def _active(node: Any) -> Iterator[str]:
-    """What makes this one SVG node active or reach outside the file."""
+def _lost(node: Any) -> Iterator[str]:
+    """What of this one SVG node the drawing would lose, or cannot be read safely."""
     if node.tag is etree.PI:
         yield f"a processing instruction <?{node.target} ...?>"
         return
@@ -210,34 +334,54 @@ def _active(node: Any) -> Iterator[str]:
     name = etree.QName(node)
     if name.namespace in _FOREIGN:
         yield f"an {_FOREIGN[name.namespace]} <{name.localname}> element"
-    elif name.namespace == SVG and name.localname in _ACTIVE_SVG_ELEMENTS:
-        yield f"a <{name.localname}> element"
-    elif name.namespace == SVG and name.localname in _ANIMATIONS:
-        animated = (node.get("attributeName") or "").split(":")[-1].lower()
-        if animated == "href" or animated.startswith("on"):
-            yield f'an <{name.localname}> element that changes "{animated}"'
+    elif name.namespace == SVG and name.localname == "foreignObject":
+        yield "a <foreignObject> element"
     if name.namespace == SVG and name.localname == "style":
-        yield from _css_problems(node.text or "", "a <style> element")
+        yield from _css_problems("".join(node.itertext()), "a <style> element", sheet=True)
     for key, value in node.attrib.items():
         attribute = etree.QName(key).localname
         if attribute.lower().startswith("on"):
-            yield f'an event handler attribute "{attribute}"'
-        elif attribute == "href" and not _internal(value):
+            continue  # an event handler: dropped, it draws nothing
+        if attribute == "href" and not _internal(value):
             yield f'a reference to "{value[:60]}" outside the drawing'
         elif attribute == "base":
             yield 'an "xml:base" attribute'
-        else:
+        elif "(" in value or "@" in value:
             yield from _css_problems(value, f'the "{attribute}" attribute')
 
 
-def _css_problems(css: str, where: str) -> Iterator[str]:
-    if "@import" in css.lower():
-        yield f"an @import in {where}"
-    if "\\" in css:
-        yield f"a backslash escape in {where}"
-    for target in _URL.findall(css):
-        if not _internal(target):
-            yield f'a reference to "{target[:60]}" outside the drawing in {where}'
+def _css_problems(css: str, where: str, sheet: bool = False) -> Iterator[str]:
+    """Addresses a piece of CSS would load, read as a browser reads CSS (tinycss2: comments,
+    escapes and nesting are no hiding place)."""
+    import tinycss2
+
+    parsed = (
+        tinycss2.parse_stylesheet(css, skip_comments=True)
+        if sheet
+        else tinycss2.parse_component_value_list(css, skip_comments=True)
+    )
+    for node in _css_nodes(parsed):
+        if node.type == "at-rule" and node.lower_at_keyword == "import":
+            yield f"an @import in {where}"
+        for target in _css_addresses(node):
+            if not _internal(target):
+                yield f'a reference to "{target[:60]}" outside the drawing in {where}'
+
+
+def _css_nodes(nodes: Any) -> Iterator[Any]:
+    for node in nodes or ():
+        yield node
+        for inner in ("prelude", "content", "arguments"):
+            yield from _css_nodes(getattr(node, inner, None))
+
+
+def _css_addresses(node: Any) -> Iterator[str]:
+    if node.type == "url":
+        yield node.value
+    elif node.type == "function" and node.lower_name in _URL_FUNCTIONS | _IMAGE_FUNCTIONS:
+        for argument in node.arguments:
+            if argument.type == "string":
+                yield argument.value
 
 
 def _internal(reference: str) -> bool:

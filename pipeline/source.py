@@ -19,9 +19,9 @@ from urllib.parse import unquote
 import pypandoc
 import yaml
 
-from pipeline import invisible, outline, resources, review
+from pipeline import invisible, limits, outline, resources, review
 from pipeline.model import Block, Disclaimer, Document, ReviewDate, Section
-from pipeline.text import nodes, stringify
+from pipeline.text import nodes, paragraphs, stringify
 
 # Auto identifiers off: a heading without an explicit {#id} must be reported, not guessed.
 PANDOC_FORMAT = "markdown-auto_identifiers"
@@ -29,20 +29,30 @@ ID_PATTERN = re.compile(r"[a-z0-9]+(?:-[a-z0-9]+)*")
 LANG_PATTERN = re.compile(r"[A-Za-z]{2,3}(?:-[A-Za-z0-9]{1,8})*")
 KNOWN_KEYS = ("id", "title", "subtitle", "lang", "last-reviewed", "review-every-months")
 MAX_REVIEW_MONTHS = 120
-MAX_NESTING = 50
-"""Levels of lists, quotes, divs and emphasis inside one another: far more than any leaflet
-needs, and few enough that every renderer's recursion stays within Python's limits."""
 NEWLINE = re.compile(r"\r\n|\r|\n")
 OWN_CONTENT = ("image ", "raw ")
 """Problems of a line's own content, which stand whatever the document's structure."""
 PLACEHOLDER = "TODO"
 """What `invoke new` writes where the writer's words go: a source holding it never loads."""
-PLACEHOLDER_WORD = re.compile(rf"\b{PLACEHOLDER}\b")
+PLACEHOLDER_WORD = re.compile(r"\b(?:TODO|TBD|XXX+)\b", re.IGNORECASE)
+"""The markers writers leave for words still to come, in any case."""
+TODO_IS_A_WORD = ("es", "pt", "ca", "gl")
+"""Languages in which "todo" means "all": there only "TODO" in capitals is a marker."""
 
 
 class _MetadataLoader(yaml.SafeLoader):
-    """YAML's safe loader, except that dates stay text: PyYAML turns `2025-11-31` into a
-    ValueError with no line, where the loader's own date check names the line and the fix."""
+    """YAML's safe loader, except that dates stay text (PyYAML turns `2025-11-31` into a
+    ValueError with no line, where the loader's own date check names the line and the fix),
+    and that an alias (`*name`) is refused where it stands: metadata is a few plain values,
+    and nine aliases of nine aliases expand to millions of values (a "billion laughs")."""
+
+    def compose_node(self, parent: Any, index: Any) -> Any:
+        if self.check_event(yaml.AliasEvent):
+            event = self.peek_event()
+            raise yaml.composer.ComposerError(
+                None, None, f"an alias (*{event.anchor})", event.start_mark
+            )
+        return super().compose_node(parent, index)
 
 
 _MetadataLoader.yaml_implicit_resolvers = {
@@ -70,7 +80,11 @@ class SourceError(Exception):
 
 
 def slug(text: str) -> str:
-    return "-".join(re.findall(r"[a-z0-9]+", text.lower())) or "section"
+    """An id made from words in any script: transliterated to ASCII (préparation ->
+    preparation), lower-case letters and digits joined by hyphens."""
+    from anyascii import anyascii
+
+    return "-".join(re.findall(r"[a-z0-9]+", anyascii(text).lower())) or "section"
 
 
 def load(path: Path, root: Path, today: dt.date | None = None) -> Document:
@@ -78,7 +92,14 @@ def load(path: Path, root: Path, today: dt.date | None = None) -> Document:
     `today` (default: review.today()) is the date a last-reviewed may not be after."""
     shown = _shown_path(path, root)
     try:
-        raw = path.read_bytes()
+        raw, size = limits.read_regular(path, path.parent, limits.SOURCE)
+    except OSError as error:
+        reason = error.strerror or str(error)
+        raise SourceError([Problem(shown, 1, f"this file {reason}")]) from None
+    if size > limits.SOURCE.most:
+        line = raw[: limits.SOURCE.most].count(b"\n") + 1  # where it passes the limit
+        raise SourceError([Problem(shown, line, limits.SOURCE.exceeded("the file is", size))])
+    try:
         text = raw.decode("utf-8")
     except UnicodeDecodeError as error:
         line = raw[: error.start].count(b"\n") + 1
@@ -87,8 +108,9 @@ def load(path: Path, root: Path, today: dt.date | None = None) -> Document:
 
 
 def _shown_path(path: Path, root: Path) -> str:
+    """The path as the writer names it (a symbolic link is named, not followed)."""
     try:
-        return path.resolve().relative_to(root.resolve()).as_posix()
+        return (path.parent.resolve() / path.name).relative_to(root.resolve()).as_posix()
     except ValueError:
         return str(path)
 
@@ -100,6 +122,9 @@ class _Loader:
         # form feeds and other separators and would shift every line number after one.
         self.lines = NEWLINE.split(text)
         self.problems: list[Problem] = []
+        self.figures: dict[Path, int] = {}
+        self.tags_said: set[tuple[int, str]] = set()
+        """Each bitmap figure's pixels."""
 
     def problem(self, line: int, message: str) -> None:
         line = max(line, 1)  # a position the line scan could not tell: the file's start
@@ -116,6 +141,9 @@ class _Loader:
         self.heading_lines = iter(self.outline.headings)
         self.div_lines = iter(self.outline.divs)
         sections = self._sections(blocks, body_start)
+        if len(sections) > limits.SECTIONS.most:
+            extra = sections[limits.SECTIONS.most]
+            self.problem(extra.line, limits.SECTIONS.exceeded("the document has", len(sections)))
         self._check_unique_ids(sections)
         root_causes = self._misread_structure(warnings)
         if root_causes:  # the body's other structure problems follow from these: drop them
@@ -124,7 +152,7 @@ class _Loader:
             self.problems += root_causes
             self.problems += [p for p in body if p.message.startswith(OWN_CONTENT)]
         self.problems += self._pandoc_warnings(warnings, sections)
-        self._placeholders()
+        self._placeholders((meta or {}).get("lang") or self._raw_lang())
         if self.problems or meta is None or blocks is None:
             raise SourceError(sorted(dict.fromkeys(self.problems), key=lambda p: p.line))
         return Document(
@@ -162,8 +190,7 @@ class _Loader:
         except yaml.YAMLError as error:
             mark = getattr(error, "problem_mark", None)
             line = mark.line + 2 if mark else 1
-            reason = getattr(error, "problem", None) or "cannot be read"
-            self.problem(line, f"malformed YAML metadata ({reason}); write one 'key: value' a line")
+            self.problem(line, _yaml_message(error, self.lines[line - 1] if mark else ""))
             return None, end + 1
         if not isinstance(meta, dict):
             self.problem(2, "the YAML metadata must be 'key: value' lines")
@@ -189,7 +216,8 @@ class _Loader:
         ):
             self.problem(
                 self._key_line("id", end),
-                f'id "{doc_id}" is not valid; use lower-case letters, digits and hyphens',
+                f"id {_quoted(str(doc_id))} is not valid; use lower-case letters, digits and "
+                "hyphens",
             )
         elif isinstance(doc_id, str) and doc_id != self.path.stem:
             self.problem(
@@ -200,17 +228,21 @@ class _Loader:
         for key in ("title", "subtitle"):
             if key in meta and meta[key] is not None and not isinstance(meta[key], str):
                 self.problem(self._key_line(key, end), f'"{key}" must be text; quote it')
+            elif isinstance(meta.get(key), str) and len(meta[key]) > limits.TITLE.most:
+                self.problem(
+                    self._key_line(key, end), limits.TITLE.exceeded(f"the {key} is", len(meta[key]))
+                )
         lang = meta.get("lang")
         if lang not in (None, "") and not (isinstance(lang, str) and LANG_PATTERN.fullmatch(lang)):
             self.problem(
                 self._key_line("lang", end),
-                f'lang "{lang}" is not a BCP 47 language tag; write e.g. "lang: en-US"',
+                f'lang {_quoted(str(lang))} is not a BCP 47 language tag; write e.g. "lang: en-US"',
             )
         if meta.get("last-reviewed") not in (None, ""):
             line = self._key_line("last-reviewed", end)
             reviewed, wrong = _review_date(meta["last-reviewed"], self.today)
             if wrong:
-                self.problem(line, f'last-reviewed "{meta["last-reviewed"]}" {wrong}')
+                self.problem(line, f"last-reviewed {_quoted(str(meta['last-reviewed']))} {wrong}")
             meta["last-reviewed"] = reviewed
         months = meta.get("review-every-months", 12)
         if (
@@ -220,8 +252,8 @@ class _Loader:
         ):
             self.problem(
                 self._key_line("review-every-months", end),
-                f'review-every-months "{months}" must be a whole number of months from 1 to '
-                f"{MAX_REVIEW_MONTHS}, e.g. 12",
+                f"review-every-months {_quoted(str(months))} must be a whole number of months "
+                f"from 1 to {MAX_REVIEW_MONTHS}, e.g. 12",
             )
         return meta if len(self.problems) == before else None
 
@@ -232,7 +264,8 @@ class _Loader:
         the terminal raw: each becomes a problem of ours, or is left out for a better one)."""
         # Metadata lines become blank lines, so pandoc sees the body at its real line numbers.
         body = "\n" * body_start + "\n".join(self.lines[body_start:]) + "\n"
-        too_deep = f"more than {MAX_NESTING} levels of lists, quotes or divs inside one another"
+        nesting = limits.NESTING
+        too_deep = f'more than {nesting.most} {nesting.unit} (the limit "{nesting.name}")'
         with tempfile.NamedTemporaryFile(suffix=".json") as log:
             try:
                 ast = json.loads(
@@ -255,7 +288,7 @@ class _Loader:
             except ValueError:
                 warnings = []
         depth, text = _deepest(ast["blocks"])
-        if depth > MAX_NESTING:
+        if depth > limits.NESTING.most:
             self.problem(
                 self._line_of(text) if text else body_start + 1, f"{too_deep}; flatten them"
             )
@@ -325,15 +358,27 @@ class _Loader:
             found.append(Problem(self.shown, line, message))
         return found
 
-    def _placeholders(self) -> None:
-        """Text `invoke new` left for the writer: one problem per line, in place of any
-        other problem of that line (a placeholder id or date is the same mistake)."""
-        lines = [i for i, text in enumerate(self.lines, 1) if PLACEHOLDER_WORD.search(text)]
-        if not lines:
-            return
-        self.problems = [p for p in self.problems if p.line not in lines]
-        for line in lines:
-            self.problem(line, _placeholder_message(self.lines[line - 1]))
+    def _placeholders(self, lang: object) -> None:
+        """Text `invoke new` or the writer left for words to come (TODO, TBD, XXX): one
+        problem per line, in place of any other problem of that line (a placeholder id or
+        date is the same mistake)."""
+        todo_is_a_word = isinstance(lang, str) and lang.lower().split("-")[0] in TODO_IS_A_WORD
+        found = {}
+        for number, text in enumerate(self.lines, 1):
+            for marker in PLACEHOLDER_WORD.finditer(text):
+                if todo_is_a_word and marker.group().lower() == "todo" and marker.group() != "TODO":
+                    continue
+                found[number] = marker
+                break
+        self.problems = [p for p in self.problems if p.line not in found]
+        for number, marker in found.items():
+            self.problem(number, _placeholder_message(self.lines[number - 1], marker))
+
+    def _raw_lang(self) -> str:
+        """The lang line's value as written, when the metadata could not be read."""
+        pattern = re.compile(r"lang\s*:\s*([\w-]+)")
+        found = next((m for text in self.lines[:50] if (m := pattern.match(text))), None)
+        return found.group(1) if found else ""
 
     def _first_content_line(self, body_start: int) -> int:
         return next(
@@ -360,18 +405,13 @@ class _Loader:
                     self.problem(
                         line,
                         f'level-1 heading "{title}": the title is the only H1; '
-                        f'write "## {title} {{#{slug(title)}}}"',
+                        f'write "## {title} {{#{ident or slug(title)}}}"',
                     )
                 elif not ident:
-                    braces = re.search(r"\s*\{([^}]*)\}$", title)  # "{id}" without its "#"
-                    bare = title[: braces.start()] if braces else title
-                    meant = braces.group(1).strip() if braces else ""
-                    ident_hint = meant if ID_PATTERN.fullmatch(meant) else slug(bare)
-                    self.problem(
-                        line, f'section "{bare}" has no id; write "## {bare} {{#{ident_hint}}}"'
-                    )
+                    self.problem(line, _missing_id(title))
                 for node in nodes(block):
                     self._check_resources(node, f'the heading "{title}"')
+                self._check_limits(block)
                 if any(node.get("t") == "Note" for node in nodes(inlines)):
                     # a section's heading is a line of its own in every format: no place
                     # for a note under it (a page would put the note inside the heading)
@@ -381,7 +421,8 @@ class _Loader:
                         "text, after the sentence it explains",
                     )
                 close()
-                heading, members = (ident or slug(title), title, inlines, line), []
+                unwritten = slug(re.sub(r"\s*\{[^}]*\}$", "", title))  # "{#After Care}" aside
+                heading, members = (ident or unwritten, title, inlines, line), []
             elif heading is None:
                 said = len(self.problems)
                 self._check_inside([block], "the text before the first section")  # lines
@@ -403,10 +444,17 @@ class _Loader:
     def _section(self, ident: str, title: str, inlines: list[Any], line: int, members: list[Block]):
         plains: list[tuple[Block, ...]] = []
         body: list[Block | Disclaimer] = []
-        for block in members:
+        for position, block in enumerate(members):
             if _is_div(block, "plain"):
                 self._check_resources(block, f'the plain summary of "{ident}"')
                 div_line = next(self.div_lines, line)
+                if position and not plains:
+                    self.problem(
+                        div_line,
+                        f'the plain summary of "{ident}" must come first, right under its '
+                        f'heading (line {line}); move this "::: plain" div up, above the text '
+                        "before it",
+                    )
                 if not block["c"][1]:
                     self.problem(div_line, f'the plain summary of "{ident}" is empty; write it')
                 self._check_inside(block["c"][1], f'the plain summary of "{ident}"')
@@ -514,13 +562,49 @@ class _Loader:
                             + (" or disclaimer" if name == "plain" else ""),
                         )
             self._check_resources(node, where)
+            self._check_limits(node)
+
+    def _check_limits(self, node: Block) -> None:
+        """limits.py for this one node: a heading's or a paragraph's length, a table's rows."""
+        kind = node.get("t")
+        if kind == "Header" or kind in {"Para", "Plain"}:
+            inlines = node["c"][2] if kind == "Header" else node["c"]
+            text = stringify(inlines)
+            limit = limits.HEADING if kind == "Header" else limits.PARAGRAPH
+            if len(text) > limit.most:
+                what = "the heading is" if kind == "Header" else "the paragraph is"
+                self.problem(self._line_of(text[:40]), limit.exceeded(what, len(text)))
+        elif kind == "Table":
+            head, rows = _table_rows(node)
+            if len(rows) > limits.TABLE_ROWS.most:
+                cells = [" ".join(paragraphs(cell[4])) for cell in (head + rows)[0][1]]
+                line = next(
+                    (i for i, text in enumerate(self.lines, 1) if all(c in text for c in cells)),
+                    1,
+                )  # the first line holding every cell of the first row
+                self.problem(line, limits.TABLE_ROWS.exceeded("the table has", len(rows)))
 
     def _check_resources(self, node: Block, where: str) -> None:
         """The resource policy (pipeline.resources) for this one node, not its children."""
         if node.get("t") == "Image":
             self._check_image(node, where)
         for needle, message in resources.node_problems(node, where):
-            self.problem(self._line_of(needle), message)
+            line = self._line_of(needle)
+            if node.get("t") in {"RawBlock", "RawInline"} and self._tag_said(node, line):
+                continue
+            self.problem(line, message)
+
+    def _tag_said(self, raw: Block, line: int) -> bool:
+        """Is this raw HTML a closing tag whose opening tag was reported on its line? (One
+        message for <b>...</b>.)"""
+        tag = re.match(r"<\s*(/?)\s*([a-zA-Z][a-zA-Z0-9]*)", raw["c"][1].strip())
+        if not tag:
+            return False
+        key = (line, tag.group(2).lower())
+        if tag.group(1):
+            return key in self.tags_said
+        self.tags_said.add(key)
+        return False
 
     def _check_image(self, image: dict[str, Any], where: str) -> None:
         _attr, alt, (target, _title) = image["c"]
@@ -537,6 +621,16 @@ class _Loader:
             self.problem(line, f'image "{target}" in {where} {refused}')
         else:
             image["c"][2][0] = path.as_posix()
+            self._count_pixels(path, line, f'image "{target}" in {where}')
+
+    def _count_pixels(self, path: Path, line: int, image: str) -> None:
+        """limits.DOCUMENT_PIXELS: every bitmap figure of the document, each counted once."""
+        if path in self.figures or path.suffix.lower() == ".svg":
+            return
+        self.figures[path] = resources.figure_pixels(path) or 0
+        total, limit = sum(self.figures.values()), limits.DOCUMENT_PIXELS
+        if total > limit.most and total - self.figures[path] <= limit.most:  # said once
+            self.problem(line, limit.exceeded(f"{image} brings its figures to", total))
 
     def _line_of(self, needle: str) -> int:
         """The first line holding `needle` (or, for a URL pandoc escaped, its unescaped form)."""
@@ -566,6 +660,31 @@ class _Loader:
                     f"{seen[item.id]}; give each section and disclaimer its own id",
                 )
             seen.setdefault(item.id, item.line)
+
+
+def _missing_id(title: str) -> str:
+    """A section heading pandoc found no id on: none written, one without its "#", or one
+    that is not an id ("{#After Care}" is read as words of the heading)."""
+    braces = re.search(r"\s*\{([^}]*)\}$", title)
+    bare = title[: braces.start()] if braces else title
+    meant = braces.group(1).strip() if braces else ""
+    if meant.startswith("#"):
+        valid = slug(meant[1:])
+        return (
+            f'the id "{meant[1:]}" of section "{bare}" is not valid: an id is lower-case '
+            f'letters, digits and hyphens, without spaces; write "## {bare} {{#{valid}}}"'
+        )
+    ident_hint = meant if ID_PATTERN.fullmatch(meant) else slug(bare)
+    return f'section "{bare}" has no id; write "## {bare} {{#{ident_hint}}}"'
+
+
+def _table_rows(table: Block) -> tuple[list[Any], list[Any]]:
+    """A pandoc table's header rows, and its other rows (each body's, and its foot's)."""
+    _attr, _caption, _columns, head, bodies, foot = table["c"]
+    rows = []
+    for body in bodies:
+        rows += body[2] + body[3]
+    return list(head[1]), rows + list(foot[1])
 
 
 def _strings(value: Any) -> Iterator[str]:
@@ -611,6 +730,24 @@ MISREAD = {
 }
 
 
+def _yaml_message(error: yaml.YAMLError, text: str) -> str:
+    """What is wrong with the metadata, and the fix: a value holding ": " (a title with a
+    colon) must be quoted, which YAML's own words ("mapping values are not allowed here")
+    do not say."""
+    reason = getattr(error, "problem", None) or "cannot be read"
+    if reason.startswith("an alias"):
+        return f"the YAML metadata uses {reason}, which is not allowed; write the value out"
+    key, _, value = text.partition(":")
+    value = value.split(" #")[0].strip()
+    if reason.startswith("mapping values") and re.fullmatch(r"\s*[a-z-]+", key) and ": " in value:
+        quoted = value.replace("\\", "\\\\").replace('"', '\\"')
+        return (
+            f"the {key.strip()} holds a colon followed by a space, which YAML reads as a new key; "
+            f'put it in quotes: {key.strip()}: "{quoted}"'
+        )
+    return f"malformed YAML metadata ({reason}); write one 'key: value' a line"
+
+
 def _quoted(text: str, limit: int = 50) -> str:
     text = text.strip()
     return f'"{text if len(text) <= limit else text[: limit - 1] + "…"}"'
@@ -629,7 +766,7 @@ def _paragraph_lines(blocks: list[Block]) -> Iterator[str]:
                     line.append(inline)
 
 
-def _placeholder_message(text: str) -> str:
+def _placeholder_message(text: str, marker: re.Match[str]) -> str:
     key = re.match(r"([a-z-]+)\s*:", text)
     if key and not text.startswith(":"):
         name = key.group(1)
@@ -651,7 +788,17 @@ def _placeholder_message(text: str) -> str:
             f"the id in {_quoted(text)} is a placeholder; write a short id of your own, "
             'e.g. "::: {.disclaimer #not-a-cure}"'
         )
-    return f"{_quoted(text)} is a placeholder; write your own words in its place"
+    start, end = marker.span()
+    before, after = text[:start].lstrip(), text[end:].rstrip()
+    if len(before) > 30:  # about 30 characters each side, cut between words
+        before = "…" + before[-30:].split(" ", 1)[-1]
+    if len(after) > 30:
+        after = after[:30].rsplit(" ", 1)[0] + "…"
+    shown = before + marker.group() + after
+    return (
+        f'placeholder "{marker.group()}" in "{shown}"; write your own words in its place '
+        f"(and delete the {marker.group()})"
+    )
 
 
 def _is_div(block: Block, cls: str) -> bool:

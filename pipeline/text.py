@@ -34,9 +34,11 @@ def _inline_text(inline: Any) -> str:
     return ""  # Image, Note, RawInline
 
 
-def paragraphs(blocks: Iterable[Any]) -> Iterator[str]:
+def paragraphs(blocks: Iterable[Any], alt_captions: bool = True) -> Iterator[str]:
     """Each run of text a reader sees as one unit (paragraph, list item, heading, cell), in
-    reading order. List markers and table rules fall between units, so formats may add them."""
+    reading order. List markers and table rules fall between units, so formats may add them.
+    `alt_captions=False` leaves out a figure's caption that is only its image's alt text
+    (`alt_caption`), which the pages and the PDFs do not print."""
     for block in blocks:
         kind, content = block["t"], block.get("c", [])
         if kind in {"Para", "Plain"}:
@@ -48,31 +50,32 @@ def paragraphs(blocks: Iterable[Any]) -> Iterator[str]:
         elif kind == "LineBlock":
             text = " ".join(stringify(line) for line in content)
         elif kind == "BlockQuote":
-            yield from paragraphs(content)
+            yield from paragraphs(content, alt_captions)
             continue
         elif kind == "Div":
-            yield from paragraphs(content[1])
+            yield from paragraphs(content[1], alt_captions)
             continue
         elif kind == "BulletList":
             for item in content:
-                yield from paragraphs(item)
+                yield from paragraphs(item, alt_captions)
             continue
         elif kind == "OrderedList":
             for item in content[1]:
-                yield from paragraphs(item)
+                yield from paragraphs(item, alt_captions)
             continue
         elif kind == "DefinitionList":
             for term, definitions in content:
                 yield stringify(term)
                 for definition in definitions:
-                    yield from paragraphs(definition)
+                    yield from paragraphs(definition, alt_captions)
             continue
         elif kind == "Figure":
-            yield from paragraphs(content[2])
-            yield from paragraphs(content[1][1])
+            yield from paragraphs(content[2], alt_captions)
+            if alt_captions or not alt_caption(block):
+                yield from paragraphs(content[1][1])
             continue
         elif kind == "Table":
-            yield from _table_paragraphs(content)
+            yield from _table_paragraphs(content, alt_captions)
             continue
         else:
             continue
@@ -80,7 +83,17 @@ def paragraphs(blocks: Iterable[Any]) -> Iterator[str]:
             yield text
 
 
-def _table_paragraphs(content: list[Any]) -> Iterator[str]:
+def alt_caption(figure: dict[str, Any]) -> bool:
+    """Is this figure's caption only its image's alt text? pandoc makes an image alone in
+    its paragraph a figure captioned with its alt text: the alt text describes the image (a
+    screen reader reads it), so the pages and the PDFs print no such caption. The DOCX keeps
+    it, visible, for the clinicians who review what a screen reader will read."""
+    _attr, (_short, caption), content = figure["c"]
+    shown = [node for node in nodes(content) if node.get("t") == "Image"]
+    return len(shown) == 1 and " ".join(paragraphs(caption)) == stringify(shown[0]["c"][1])
+
+
+def _table_paragraphs(content: list[Any], alt_captions: bool) -> Iterator[str]:
     _attr, caption, _colspecs, head, bodies, foot = content
     yield from paragraphs(caption[1])
     rows = list(head[1])
@@ -89,7 +102,7 @@ def _table_paragraphs(content: list[Any]) -> Iterator[str]:
     rows += foot[1]
     for row in rows:
         for cell in row[1]:
-            yield from paragraphs(cell[4])
+            yield from paragraphs(cell[4], alt_captions)
 
 
 def images(value: Any) -> list[Path]:

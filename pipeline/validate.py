@@ -1,8 +1,9 @@
 """`invoke check`: every source loaded and checked against the contract, nothing rendered, so
-an editor or a pre-commit hook gets the build's own messages in a fraction of a second: the
-source's problems, the review date as the build judges it (one policy, pipeline.review),
-and, as warnings, the reading grades the build's gate will hold the one-pagers to,
-estimated from the source."""
+an editor or a pre-commit hook gets the build's own messages in a fraction of a second:
+those of loading, the review date as the build judges it (one policy, pipeline.review), a
+character no font of the brand draws (the build's glyph check, with its line and the package
+and family to add), and, as warnings, the reading grades the build's gate will hold the
+one-pagers to, estimated from the source."""
 
 from __future__ import annotations
 
@@ -36,7 +37,6 @@ def validate(
         if paths is not None:
             report.say("no documents in source/ yet: start one with `invoke new --title ...`")
         return report.finish()
-    brand = _brand(project, report)
 
     def attempt(path: Path) -> Document | SourceError:
         try:
@@ -44,6 +44,11 @@ def validate(
         except SourceError as error:
             return error
 
+    try:
+        brand: Brand | None = load_brand(project.styles_dir)
+    except BrandError as error:
+        report.fail(str(error))
+        brand = None
     with ThreadPoolExecutor(max_workers=8) as pool:  # each load waits on a pandoc process
         loaded = list(pool.map(attempt, paths))
     for path, result in zip(paths, loaded, strict=True):
@@ -53,6 +58,8 @@ def validate(
                 report.fail(str(problem), doc=path.stem)
             continue
         summary.title = result.title
+        if brand is not None and not _glyphs_ok(result, brand, path, report):
+            continue
         due = review.status(result.last_reviewed, result.review_every_months, today)
         summary.review_due, summary.review = due.due.isoformat(), due.label
         verdict = review.policy(due, result.id, options.overdue_review)
@@ -81,9 +88,12 @@ def _reading(doc: Document, brand: Brand, report: Report) -> None:
         report.warn(f"{doc.id}: likely to fail the one-pagers' reading gate: {problem}", doc.id)
 
 
-def _brand(project: Project, report: Report) -> Brand | None:
-    try:
-        return load_brand(project.styles_dir)
-    except BrandError as error:
-        report.warn(f"the reading grades cannot be estimated: {error}")
-        return None
+def _glyphs_ok(doc: Document, brand: Brand, path: Path, report: Report) -> bool:
+    """What the build would refuse before drawing: a character no brand or fallback font
+    has (pipeline.fonts), each with its file, line and what to install."""
+    from pipeline.fonts import missing_glyphs  # fontTools: only once a source has loaded
+
+    problems = missing_glyphs(doc, brand, path)
+    for problem in problems:
+        report.fail(str(problem), doc=path.stem)
+    return not problems

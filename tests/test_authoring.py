@@ -6,14 +6,20 @@ messages; `invoke check` validates without rendering."""
 from __future__ import annotations
 
 import re
+import zipfile
 from pathlib import Path
 
+import pypdfium2
 import pytest
+from lxml import html as lxml_html
+from PIL import Image
 
+from pipeline.builder import Options, build
 from pipeline.source import SourceError, load
 from tests.test_build import make_project, run_invoke
 from tests.test_source import GOOD, line_of, problems
 
+PARA = "Pain can vary widely."
 # Each mistake: a change to GOOD, the line its one message names (a needle on that line of
 # the changed text), and the message after "source/sample.md:<line>: ".
 MISTAKES = {
@@ -90,6 +96,100 @@ MISTAKES = {
         'a footnote in the heading "Treatment"; put the note in the section\'s text, after the '
         "sentence it explains",
     ),
+    # -- what a writer types (issue 21) ---------------------------------------------------
+    "an absolute image path": (
+        (PARA, f"{PARA}\n\n![The colon](/home/writer/Pictures/colon.png)"),
+        "colon.png",
+        'image "/home/writer/Pictures/colon.png" in section "symptoms" is an absolute path, '
+        "which names a file on this computer only; write the path from the source file's "
+        'folder, e.g. "images/colon.png" (after copying the file to source/images/)',
+    ),
+    "a TODO at the end of a long paragraph": (
+        (PARA, "Pain can vary widely from one day to the next, and from person to person. TODO"),
+        "TODO",
+        'placeholder "TODO" in "…and from person to person. TODO"; write your own '
+        "words in its place (and delete the TODO)",
+    ),
+    "a todo in lower case": (
+        (PARA, f"{PARA} todo: check the figures"),
+        "todo",
+        'placeholder "todo" in "Pain can vary widely. todo: check the figures"; write your '
+        "own words in its place (and delete the todo)",
+    ),
+    "TBD": (
+        ("Rest can help.", "Rest can help for TBD days."),
+        "TBD",
+        'placeholder "TBD" in "Rest can help for TBD days."; write your own words in its place '
+        "(and delete the TBD)",
+    ),
+    "XXX in a phone number": (
+        (PARA, f"{PARA} Call 555-XXXX."),
+        "XXXX",
+        'placeholder "XXXX" in "…can vary widely. Call 555-XXXX."; write your own words in '
+        "its place (and delete the XXXX)",
+    ),
+    "bold written as HTML": (
+        (PARA, "Pain can <b>vary</b> widely."),
+        "<b>",
+        'raw HTML "<b>" in section "symptoms"; write it in Markdown: **bold text**',
+    ),
+    "italics written as HTML": (
+        (PARA, "Pain can <em>vary</em> widely."),
+        "<em>",
+        'raw HTML "<em>" in section "symptoms"; write it in Markdown: *italic text*',
+    ),
+    "a line break written as HTML": (
+        (PARA, "Pain can vary<br>widely."),
+        "<br>",
+        'raw HTML "<br>" in section "symptoms"; write it in Markdown: a new paragraph (an empty '
+        "line), or end the line with a backslash \\",
+    ),
+    "a link written as HTML": (
+        (PARA, 'Pain can vary widely: <a href="https://example.org/pain">read more</a>.'),
+        "<a href",
+        'raw HTML "<a href="https://example.org/pain">" in section "symptoms"; write it in '
+        "Markdown: [link text](https://example.org/pain)",
+    ),
+    "an HTML comment": (
+        (PARA, f"{PARA}\n\n<!-- ask Dr Lee about this -->"),
+        "<!--",
+        'an HTML comment "<!-- ask Dr Lee about this -->" in section "symptoms"; delete it (a '
+        "comment is not shown, but it would be published in the page's code)",
+    ),
+    "a level-1 heading keeps its id": (
+        ("## Symptoms {#symptoms}", "# What back pain is {#symptoms}"),
+        "# What back pain is",
+        'level-1 heading "What back pain is": the title is the only H1; write '
+        '"## What back pain is {#symptoms}"',
+    ),
+    "an id with a space and capitals": (
+        ("## Treatment {#treatment}", "## After care {#After Care}"),
+        "## After care",
+        'the id "After Care" of section "After care" is not valid: an id is lower-case letters, '
+        'digits and hyphens, without spaces; write "## After care {#after-care}"',
+    ),
+    "a title with a colon, unquoted": (
+        ("title: A sample leaflet", "title: Colonoscopy: what to expect"),
+        "title:",
+        "the title holds a colon followed by a space, which YAML reads as a new key; put it in "
+        'quotes: title: "Colonoscopy: what to expect"',
+    ),
+    "math": (
+        (PARA, "Pain can vary widely, as $x^2$ does."),
+        "$x^2$",
+        'math "$x^2$" in section "symptoms" cannot be shown in every format; write it in words, '
+        "or as text (x^2^ for a superscript, H~2~O for a subscript); if you meant an amount in "
+        "dollars, write \\$ for each $",
+    ),
+    "a plain summary after the text": (
+        (
+            "::: plain\nYour back may hurt.\n:::\n\nPain can vary widely.\n",
+            "Pain can vary widely.\n\n::: plain\nYour back may hurt.\n:::\n",
+        ),
+        "::: plain",
+        'the plain summary of "symptoms" must come first, right under its heading (line 8); '
+        'move this "::: plain" div up, above the text before it',
+    ),
     "a footnote defined twice": (
         (
             "Pain can vary widely.\n",
@@ -150,11 +250,28 @@ def test_a_stray_line_anywhere_gives_at_most_one_message(tmp_path: Path, stray: 
 
 
 @pytest.mark.fast
-def test_raw_html_is_one_message_however_many_tags(tmp_path: Path) -> None:
-    text = GOOD.replace("Pain can vary widely.", "Pain can <b>vary</b> widely.")
+def test_raw_html_is_one_message_a_tag_however_many_times(tmp_path: Path) -> None:
+    text = GOOD.replace("Pain can vary widely.", "Pain <b>can</b> <b>vary</b> <i>widely</i>.")
+    line = line_of(text, "<b>")
     assert problems(tmp_path, text) == [
-        f'source/sample.md:{line_of(text, "<b>")}: raw html in section "symptoms"; write it '
-        "in Markdown instead"
+        f'source/sample.md:{line}: raw HTML "<b>" in section "symptoms"; write it in Markdown: '
+        "**bold text**",
+        f'source/sample.md:{line}: raw HTML "<i>" in section "symptoms"; write it in Markdown: '
+        "*italic text*",
+    ]
+
+
+def test_todo_in_a_language_where_it_is_a_word_is_text(tmp_path: Path) -> None:
+    """Spanish and Portuguese "todo" means "all": only TODO in capitals is a marker there.
+    (Test text, Spanish.)"""
+    spanish = GOOD.replace("lang: en-US", "lang: es").replace(
+        "Pain can vary widely.", "El dolor puede afectar a todo el cuerpo. Todo pasa."
+    )
+    load(make_project(tmp_path, {"sample": spanish}).source_dir / "sample.md", tmp_path)
+    marked = spanish.replace("Todo pasa.", "TODO: causas.")
+    assert problems(tmp_path / "marked", marked) == [
+        f'source/sample.md:{line_of(marked, "TODO")}: placeholder "TODO" in "…afectar a todo el '
+        'cuerpo. TODO: causas."; write your own words in its place (and delete the TODO)'
     ]
 
 
@@ -249,6 +366,24 @@ def test_new_never_overwrites_a_source(tmp_path: Path) -> None:
     assert run_invoke(tmp_path, "new").returncode == 2  # no title
 
 
+@pytest.mark.parametrize(
+    ("title", "made"),
+    [
+        ("Colonoscopy: préparation", "colonoscopy-preparation"),
+        ("Ärzte & Straße", "arzte-strasse"),
+        ("Колоноскопия", "kolonoskopiya"),  # test text, Russian
+    ],
+)
+def test_new_makes_the_id_by_transliterating_the_title(
+    tmp_path: Path, title: str, made: str
+) -> None:
+    make_project(tmp_path, {})
+    result = run_invoke(tmp_path, "new", "--title", title)
+    assert result.returncode == 0, result.stderr
+    assert f"wrote source/{made}.md" in result.stdout
+    assert f'title: "{title}"' in (tmp_path / "source" / f"{made}.md").read_text()
+
+
 def test_new_refuses_a_language_that_is_not_a_tag(tmp_path: Path) -> None:
     """Checked before the file is written, as the loader would check it after."""
     make_project(tmp_path, {})
@@ -266,8 +401,8 @@ def test_a_placeholder_left_anywhere_is_refused(tmp_path: Path) -> None:
     with pytest.raises(SourceError) as caught:
         load(make_project(tmp_path, {"sample": text}).source_dir / "sample.md", tmp_path)
     assert [str(p) for p in caught.value.problems] == [
-        f'source/sample.md:{line_of(text, "TODO")}: "Pain can vary widely. TODO: add causes." '
-        "is a placeholder; write your own words in its place"
+        f'source/sample.md:{line_of(text, "TODO")}: placeholder "TODO" in "Pain can vary widely. '
+        'TODO: add causes."; write your own words in its place (and delete the TODO)'
     ]
 
 
@@ -302,3 +437,29 @@ def test_check_warns_of_an_overdue_review_and_strict_fails(tmp_path: Path) -> No
     strict = run_invoke(tmp_path, "check", "--strict")
     assert strict.returncode == 1
     assert "(an error with --strict)" in strict.stderr
+
+
+def test_alt_text_describes_the_image_and_is_not_printed_as_a_caption(tmp_path: Path) -> None:
+    """pandoc makes an image alone in its paragraph a figure captioned with its alt text: a
+    reader would see the description printed under the picture, and a screen reader would
+    read it twice. In the page and the PDFs the alt text is the image's description only;
+    the DOCX, which clinicians review, shows it too (they review what a screen reader
+    reads)."""
+    alt = "A drawing of the lower spine, showing five vertebrae and the discs between them"
+    project = make_project(tmp_path, {"sample": GOOD.replace(PARA, f"{PARA}\n\n![{alt}](x.png)")})
+    Image.new("RGB", (1200, 600), (20, 80, 120)).save(project.source_dir / "x.png")
+
+    report = build(project, Options(formats=("html", "accessible_pdf", "docx")))
+
+    assert not report.failed, report.lines
+    folder = project.output_dir / "sample"
+    page = lxml_html.parse(str(folder / "index.html")).getroot()
+    assert [img.get("alt") for img in page.iter("img") if "x.png" in img.get("src", "")] == [alt]
+    assert alt not in page.text_content(), "no visible caption"
+    pdf = pypdfium2.PdfDocument(folder / "sample.pdf")
+    text = " ".join(pdf[i].get_textpage().get_text_range() for i in range(len(pdf)))
+    assert "lower spine" not in " ".join(text.split())
+    with zipfile.ZipFile(folder / "sample.docx") as package:
+        body = package.read("word/document.xml").decode()
+    assert f'descr="{alt}"' in body
+    assert body.count("lower spine") == 2, "the description, and shown for review"

@@ -230,3 +230,30 @@ def test_a_read_only_output_folder_fails_cleanly_and_changes_nothing(
     ), report.lines
     assert snapshot(project.output_dir) == before
     assert_consistent(project)
+
+
+def test_a_worker_that_dies_says_which_document_and_output_and_why(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """A worker killed while it renders (as the system kills a process when memory runs
+    out): its document and output are named, with the signal, never "the worker stopped"."""
+
+    def killed(*args: object) -> Path:
+        os.kill(os.getpid(), signal.SIGKILL)
+        raise AssertionError("not reached")
+
+    import pipeline.formats.html
+
+    monkeypatch.setattr(pipeline.formats.html, "render", killed)  # the forked workers' too
+    project = make_project(tmp_path, {"sample": GOOD})
+
+    report = build(project, Options(formats=("html", "docx"), jobs=2))  # two groups: forked workers
+
+    assert report.failed
+    [line] = [line for line in report.lines if line.startswith("sample: html could not")]
+    assert line == (
+        "sample: html could not be rendered: the worker process rendering it was killed "
+        "(SIGKILL), as the system does when memory runs out (a build of valid input needs at "
+        "most 1,500 MB); outputs rendered with it stopped too"
+    )
+    assert not (project.output_dir / "sample" / "index.html").exists()

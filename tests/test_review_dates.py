@@ -4,6 +4,7 @@ soon, what the build says about it, and the dates the loader refuses."""
 from __future__ import annotations
 
 import datetime as dt
+import re
 from pathlib import Path
 
 import pytest
@@ -141,3 +142,15 @@ def test_a_review_period_out_of_range_is_refused(tmp_path: Path, months: str) ->
         f'source/sample.md:{line}: review-every-months "{months.replace("true", "True")}" must be '
         "a whole number of months from 1 to 120, e.g. 12"
     ]
+
+
+def test_the_writers_guide_gives_the_due_dates_the_build_shows() -> None:
+    """docs/authoring.md's examples of when a review falls due are what the summary says."""
+    guide = " ".join((Path(__file__).parent.parent / "docs" / "authoring.md").read_text().split())
+    examples = re.findall(r"`(\d{4}-\d{2}(?:-\d{2})?)` is due on (\d{4}-\d{2}-\d{2})", guide)
+    examples += re.findall(r"and `(\d{4}-\d{2}(?:-\d{2})?)` on (\d{4}-\d{2}-\d{2})", guide)
+    assert len(examples) == 2, "a day and a month-only example"
+    for reviewed, due in examples:
+        date = ReviewDate.parse(reviewed)
+        assert date is not None
+        assert review.status(date, 12, dt.date(2026, 11, 25)).due.isoformat() == due

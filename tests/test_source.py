@@ -197,7 +197,8 @@ CASES = {
     "raw HTML": (
         ("Pain can vary widely.", 'Pain can vary widely.\n\n<iframe src="x"></iframe>'),
         "<iframe",
-        r"raw html in section \"symptoms\"; write it in Markdown instead",
+        r'raw HTML "<iframe src="x">" in section "symptoms"; delete it: a leaflet holds only '
+        r"Markdown",
     ),
     "no metadata": (
         ("---\nid: sample", "id: sample"),

@@ -12,6 +12,7 @@ import fcntl
 import hashlib
 import os
 import shutil
+import stat
 import tempfile
 from collections.abc import Iterator
 from contextlib import contextmanager
@@ -130,8 +131,12 @@ def write_atomic(path: Path, data: bytes) -> None:
 
 
 def sha256(path: Path) -> str:
+    """The file's digest; an OSError for anything but a regular file (a named pipe put in
+    a source's place is not waited on)."""
     digest = hashlib.sha256()
-    with path.open("rb") as stream:
+    with open(os.open(path, os.O_RDONLY | os.O_NONBLOCK | os.O_CLOEXEC), "rb") as stream:
+        if not stat.S_ISREG(os.fstat(stream.fileno()).st_mode):
+            raise OSError(f"{path} is not a regular file")
         for chunk in iter(lambda: stream.read(1 << 20), b""):
             digest.update(chunk)
     return digest.hexdigest()

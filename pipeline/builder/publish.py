@@ -64,7 +64,7 @@ def refuse(project: Project, refusal: Refusal, report: Report) -> None:
             _swap_in(project, refusal.id, manifest, None, {})
     except OSError as error:
         report.fail(f"{refusal.id}: cannot write its manifest ({error})", doc=refusal.id)
-    report.fail(
+    report.warn(  # what follows from the problems reported, not one more problem
         f"{refusal.id}: NOT published: the current source failed; {_kept(previous)}",
         doc=refusal.id,
     )
@@ -91,7 +91,7 @@ def _settle(
         _keep_rejected(plan, staging, results, rejection, rejected)
         manifest = _unchanged(plan, rejection)
         summary.rejected = kept_in
-        report.fail(
+        report.warn(  # what follows from the problems reported, not one more problem
             f"{plan.id}: NOT published: the new edition failed ({', '.join(failed)}); "
             f"{_kept(plan.previous)}; the rejected files are in {kept_in}",
             doc=plan.id,

@@ -13,6 +13,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
+from pipeline import limits
 from pipeline.brand import Brand
 from pipeline.builder import files
 from pipeline.extract import HtmlReading
@@ -134,6 +135,9 @@ class _Unmade(Exception):
 
 def reason(error: BaseException) -> str:
     """An exception as a line of the report."""
+    if isinstance(error, MemoryError):
+        budget = limits.MEMORY_BUDGET_MB
+        return f"out of memory (a build of valid input needs at most {budget:,} MB)"
     if isinstance(error, OSError) and error.errno in _NO_ROOM:
         return f"cannot write a file ({error.strerror}); free some disk space and build again"
     text = str(error).strip()

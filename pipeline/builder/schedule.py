@@ -11,15 +11,17 @@ from __future__ import annotations
 
 import multiprocessing
 import os
+import signal
 from collections import deque
 from collections.abc import Callable, Iterable, Iterator
 from concurrent.futures import FIRST_COMPLETED, Future, ProcessPoolExecutor, wait
 from contextlib import contextmanager
 from dataclasses import dataclass
+from multiprocessing.process import BaseProcess
 from pathlib import Path
 from typing import Protocol
 
-from pipeline import native
+from pipeline import limits, native
 from pipeline.builder import files
 from pipeline.builder.options import Options
 from pipeline.builder.plan import Plan, Setting
@@ -70,8 +72,10 @@ class Pool:
     """Renders in worker processes. The pool takes work in the order it was given: as many
     tasks as it has workers start at once, then one more each time one finishes."""
 
-    def __init__(self, pool: ProcessPoolExecutor, slots: int) -> None:
+    def __init__(self, pool: ProcessPoolExecutor, slots: int, processes: list[BaseProcess]):
         self.pool, self.slots = pool, slots
+        self.processes = processes
+        """The pool's worker processes: how one ended says why the pool broke."""
         self._pending: dict[Future[list[Rendered]], Task] = {}
         self._queued: deque[Started] = deque()
         self._running = 0
@@ -98,10 +102,9 @@ class Pool:
                 self._running += 1
             try:
                 results = future.result()
-            except Exception as error:  # the worker itself died (killed, out of memory)
-                results = [
-                    Rendered(kind, error=f"the worker stopped: {error}") for kind in task.formats
-                ]
+            except Exception:  # the worker itself died (killed, out of memory)
+                why = _death(self.processes)
+                results = [Rendered(kind, error=why) for kind in task.formats]
             done.append((task, results))
         return done
 
@@ -129,11 +132,37 @@ def executor(options: Options, formats: Iterable[str], documents: int) -> Iterat
         initargs=(list(dict.fromkeys(modules)),),
     )
     try:
+        before = set(multiprocessing.active_children())
         for _ in range(count):
             pool.submit(int)  # each submission starts a worker, up to the pool's size
-        yield Pool(pool, count)
+        started = [p for p in multiprocessing.active_children() if p not in before]
+        yield Pool(pool, count, started)
     finally:
         pool.shutdown(cancel_futures=True)
+
+
+def _death(processes: list[BaseProcess]) -> str:
+    """Why the pool broke, from how its workers ended (the pool stops the others with
+    SIGTERM once one has died)."""
+    ends = []
+    for process in processes:
+        process.join(2)
+        ends.append(process.exitcode)
+    code = next((c for c in ends if c not in (None, 0, -signal.SIGTERM)), None)
+    if code is None:
+        code = next((c for c in ends if c), None)
+    if code is None:
+        how = "stopped without a word"
+    elif code == -signal.SIGKILL:
+        how = (
+            "was killed (SIGKILL), as the system does when memory runs out (a build of valid "
+            f"input needs at most {limits.MEMORY_BUDGET_MB:,} MB)"
+        )
+    elif code < 0:
+        how = f"was stopped by {signal.Signals(-code).name}"
+    else:
+        how = f"exited with code {code}"
+    return f"the worker process rendering it {how}; outputs rendered with it stopped too"
 
 
 def _warm_worker(modules: list[str]) -> None:

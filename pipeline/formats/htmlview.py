@@ -16,7 +16,8 @@ from markupsafe import Markup
 from pipeline import pandoc
 from pipeline.brand import Brand
 from pipeline.model import Block, Disclaimer, Document
-from pipeline.text import nodes
+from pipeline.svgclean import clean_svg
+from pipeline.text import alt_caption, nodes
 
 
 @dataclass(frozen=True)
@@ -57,7 +58,10 @@ class ArticleView:
                 continue
             target = out_dir / relative
             target.parent.mkdir(parents=True, exist_ok=True)
-            shutil.copyfile(source, target)
+            if source.suffix.lower() == ".svg":  # published as a document: shapes only
+                target.write_bytes(clean_svg(source.read_bytes()))
+            else:
+                shutil.copyfile(source, target)
 
 
 def write_brand_assets(brand: Brand, out_dir: Path) -> Path:
@@ -118,11 +122,14 @@ def article_view(doc: Document) -> ArticleView:
 
 
 def _with_local_images(blocks: list[Block], images: dict[str, Path]) -> list[Block]:
-    """`blocks`, or a copy whose images point at `images/<hash>-<name>` beside the output."""
+    """`blocks`, or a copy whose images point at `images/<hash>-<name>` beside the output
+    and whose figures print no copy of their alt text as a caption (text.alt_caption)."""
     if not any(node.get("t") == "Image" for node in nodes(blocks)):
         return blocks  # nothing to point elsewhere: no copy (copying took 60 ms a document)
     blocks = copy.deepcopy(blocks)
     for node in nodes(blocks):
+        if node.get("t") == "Figure" and alt_caption(node):
+            node["c"][1] = [None, []]  # the alt text describes the image: no caption
         if node.get("t") == "Image":
             source = Path(node["c"][2][0])
             # Named by content, not by path: a project moved elsewhere builds the same bytes.

@@ -26,6 +26,7 @@ from pipeline.formats.docx import embedded
 from pipeline.formats.docx.bookmarks import bookmark_name
 from pipeline.formats.docx.fonts import embed_brand_font
 from pipeline.formats.docx.images import inches, print_ppi
+from pipeline.formats.docx.scripts import name_run_fonts
 from pipeline.formats.docx.wordml import (
     SETTINGS_ORDER,
     NewBytes,
@@ -35,6 +36,7 @@ from pipeline.formats.docx.wordml import (
     sort_children,
 )
 from pipeline.model import Document
+from pipeline.svgclean import clean_svg
 
 LOCKED_STYLES = {"Disclaimer": "approved wording", "DisclaimerPlain": "plain wording"}
 """Style ids of a disclaimer's paragraphs that are locked (not its labels), and what each is."""
@@ -54,6 +56,7 @@ def finish(path: Path, doc: Document, brand: Brand) -> None:
     document = docx.Document(str(path))
     _properties(document, doc, brand)
     _language(document, doc.lang)
+    name_run_fonts(document, brand)
     _page(document, brand)
     _header_and_footer(document, doc)
     ensure(document.settings.element, "trackRevisions", SETTINGS_ORDER)
@@ -271,15 +274,18 @@ def _check_accessibility(document: WordDocument) -> None:
 
 
 def _sharpen_svg_fallbacks(document: WordDocument, ppi: int, replaced: NewBytes) -> None:
-    """pandoc renders an SVG's PNG fallback (for Word before 2016) at 96 dpi whatever --dpi
-    says; render it again at print resolution for the size it is shown at."""
+    """pandoc embeds each SVG as it is, and renders its PNG fallback (for Word before 2016)
+    at 96 dpi whatever --dpi says: embed the SVG drawn again as shapes only (svgclean), and
+    render the fallback from it at print resolution for the size it is shown at."""
     for drawing in document.element.body.iter(f"{_WP}inline", f"{_WP}anchor"):
         blip = drawing.find(f".//{_A}blip")
         svg = None if blip is None else blip.find(f".//{_SVG_BLIP}")
         if svg is None or blip.get(qn("r:embed")) is None:
             continue
         width_px = round(int(drawing.find(f"{_WP}extent").get("cx")) / _EMU_PER_INCH * ppi)
-        source = document.part.related_parts[svg.get(qn("r:embed"))].blob
+        embedded = document.part.related_parts[svg.get(qn("r:embed"))]
+        source = clean_svg(embedded.blob)
+        new_bytes(replaced, embedded, source)
         fallback = document.part.related_parts[blip.get(qn("r:embed"))]
         png = subprocess.run(
             ["rsvg-convert", "--format=png", f"--width={width_px}", "--keep-aspect-ratio"],

@@ -180,13 +180,35 @@ def _overflow_message(doc: Document, brand: Brand, tall: weasyprint.Document) ->
     over_mm = math.ceil(max(_drawn_depth_mm(tall) - top - available, 0))
     line_mm = TIGHTEST.font_size * TIGHTEST.line_height * 25.4 / 72
     lines = max(1, round(over_mm / line_mm))
-    longest = ", ".join(f'"{ident}" ({words} words)' for ident, words in longest_plain(doc)[:3])
     return (
         f"the plain text does not fit on one {brand.page['size'].title()} page: at the "
         f"tightest layout ({TIGHTEST}) it runs {over_mm} mm over, about {lines} "
         f"line{'s' if lines != 1 else ''}. The one-pager never cuts text and never goes below "
-        f"{TIGHTEST.font_size:g} pt; shorten the plain summaries (the longest: {longest})"
+        f"{TIGHTEST.font_size:g} pt; {_overflow_cause(doc)}"
     )
+
+
+def _overflow_cause(doc: Document) -> str:
+    """What makes the one-pager too long, and where: a few long plain texts, or too many
+    parts (each a heading and a summary, however short)."""
+    where = {section.id: section.line for section in doc.sections}
+    where |= {disclaimer.id: disclaimer.line for disclaimer in doc.disclaimers}
+    parts = longest_plain(doc)
+    total = sum(words for _ident, words in parts) or 1
+    sections = len(doc.sections)
+    if len(parts) > 1 and parts[0][1] * 4 < total:  # none holds a quarter of the words
+        return (
+            f"it holds {sections} section{'s' * (sections != 1)} and {len(parts) - sections} "
+            f"plain disclaimer{'s' * (len(parts) - sections != 1)}, {total} words, the longest "
+            f"only {parts[0][1]}: too many parts for one page, not one long one; merge "
+            f"sections or split the leaflet ({doc.source_path}:{doc.sections[0].line} onwards)"
+        )
+    longest = ", ".join(
+        f'"{ident}" at {doc.source_path}:{where.get(ident, 1)}, {words} words'
+        for ident, words in parts[:3]
+        if words * len(parts) >= total
+    )
+    return f"shorten the longest plain texts ({longest})"
 
 
 def _drawn_depth_mm(document: weasyprint.Document) -> float:

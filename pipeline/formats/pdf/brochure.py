@@ -20,7 +20,7 @@ import pikepdf
 from pipeline.brand import Brand
 from pipeline.formats import Job
 from pipeline.formats.htmlview import ArticleView, DisclaimerView
-from pipeline.formats.pdf import booklet, figures, marks, paged, pdfx
+from pipeline.formats.pdf import booklet, figures, glyph_text, marks, paged, pdfx
 from pipeline.formats.pdf.artifacts import running_heads_to_artifacts
 from pipeline.formats.pdf.resolution import check_resolution, column_width_in
 from pipeline.formats.pdf.separation import Separation
@@ -74,6 +74,7 @@ def render(job: Job, out_dir: Path) -> Path:
         check_resolution(written, prepared, brand)
         with pikepdf.open(written) as pdf:
             running_heads_to_artifacts(pdf)  # tagged, like the accessible PDF
+            glyph_text.complete(pdf)
             prepared.swap_into(pdf)
             pdfx.name_print_condition(pdf, condition)
             pdfx.drop_unused_colour_spaces(pdf)
