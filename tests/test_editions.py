@@ -85,6 +85,11 @@ def test_an_edit_that_fails_keeps_the_last_good_edition_and_says_so(
     said = f"last good edition (last reviewed 2026-01, source {edition['source_sha256'][:12]})"
     assert any("NOT published" in line and said in line for line in report.lines)
     assert report.documents["sample"].rejected == "build/rejected/sample"
+    states = {kind: o.state for (_, kind), o in report.outcomes.items()}
+    assert states == {
+        kind: "failed" if FORMATS[kind].scope == "plain" else "held back" for kind in FORMATS
+    }
+    assert report.files() == 0, "no file of the edition reached readers"
 
     # The landing page: the edition readers get verified, the current source failed, why.
     page = lxml_html.fromstring((project.output_dir / "index.html").read_bytes())
@@ -94,7 +99,11 @@ def test_an_edit_that_fails_keeps_the_last_good_edition_and_says_so(
     )
     (current,) = page.xpath("//dt[.='Current source']/following-sibling::dd[1]")
     text = " ".join(current.text_content().split())
-    assert text.startswith("FAILED, so its new edition is not published: onepager_pdf: ")
+    # One problem once, after both one-pagers it is found in.
+    assert text.startswith(
+        "FAILED, so its new edition is not published: onepager_pdf, onepager_html: "
+    )
+    assert text.count(why) == 1
     assert why in text
     readers_get = edition["source_sha256"][:12]
     assert text.endswith(

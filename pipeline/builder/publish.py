@@ -27,7 +27,7 @@ from pipeline.builder.options import Options
 from pipeline.builder.plan import Plan, Refusal
 from pipeline.builder.project import Project
 from pipeline.builder.render import Rendered
-from pipeline.builder.report import Report
+from pipeline.builder.report import Outcome, Report
 from pipeline.extract import reads_in_browser
 from pipeline.formats import FORMATS
 
@@ -86,11 +86,13 @@ def _settle(
     rejected = project.rejected_dir / plan.id
     if failed:
         kept_in = project.shown(rejected)
-        why = [f"{kind}: {line}" for kind in failed for line in _problems(results, kind)]
-        rejection = Rejection(_source_sha256(plan), tuple(why), tuple(failed), kept_in)
+        rejection = Rejection(_source_sha256(plan), _why(results, failed), tuple(failed), kept_in)
         _keep_rejected(plan, staging, results, rejection, rejected)
         manifest = _unchanged(plan, rejection)
         summary.rejected = kept_in
+        for kind, result in results.items():
+            if result.passed:  # built and checked, but its edition is not published
+                report.outcome(Outcome(plan.id, kind, "held back", result.seconds, True))
         report.warn(  # what follows from the problems reported, not one more problem
             f"{plan.id}: NOT published: the new edition failed ({', '.join(failed)}); "
             f"{_kept(plan.previous)}; the rejected files are in {kept_in}",
@@ -187,6 +189,15 @@ def _kept(previous: Manifest | None) -> str:
         f"readers get the last good edition (last reviewed {previous.last_reviewed}, "
         f"source {previous.source_sha256[:12]})"
     )
+
+
+def _why(results: Mapping[str, Rendered], failed: list[str]) -> tuple[str, ...]:
+    """Each problem once, after the outputs it is found in (both one-pagers fail alike)."""
+    found: dict[str, list[str]] = {}
+    for kind in failed:
+        for line in _problems(results, kind):
+            found.setdefault(line, []).append(kind)
+    return tuple(f"{', '.join(kinds)}: {line}" for line, kinds in found.items())
 
 
 def _problems(results: Mapping[str, Rendered], kind: str) -> list[str]:

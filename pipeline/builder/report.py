@@ -14,9 +14,10 @@ if TYPE_CHECKING:
     from pipeline.checks import OutputCheck
 
 Level = Literal["info", "warning", "error"]
-State = Literal["queued", "rendering", "built", "up to date", "stale", "failed"]
-"""An output's state: waiting, being made, then one of the last four."""
-FINAL_STATES: tuple[State, ...] = ("built", "up to date", "stale", "failed")
+State = Literal["queued", "rendering", "built", "up to date", "stale", "failed", "held back"]
+"""An output's state: waiting, being made, then one of the last five ("held back": built
+and checked, but not published, since another output of its edition failed)."""
+FINAL_STATES: tuple[State, ...] = ("built", "up to date", "stale", "failed", "held back")
 
 
 @dataclass(frozen=True)
