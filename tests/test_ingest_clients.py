@@ -15,7 +15,7 @@ from pathlib import Path
 
 import pytest
 
-from pipeline.builder import Project, build
+from pipeline.builder import Options, Project, build
 from pipeline.ingest import IngestError, Outcome, ingest
 from tests.test_ingest import LEAFLET, make_project
 from tests.word_review import WordReview
@@ -26,7 +26,7 @@ ANN, BOB = "Ann Okafor", "Bob Lindqvist"
 @pytest.fixture(scope="module")
 def built(tmp_path_factory: pytest.TempPathFactory) -> Path:
     project = make_project(tmp_path_factory.mktemp("clients"))
-    assert not build(project, ["leaflet"], ["docx"]).failed
+    assert not build(project, Options(docs=("leaflet",), formats=("docx",))).failed
     return project.output_dir / "leaflet" / "leaflet.docx"
 
 

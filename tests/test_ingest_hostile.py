@@ -25,7 +25,7 @@ from typing import Any
 
 import pytest
 
-from pipeline.builder import Project, build
+from pipeline.builder import Options, Project, build
 from pipeline.ingest import ingest
 from pipeline.ingest.package import LIMITS
 from tests import hostile_docx as hostile
@@ -282,7 +282,7 @@ def test_a_review_written_while_a_build_publishes_keeps_every_file(
     shutil.copy(ROOT / "source" / f"{ARTICLE_ID}.md", root / "source")
     (root / "styles").symlink_to(ROOT / "styles", target_is_directory=True)
     project = Project.at(root)
-    assert not build(project, [ARTICLE_ID], ["docx"]).failed
+    assert not build(project, Options(docs=(ARTICLE_ID,), formats=("docx",))).failed
     reviews = []
     for number in range(3):
         reviews.append(tmp_path / f"review-{number}.docx")

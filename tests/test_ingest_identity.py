@@ -16,7 +16,7 @@ from pathlib import Path
 import pytest
 from hypothesis import given, settings
 
-from pipeline.builder import Project, build
+from pipeline.builder import Options, Project, build
 from pipeline.ingest import ingest
 from pipeline.ingest.run import find
 from tests.conftest import ARTICLE_ID, ROOT
@@ -186,7 +186,7 @@ def project(tmp_path_factory: pytest.TempPathFactory) -> Project:
     shutil.copy(ROOT / "source" / f"{ARTICLE_ID}.md", root / "source")
     (root / "source" / "every-block.md").write_text(EVERY, encoding="utf-8")
     project = Project.at(root)
-    report = build(project, [], ["docx"])
+    report = build(project, Options(formats=("docx",)))
     assert not report.failed, "\n".join(report.lines)
     return project
 
@@ -211,7 +211,7 @@ def test_an_unedited_docx_changes_nothing(project: Project, doc: str) -> None:
 def test_an_unedited_generated_document_changes_nothing(text: str) -> None:
     with tempfile.TemporaryDirectory(prefix="identity-") as folder:
         project = generated_project(Path(folder), text)
-        report = build(project, ["generated"], ["docx"])
+        report = build(project, Options(docs=("generated",), formats=("docx",)))
         assert not report.failed, "\n".join(report.lines)
         findings = find(project, docx(project, "generated"))
         found = [(e.kind, e.old, e.new, e.problem) for e in findings.edits]
