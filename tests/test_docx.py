@@ -18,7 +18,7 @@ from PIL import Image
 from pipeline.brand import Brand, load_brand
 from pipeline.checks import verify
 from pipeline.extract import text_of
-from pipeline.formats import docx as docx_format
+from pipeline.formats import render_alone
 from pipeline.formats.docx.bookmarks import bookmark_name, ids_by_bookmark
 from pipeline.formats.docx.embedded import EmbeddedSourceError, read_source
 from pipeline.formats.docx.fonts import obfuscate
@@ -221,6 +221,22 @@ def test_track_changes_is_on_when_opened(package: Package) -> None:
     assert settings.find(w("trackRevisions")) is not None
 
 
+def test_word_opens_it_in_its_current_mode_and_records_moves_as_moves(package: Package) -> None:
+    """Without compatibilityMode 15 Word opens the file in Compatibility Mode (no modern
+    comments, no paragraph ids); with w:doNotTrackMoves it records a move as a deletion and
+    an insertion."""
+    settings = package.xml("word/settings.xml")
+    compat = {
+        setting.get(w("name")): setting.get(w("val"))
+        for setting in settings.iter(w("compatSetting"))
+        if setting.get(w("uri")) == "http://schemas.microsoft.com/office/word"
+    }
+    assert compat["compatibilityMode"] == "15"
+    assert settings.find(w("doNotTrackMoves")) is None
+    names = [etree.QName(child).localname for child in settings]
+    assert names.index("compat") < names.index("rsids"), "in the schema's order"
+
+
 # -- bookmarks and locked disclaimers -------------------------------------------------------
 
 
@@ -323,7 +339,7 @@ def pictured(tmp_path_factory: pytest.TempPathFactory, brand: Brand) -> tuple[Pa
     doc = load(root / "source" / "pictured.md", root)
     out = root / "out"
     out.mkdir()
-    return Package(docx_format.render(doc, brand, out)), images
+    return Package(render_alone("docx", doc, brand, out)), images
 
 
 def test_images_have_alt_text_and_print_resolution(
