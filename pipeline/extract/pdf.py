@@ -219,7 +219,8 @@ def _tagged(
         glyphs = content.get(key, [])
         if letters(text) != letters("".join(g.char for g in glyphs)):
             for glyph in glyphs:
-                glyph.why = glyph.why or f'given by the tag tree (/ActualText) as "{text}"'
+                if glyph.box is not None and glyph.why is None:
+                    glyph.why = f'given by the tag tree (/ActualText) as "{text}"'
 
     units: list[list[Glyph]] = []
     where: list[int] = []
