@@ -11,9 +11,10 @@ Order and scope:
   bottom-most line of at least half of its pages) and its bullets.
 
 Text a span claims (`/ActualText`, which poppler and PDFium read in place of its glyphs) is
-read as the span's text, in the order it is written, and counts only where the glyphs drawn
-inside the span account for it (pipeline/extract/pdf_claims.py): else it is reported as not
-drawn.
+read as the span's logical text, and counts only where the glyphs drawn inside the span
+account for it, and poppler and PDFium both read it so (pipeline/extract/pdf_claims.py):
+else it is reported as not visible, saying why. A structure element's `/ActualText` must
+read as the marked content it holds.
 
 A character a reader cannot see is left out and reported: drawn with the font's missing-glyph
 box (its glyph is not in the embedded font program), drawn invisibly (render mode 3 or 7, or
@@ -65,8 +66,7 @@ _LOW_SURROGATE = re.compile("[\udc00-\udfff]")
 PDFIUM_HYPHEN = "\ufffe"
 """What PDFium's text gives for a hyphen that ends a line."""
 BIDI_CONTROLS = re.compile("[\u200e\u200f\u202a-\u202e\u2066-\u2069]")
-"""Direction marks and embeddings: a span's text carries marks that keep readers from
-reordering it (pipeline/formats/pdf/logical_text.py); they are not text."""
+"""Direction marks and embeddings: format characters that say how to order text, not text."""
 _DIGITS = re.compile(r"\d+")
 _SPACE = re.compile(r"\s+")
 

@@ -1,24 +1,26 @@
-"""Text a PDF claims is counted only where its glyphs account for it.
+"""Text a PDF claims is counted only where its glyphs account for it, and only where every
+reader reads it.
 
 A marked-content span's `/ActualText` replaces, for every reader, the text its glyphs would
-give (pipeline/formats/pdf/logical_text.py writes one for each run of complex text). So it
-could also say words the page never draws. This reads each page's content stream (and the
-forms it draws) with pikepdf and checks every span that claims a text against the glyphs
-drawn inside it:
+give (pipeline/formats/pdf/logical_text.py writes one for each run of complex text, with the
+texts poppler and PDFium need nested in it). So it could also say words the page never
+draws, or give one reader other words than another. This reads each page's content stream
+(and the forms it draws) with pikepdf and checks every span that claims a text:
 
 - a glyph counts when it is drawn for real: not with the missing-glyph box (glyph 0, or past
   the font program's last glyph) and not in an invisible text render mode (3, 7);
-- a counted glyph stands for the characters of its ToUnicode entry, and for the characters
-  the embedded font's own character map sends to it (WeasyPrint gives a glyph the text of
-  the first cluster it drew it in: a letter first drawn inside a cluster whose text went to
-  another glyph has an empty entry, but its font still maps its character to it);
-- the glyphs account for the claim when, for every character of the claim (decomposed,
-  NFKD; without white space and format characters such as direction marks and joiners),
-  the claim holds it no more often than the counted glyphs stand for it.
+- the glyphs drawn must be exactly those the span's fonts make of its text
+  (pdf_shaping.py); where a font cannot be read, the characters are counted instead: a
+  counted glyph stands for the characters of its ToUnicode entry and of the embedded font's
+  own character map, and every character of the claim (NFKD, without white space and format
+  characters) must occur no more often in it than the counted glyphs stand for it;
+- the texts nested in it for particular readers hold the same letters, and read as the
+  logical text in their readers (pdf_order.py; PDFium's reading is read by
+  pipeline/extract/pdf.py).
 
 What it cannot see is in docs/verification.md: where each glyph stands (a span is judged
-visible or not by PDFium, as its first text object: pipeline/extract/pdf.py), and a glyph
-that stands for a character in its text map but draws another shape.
+visible or not by PDFium, as its first text object: pipeline/extract/pdf.py), and the
+glyphs' order.
 """
 
 from __future__ import annotations
