@@ -384,34 +384,59 @@ def _in_reading_order(glyphs: list[Glyph]) -> list[Glyph]:
     bidirectional algorithm's last step reads it: on a left-to-right line, each
     right-to-left run reversed; on a right-to-left line (its first and last letters, at
     the right and at the left, are right-to-left ones), the whole line reversed but each
-    left-to-right run. Numbers read left to right in either."""
+    left-to-right run. Numbers read left to right in either. A span's claimed text stands
+    on its line as one piece, already in the order it is written."""
     if not any(_direction(char) == "R" for char in {g.char for g in glyphs}):
         return glyphs
-    # A span's claimed text is already in the order it is written.
-    claimed = {id(g) for g in glyphs if g.drawing is not None and g.drawing.claim is not None}
     ordered: list[Glyph] = []
     line: list[Glyph] = []
     for glyph in glyphs:
         if glyph.char in "\r\n":
-            ordered += [*_line_in_order(line, claimed), glyph]
+            ordered += [*_line_in_order(line), glyph]
             line = []
         else:
             line.append(glyph)
-    return ordered + _line_in_order(line, claimed)
+    return ordered + _line_in_order(line)
 
 
-def _line_in_order(line: list[Glyph], claimed: set[int]) -> list[Glyph]:
+def _line_in_order(line: list[Glyph]) -> list[Glyph]:
     if not any(_direction(glyph.char) == "R" for glyph in line):
         return line
-    if any(id(glyph) in claimed for glyph in line):
-        return line
-    standing = sorted(line, key=lambda glyph: glyph.x)  # left to right
+    pieces: dict[int, list[Glyph]] = {}  # a span's stand-in -> its characters
+    units: list[Glyph] = []
+    for glyph in line:
+        claim = glyph.drawing.claim if glyph.drawing is not None else None
+        if (
+            claim is not None
+            and units
+            and id(units[-1]) in pieces
+            and (
+                pieces[id(units[-1])][0].drawing.claim is claim  # type: ignore[union-attr]
+            )
+        ):
+            pieces[id(units[-1])].append(glyph)
+        elif claim is not None:
+            stand_in = Glyph(_strongest(claim.text), None, None, x=glyph.x)
+            pieces[id(stand_in)] = [glyph]
+            units.append(stand_in)
+        else:
+            units.append(glyph)
+    standing = sorted(units, key=lambda glyph: glyph.x)  # left to right
     strong = [_direction(g.char) for g in standing if _direction(g.char) != "N"]
     if strong[0] == strong[-1] == "R":  # a right-to-left line: read from the right
         runs = _runs(standing[::-1], "L")
-        return [g for run, part in runs for g in (part[::-1] if run else _numbers_forward(part))]
-    runs = _runs(standing, "R")
-    return [g for run, part in runs for g in (_numbers_forward(part[::-1]) if run else part)]
+        order = [g for run, part in runs for g in (part[::-1] if run else _numbers_forward(part))]
+    else:
+        runs = _runs(standing, "R")
+        order = [g for run, part in runs for g in (_numbers_forward(part[::-1]) if run else part)]
+    return [g for unit in order for g in pieces.get(id(unit), [unit])]
+
+
+def _strongest(text: str) -> str:
+    """A character that stands for a claimed text's direction on its line: right to left if
+    it has right-to-left letters, else left to right if it has letters, else neutral."""
+    kinds = {_direction(char) for char in text}
+    return "\u05d0" if "R" in kinds else "a" if "L" in kinds else " "
 
 
 def _runs(glyphs: list[Glyph], kind: str) -> list[tuple[bool, list[Glyph]]]:

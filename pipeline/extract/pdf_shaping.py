@@ -10,16 +10,16 @@ requires the glyph ids drawn inside the span to be exactly, as a multiset per fo
 fonts make of the text. A claimed word the span does not draw, a mark or vowel sign it lacks,
 a glyph drawn as .notdef, or one word's glyphs under another word's text all fail it.
 
-Which of the span's fonts draws which character is found as the layout finds it: the first
-font, in some order of the span's fonts, whose character map has it (marks and format
-characters stay with the character before them); every order is tried. What it cannot see is
-in docs/verification.md: the glyphs' order and places, and a font that is not installed here.
+Which of the span's fonts drew which character is not in the file: a character only one of
+them has is theirs; one that several have (a space, a digit, punctuation) goes where the
+layout puts it, to the font before it if it is a space or a mark, else to a font whose own
+glyph for it was drawn. What it cannot see is in docs/verification.md: the glyphs' order and
+places, and a font that is not installed here.
 """
 
 from __future__ import annotations
 
 import functools
-import itertools
 import unicodedata
 from collections import Counter
 from pathlib import Path
@@ -31,10 +31,6 @@ from pipeline.extract.pdf_fonts import installed_font
 _STICKY = {"Zs", "Cf", "Cc", "Mn", "Mc", "Me"}
 """Characters the layout sets in the font of the character before them, if it has them."""
 
-MAX_FONTS = 4
-"""Orders of at most this many fonts in one span are all tried (24); beyond, only the order
-they are first drawn in."""
-
 
 def shaped_as_drawn(
     text: str, lang: str | None, drawn: Counter[tuple[str, int]], programs: dict[str, bytes]
@@ -45,45 +41,55 @@ def shaped_as_drawn(
     the spaces and punctuation a Latin brand family draws in a run of another script); None
     if neither can be read, so this cannot tell."""
     names = list(dict.fromkeys(name for name, _ in drawn))
-    fonts = {name: _font(name, programs.get(name, b"")) for name in names}
-    if not names or any(font is None for font in fonts.values()):
+    fonts = [(name, _font(name, programs.get(name, b""))) for name in names]
+    if not names or any(font is None for _, font in fonts):
         return None
-    orders = itertools.permutations(names) if len(names) <= MAX_FONTS else [tuple(names)]
-    for order in orders:
-        if _shaped(text, lang, [(name, fonts[name]) for name in order]) == drawn:
-            return True
-    return False
-
-
-def _shaped(
-    text: str, lang: str | None, fonts: list[tuple[str, hb.Font | None]]
-) -> Counter[tuple[str, int]]:
-    """The glyphs the fonts make of `text`, each run in the direction it was set in."""
     shaped: Counter[tuple[str, int]] = Counter()
-    for name, font, piece in _runs(text, fonts):
+    for name, font, piece in _runs(text, fonts, drawn):
         shaped.update((name, glyph) for glyph in _shape(font, piece, lang, _direction(text, piece)))
-    return shaped
+    blanks = {_nominal(font, char) for char in set(text) if char.isspace() for font in fonts}
+    return _without(shaped, blanks) == _without(drawn, blanks)
 
 
-def _runs(text: str, fonts: list[tuple[str, hb.Font | None]]) -> list[tuple[str, hb.Font, str]]:
-    """`text` in runs of one font each, in logical order, as Pango chooses: each character in
-    the first of `fonts` that has it, but spaces, format characters and marks in the font
-    before them if it has them (Pango never changes fonts for a space: `itemize.c`).
-    Characters no font has are left out: they were not drawn, or drawn as .notdef."""
+def _without(
+    glyphs: Counter[tuple[str, int]], blanks: set[tuple[str, int]]
+) -> Counter[tuple[str, int]]:
+    """The glyphs but the fonts' spaces: which font the layout set a space in (the one before
+    it, after it, or neither) does not change the text, and comparing ignores white space."""
+    return Counter({key: count for key, count in glyphs.items() if key not in blanks})
+
+
+def _runs(
+    text: str, fonts: list[tuple[str, hb.Font | None]], drawn: Counter[tuple[str, int]]
+) -> list[tuple[str, hb.Font, str]]:
+    """`text` in runs of one font each, in logical order. A character that one of the fonts
+    has goes to it; one that several have, to the font before it if that has it and it is a
+    space, mark or format character (Pango does not change fonts for those: `itemize.c`),
+    else to the first whose own glyph for it is drawn and not yet given to another character
+    (the layout chose by its font stack, which the file does not record). Characters no font
+    has are left out: they were not drawn, or drawn as .notdef."""
     runs: list[tuple[str, hb.Font, str]] = []
+    unclaimed = Counter(drawn)
     for char in text:
-        chosen = None
-        if runs and unicodedata.category(char) in _STICKY and _has(runs[-1][1], char):
-            chosen = runs[-1][0], runs[-1][1]
-        else:
-            chosen = next(((n, f) for n, f in fonts if f is not None and _has(f, char)), None)
-        if chosen is None:
+        having = [(n, f) for n, f in fonts if f is not None and _has(f, char)]
+        if not having:
             continue
+        chosen = having[0]
+        if len(having) > 1:
+            if runs and unicodedata.category(char) in _STICKY and _has(runs[-1][1], char):
+                chosen = runs[-1][0], runs[-1][1]
+            else:
+                chosen = next((h for h in having if unclaimed[_nominal(h, char)] > 0), chosen)
+        unclaimed[_nominal(chosen, char)] -= 1
         if runs and runs[-1][0] == chosen[0]:
             runs[-1] = (runs[-1][0], runs[-1][1], runs[-1][2] + char)
         else:
             runs.append((chosen[0], chosen[1], char))
     return runs
+
+
+def _nominal(font: tuple[str, hb.Font], char: str) -> tuple[str, int]:
+    return font[0], font[1].get_nominal_glyph(ord(char)) or 0
 
 
 def _direction(text: str, piece: str) -> str:
