@@ -1,5 +1,7 @@
 """`invoke check`: every source loaded and checked against the contract, nothing rendered, so
-an editor or a pre-commit hook gets the build's own messages in a fraction of a second."""
+an editor or a pre-commit hook gets the build's own messages in a fraction of a second:
+those of loading, an overdue review, and a character no font of the brand draws (the
+build's glyph check, with its line and the package and family to add)."""
 
 from __future__ import annotations
 
@@ -8,6 +10,7 @@ from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 
 from pipeline import review
+from pipeline.brand import Brand, BrandError, load_brand
 from pipeline.builder.project import Project
 from pipeline.builder.report import Listener, Report
 from pipeline.builder.run import select_sources
@@ -42,6 +45,11 @@ def validate(
         except SourceError as error:
             return error
 
+    try:
+        brand: Brand | None = load_brand(project.styles_dir)
+    except BrandError as error:
+        report.fail(str(error))
+        brand = None
     with ThreadPoolExecutor(max_workers=8) as pool:  # each load waits on a pandoc process
         loaded = list(pool.map(attempt, paths))
     for path, result in zip(paths, loaded, strict=True):
@@ -51,6 +59,8 @@ def validate(
                 report.fail(str(problem), doc=path.stem)
             continue
         summary.title = result.title
+        if brand is not None and not _glyphs_ok(result, brand, path, report):
+            continue
         due = review.status(result.last_reviewed, result.review_every_months, today)
         summary.review_due, summary.review = due.due.isoformat(), due.label
         shown = result.source_path
@@ -70,3 +80,14 @@ def validate(
                 doc=path.stem,
             )
     return report.finish()
+
+
+def _glyphs_ok(doc: Document, brand: Brand, path: Path, report: Report) -> bool:
+    """What the build would refuse before drawing: a character no brand or fallback font
+    has (pipeline.fonts), each with its file, line and what to install."""
+    from pipeline.fonts import missing_glyphs  # fontTools: only once a source has loaded
+
+    problems = missing_glyphs(doc, brand, path)
+    for problem in problems:
+        report.fail(str(problem), doc=path.stem)
+    return not problems

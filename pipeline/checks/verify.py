@@ -37,27 +37,10 @@ Problem = Literal["missing", "out of order", "not visible"]
 _BREAKABLE = re.compile(r"[\s\u00ad\u200b\-\u2010\u2011]+")
 
 
-# The vowel signs and viramas of the Brahmic scripts (Devanagari to Sinhala, Thai, Lao,
-# Myanmar, Khmer). A PDF maps each glyph it draws back to text, and a shaped cluster's glyphs
-# come in drawing order (a vowel sign drawn before its consonant reads before it) or map to
-# the wrong marks: the letters are what a PDF's text reliably gives back.
-_BRAHMIC_MARKS = re.compile(
-    "["
-    + "".join(
-        chr(code)
-        for first, last in ((0x0900, 0x0DFF), (0x0E00, 0x0EFF), (0x1000, 0x109F), (0x1780, 0x17FF))
-        for code in range(first, last + 1)
-        if unicodedata.category(chr(code)) in {"Mn", "Mc"}
-    )
-    + "]"
-)
-
-
 def comparable(text: str) -> str:
-    """Ligatures and compatibility forms (NFKC), straight quotes, no case, no Brahmic vowel
-    signs: what every format gives back of a text, whatever it does to draw it."""
-    text = unicodedata.normalize("NFKC", text).translate(_QUOTES).casefold()
-    return _BRAHMIC_MARKS.sub("", text)
+    """Ligatures and compatibility forms (NFKC), straight quotes, no case: what every format
+    gives back of a text, whatever it does to draw it."""
+    return unicodedata.normalize("NFKC", text).translate(_QUOTES).casefold()
 
 
 def normalise(text: str) -> str:

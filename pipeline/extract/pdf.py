@@ -10,6 +10,11 @@ Order and scope:
   with the same words, page numbers aside, at the same height, level with the top-most or
   bottom-most line of at least half of its pages) and its bullets.
 
+Text a span claims (`/ActualText`, which poppler and PDFium read in place of its glyphs) is
+read as the span's text, in the order it is written, and counts only where the glyphs drawn
+inside the span account for it (pipeline/extract/pdf_claims.py): else it is reported as not
+drawn.
+
 A character a reader cannot see is left out and reported: drawn with the font's missing-glyph
 box (its glyph is not in the embedded font program), drawn invisibly (render mode 3 or 7, or
 fully transparent), with its middle outside the trim box (else the crop or media box) or outside
@@ -34,6 +39,7 @@ import pypdfium2 as pdfium
 import pypdfium2.raw as fpdf
 
 from pipeline.extract import ExtractError, Hidden, Reading
+from pipeline.extract.pdf_claims import Claim, page_claims
 from pipeline.extract.pdf_fonts import missing_glyphs
 
 ARTICLE = "/Part"
@@ -57,6 +63,9 @@ _HIGH_SURROGATE = re.compile("[\ud800-\udbff]")
 _LOW_SURROGATE = re.compile("[\udc00-\udfff]")
 PDFIUM_HYPHEN = "\ufffe"
 """What PDFium's text gives for a hyphen that ends a line."""
+BIDI_CONTROLS = re.compile("[\u200e\u200f\u202a-\u202e\u2066-\u2069]")
+"""Direction marks and embeddings: a span's text carries marks that keep readers from
+reordering it (pipeline/formats/pdf/logical_text.py); they are not text."""
 _DIGITS = re.compile(r"\d+")
 _SPACE = re.compile(r"\s+")
 
@@ -82,6 +91,9 @@ class Drawing:
     """The bounding box of its clipping paths in page space, if it has any."""
     missing: frozenset[str]
     """Characters its font draws with the missing-glyph box."""
+    claim: Claim | None = None
+    """The claimed text (`/ActualText`) of the span it is the first text object of: PDFium
+    gives the span's text as this object's characters."""
 
 
 @dataclass(slots=True)
@@ -110,7 +122,8 @@ def read(path: Path, *, strict: bool = False, everything: bool = False) -> Readi
         with pikepdf.open(path) as pdf:
             missing = missing_glyphs(pdf)
             order = structure_order(pdf, everything)
-        pages = [page_glyphs(document[i], missing) for i in range(len(document))]
+            claims = [page_claims(page) for page in pdf.pages]
+        pages = [page_glyphs(document[i], missing, claims[i]) for i in range(len(document))]
     except pikepdf.PdfError as error:
         raise ExtractError(f"{path}: cannot read as PDF ({error})") from None
     finally:
@@ -276,10 +289,13 @@ def _hidden(glyphs: list[Glyph], page: int) -> Iterator[Hidden]:
 # -- one page -----------------------------------------------------------------------------------
 
 
-def page_glyphs(page: pdfium.PdfPage, missing: dict[str, frozenset[str]]) -> list[Glyph]:
-    """Every character of the page in PDFium's order, each with why it cannot be seen."""
+def page_glyphs(
+    page: pdfium.PdfPage, missing: dict[str, frozenset[str]], claims: list[Claim] | None = None
+) -> list[Glyph]:
+    """Every character of the page in PDFium's order, each with why it cannot be seen;
+    `claims`: the page's claimed texts in content order (pdf_claims.page_claims)."""
     textpage = page.get_textpage()
-    drawings = dict(_drawings(page, textpage, missing))
+    drawings = dict(_drawings(page, textpage, missing, list(claims or [])))
     raw, count = textpage.raw, textpage.count_chars()
     text = textpage.get_text_range()
     if len(text) != count:  # one character per index, whatever UTF-16 made of it
@@ -287,7 +303,10 @@ def page_glyphs(page: pdfium.PdfPage, missing: dict[str, frozenset[str]]) -> lis
     text = text.replace(PDFIUM_HYPHEN, "-")
     left, right, bottom, top = (ctypes.c_double() for _ in range(4))
     glyphs: list[Glyph] = []
+    read_claims: set[int] = set()  # by identity: two spans may claim the same text
     for index, char in enumerate(text):
+        if BIDI_CONTROLS.match(char):
+            continue
         if _LOW_SURROGATE.match(char) and glyphs and _HIGH_SURROGATE.match(glyphs[-1].char):
             pair = glyphs[-1].char + char  # PDFium counts UTF-16 units: 😀 is two
             glyphs[-1].char = pair.encode("utf-16-le", "surrogatepass").decode("utf-16-le")
@@ -299,6 +318,16 @@ def page_glyphs(page: pdfium.PdfPage, missing: dict[str, frozenset[str]]) -> lis
             continue  # a glyph its font maps to no text (part of a cluster): nothing to read
         fpdf.FPDFText_GetCharBox(raw, index, left, right, bottom, top)
         box = (left.value, bottom.value, right.value, top.value) if drawn else None
+        if drawing is not None and drawing.claim is not None:
+            # PDFium gives a span's text in an order of its own on some lines (it reorders
+            # right-to-left text by where its objects stand): read it as the file says it.
+            if id(drawing.claim) not in read_claims:
+                read_claims.add(id(drawing.claim))
+                glyphs += [
+                    Glyph(c, drawing, box if not c.isspace() else None, x=left.value)
+                    for c in BIDI_CONTROLS.sub("", drawing.claim.text)
+                ]
+            continue
         glyphs.append(Glyph(char, drawing, box, x=left.value))
     textpage.close()
     _judge(page, glyphs)
@@ -317,19 +346,23 @@ def _in_reading_order(glyphs: list[Glyph]) -> list[Glyph]:
     left-to-right run. Numbers read left to right in either."""
     if not any(_direction(char) == "R" for char in {g.char for g in glyphs}):
         return glyphs
+    # A span's claimed text is already in the order it is written.
+    claimed = {id(g) for g in glyphs if g.drawing is not None and g.drawing.claim is not None}
     ordered: list[Glyph] = []
     line: list[Glyph] = []
     for glyph in glyphs:
         if glyph.char in "\r\n":
-            ordered += [*_line_in_order(line), glyph]
+            ordered += [*_line_in_order(line, claimed), glyph]
             line = []
         else:
             line.append(glyph)
-    return ordered + _line_in_order(line)
+    return ordered + _line_in_order(line, claimed)
 
 
-def _line_in_order(line: list[Glyph]) -> list[Glyph]:
+def _line_in_order(line: list[Glyph], claimed: set[int]) -> list[Glyph]:
     if not any(_direction(glyph.char) == "R" for glyph in line):
+        return line
+    if any(id(glyph) in claimed for glyph in line):
         return line
     standing = sorted(line, key=lambda glyph: glyph.x)  # left to right
     strong = [_direction(g.char) for g in standing if _direction(g.char) != "N"]
@@ -397,7 +430,12 @@ def _judge(page: pdfium.PdfPage, glyphs: list[Glyph]) -> None:
         if drawing is None or box is None:
             continue
         middle = ((box[0] + box[2]) / 2, (box[1] + box[3]) / 2)
-        if drawing.invisible:
+        if drawing.claim is not None and drawing.claim.unaccounted():
+            glyph.why = (
+                "claimed by the PDF (/ActualText) but not drawn: no glyph inside the span "
+                f'stands for "{drawing.claim.unaccounted()}"'
+            )
+        elif drawing.invisible:
             glyph.why = "drawn invisibly (text render mode or full transparency)"
         elif glyph.char in drawing.missing:
             glyph.why = (
@@ -423,9 +461,15 @@ def _unseen_on(colour: Colour, box: Box, under: Callable[[float, float], RGB]) -
 
 
 def _drawings(
-    page: pdfium.PdfPage, textpage: pdfium.PdfTextPage, missing: dict[str, frozenset[str]]
+    page: pdfium.PdfPage,
+    textpage: pdfium.PdfTextPage,
+    missing: dict[str, frozenset[str]],
+    claims: list[Claim],
 ) -> Iterator[tuple[int, Drawing]]:
-    """Every text object of the page (in form XObjects too) with how it is drawn."""
+    """Every text object of the page (in form XObjects too) with how it is drawn; the first
+    text object of each span that claims a text gets the next of `claims` (both are in
+    content order)."""
+    spans: dict[int, Claim | None] = {}
 
     def walk(
         objects: list[Any], matrix: pdfium.PdfMatrix, marks: tuple[int, bool], clip: Box | None
@@ -440,7 +484,12 @@ def _drawings(
                 invisible = mode in INVISIBLE_MODES or colour[3] == 0
                 label = bool(LIST_LABEL.fullmatch(_object_text(obj, textpage).strip()))
                 font = missing.get(_font_name(obj), frozenset())
-                yield _address(obj), Drawing(mcid, artifact, colour, invisible, label, own, font)
+                span = _claim_span(obj)
+                claim = None
+                if span is not None and span not in spans:
+                    spans[span] = claim = claims.pop(0) if claims else Claim("", boxes=1)
+                drawing = Drawing(mcid, artifact, colour, invisible, label, own, font, claim)
+                yield _address(obj), drawing
             elif kind == fpdf.FPDF_PAGEOBJ_FORM:
                 count = fpdf.FPDFFormObj_CountObjects(obj)
                 inner = [fpdf.FPDFFormObj_GetObject(obj, i) for i in range(count)]
@@ -493,6 +542,18 @@ def _marks(obj: object, inherited: tuple[int, bool]) -> tuple[int, bool]:
         if bytes(buffer)[: max(length.value - 2, 0)].decode("utf-16-le") == "Artifact":
             artifact = True
     return (own if own >= 0 else mcid), artifact
+
+
+def _claim_span(obj: object) -> int | None:
+    """The address of the object's innermost mark that claims a text (`/ActualText`), which
+    every object of that marked-content span shares; None if it has none."""
+    found = None
+    for index in range(fpdf.FPDFPageObj_CountMarks(obj)):
+        mark = fpdf.FPDFPageObj_GetMark(obj, index)
+        length = ctypes.c_ulong()
+        if fpdf.FPDFPageObjMark_GetParamStringValue(mark, b"ActualText", None, 0, length):
+            found = _address(mark)
+    return found
 
 
 def _colour(obj: object, stroke: bool) -> Colour:

@@ -11,6 +11,7 @@ from __future__ import annotations
 import io
 import re
 from collections.abc import Callable, Iterator
+from dataclasses import dataclass
 
 import pikepdf
 from fontTools.cffLib import CFFFontSet
@@ -52,25 +53,48 @@ def _fonts(pdf: pikepdf.Pdf) -> Iterator[pikepdf.Dictionary]:
 
 
 def _font_missing(font: pikepdf.Dictionary) -> set[str]:
-    if font.get("/Subtype") != pikepdf.Name.Type0 or "/ToUnicode" not in font:
+    codes = font_codes(font)
+    if codes is None:
         return set()
+    return {c for code in codes.missing for c in codes.text.get(code, "") if not c.isspace()}
+
+
+@dataclass(frozen=True)
+class FontCodes:
+    """What each character code of an embedded composite font (two bytes a code) draws."""
+
+    text: dict[int, str]
+    """Its ToUnicode map: code -> the text the writer says the glyph stands for."""
+    missing: frozenset[int]
+    """Codes that draw the missing-glyph box: glyph 0, or past the font program's last."""
+    nominal: dict[int, str]
+    """Code -> the characters the embedded font's own character map sends to its glyph."""
+
+
+def font_codes(font: pikepdf.Dictionary) -> FontCodes | None:
+    """The codes of an embedded composite font (Type0, as WeasyPrint and LibreOffice write
+    them), or None for any other font or one whose encoding or program cannot be read."""
+    if font.get("/Subtype") != pikepdf.Name.Type0 or "/ToUnicode" not in font:
+        return None
     cid_font = font.DescendantFonts[0]
     descriptor = cid_font.get("/FontDescriptor")
-    glyphs = _glyph_count(descriptor) if isinstance(descriptor, pikepdf.Dictionary) else None
-    if glyphs is None:
-        return set()
+    program = _program(descriptor) if isinstance(descriptor, pikepdf.Dictionary) else None
     to_cid = _encoding(font.get("/Encoding"))
-    if to_cid is None:
-        return set()
+    if program is None or to_cid is None:
+        return None
+    glyphs, by_glyph = program
     to_gid = cid_font.get("/CIDToGIDMap", pikepdf.Name.Identity)
     gids = None if isinstance(to_gid, pikepdf.Name) else to_gid.read_bytes()
-    chars: set[str] = set()
-    for code, text in to_unicode(font.ToUnicode.read_bytes()).items():
+    text = to_unicode(font.ToUnicode.read_bytes())
+    missing, nominal = set(), {}
+    for code in text:
         cid = to_cid(code)
         gid = cid if gids is None else int.from_bytes(gids[cid * 2 : cid * 2 + 2] or b"\0\0", "big")
         if gid == 0 or gid >= glyphs:
-            chars.update(c for c in text if not c.isspace())
-    return chars
+            missing.add(code)
+        elif gid in by_glyph:
+            nominal[code] = by_glyph[gid]
+    return FontCodes(text, frozenset(missing), nominal)
 
 
 def _encoding(encoding: object) -> Callable[[int], int] | None:
@@ -104,9 +128,9 @@ def _encoding(encoding: object) -> Callable[[int], int] | None:
     return cid_of
 
 
-def _glyph_count(descriptor: pikepdf.Dictionary) -> int | None:
-    """How many glyphs the embedded font program has (None if it is not embedded or not
-    TrueType, OpenType or CFF)."""
+def _program(descriptor: pikepdf.Dictionary) -> tuple[int, dict[int, str]] | None:
+    """How many glyphs the embedded font program has, and the characters its character map
+    sends to each glyph (None if it is not embedded or not TrueType, OpenType or CFF)."""
     try:
         if "/FontFile2" in descriptor:
             data = descriptor.FontFile2.read_bytes()
@@ -115,10 +139,18 @@ def _glyph_count(descriptor: pikepdf.Dictionary) -> int | None:
             if descriptor.FontFile3.get("/Subtype") != pikepdf.Name.OpenType:
                 cff = CFFFontSet()
                 cff.decompile(io.BytesIO(data), None)
-                return len(cff[cff.fontNames[0]].charset)
+                return len(cff[cff.fontNames[0]].charset), {}
         else:
             return None
-        return int(TTFont(io.BytesIO(data), lazy=True)["maxp"].numGlyphs)
+        program = TTFont(io.BytesIO(data), lazy=True)
+        by_glyph: dict[int, str] = {}
+        if "cmap" in program:
+            order = program.getGlyphOrder()
+            ids = {name: gid for gid, name in enumerate(order)}
+            for code, name in sorted((program.getBestCmap() or {}).items()):
+                if name in ids:
+                    by_glyph[ids[name]] = by_glyph.get(ids[name], "") + chr(code)
+        return int(program["maxp"].numGlyphs), by_glyph
     except (TTLibError, KeyError, IndexError, ValueError, AssertionError):
         return None
 

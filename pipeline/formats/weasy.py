@@ -15,6 +15,9 @@ from weasyprint.text.fonts import FontConfiguration
 from weasyprint.urls import FatalURLFetchingError, URLFetcher
 
 from pipeline.brand import Brand
+from pipeline.formats.pdf import logical_text
+
+logical_text.install()  # every PDF the pipeline writes says what its complex text reads
 
 # The scratch folder a renderer lays out from is a new temporary folder each time, and the
 # project can live anywhere; WeasyPrint names images after their URLs and the PDF identifier

@@ -26,6 +26,7 @@ from pipeline.formats.docx import embedded
 from pipeline.formats.docx.bookmarks import bookmark_name
 from pipeline.formats.docx.fonts import embed_brand_font
 from pipeline.formats.docx.images import inches, print_ppi
+from pipeline.formats.docx.scripts import name_run_fonts
 from pipeline.formats.docx.wordml import (
     SETTINGS_ORDER,
     NewBytes,
@@ -55,6 +56,7 @@ def finish(path: Path, doc: Document, brand: Brand) -> None:
     document = docx.Document(str(path))
     _properties(document, doc, brand)
     _language(document, doc.lang)
+    name_run_fonts(document, brand)
     _page(document, brand)
     _header_and_footer(document, doc)
     ensure(document.settings.element, "trackRevisions", SETTINGS_ORDER)

@@ -6,10 +6,12 @@ from __future__ import annotations
 import tempfile
 from pathlib import Path
 
+import pikepdf
+
 from pipeline.brand import Brand
 from pipeline.formats.htmlview import article_view
-from pipeline.formats.pdf import paged
-from pipeline.formats.pdf.artifacts import mark_running_heads_as_artifacts
+from pipeline.formats.pdf import glyph_text, paged
+from pipeline.formats.pdf.artifacts import running_heads_to_artifacts
 from pipeline.model import Document
 
 
@@ -23,5 +25,8 @@ def render(doc: Document, brand: Brand, out_dir: Path) -> Path:
         # WeasyPrint takes /Title from <title>, /Lang from <html lang>, and with pdf/ua-1 sets
         # DisplayDocTitle, MarkInfo and the structure tree itself.
         draft = paged.write(html, work, work / "tagged.pdf", brand, pdf_variant="pdf/ua-1")
-        mark_running_heads_as_artifacts(draft, target)
+        with pikepdf.open(draft) as pdf:
+            running_heads_to_artifacts(pdf)
+            glyph_text.complete(pdf)
+            pdf.save(target, deterministic_id=True)
     return target

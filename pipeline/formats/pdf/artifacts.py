@@ -7,19 +7,11 @@ so assistive technology skips it: this rewrites those sequences, and nothing els
 from __future__ import annotations
 
 from collections.abc import Iterator
-from pathlib import Path
 from typing import Any
 
 import pikepdf
 
 _PAGINATION = pikepdf.Dictionary(Type=pikepdf.Name.Pagination)
-
-
-def mark_running_heads_as_artifacts(source: Path, target: Path) -> Path:
-    with pikepdf.open(source) as pdf:
-        running_heads_to_artifacts(pdf)
-        pdf.save(target, deterministic_id=True)
-    return target
 
 
 def running_heads_to_artifacts(pdf: pikepdf.Pdf) -> None:

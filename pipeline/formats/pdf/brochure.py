@@ -20,7 +20,16 @@ import pikepdf
 
 from pipeline.brand import Brand
 from pipeline.formats.htmlview import ArticleView, DisclaimerView, article_view
-from pipeline.formats.pdf import booklet, figures, marks, overprint, paged, pdfx, resources
+from pipeline.formats.pdf import (
+    booklet,
+    figures,
+    glyph_text,
+    marks,
+    overprint,
+    paged,
+    pdfx,
+    resources,
+)
 from pipeline.formats.pdf.artifacts import running_heads_to_artifacts
 from pipeline.formats.pdf.resolution import check_resolution, column_width_in
 from pipeline.formats.pdf.separation import Separation
@@ -73,6 +82,7 @@ def render(doc: Document, brand: Brand, out_dir: Path) -> Path:
         check_resolution(written, prepared, brand)
         with pikepdf.open(written) as pdf:
             running_heads_to_artifacts(pdf)  # tagged, like the accessible PDF
+            glyph_text.complete(pdf)
             prepared.swap_into(pdf)
             pdfx.name_print_condition(pdf, condition)
             pdfx.drop_unused_colour_spaces(pdf)
