@@ -57,9 +57,10 @@ def check_output(
     if kind == "brochure_pdf":
         from pipeline.checks import preflight
 
-        flight = preflight.write_reports(path, brand)  # preflight.txt, print-job.txt beside it
+        flight = preflight.write_reports(path, brand)  # preflight.txt, print-job.* beside it
         result.problems += [f"brochure preflight: {failure}" for failure in flight.failures]
         result.notes += [f"brochure: {line}" for line in flight.notes()]
         result.record["preflight"] = flight.record()
         result.record["print_job"] = preflight.TICKET
+        result.record["print_job_json"] = preflight.TICKET_JSON
     return result
