@@ -380,8 +380,10 @@ def _with_tokens(text: str, table: str, tokens: dict[str, object]) -> str:
         text, found = re.subn(
             rf"(?ms)(^\[{re.escape(table)}\][^\n]*\n(?:(?!^\[).)*?)^{key} = [^\n]*", replace, text
         )
-        if not found:
-            text = text.replace(f"[{table}]\n", f"[{table}]\n{line}\n", 1)
+        if not found:  # a new key, first in its table
+            header = re.search(rf"(?m)^\[{re.escape(table)}\][^\n]*\n", text)
+            assert header, f"no [{table}] in brand.toml"
+            text = text[: header.end()] + line + "\n" + text[header.end() :]
     return text
 
 
