@@ -22,7 +22,7 @@ import pytest
 from PIL import Image, ImageCms, ImageDraw
 
 from pipeline.brand import BrandError, load_brand
-from pipeline.builder import Project, build
+from pipeline.builder import Options, Project, build
 from pipeline.checks.preflight import preflight
 from pipeline.formats.pdf.separation import Separation
 from pipeline.printconditions import REGISTERED
@@ -60,7 +60,7 @@ def _project(tmp_path: Path, **print_tokens: object) -> Path:
 
 
 def _build(project: Path) -> Shelf:
-    report = build(Project.at(project), (), ["brochure_pdf"])
+    report = build(Project.at(project), Options(formats=("brochure_pdf",)))
     assert not report.failed, "\n".join(report.lines)
     found = sorted((project / "output").glob("*/brochure.pdf"))
     return Shelf(project, {path.parent.name: path for path in found})

@@ -14,9 +14,9 @@ callas pdfToolbox, Enfocus PitStop) makes that can be made here, reading only th
   how they overlap: black text overprinting a dark image would add up on press, which only
   a separation shows (the tests make one with Ghostscript).
 
-A failure names the page and the object. `write_reports` writes `preflight.txt` and the
-print shop's job ticket, `print-job.txt` and the same as `print-job.json`, beside the
-brochure.
+A failure names the page and the object. The check gives `preflight.txt` and the print
+shop's job ticket, `print-job.txt` and the same as `print-job.json`, which the build
+publishes beside the brochure.
 """
 
 from __future__ import annotations
@@ -24,9 +24,7 @@ from __future__ import annotations
 import hashlib
 import io
 import json
-import os
 import re
-import tempfile
 from collections.abc import Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -39,6 +37,7 @@ from fontTools.ttLib import TTFont, TTLibError
 from PIL import Image, ImageCms, ImageMath
 
 from pipeline.brand import Brand, length_mm
+from pipeline.checks.finished import Finished, OutputCheck
 
 REPORT = "preflight.txt"
 TICKET = "print-job.txt"
@@ -191,13 +190,24 @@ class Preflight:
         }
 
 
-def write_reports(path: Path, brand: Brand) -> Preflight:
-    """Preflight `path` and write preflight.txt, print-job.txt and print-job.json beside it."""
-    flight = preflight(path, brand)
-    _write(path.parent / REPORT, flight.report())
-    _write(path.parent / TICKET, flight.ticket())
-    _write(path.parent / TICKET_JSON, json.dumps(flight.ticket_record(), indent=2) + "\n")
-    return flight
+def run(finished: Finished) -> OutputCheck:
+    """The check "preflight": its failures, its figures, and preflight.txt, print-job.txt
+    and print-job.json to publish beside the brochure."""
+    flight = preflight(finished.path, finished.brand)
+    return OutputCheck(
+        problems=[f"brochure preflight: {failure}" for failure in flight.failures],
+        notes=[f"brochure: {line}" for line in flight.notes()],
+        record={
+            "preflight": flight.record(),
+            "print_job": TICKET,
+            "print_job_json": TICKET_JSON,
+        },
+        reports={
+            REPORT: flight.report(),
+            TICKET: flight.ticket(),
+            TICKET_JSON: json.dumps(flight.ticket_record(), indent=2) + "\n",
+        },
+    )
 
 
 def preflight(path: Path, brand: Brand) -> Preflight:
@@ -688,12 +698,3 @@ def _read_pages(path: Path, brand: Brand) -> tuple[list[str], int]:
     finally:
         pdf.close()
     return coarse, notes
-
-
-def _write(path: Path, text: str) -> None:
-    """Atomically, readable by a web server (0644)."""
-    handle, temporary = tempfile.mkstemp(prefix=f".{path.name}-", dir=path.parent)
-    with os.fdopen(handle, "w", encoding="utf-8") as stream:
-        stream.write(text)
-    os.chmod(temporary, 0o644)
-    os.replace(temporary, path)
