@@ -440,3 +440,23 @@ def test_a_ticket_without_placeholders_names_none(shelf: Shelf, tmp_path: Path) 
     record = preflight(path, brand).ticket_record()
     assert record["placeholders"] == [] and record["quantity"] == 2500
     assert "Still placeholders" not in preflight(path, brand).ticket()
+
+
+@pytest.mark.parametrize(
+    ("colour", "failure"),
+    [
+        (b"0.5 0.5 0 0 k", "page 2: 9.0 pt text in 2 inks (50/50/0/0)"),
+        (b"0 0 0 1 k", "page 2: 100 % black text that knocks out (overprint not set)"),
+    ],
+    ids=["small type in two inks", "black text knocking out"],
+)
+def test_preflight_names_text_a_prepress_desk_would_call_about(
+    shelf: Shelf, tmp_path: Path, colour: bytes, failure: str
+) -> None:
+    path = Path(shutil.copyfile(shelf.brochures[ARTICLE_ID], tmp_path / "brochure.pdf"))
+    with pikepdf.open(path, allow_overwriting_input=True) as pdf:
+        page = pdf.pages[1]
+        font = next(iter(page.Resources.Font.keys()))
+        page.contents_add(b"q " + colour + f" BT {font} 9 Tf 72 72 Td <0003> Tj ET Q".encode())
+        pdf.save(path)
+    assert preflight(path, BRAND).failures == [failure]

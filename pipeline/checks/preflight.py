@@ -7,6 +7,8 @@ callas pdfToolbox, Enfocus PitStop) makes that can be made here, reading only th
 - every font embedded, and of the brand's family or one of its declared fallbacks;
 - a TrimBox and a BleedBox on every page, the bleed at least the brand's;
 - every image at the brand's resolution at the size it prints;
+- text under 12 pt in one ink (four plates out of register blur small type), and text in
+  100 % black set to overprint (/op with /OPM 1), outside printer's marks;
 - total area coverage (the four inks added up) at most the print condition's limit
   (`[print] max-ink`, by default the registered condition's), for every colour painted and
   every pixel of every CMYK image, except in crop marks (page artifacts outside the bleed,
@@ -21,9 +23,11 @@ publishes beside the brochure.
 
 from __future__ import annotations
 
+import dataclasses
 import hashlib
 import io
 import json
+import math
 import re
 from collections.abc import Iterator
 from dataclasses import dataclass, field
@@ -221,6 +225,7 @@ def preflight(path: Path, brand: Brand) -> Preflight:
             f"({condition.identifier}, {condition.paper})": list(_colours(pdf, brand, most)),
             "every font embedded, from the brand's families": list(_fonts(pdf, brand)),
             "TrimBox and BleedBox on every page": list(_boxes(pdf, brand)),
+            "text under 12 pt in one ink, black text overprinting": list(_text_inks(pdf)),
         }
         flight.facts = _facts(pdf, path, brand)
     flight.facts["ink_max"] = round(most.total, 1)
@@ -564,6 +569,108 @@ def _image_ink(image: Any) -> float | None:
 
 def _numbers(values: list[Any]) -> str:
     return "/".join(f"{float(v):g}" for v in values)
+
+
+# -- text inks ----------------------------------------------------------------------------------
+
+SMALL_TYPE = 12.0
+"""Points: text smaller than this must print in one ink."""
+
+
+@dataclass
+class _TextState:
+    ctm: tuple[float, ...] = (1, 0, 0, 1, 0, 0)
+    fill: tuple[float, ...] = (0.0,)
+    cmyk: bool = False
+    overprint: bool = False
+    size: float = 0.0
+
+
+def _text_inks(pdf: pikepdf.Pdf) -> Iterator[str]:
+    """One line per page and colour of small text in more than one ink, and per page of
+    black text that knocks out."""
+    found: dict[tuple[int, str], float] = {}
+    for number, page in enumerate(pdf.pages, start=1):
+        shown = _shown(page.obj, page.obj.get("/Resources"), _TextState(), 0)
+        for size, fill, cmyk, overprint in shown:
+            inks = sum(v > 0 for v in fill) if cmyk else 1
+            if size < SMALL_TYPE and inks > 1:
+                key = (
+                    number,
+                    f"{size:.1f} pt text in {inks} inks ({_numbers([v * 100 for v in fill])})",
+                )
+                found[key] = size
+            if cmyk and fill == (0.0, 0.0, 0.0, 1.0) and not overprint:
+                found[(number, "100 % black text that knocks out (overprint not set)")] = size
+    for (number, problem), _size in found.items():
+        yield f"page {number}: {problem}"
+
+
+def _shown(
+    owner: Any, resources: Any, state: _TextState, depth: int
+) -> Iterator[tuple[float, tuple[float, ...], bool, bool]]:
+    """(size in points, fill, fill is CMYK, overprint) of each text-showing operator outside
+    printer's marks, in a content stream and the forms it draws."""
+    if resources is None or depth > 8:
+        return
+    stack: list[_TextState] = []
+    marked: list[bool] = []
+    marks = 0
+    text_matrix: tuple[float, ...] = (1, 0, 0, 1, 0, 0)
+    for instruction in pikepdf.parse_content_stream(owner):
+        operator = str(instruction.operator)
+        operands = list(getattr(instruction, "operands", []))
+        if operator == "q":
+            stack.append(dataclasses.replace(state))
+        elif operator == "Q" and stack:
+            state = stack.pop()
+        elif operator == "cm":
+            state.ctm = _times(tuple(float(v) for v in operands), state.ctm)
+        elif operator in ("BDC", "BMC"):
+            marked.append(_is_page_artifact(operands))
+            marks += marked[-1]
+        elif operator == "EMC" and marked:
+            marks -= marked.pop()
+        elif operator == "gs":
+            extgstate = resources.get("/ExtGState", {}).get(operands[0], {})
+            if "/op" in extgstate or "/OP" in extgstate:
+                fill_op = extgstate.get("/op", extgstate.get("/OP"))
+                state.overprint = bool(fill_op) and int(extgstate.get("/OPM", 1)) == 1
+        elif operator == "cs":
+            state.cmyk = _space_kind(operands[0], resources) == "CMYK"
+            state.fill = (0.0, 0.0, 0.0, 1.0) if state.cmyk else (0.0,)
+        elif operator in ("sc", "scn") and not isinstance(operands[-1], pikepdf.Name):
+            state.fill = tuple(float(v) for v in operands)
+        elif operator in ("g", "k", "rg"):
+            state.cmyk, state.fill = operator == "k", tuple(float(v) for v in operands)
+        elif operator == "Tf":
+            state.size = float(operands[1])
+        elif operator == "BT":
+            text_matrix = (1, 0, 0, 1, 0, 0)
+        elif operator == "Tm":
+            text_matrix = tuple(float(v) for v in operands)
+        elif operator in ("Tj", "TJ", "'", '"') and not marks:
+            _a, _b, c, d, _e, _f = _times(text_matrix, state.ctm)
+            yield state.size * math.hypot(c, d), state.fill, state.cmyk, state.overprint
+        elif operator == "Do" and not marks:
+            form = resources.get("/XObject", {}).get(operands[0])
+            if form is not None and form.get("/Subtype") == "/Form":
+                inner = dataclasses.replace(state)
+                if "/Matrix" in form:
+                    inner.ctm = _times(tuple(float(v) for v in form.Matrix), state.ctm)
+                yield from _shown(form, form.get("/Resources", resources), inner, depth + 1)
+
+
+def _times(a: tuple[float, ...], b: tuple[float, ...]) -> tuple[float, ...]:
+    """The PDF matrix product a x b."""
+    return (
+        a[0] * b[0] + a[1] * b[2],
+        a[0] * b[1] + a[1] * b[3],
+        a[2] * b[0] + a[3] * b[2],
+        a[2] * b[1] + a[3] * b[3],
+        a[4] * b[0] + a[5] * b[2] + b[4],
+        a[4] * b[1] + a[5] * b[3] + b[5],
+    )
 
 
 # -- fonts --------------------------------------------------------------------------------
