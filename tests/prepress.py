@@ -169,34 +169,26 @@ def _walk(
 # -- separations ----------------------------------------------------------------------------
 
 
-def ghostscript() -> str:
+def ghostscript(*arguments: str) -> None:
+    """Ghostscript, quiet, batch, safe, on `arguments`."""
     program = shutil.which("gs")
     assert program, "Ghostscript is missing: run `invoke setup --tests`"
-    return program
+    command = [program, "-q", "-dNOPAUSE", "-dBATCH", "-dSAFER", *arguments]
+    subprocess.run(command, check=True, capture_output=True, timeout=300)
 
 
 def separate(path: Path, folder: Path, dpi: int = 150) -> list[dict[str, Image.Image]]:
     """Each page's four process plates as Ghostscript's tiffsep writes them (8 bits, 255 is
     full ink once inverted here), anti-aliasing off, overprint simulated as a press prints."""
     folder.mkdir(parents=True, exist_ok=True)
-    subprocess.run(
-        [
-            ghostscript(),
-            "-q",
-            "-dNOPAUSE",
-            "-dBATCH",
-            "-dSAFER",
-            "-sDEVICE=tiffsep",
-            f"-r{dpi}",
-            "-dTextAlphaBits=1",
-            "-dGraphicsAlphaBits=1",
-            "-dUseCropBox=false",
-            f"-sOutputFile={folder}/page-%03d.tif",
-            str(path),
-        ],
-        check=True,
-        capture_output=True,
-        timeout=300,
+    ghostscript(
+        "-sDEVICE=tiffsep",
+        f"-r{dpi}",
+        "-dTextAlphaBits=1",
+        "-dGraphicsAlphaBits=1",
+        "-dUseCropBox=false",
+        f"-sOutputFile={folder}/page-%03d.tif",
+        str(path),
     )
     pages = []
     for composite in sorted(folder.glob("page-[0-9][0-9][0-9].tif")):
@@ -241,21 +233,11 @@ def bleed_pixels(path: Path, number: int, dpi: int) -> tuple[int, int, int, int]
 
 def convert_pdfx(path: Path, target: Path) -> Path:
     """The brochure through Ghostscript's PDF/X route, as a shop converting for an older RIP."""
-    subprocess.run(
-        [
-            ghostscript(),
-            "-q",
-            "-dNOPAUSE",
-            "-dBATCH",
-            "-dSAFER",
-            "-dPDFX",
-            "-sDEVICE=pdfwrite",
-            "-sColorConversionStrategy=CMYK",
-            f"-sOutputFile={target}",
-            str(path),
-        ],
-        check=True,
-        capture_output=True,
-        timeout=300,
+    ghostscript(
+        "-dPDFX",
+        "-sDEVICE=pdfwrite",
+        "-sColorConversionStrategy=CMYK",
+        f"-sOutputFile={target}",
+        str(path),
     )
     return target
