@@ -131,11 +131,11 @@ def _build_print_profiles() -> None:
     """The ICC profile of each registered print condition (pipeline/printconditions.py)."""
     from pipeline.printconditions import REGISTERED, ProfileError, build_profile
 
-    for condition in REGISTERED.values():
+    missing = [c for c in REGISTERED.values() if not c.profile.is_file()]
+    if not missing:
+        print(f"ICC profiles of the print conditions: all {len(REGISTERED)} present")
+    for condition in missing:
         what = f"ICC profile {condition.identifier} ({condition.profile.name})"
-        if condition.profile.is_file():
-            print(f"{what}: present")
-            continue
         print(f"{what}: building …", end=" ", flush=True)
         start = time.perf_counter()
         try:
