@@ -492,12 +492,17 @@ def _judge(page: pdfium.PdfPage, glyphs: list[Glyph], left_to_right: bool) -> No
     direction of the page."""
     trim = page.get_trimbox()
     under = _background(page) if any(g.box for g in glyphs) else None
+    problems: dict[int, str | None] = {}  # each claim judged once, not once per character
     for glyph in glyphs:
         drawing, box = glyph.drawing, glyph.box
         if drawing is None or box is None:
             continue
         middle = ((box[0] + box[2]) / 2, (box[1] + box[3]) / 2)
-        problem = drawing.claim.problem(left_to_right) if drawing.claim is not None else None
+        problem = None
+        if (claim := drawing.claim) is not None:
+            if id(claim) not in problems:
+                problems[id(claim)] = claim.problem(left_to_right)
+            problem = problems[id(claim)]
         if problem is not None:
             glyph.why = problem
         elif drawing.invisible:
