@@ -134,7 +134,9 @@ def language_name(tag: str) -> str:
 def catalogue_files(styles_dir: Path, lang: str) -> list[Path]:
     """The catalogue files a document in `lang` reads, the most specific first."""
     folder = styles_dir / FOLDER
-    return [folder / f"{tag}.toml" for tag in _chain(lang) if (folder / f"{tag}.toml").is_file()]
+    return [
+        folder / f"{tag}.toml" for tag in language_chain(lang) if (folder / f"{tag}.toml").is_file()
+    ]
 
 
 def labels_for(styles_dir: Path, lang: str) -> Labels:
@@ -143,7 +145,7 @@ def labels_for(styles_dir: Path, lang: str) -> Labels:
     if not files:
         # The language's own file; for Chinese, its script's (Simplified and Traditional
         # Chinese never share labels).
-        first = _chain(lang)[-1] if lang.split("-")[0] == "zh" else lang.split("-")[0]
+        first = language_chain(lang)[-1] if lang.split("-")[0] == "zh" else lang.split("-")[0]
         raise LabelError(
             f"no label catalogue for {lang}: add styles/{FOLDER}/{first}.toml (copy "
             f"styles/{FOLDER}/{REFERENCE}.toml and translate each label), so every word the "
@@ -164,7 +166,7 @@ def check(styles_dir: Path, lang: str) -> list[str]:
     return [labels._missing(key) for key in wanted if key not in labels.values]
 
 
-def _chain(lang: str) -> list[str]:
+def language_chain(lang: str) -> list[str]:
     """`es-US` -> es-US, es; then the likely script's forms: `zh-CN` -> ..., zh-Hans."""
     tags = [lang]
     parts = lang.split("-")

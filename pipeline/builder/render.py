@@ -84,7 +84,7 @@ def render_group(task: Task) -> list[Rendered]:
     results = []
     for kind in task.formats:
         fmt = FORMATS[kind]
-        seen = task.brand.only(fmt.brand_tables)
+        seen = task.brand.only(fmt.brand_tables).in_language(task.doc.lang)
         folder = task.staging / kind
         try:
             folder.mkdir()
@@ -125,7 +125,7 @@ def _shared(task: Task) -> tuple[Any, str]:
         return None, ""
     try:
         return SHARED[first.shares].make(
-            task.doc, task.brand.only(first.brand_tables), task.view
+            task.doc, task.brand.only(first.brand_tables).in_language(task.doc.lang), task.view
         ), ""
     except Exception as error:
         if os.environ.get("PIPELINE_DEBUG"):

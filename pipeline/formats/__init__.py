@@ -143,7 +143,7 @@ class Job:
             from pipeline.formats.htmlview import article_view
 
             view = article_view(doc)
-        seen = brand.only(fmt.brand_tables)
+        seen = brand.only(fmt.brand_tables).in_language(doc.lang)
         shared = SHARED[fmt.shares].make(doc, seen, view) if fmt.shares else None
         return cls(fmt, doc, seen, view if fmt.html_view else None, shared)
 
