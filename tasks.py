@@ -438,9 +438,11 @@ TRANSLATE_ACTIONS = {
         "doc": "the original's id",
         "lang": "the translation's language, a BCP 47 tag (e.g. es-US)",
     },
+    iterable=["doc"],
 )
-def translate(c: Context, action: str = "", doc: str = "", lang: str = "") -> None:
+def translate(c: Context, action: str = "", doc: list[str] | None = None, lang: str = "") -> None:
     """Translations: `invoke translate new|mark-current --doc ID --lang es-US`."""
+    ids = _doc_ids(translate, doc)
     if action not in TRANSLATE_ACTIONS:
         choices = ", ".join(TRANSLATE_ACTIONS)
         raise Exit(
@@ -448,7 +450,7 @@ def translate(c: Context, action: str = "", doc: str = "", lang: str = "") -> No
             f'new --doc {_example_id()} --lang es-US"',
             code=2,
         )
-    if not doc or not lang:
+    if len(ids) != 1 or not lang:
         raise Exit(
             f"invoke translate {action} needs --doc ID and --lang TAG, e.g. --doc "
             f"{_example_id()} --lang es-US",
@@ -459,7 +461,7 @@ def translate(c: Context, action: str = "", doc: str = "", lang: str = "") -> No
 
     command = {"new": start, "mark-current": mark_current}[action]
     try:
-        done = command(Project.at(ROOT), doc, lang)
+        done = command(Project.at(ROOT), ids[0], lang)
     except TranslateError as error:
         raise Exit(f"translate {action}: {error}", code=1) from None
     print("\n".join(done.lines))
