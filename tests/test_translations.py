@@ -514,3 +514,26 @@ def test_a_changed_sentence_warns_names_the_section_fails_strict_and_shows_on_th
     assert [m.text for m in strict.messages if m.level == "error" and "stale" in m.text] == [
         warning
     ]
+
+
+@pytest.mark.fast
+def test_a_language_added_changes_the_keys_of_the_pages_that_link_languages_alone() -> None:
+    from pipeline.builder.keys import StyleFiles, document_inputs, output_key
+    from pipeline.formats import FORMATS as REGISTRY
+    from pipeline.model import Language
+
+    brand = load_brand(ROOT / "styles")
+    styles = StyleFiles(brand)
+    inputs = document_inputs(load(ROOT / ORIGINAL, ROOT), ROOT)
+    alone: tuple[Language, ...] = ()
+    both = (
+        Language("en-US", "English", ARTICLE_ID),
+        Language("es-US", "Español", f"{ARTICLE_ID}/es-US"),
+    )
+    changed = {
+        kind
+        for kind, fmt in REGISTRY.items()
+        if output_key(fmt, inputs, brand, styles, alone)
+        != output_key(fmt, inputs, brand, styles, both)
+    }
+    assert changed == {"html", "onepager_html"}
