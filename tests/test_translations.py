@@ -537,3 +537,16 @@ def test_a_language_added_changes_the_keys_of_the_pages_that_link_languages_alon
         != output_key(fmt, inputs, brand, styles, both)
     }
     assert changed == {"html", "onepager_html"}
+
+
+def test_a_review_of_a_translation_is_refused_never_merged_into_the_original(
+    languages: Built,
+) -> None:
+    from pipeline.ingest import IngestError, ingest
+
+    english = (languages.project.root / ORIGINAL).read_bytes()
+    with pytest.raises(IngestError, match="is a review of a translation of ddd-stem-cell-therapy"):
+        ingest(languages.project, languages.path(SPANISH, "docx"), True, ())
+    assert (languages.project.root / ORIGINAL).read_bytes() == english
+    kept = languages.project.output_dir.parent / "build" / "sources"
+    assert sorted(p.name for p in kept.iterdir()) == sorted([ARTICLE_ID, SPANISH, CHINESE])

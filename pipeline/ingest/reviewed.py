@@ -3,6 +3,7 @@
 
 from __future__ import annotations
 
+import re
 import zipfile
 from dataclasses import dataclass
 from pathlib import Path
@@ -85,7 +86,16 @@ def open_reviewed(path: Path) -> Reviewed:
         raise IngestError(
             f'{shown}: its source-id is "{doc_id}" but it carries the source of "{base.id}"'
         )
+    if _TRANSLATION.search(base.text.split("\n---", 1)[0]):
+        raise IngestError(
+            f"{shown} is a review of a translation of {doc_id} (its source names "
+            "translation-of): reviews of translations cannot be ingested yet; apply its "
+            "changes to the translation by hand (docs/translations.md)"
+        )
     return Reviewed(path, doc_id, base, parts)
+
+
+_TRANSLATION = re.compile(r"(?m)^translation-of\s*:")
 
 
 def _custom_property(xml: bytes | None, name: str) -> str:
