@@ -25,16 +25,21 @@ SHA256 = re.compile(r"[0-9a-f]{64}")
 
 
 def fingerprints(doc: Document) -> dict[str, str]:
-    """Part id -> fingerprint, for every section and disclaimer, in source order."""
+    """Part id -> fingerprint, for every section and disclaimer, in source order; not for a
+    part included from a shared passage (pipeline/passages.py): each language's version of
+    it is the passage's own, never the document's translators' to keep in step."""
     found: dict[str, str] = {}
     for section in doc.sections:
         body = [item for item in section.body if not isinstance(item, Disclaimer)]
-        found[section.id] = _fingerprint(
-            ("heading", [{"t": "Plain", "c": list(section.heading)}]),
-            ("plain", section.plain),
-            ("body", body),
-        )
+        if not section.passage:
+            found[section.id] = _fingerprint(
+                ("heading", [{"t": "Plain", "c": list(section.heading)}]),
+                ("plain", section.plain),
+                ("body", body),
+            )
         for disclaimer in section.disclaimers:
+            if disclaimer.passage:
+                continue
             found[disclaimer.id] = _fingerprint(
                 ("wording", disclaimer.wording), ("plain", disclaimer.plain)
             )
