@@ -22,7 +22,7 @@ from invoke import task as invoke_task
 from pipeline.formats import FORMATS  # the registry only: no renderer is imported
 
 if TYPE_CHECKING:
-    from pipeline.builder import Report
+    from pipeline.builder import Project, Report
 
 ROOT = Path(__file__).resolve().parent
 
@@ -428,19 +428,38 @@ def ingest(
 TRANSLATE_ACTIONS = {
     "new": "start source/<id>.<lang>.md: every part of the original, its words marked TODO",
     "mark-current": "record that the translation now follows the original as it is",
+    "export": "write the translators' XLIFF 1.2 file of --doc for --lang",
+    "import": "bring a translated XLIFF file (FILE) back into source/<id>.<lang>.md",
 }
 
 
 @task(
-    positional=["action"],
     help={
         "action": "; ".join(f"{name}: {what}" for name, what in TRANSLATE_ACTIONS.items()),
+        "file": "import: the XLIFF file back from translation (invoke takes it as --file; "
+        "the console script will take it as the command's argument)",
         "doc": "the original's id",
         "lang": "the translation's language, a BCP 47 tag (e.g. es-US)",
+        "output": "export: where to write the XLIFF (default: build/translations/<id>.<lang>.xlf)",
+        "approve_disclaimer": "import: apply a changed translation of this disclaimer too "
+        "(repeatable)",
     },
+    iterable=["approve_disclaimer"],
 )
-def translate(c: Context, action: str = "", doc: str = "", lang: str = "") -> None:
-    """Translations: `invoke translate new|mark-current --doc ID --lang es-US`."""
+def translate(
+    c: Context,
+    action: str,
+    file: str = "",
+    doc: str = "",
+    lang: str = "",
+    output: str = "",
+    approve_disclaimer: list[str] | None = None,
+) -> None:
+    """Translations: `invoke translate new|mark-current|export --doc ID --lang es-US`,
+    `invoke translate import --file FILE.xlf [--approve-disclaimer ID]`.
+
+    import exits 0 when all is applied, 1 when a disclaimer's translation waits for
+    approval, 2 when the file cannot be imported (nothing written)."""
     if action not in TRANSLATE_ACTIONS:
         choices = ", ".join(TRANSLATE_ACTIONS)
         raise Exit(
@@ -448,21 +467,46 @@ def translate(c: Context, action: str = "", doc: str = "", lang: str = "") -> No
             f'new --doc {_example_id()} --lang es-US"',
             code=2,
         )
+    from pipeline.builder import Project
+
+    project = Project.at(ROOT)
+    if action == "import":
+        _translate_import(project, file, approve_disclaimer)
+        return
     if not doc or not lang:
         raise Exit(
             f"invoke translate {action} needs --doc ID and --lang TAG, e.g. --doc "
             f"{_example_id()} --lang es-US",
             code=2,
         )
-    from pipeline.builder import Project
     from pipeline.translations.commands import TranslateError, mark_current, start
+    from pipeline.translations.exchange import export
 
-    command = {"new": start, "mark-current": mark_current}[action]
     try:
-        done = command(Project.at(ROOT), doc, lang)
+        if action == "export":
+            done = export(project, doc, lang, Path(output) if output else None)
+        else:
+            done = {"new": start, "mark-current": mark_current}[action](project, doc, lang)
     except TranslateError as error:
         raise Exit(f"translate {action}: {error}", code=1) from None
     print("\n".join(done.lines))
+
+
+def _translate_import(project: Project, file: str, approve: list[str] | None) -> None:
+    if not file:
+        raise Exit(
+            "invoke translate import needs the file: invoke translate import --file FILE.xlf", 2
+        )
+    approved = _repeated(translate, "approve_disclaimer", approve, "a disclaimer id", "not-a-cure")
+    from pipeline.translations.exchange import ImportRefused, take_in
+
+    try:
+        done = take_in(project, Path(file), approved)
+    except ImportRefused as error:
+        raise Exit(f"translate import: {error}", code=2) from None
+    print("\n".join(done.lines))
+    if done.exit_code:
+        raise Exit(code=done.exit_code)
 
 
 @task

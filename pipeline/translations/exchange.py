@@ -26,7 +26,7 @@ from pipeline.builder.project import Project
 from pipeline.model import Document, TranslatedFrom
 from pipeline.source import ID_PATTERN, LANG_PATTERN, SourceError, load
 from pipeline.translations import record, writing, xliff
-from pipeline.translations.commands import TranslateError, translation_path
+from pipeline.translations.commands import Done, TranslateError, translation_path
 from pipeline.translations.segments import (
     OPTIONAL,
     Content,
@@ -48,12 +48,6 @@ HEADER = (
     "must not change. Units marked as a disclaimer are approved wording: a change to their "
     "translation is applied only when approved by the disclaimer's id."
 )
-
-
-@dataclass
-class Exported:
-    path: Path
-    lines: list[str]
 
 
 @dataclass
@@ -162,7 +156,7 @@ def _by_section(listed: Sequence[Segment]) -> dict[str, list[Segment]]:
 # -- export --------------------------------------------------------------------------------
 
 
-def export(project: Project, doc_id: str, lang: str, out: Path | None = None) -> Exported:
+def export(project: Project, doc_id: str, lang: str, out: Path | None = None) -> Done:
     """The XLIFF 1.2 file of `doc_id` for `lang` (by default in build/translations/)."""
     both = pair(project, doc_id, lang)
     targets = both.translated_segments()
@@ -184,13 +178,13 @@ def export(project: Project, doc_id: str, lang: str, out: Path | None = None) ->
     path = out or project.root / "build" / "translations" / f"{doc_id}.{lang}.xlf"
     write_atomic(path, data)
     said = ", ".join(f"{n} {state}" for state, n in counts.items() if n)
-    return Exported(
+    return Done(
         path,
-        [
+        (
             f"wrote {project.shown(path)}: {len(outgoing)} units ({said}) of "
             f"{both.original.source_path} for {lang}",
-            f"  after translation: invoke translate import {project.shown(path)}",
-        ],
+            f"  after translation: invoke translate import --file {project.shown(path)}",
+        ),
     )
 
 
@@ -402,8 +396,17 @@ def _held_back(
             continue
         if ident in approve:
             continue
+        changed = [
+            (unit, b, a)
+            for unit, b, a in zip(units, before, after, strict=True)
+            if b is None or a is None or _said(a) != _said(b)
+        ]
         done.held.append(
-            Held(ident, [text(b) for b in before if b is not None], [text(a) for a in after if a])
+            Held(
+                ident,
+                [f"{_which(u)}: {text(b)}" for u, b, _a in changed if b is not None],
+                [f"{_which(u)}: {text(a)}" for u, _b, a in changed if a is not None],
+            )
         )
         for unit, previous in zip(units, before, strict=True):
             if previous is not None:
@@ -411,6 +414,11 @@ def _held_back(
             else:
                 chosen.pop(unit, None)
     return chosen
+
+
+def _which(unit: str) -> str:
+    """A disclaimer unit named for a person: its full or its plain wording."""
+    return "plain" if "/plain/" in unit else "full"
 
 
 def _record(

@@ -25,6 +25,9 @@ WRITER = "markdown-smart-auto_identifiers-multiline_tables-simple_tables-grid_ta
 """pandoc's Markdown as a source is written: quotes and dashes as characters, every id
 written out, tables as pipe tables."""
 _NOTE = re.compile(r"\[\^(\d+)\]")
+_CODE = re.compile(r" {0,3}(`{3,}|~{3,})")
+_DIV = re.compile(r":{3,}[ \t]*(.*?)[ \t]*")
+_ID_FIRST = re.compile(r"\{#([\w-]+) \.(disclaimer)\}")
 
 
 def split(text: str) -> tuple[str, list[tuple[str, str]]]:
@@ -45,11 +48,25 @@ def split(text: str) -> tuple[str, list[tuple[str, str]]]:
 def section_text(ident: str, blocks: Blocks, last: bool) -> str:
     """A section written by pandoc, its footnotes named after it (so they meet no other
     section's), ending with a blank line unless it ends the file."""
-    written = pandoc(
-        json.dumps(ast_document(blocks)), "--from=json", f"--to={WRITER}", "--wrap=none"
-    )
+    written = pandoc(ast_document(blocks), "--from=json", f"--to={WRITER}", "--wrap=none")
     written = _NOTE.sub(lambda m: f"[^{ident}-{m.group(1)}]", written).strip("\n")
-    return written + ("\n" if last else "\n\n")
+    return _house_fences(written) + ("\n" if last else "\n\n")
+
+
+def _house_fences(text: str) -> str:
+    """Div fences as sources write them: three colons (pandoc counts more for an outer div,
+    but closes the innermost open one either way), `{.disclaimer #id}` with its class first.
+    Lines inside a code block are left as they are."""
+    out, code = [], ""
+    for line in text.split("\n"):
+        fence = _CODE.match(line)
+        if fence and (not code or fence.group(1).startswith(code)):
+            code = "" if code else fence.group(1)
+        elif not code and (div := _DIV.fullmatch(line)):
+            spec = _ID_FIRST.sub(r"{.\2 #\1}", div.group(1))
+            line = ":::" + (f" {spec}" if spec else "")
+        out.append(line)
+    return "\n".join(out)
 
 
 def metadata(
