@@ -1,0 +1,248 @@
+"""Shared, approved passages (styles/passages/, docs/authoring.md): included by id, expanded
+into the model as the document's own text with messages naming the passage's file and line,
+in the document's language; a change to one rebuilds exactly the outputs of the documents
+(and languages) that include it."""
+
+from __future__ import annotations
+
+import shutil
+from pathlib import Path
+
+import pytest
+
+from pipeline.builder import Options, Project, build
+from pipeline.builder.keys import document_inputs
+from pipeline.source import SourceError, load
+from tests.conftest import ROOT
+
+SECTION = """---
+id: language-help
+lang: en-US
+# Test text.
+---
+
+## Language help {#language-help}
+
+::: plain
+Help in your language is free. Ask us for it.
+:::
+
+Language assistance services are available to you free of charge. Ask any staff member.
+"""
+SECTION_ES = """---
+id: language-help
+lang: es
+# Texto de prueba (test text), traducido con cuidado del inglés.
+---
+
+## Ayuda en su idioma {#language-help}
+
+::: plain
+La ayuda en su idioma es gratuita. Pídanosla.
+:::
+
+Tiene a su disposición servicios gratuitos de asistencia lingüística. Pregunte a cualquier miembro del personal.
+"""
+DISCLAIMER = """---
+id: ask-first
+lang: en-US
+---
+
+::: {.disclaimer #ask-first}
+Ask your care team before you change anything.
+
+::: plain
+Ask your care team first.
+:::
+:::
+"""
+
+
+def document(doc_id: str, body: str, lang: str = "en-US") -> str:
+    return (
+        f"---\nid: {doc_id}\ntitle: Visiting Hours\nlang: {lang}\nlast-reviewed: 2026-01\n---\n\n"
+        + body
+    )
+
+
+VISITING = """## Visiting {#visiting}
+
+::: plain
+Ask the front desk when you can visit.
+:::
+
+Ask the front desk for today's visiting hours.
+
+::: {include=ask-first}
+:::
+"""
+INCLUDES = "::: {include=language-help}\n:::\n\n" + VISITING
+
+
+@pytest.fixture
+def root(tmp_path: Path) -> Path:
+    (tmp_path / "source").mkdir()
+    shutil.copytree(ROOT / "styles", tmp_path / "styles")
+    passages = tmp_path / "styles" / "passages"
+    shutil.rmtree(passages)
+    passages.mkdir()
+    (passages / "language-help.md").write_text(SECTION)
+    (passages / "language-help.es.md").write_text(SECTION_ES)
+    (passages / "ask-first.md").write_text(DISCLAIMER)
+    return tmp_path
+
+
+def write(root: Path, name: str, text: str) -> Path:
+    path = root / "source" / f"{name}.md"
+    path.write_text(text, encoding="utf-8")
+    return path
+
+
+@pytest.mark.fast
+def test_an_included_section_and_disclaimer_are_the_documents_own_text(root: Path) -> None:
+    doc = load(write(root, "visits", document("visits", INCLUDES)), root)
+    assert [(s.id, s.passage) for s in doc.sections] == [
+        ("language-help", "styles/passages/language-help.md"),
+        ("visiting", ""),
+    ]
+    (ask,) = doc.sections[1].disclaimers
+    assert (ask.id, ask.passage, doc.where(ask)) == (
+        "ask-first",
+        "styles/passages/ask-first.md",
+        "styles/passages/ask-first.md:6",
+    )
+    assert doc.passages == ("styles/passages/language-help.md", "styles/passages/ask-first.md")
+
+
+@pytest.mark.fast
+def test_a_passage_is_checked_like_the_documents_text_naming_its_own_file(root: Path) -> None:
+    (root / "styles/passages/ask-first.md").write_text(
+        DISCLAIMER.replace("::: plain\nAsk your care team first.\n:::\n", "")
+    )
+    (root / "styles/passages/language-help.md").write_text(
+        SECTION.replace("free of charge.", "free of charge <b>now</b>.")
+    )
+    with pytest.raises(SourceError) as caught:
+        load(write(root, "visits", document("visits", INCLUDES)), root)
+    said = [str(p) for p in caught.value.problems]
+    assert any(s.startswith("styles/passages/ask-first.md:6: disclaimer") for s in said), said
+    assert any(s.startswith("styles/passages/language-help.md:13: raw HTML") for s in said), said
+
+
+@pytest.mark.fast
+@pytest.mark.parametrize(
+    ("body", "expected"),
+    [
+        (
+            INCLUDES.replace("include=language-help", "include=language-hlp"),
+            'source/visits.md:8: no shared passage "language-hlp": write it in '
+            "styles/passages/language-hlp.md",
+        ),
+        (
+            "::: {include=language-help}\n:::\n\nA stray line.\n\n" + VISITING,
+            'source/visits.md:11: text after the included section "language-help" (line 8)',
+        ),
+        (
+            VISITING + "\n::: plain\n::: {include=ask-first}\n:::\n:::\n",
+            "a shared passage included inside",
+        ),
+        (
+            "::: {include=ask-first}\n:::\n\n" + VISITING,
+            'source/visits.md:8: the shared passage "ask-first" is a disclaimer: include it '
+            "inside a section",
+        ),
+        (
+            VISITING.replace("::: {include=ask-first}", "::: {include=ask-first .note}"),
+            'class "note"',
+        ),
+    ],
+)
+def test_a_misplaced_or_unknown_include_is_named_with_its_line(
+    root: Path, body: str, expected: str
+) -> None:
+    with pytest.raises(SourceError) as caught:
+        load(write(root, "visits", document("visits", body)), root)
+    assert any(expected in str(p) for p in caught.value.problems), caught.value
+
+
+@pytest.mark.fast
+def test_each_language_gets_its_own_version_or_is_told_which_file_to_write(root: Path) -> None:
+    only_section = INCLUDES.replace("::: {include=ask-first}\n:::\n", "")
+    spanish = load(write(root, "visitas", document("visitas", only_section, "es-US")), root)
+    assert spanish.sections[0].passage == "styles/passages/language-help.es.md"
+    assert spanish.sections[0].title == "Ayuda en su idioma"
+    with pytest.raises(SourceError) as caught:  # ask-first has no Spanish version
+        load(write(root, "visitas", document("visitas", INCLUDES, "es-US")), root)
+    assert any(
+        'the shared passage "ask-first" has no version in es-US' in str(p)
+        and "styles/passages/ask-first.es-US.md" in str(p)
+        for p in caught.value.problems
+    ), caught.value
+
+
+@pytest.mark.fast
+def test_a_passage_is_in_the_keys_of_exactly_the_documents_and_languages_that_include_it(
+    root: Path,
+) -> None:
+    (root / "styles/passages/ask-first.es.md").write_text(
+        DISCLAIMER.replace("lang: en-US", "lang: es")
+        .replace(
+            "Ask your care team before you change anything.",
+            "Consulte a su equipo de atención antes de cambiar algo.",
+        )
+        .replace("Ask your care team first.", "Consulte primero a su equipo de atención.")
+    )
+    docs = {
+        "visits": document("visits", INCLUDES),
+        "visitas": document("visitas", INCLUDES, "es-US"),
+        "plain": document("plain", VISITING.replace("::: {include=ask-first}\n:::\n", "")),
+    }
+    for name, text in docs.items():
+        write(root, name, text)
+
+    def inputs() -> dict[str, set[str]]:
+        return {
+            name: set(document_inputs(load(root / f"source/{name}.md", root), root)["full"])
+            | set(document_inputs(load(root / f"source/{name}.md", root), root)["plain"])
+            for name in docs
+        }
+
+    found = inputs()
+    assert found["visits"] >= {"styles/passages/language-help.md", "styles/passages/ask-first.md"}
+    assert found["visitas"] >= {"styles/passages/language-help.es.md"}
+    assert not any(p.startswith("styles/passages/") for p in found["plain"])
+    assert not found["visitas"] & {"styles/passages/language-help.md"}
+
+
+def test_a_changed_passage_rebuilds_exactly_the_outputs_that_include_it(root: Path) -> None:
+    """Built in HTML (every format's key reads the same inputs): the English passage changed
+    rebuilds the English document only; the Spanish one, the Spanish only; a document that
+    includes none stays up to date throughout. Each rebuilt page shows the new text."""
+    write(root, "visits", document("visits", INCLUDES))
+    write(
+        root,
+        "visitas",
+        document("visitas", INCLUDES.replace("::: {include=ask-first}\n:::\n", ""), "es-US"),
+    )
+    write(root, "plain", document("plain", VISITING.replace("::: {include=ask-first}\n:::\n", "")))
+    project = Project.at(root)
+    options = Options(formats=("html",))
+    first = build(project, options)
+    assert not first.failed, first.lines
+
+    def states() -> dict[str, str]:
+        report = build(project, options)
+        assert not report.failed, report.lines
+        return {doc: outcome.state for (doc, _kind), outcome in report.outcomes.items()}
+
+    english = root / "styles/passages/language-help.md"
+    english.write_text(SECTION.replace("Ask any staff member.", "Ask any member of staff."))
+    assert states() == {"visits": "built", "visitas": "up to date", "plain": "up to date"}
+    page = (root / "output/visits/index.html").read_text()
+    assert "Ask any member of staff." in page
+
+    spanish = root / "styles/passages/language-help.es.md"
+    spanish.write_text(SECTION_ES.replace("Pregunte a cualquier", "Consulte a cualquier"))
+    assert states() == {"visits": "up to date", "visitas": "built", "plain": "up to date"}
+    assert "Consulte a cualquier miembro" in (root / "output/visitas/index.html").read_text()
+    assert states() == dict.fromkeys(("visits", "visitas", "plain"), "up to date")
