@@ -41,7 +41,8 @@ lang: es
 La ayuda en su idioma es gratuita. Pídanosla.
 :::
 
-Tiene a su disposición servicios gratuitos de asistencia lingüística. Pregunte a cualquier miembro del personal.
+Tiene a su disposición servicios gratuitos de asistencia lingüística. Pregunte a cualquier
+miembro del personal.
 """
 DISCLAIMER = """---
 id: ask-first
