@@ -194,7 +194,7 @@ def _notes(segment: Segment, state: str) -> list[str]:
         which = "plain wording" if segment.role == "disclaimer-plain" else "full wording"
         notes.append(
             f'Approved wording: the {which} of disclaimer "{segment.disclaimer}". A change to '
-            "its translation is applied only when approved: invoke translate import FILE "
+            "its translation is applied only when approved: invoke translate import --file FILE "
             f"--approve-disclaimer {segment.disclaimer}"
         )
     if state == "needs-review-translation":
