@@ -444,13 +444,13 @@ TRANSLATE_ACTIONS = {
         "approve_disclaimer": "import: apply a changed translation of this disclaimer too "
         "(repeatable)",
     },
-    iterable=["approve_disclaimer"],
+    iterable=["approve_disclaimer", "doc"],
 )
 def translate(
     c: Context,
     action: str,
     file: str = "",
-    doc: str = "",
+    doc: list[str] | None = None,
     lang: str = "",
     output: str = "",
     approve_disclaimer: list[str] | None = None,
@@ -473,7 +473,8 @@ def translate(
     if action == "import":
         _translate_import(project, file, approve_disclaimer)
         return
-    if not doc or not lang:
+    ids = _doc_ids(translate, doc)
+    if len(ids) != 1 or not lang:
         raise Exit(
             f"invoke translate {action} needs --doc ID and --lang TAG, e.g. --doc "
             f"{_example_id()} --lang es-US",
@@ -484,9 +485,9 @@ def translate(
 
     try:
         if action == "export":
-            done = export(project, doc, lang, Path(output) if output else None)
+            done = export(project, ids[0], lang, Path(output) if output else None)
         else:
-            done = {"new": start, "mark-current": mark_current}[action](project, doc, lang)
+            done = {"new": start, "mark-current": mark_current}[action](project, ids[0], lang)
     except TranslateError as error:
         raise Exit(f"translate {action}: {error}", code=1) from None
     print("\n".join(done.lines))

@@ -110,6 +110,8 @@ class Translation:
     """The version it was translated from (its `translated-from:`)."""
     current: TranslatedFrom
     """The original as it is now."""
+    original_lines: Mapping[str, int] = field(default_factory=dict)
+    """Each part's line in the original, for messages."""
 
     @property
     def stale(self) -> tuple[str, ...]:
@@ -195,6 +197,24 @@ class Document:
     def next_review(self) -> dt.date:
         """When the next review is due (see pipeline.review)."""
         return review.due_date(self.last_reviewed, self.review_every_months)
+
+
+@dataclass(frozen=True)
+class Language:
+    """One language a document is published in, as its pages link to it."""
+
+    tag: str
+    """BCP 47, as the edition's `lang`."""
+    name: str
+    """In its own language: "Español"."""
+    folder: str
+    """Its edition's folder under output/ (`edition_folder`)."""
+
+    def href(self, here: str, file: str) -> str:
+        """The address of its `file`, from a page in the folder `here`."""
+        import posixpath
+
+        return posixpath.join(posixpath.relpath(self.folder, here), file).removeprefix("./")
 
 
 def edition_folder(edition: str) -> str:

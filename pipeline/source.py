@@ -132,6 +132,24 @@ def _read(path: Path, root: Path, shown: str) -> tuple[str, bytes]:
         raise SourceError([Problem(shown, line, "is not UTF-8 text; save it as UTF-8")]) from None
 
 
+def declared_lang(path: Path) -> str | None:
+    """The `lang:` a source's metadata declares, read without loading the file (None when
+    it cannot be told): what the pages of its translations name it by."""
+    try:
+        with path.open("rb") as stream:
+            head = stream.read(64 * 1024).decode("utf-8", errors="replace")
+    except OSError:
+        return None
+    lines = NEWLINE.split(head)
+    end = next((i for i, line in enumerate(lines[1:], 1) if line.strip() in {"---", "..."}), 0)
+    try:
+        meta = yaml.load("\n".join(lines[1:end]), _MetadataLoader) if end else None
+    except (yaml.YAMLError, RecursionError):
+        return None
+    lang = meta.get("lang") if isinstance(meta, dict) else None
+    return lang if isinstance(lang, str) and LANG_PATTERN.fullmatch(lang) else None
+
+
 def _shown_path(path: Path, root: Path) -> str:
     """The path as the writer names it (a symbolic link is named, not followed)."""
     try:
@@ -195,6 +213,9 @@ class _Loader:
                 original_lang=self.original.lang,
                 recorded=self.recorded,
                 current=record.current(self.original),
+                original_lines={
+                    part.id: part.line for part in parity.parts(self.original.sections)
+                },
             )
         return Document(
             id=meta.get("translation-of") or meta["id"],

@@ -199,11 +199,25 @@ def test_every_file_under_styles_is_in_an_outputs_key() -> None:
         if path.is_file()
     }
     # brand.toml is in the keys as the tables each format reads; the landing page's template
-    # is in none, since every build and gather writes the landing page again; a shared passage
-    # is in the keys of the documents that include it, as their input (tested below).
+    # is in none, since every build and gather writes the landing page again; a label
+    # catalogue is in the inputs of each document in its language (the next test), a shared
+    # passage in those of the documents that include it (tests/test_passages.py).
+    labels = {f"labels/{path.name}" for path in (ROOT / "styles" / "labels").glob("*.toml")}
     passages = {name for name in every if name.startswith("passages/")}
     assert passages
-    assert every - keyed - passages == {"brand.toml", "templates/index.html.j2"}
+    assert every - keyed - passages == {"brand.toml", "templates/index.html.j2", *labels}
+
+
+@pytest.mark.fast
+def test_a_documents_inputs_are_the_label_catalogues_of_its_language_alone(
+    tmp_path: Path,
+) -> None:
+    make_project(tmp_path, {"sample": GOOD.replace("lang: en-US", "lang: es-US")})
+    inputs = document_inputs(load(tmp_path / "source/sample.md", tmp_path), tmp_path)
+    for scope in ("full", "plain"):
+        assert sorted(p for p in inputs[scope] if p.startswith("styles/")) == [
+            "styles/labels/es.toml"
+        ]
 
 
 @pytest.mark.parametrize("template", TEMPLATES)
