@@ -61,6 +61,8 @@ BARE = {
     "approve_disclaimer": [
         ("ingest", "review.docx", "--approve-disclaimer"),
         ("ingest", "review.docx", "-p"),
+        ("translate", "import", "--file", "x.xlf", "--approve-disclaimer"),
+        ("translate", "import", "-p", "--file", "x.xlf"),
     ],
 }
 
