@@ -13,6 +13,7 @@ import pytest
 from pipeline.builder import Options, Project, build
 from pipeline.builder.keys import document_inputs
 from pipeline.source import SourceError, load
+from pipeline.translations import record
 from tests.conftest import ROOT
 
 SECTION = """---
@@ -66,6 +67,42 @@ def document(doc_id: str, body: str, lang: str = "en-US") -> str:
     )
 
 
+ASK_FIRST_ES = """---
+id: ask-first
+lang: es
+# Texto de prueba (test text).
+---
+
+::: {.disclaimer #ask-first}
+Consulte a su equipo de atención antes de cambiar algo.
+
+::: plain
+Consulte primero a su equipo de atención.
+:::
+:::
+"""
+TRANSLATION = """---
+translation-of: visits
+title: Horario de visitas
+lang: es-US
+last-reviewed: 2026-01
+RECORD
+---
+
+::: {include=language-help}
+:::
+
+## Visitas {#visiting}
+
+::: plain
+Pregunte en la recepción cuándo puede visitar.
+:::
+
+Pregunte en la recepción por el horario de visitas de hoy.
+
+::: {include=ask-first}
+:::
+"""
 VISITING = """## Visiting {#visiting}
 
 ::: plain
@@ -217,33 +254,40 @@ def test_a_passage_is_in_the_keys_of_exactly_the_documents_and_languages_that_in
 
 def test_a_changed_passage_rebuilds_exactly_the_outputs_that_include_it(root: Path) -> None:
     """Built in HTML (every format's key reads the same inputs): the English passage changed
-    rebuilds the English document only; the Spanish one, the Spanish only; a document that
-    includes none stays up to date throughout. Each rebuilt page shows the new text."""
-    write(root, "visits", document("visits", INCLUDES))
-    write(
-        root,
-        "visitas",
-        document("visitas", INCLUDES.replace("::: {include=ask-first}\n:::\n", ""), "es-US"),
-    )
+    rebuilds the English leaflet only; its Spanish version, the leaflet's Spanish translation
+    and the Spanish leaflet only; a leaflet that includes none stays up to date throughout.
+    Each rebuilt page shows the new text, verified like the leaflet's own."""
+    (root / "styles/passages/ask-first.es.md").write_text(ASK_FIRST_ES)
+    visits = write(root, "visits", document("visits", INCLUDES))
+    write(root, "visitas", document("visitas", INCLUDES, "es-US"))
     write(root, "plain", document("plain", VISITING.replace("::: {include=ask-first}\n:::\n", "")))
+    recorded = "\n".join(record.as_yaml(record.current(load(visits, root))))
+    translation = TRANSLATION.replace("RECORD", recorded)
+    write(root, "visits.es-US", translation)
     project = Project.at(root)
     options = Options(formats=("html",))
     first = build(project, options)
     assert not first.failed, first.lines
+    editions = {doc for doc, _kind in first.outcomes}
+    assert len(editions) == 4, editions
 
-    def states() -> dict[str, str]:
+    def rebuilt() -> set[str]:
         report = build(project, options)
         assert not report.failed, report.lines
-        return {doc: outcome.state for (doc, _kind), outcome in report.outcomes.items()}
+        states = {doc: outcome.state for (doc, _kind), outcome in report.outcomes.items()}
+        assert set(states.values()) <= {"built", "up to date"}, states
+        return {doc for doc, state in states.items() if state == "built"}
 
     english = root / "styles/passages/language-help.md"
     english.write_text(SECTION.replace("Ask any staff member.", "Ask any member of staff."))
-    assert states() == {"visits": "built", "visitas": "up to date", "plain": "up to date"}
-    page = (root / "output/visits/index.html").read_text()
-    assert "Ask any member of staff." in page
+    assert rebuilt() == {"visits"}
+    assert "Ask any member of staff." in (root / "output/visits/index.html").read_text()
 
     spanish = root / "styles/passages/language-help.es.md"
     spanish.write_text(SECTION_ES.replace("Pregunte a cualquier", "Consulte a cualquier"))
-    assert states() == {"visits": "up to date", "visitas": "built", "plain": "up to date"}
-    assert "Consulte a cualquier miembro" in (root / "output/visitas/index.html").read_text()
-    assert states() == dict.fromkeys(("visits", "visitas", "plain"), "up to date")
+    changed = rebuilt()
+    assert "visitas" in changed and "visits" not in changed and "plain" not in changed
+    assert len(changed) == 2, changed  # and the translation of visits into es-US
+    for page in (root / "output/visitas/index.html", root / "output/visits/es-US/index.html"):
+        assert "Consulte a cualquier" in page.read_text()
+    assert rebuilt() == set()
