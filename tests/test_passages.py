@@ -291,3 +291,23 @@ def test_a_changed_passage_rebuilds_exactly_the_outputs_that_include_it(root: Pa
     for page in (root / "output/visitas/index.html", root / "output/visits/es-US/index.html"):
         assert "Consulte a cualquier" in page.read_text()
     assert rebuilt() == set()
+
+
+def test_ingest_merges_nothing_from_a_reviewed_docx_of_a_document_with_passages(
+    root: Path,
+) -> None:
+    """The DOCX shows the passage's text, which is no paragraph of the source: ingest says it
+    cannot tell an edit of the passage from one of the document, names the files to edit, and
+    writes nothing (an unchanged review would otherwise read as 4 paragraphs added)."""
+    from pipeline.ingest import IngestError, ingest
+
+    source = write(root, "visits", document("visits", INCLUDES))
+    project = Project.at(root)
+    assert not build(project, Options(formats=("docx",))).failed
+    before = source.read_bytes()
+    with pytest.raises(IngestError) as caught:
+        ingest(project, root / "output/visits/visits.docx", apply=True)
+    said = str(caught.value)
+    assert "includes the shared passages ask-first, language-help" in said
+    assert "styles/passages/language-help.md" in said and "merges nothing" in said
+    assert source.read_bytes() == before
