@@ -6,7 +6,6 @@ record of the original (`translated-from:`)."""
 
 from __future__ import annotations
 
-import json
 import re
 from collections.abc import Mapping, Sequence
 from typing import Any
@@ -14,6 +13,7 @@ from typing import Any
 import yaml
 
 from pipeline.ingest import units
+from pipeline.ingest.edits import yaml_scalar
 from pipeline.ingest.markdown import pandoc
 from pipeline.model import TranslatedFrom
 from pipeline.pandoc import ast_document
@@ -120,13 +120,8 @@ def _with_value(text: str, key: str, value: str | None) -> str:
 
 
 def scalar(value: str) -> str:
-    """A metadata value as YAML reads it back: plain when it can be, else double-quoted."""
-    try:
-        if yaml.safe_load(f"key: {value}") == {"key": value} and " #" not in value:
-            return value
-    except yaml.YAMLError:
-        pass
-    return json.dumps(value, ensure_ascii=False)
+    """A metadata value as YAML reads it back (as ingest writes one)."""
+    return yaml_scalar(value)
 
 
 def joined(front: str, sections: Sequence[str]) -> str:
