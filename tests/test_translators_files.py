@@ -322,7 +322,8 @@ def test_a_changed_translation_of_a_disclaimer_is_held_until_approved_by_its_id(
     assert "before: plain: No es una cura segura." in said
     assert "after:  plain: Esto no es una cura asegurada." in said
 
-    assert _import_exit_in_process(project, path, [])[0] == 1  # held again: nothing approved
+    code, again = _import_exit_in_process(project, path, [])  # held again: nothing approved
+    assert code == 1 and "is unchanged: its only changes are held back for approval" in again
     approved = take_in(project, path, ["not-a-cure"])
     assert approved.exit_code == 0 and approved.written
     assert "Esto no es una cura asegurada." in (project.root / SPANISH).read_text()

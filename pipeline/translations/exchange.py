@@ -34,6 +34,7 @@ from pipeline.translations.segments import (
     Rewriter,
     Segment,
     Tag,
+    each_tag,
     parse,
     placeholders,
     segments,
@@ -214,19 +215,15 @@ def _numbered_like(theirs: Content, ours: Content) -> Content:
         available.setdefault(tag.ctype, []).append(tag)
 
     def renumber(items: Content) -> Content:
-        out: Content = []
-        for item in items:
-            if isinstance(item, str):
-                out.append(item)
-                continue
-            match = available.get(item.ctype, [])
-            children = None if item.children is None else renumber(item.children)
-            if match:
-                mine = match.pop(0)
-                out.append(Tag(mine.id, item.ctype, item.node, children, item.sub))
-            elif children is not None:
-                out += children
-        return out
+        return each_tag(items, renumbered)
+
+    def renumbered(item: Tag) -> Content:
+        match = available.get(item.ctype, [])
+        children = None if item.children is None else renumber(item.children)
+        if match:
+            mine = match.pop(0)
+            return [Tag(mine.id, item.ctype, item.node, children, item.sub)]
+        return children or []
 
     return renumber(theirs)
 
@@ -339,24 +336,21 @@ def _resolved(name: str, unit: xliff.Unit, segment: Segment) -> Content:
     used: set[int] = set()
 
     def tie(items: Content) -> Content:
-        out: Content = []
-        for item in items:
-            if isinstance(item, str):
-                out.append(item)
-                continue
-            mine = ours.get(item.id)
-            kind = "<g>" if item.children is not None else "<x/>"
-            if mine is None or (mine.children is None) != (item.children is None):
-                raise ImportRefused(
-                    f"{where}: its target has a {kind} {item.id} the source has not; keep the "
-                    f"tags as they were exported ({_tags_of(segment.content)})"
-                )
-            if item.id in used:
-                raise ImportRefused(f"{where}: its target has tag {item.id} twice; keep it once")
-            used.add(item.id)
-            children = None if item.children is None else tie(item.children)
-            out.append(Tag(mine.id, mine.ctype, mine.node, children, mine.sub))
-        return out
+        return each_tag(items, tied_to_the_original)
+
+    def tied_to_the_original(item: Tag) -> Content:
+        mine = ours.get(item.id)
+        kind = "<g>" if item.children is not None else "<x/>"
+        if mine is None or (mine.children is None) != (item.children is None):
+            raise ImportRefused(
+                f"{where}: its target has a {kind} {item.id} the source has not; keep the "
+                f"tags as they were exported ({_tags_of(segment.content)})"
+            )
+        if item.id in used:
+            raise ImportRefused(f"{where}: its target has tag {item.id} twice; keep it once")
+        used.add(item.id)
+        children = None if item.children is None else tie(item.children)
+        return [Tag(mine.id, mine.ctype, mine.node, children, mine.sub)]
 
     tied = tie(unit.target)
     lost = [t for t in ours.values() if t.id not in used and t.ctype not in OPTIONAL]
@@ -558,8 +552,10 @@ def _summary(
     lines = []
     if done.written:
         lines.append(f"wrote {shown}")
-    elif not done.held or both.translation is not None:
+    elif not done.held:
         lines.append(f"{shown} is unchanged: the file says what it says already")
+    elif both.translation is not None:
+        lines.append(f"{shown} is unchanged: its only changes are held back for approval")
     for held in done.held:
         lines.append(
             f"  held back: the translation of disclaimer {held.id} changed (approve with "

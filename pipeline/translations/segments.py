@@ -90,6 +90,15 @@ class Segment:
     content: Content = field(compare=False)
 
 
+def each_tag(content: Content, visit: Callable[[Tag], Content]) -> Content:
+    """The content with its words kept and each placeholder replaced by what `visit` makes of
+    it (the tag again, changed, its words alone, or nothing)."""
+    out: Content = []
+    for item in content:
+        out += [item] if isinstance(item, str) else visit(item)
+    return out
+
+
 def text(content: Content) -> str:
     """The words alone (placeholders as nothing): what a reader compares."""
     return "".join(item if isinstance(item, str) else text(item.children or []) for item in content)
