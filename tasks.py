@@ -466,6 +466,8 @@ TRANSLATE_ACTIONS = {
         "output": "export: where to write the XLIFF (default: build/translations/<id>.<lang>.xlf)",
         "approve_disclaimer": "import: apply a changed translation of this disclaimer too "
         "(repeatable)",
+        "passage": "mark-current: a shared passage's id (its version in --lang, "
+        "styles/passages/<id>.<lang>.md, records the original passage as it is)",
     },
     iterable=["approve_disclaimer", "doc"],
 )
@@ -477,9 +479,11 @@ def translate(
     lang: str = "",
     output: str = "",
     approve_disclaimer: list[str] | None = None,
+    passage: str = "",
 ) -> None:
     """Translations: `invoke translate new|mark-current|export --doc ID --lang es-US`,
-    `invoke translate import --file FILE.xlf [--approve-disclaimer ID]`.
+    `invoke translate import --file FILE.xlf [--approve-disclaimer ID]`,
+    `invoke translate mark-current --passage ID --lang es` (a shared passage's version).
 
     import exits 0 when all is applied, 1 when a disclaimer's translation waits for
     approval, 2 when the file cannot be imported (nothing written)."""
@@ -496,6 +500,9 @@ def translate(
     if action == "import":
         _translate_import(project, file, approve_disclaimer)
         return
+    if passage:
+        _translate_passage(project, action, passage, lang)
+        return
     ids = _doc_ids(translate, doc)
     if len(ids) != 1 or not lang:
         raise Exit(
@@ -511,6 +518,22 @@ def translate(
             done = export(project, ids[0], lang, Path(output) if output else None)
         else:
             done = {"new": start, "mark-current": mark_current}[action](project, ids[0], lang)
+    except TranslateError as error:
+        raise Exit(f"translate {action}: {error}", code=1) from None
+    print("\n".join(done.lines))
+
+
+def _translate_passage(project: Project, action: str, passage: str, lang: str) -> None:
+    if action != "mark-current" or not lang:
+        raise Exit(
+            "--passage is for mark-current: invoke translate mark-current --passage ID --lang TAG, "
+            "e.g. --passage language-help --lang es",
+            code=2,
+        )
+    from pipeline.translations.commands import TranslateError, mark_passage_current
+
+    try:
+        done = mark_passage_current(project, passage, lang)
     except TranslateError as error:
         raise Exit(f"translate {action}: {error}", code=1) from None
     print("\n".join(done.lines))

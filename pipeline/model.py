@@ -142,6 +142,9 @@ class Document:
     translation: Translation | None = None
     """Set when this document translates another (`translation-of:`): its id is then the
     original's, its `lang` its own."""
+    stale_passages: tuple[str, ...] = ()
+    """Each shared passage's version in another language it includes whose original passage
+    changed since that version was translated (or which records no version of it)."""
 
     @property
     def edition(self) -> str:

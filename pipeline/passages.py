@@ -15,7 +15,9 @@ from pathlib import Path
 
 FOLDER = Path("styles") / "passages"
 """Where passages live, relative to the project."""
-KNOWN_KEYS = ("id", "lang")
+KNOWN_KEYS = ("id", "lang", "translated-from")
+"""`translated-from` only in a version in another language: the record of the original
+passage it translates (pipeline/translations/record.py)."""
 
 
 class Missing(Exception):
@@ -60,6 +62,13 @@ def _named(where: Path, name: str) -> Path | None:
         return exact
     wanted = name.lower()
     return next((p for p in sorted(where.glob("*.md")) if p.name.lower() == wanted), None)
+
+
+def original_of(path: Path) -> Path | None:
+    """For a version in another language (`<id>.<lang>.md`), the original passage's file
+    `<id>.md`; None for an original."""
+    ident, dot, _lang = path.name.removesuffix(".md").partition(".")
+    return path.with_name(f"{ident}.md") if dot else None
 
 
 def known(root: Path) -> list[str]:

@@ -13,7 +13,7 @@ import tempfile
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, replace
 from pathlib import Path
-from typing import Any
+from typing import Any, NamedTuple
 from urllib.parse import unquote
 
 import pypandoc
@@ -107,7 +107,13 @@ def load(path: Path, root: Path, today: dt.date | None = None) -> Document:
     return _Loader(path, shown, text, raw, today or review.today(), root).document()
 
 
-def load_passage(path: Path, root: Path, today: dt.date | None = None) -> Section | Disclaimer:
+class Passage(NamedTuple):
+    part: Section | Disclaimer
+    recorded: TranslatedFrom | None
+    """A version in another language: its record of the original passage it translates."""
+
+
+def load_passage(path: Path, root: Path, today: dt.date | None = None) -> Passage:
     """Parse and validate one shared passage (pipeline/passages.py): the section or the
     disclaimer it holds, its lines and messages those of its own file. Raises SourceError."""
     shown = _shown_path(path, root)
@@ -172,6 +178,7 @@ class _Loader:
         self.path, self.shown, self.text, self.raw, self.today = path, shown, text, raw, today
         self.root, self.is_passage = root, passage
         self.included: dict[str, Section | Disclaimer | str | None] = {}
+        self.stale_passages: list[str] = []
         """Each shared passage the document includes, by id (why it cannot be found, or None:
         its own file has problems)."""
         self.original: Document | None = None
@@ -229,9 +236,10 @@ class _Loader:
             source_sha256=hashlib.sha256(self.raw).hexdigest(),
             source_text=self.text,
             translation=translation,
+            stale_passages=tuple(self.stale_passages),
         )
 
-    def passage(self) -> Section | Disclaimer:
+    def passage(self) -> Passage:
         """The one section or disclaimer a shared passage holds (pipeline/passages.py)."""
         meta, body_start = self._front_matter()
         metadata_problems = len(self.problems)
@@ -263,6 +271,7 @@ class _Loader:
                 f"name); write {{#{ident}}}",
             )
         self._settle(metadata_problems, warnings, sections)
+        recorded = self._passage_record(meta, body_start - 1) if meta is not None else None
         if self.problems or meta is None or not parts:
             if not self.problems:
                 self.problem(
@@ -271,7 +280,29 @@ class _Loader:
                     '("::: {.disclaimer #id}"); write it',
                 )
             raise SourceError(self._sorted_problems())
-        return _from_passage(parts[0], self.shown)
+        return Passage(_from_passage(parts[0], self.shown), recorded)
+
+    def _passage_record(self, meta: dict[str, Any], end: int) -> TranslatedFrom | None:
+        """A passage's version in another language: its record of the original passage."""
+        if "translated-from" not in meta:
+            return None
+        ident = self.path.name.split(".")[0]
+        line = self._key_line("translated-from", end)
+        if passages.original_of(self.path) is None:
+            self.problem(
+                line,
+                '"translated-from" is the record a version in another language keeps of the '
+                f"original passage; {self.path.name} is the original: delete it",
+            )
+            return None
+        recorded, wrong = record.parse(meta["translated-from"])
+        if recorded is None:
+            self.problem(
+                line,
+                f"translated-from {wrong}; once this version says what the original says, run "
+                f"`invoke translate mark-current --passage {ident} --lang {meta.get('lang')}`",
+            )
+        return recorded
 
     def _body(self, body_start: int) -> tuple[list[Block] | None, list[dict[str, Any]]]:
         """The body's blocks and pandoc's warnings, with the outline the checks follow."""
@@ -318,7 +349,10 @@ class _Loader:
         if ident not in self.included:
             try:
                 path = passages.file_for(self.root, ident, self.lang)
-                self.included[ident] = load_passage(path, self.root, self.today)
+                loaded = load_passage(path, self.root, self.today)
+                self.included[ident] = loaded.part
+                if _passage_stale(path, loaded, self.root, self.today):
+                    self.stale_passages.append(loaded.part.passage)
             except passages.Missing as missing:
                 self.included[ident] = str(missing)
             except SourceError as error:
@@ -997,6 +1031,21 @@ class _Loader:
                     f"{seen[item.id]}; give each section and disclaimer its own id",
                 )
             seen.setdefault(item.id, item.line)
+
+
+def _passage_stale(path: Path, version: Passage, root: Path, today: dt.date) -> bool:
+    """Whether a passage's version in another language no longer translates its original as
+    the original is now (or records no version of it, or the original does not load: then
+    nothing vouches for it). An original, or a version with no original, is never stale."""
+    original = passages.original_of(path)
+    if original is None or not original.is_file():
+        return False
+    try:
+        now = load_passage(original, root, today).part
+    except SourceError:
+        return True
+    recorded = version.recorded
+    return recorded is None or dict(recorded.parts) != {now.id: record.fingerprint(now)}
 
 
 def _from_passage(part: Section | Disclaimer, shown: str) -> Section | Disclaimer:

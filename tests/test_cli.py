@@ -298,6 +298,24 @@ def lines_with(lines: list[str], needle: str) -> str:
     return next(line for line in lines if needle in line)
 
 
+def test_translate_marks_a_passages_version_current_and_says_what_passage_is_for(
+    tmp_path: Path,
+) -> None:
+    make_project(tmp_path, {"sample": GOOD})
+    version = tmp_path / "styles/passages/language-help.es.md"
+    version.write_text(re.sub(r"(?m)^translated-from:\n(  .*\n)+", "", version.read_text()))
+    done = run_invoke(
+        tmp_path, "translate", "mark-current", "--passage", "language-help", "-l", "es"
+    )
+    assert done.returncode == 0, done.stderr
+    assert done.stdout.startswith(
+        "styles/passages/language-help.es.md now records styles/passages/language-help.md as it is"
+    )
+    assert "translated-from:" in version.read_text()
+    wrong = run_invoke(tmp_path, "translate", "export", "--passage", "language-help", "-l", "es")
+    assert wrong.returncode == 2 and wrong.stderr.startswith("--passage is for mark-current")
+
+
 # -- the Python API -----------------------------------------------------------------------------
 
 

@@ -293,6 +293,57 @@ def test_a_changed_passage_rebuilds_exactly_the_outputs_that_include_it(root: Pa
     assert rebuilt() == set()
 
 
+def test_a_passage_version_is_stale_once_its_original_changes_until_marked_current(
+    root: Path,
+) -> None:
+    """A Spanish leaflet includes language-help.es.md: told stale while that version records
+    no version of the English passage, current once marked, stale again when one sentence of
+    the English changes (a warning, or with --strict an error that holds its edition back).
+    The English leaflet, which includes the original, is never told so."""
+    from pipeline.translations import staleness
+    from pipeline.translations.commands import mark_passage_current
+
+    only_section = INCLUDES.replace("::: {include=ask-first}\n:::\n", "")
+    spanish = write(root, "visitas", document("visitas", only_section, "es-US"))
+    english = write(root, "visits", document("visits", only_section))
+    version = "styles/passages/language-help.es.md"
+    assert load(spanish, root).stale_passages == (version,)
+    mark_passage_current(Project.at(root), "language-help", "es")
+    assert "translated-from:" in (root / version).read_text()
+    assert load(spanish, root).stale_passages == ()
+
+    original = root / "styles/passages/language-help.md"
+    original.write_text(SECTION.replace("Ask any staff member.", "Ask any member of staff."))
+    doc = load(spanish, root)
+    assert doc.stale_passages == (version,) and load(english, root).stale_passages == ()
+    said = staleness.message(doc)
+    assert said.startswith(f"stale shared passage: {version} no longer translates ")
+    assert "styles/passages/language-help.md" in said
+    assert "invoke translate mark-current --passage language-help --lang es" in said
+
+    project = Project.at(root)
+    warned = build(project, Options(formats=("html",), docs=("visitas",)))
+    assert not warned.failed and f"visitas: {said}" in warned.lines
+    held = build(project, Options(formats=("html",), docs=("visitas",), stale_translation="error"))
+    assert held.failed and f"visitas: {said}" in held.lines
+    mark_passage_current(project, "language-help", "es")
+    assert load(spanish, root).stale_passages == ()
+
+
+@pytest.mark.fast
+def test_only_a_version_in_another_language_keeps_a_record_of_its_original(root: Path) -> None:
+    passage = root / "styles/passages/language-help.md"
+    passage.write_text(SECTION.replace("lang: en-US\n", "lang: en-US\ntranslated-from: x\n"))
+    with pytest.raises(SourceError) as caught:
+        load(write(root, "visits", document("visits", INCLUDES)), root)
+    assert any(
+        p.file == "styles/passages/language-help.md"
+        and p.line == 4
+        and '"translated-from" is the record a version in another language keeps' in p.message
+        for p in caught.value.problems
+    ), caught.value
+
+
 def test_ingest_merges_nothing_from_a_reviewed_docx_of_a_document_with_passages(
     root: Path,
 ) -> None:
