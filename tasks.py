@@ -408,6 +408,13 @@ def _need(*modules: str) -> None:
         )
 
 
+def _help_if_asked(name: str, positional: str) -> None:
+    """Show the task's help when invoke gave -h or --help to its positional argument."""
+    if positional in ("-h", "--help"):
+        command = [sys.executable, "-m", "invoke", "--search-root", str(ROOT), "--help", name]
+        raise Exit(code=subprocess.run(command).returncode)
+
+
 @task(
     help={
         "docx": "the reviewed DOCX (built by `invoke build`, edited in Word or LibreOffice)",
@@ -428,9 +435,7 @@ def ingest(
 
     Writes review.md, source.critic.md and source.patch in build/reviews/<id>/<name>/. Exit
     0: nothing left for a person; 1: something is; 2: the DOCX cannot be ingested."""
-    if docx in ("-h", "--help"):  # invoke gave the flag to the positional argument
-        command = [sys.executable, "-m", "invoke", "--search-root", str(ROOT), "--help", "ingest"]
-        raise Exit(code=subprocess.run(command).returncode)
+    _help_if_asked("ingest", docx)
     approved = _repeated(
         ingest, "approve_disclaimer", approve_disclaimer, "a disclaimer id", "not-a-cure"
     )
@@ -461,7 +466,7 @@ TRANSLATE_ACTIONS = {
         "action": "; ".join(f"{name}: {what}" for name, what in TRANSLATE_ACTIONS.items()),
         "file": "import: the XLIFF file back from translation (invoke takes it as --file; "
         "the console script will take it as the command's argument)",
-        "doc": "the original's id",
+        "doc": f"the original's id, one of: {_documents()}",
         "lang": "the translation's language, a BCP 47 tag (e.g. es-US)",
         "output": "export: where to write the XLIFF (default: build/translations/<id>.<lang>.xlf)",
         "approve_disclaimer": "import: apply a changed translation of this disclaimer too "
@@ -481,12 +486,15 @@ def translate(
     approve_disclaimer: list[str] | None = None,
     passage: str = "",
 ) -> None:
-    """Translations: `invoke translate new|mark-current|export --doc ID --lang es-US`,
+    """Translations: start one, mark it current, export or import XLIFF.
+
+    `invoke translate new|mark-current|export --doc ID --lang es-US`,
     `invoke translate import --file FILE.xlf [--approve-disclaimer ID]`,
     `invoke translate mark-current --passage ID --lang es` (a shared passage's version).
 
     import exits 0 when all is applied, 1 when a disclaimer's translation waits for
     approval, 2 when the file cannot be imported (nothing written)."""
+    _help_if_asked("translate", action)
     if action not in TRANSLATE_ACTIONS:
         choices = ", ".join(TRANSLATE_ACTIONS)
         raise Exit(
