@@ -433,6 +433,10 @@ def test_each_language_is_scored_in_its_own_measure(languages: Built) -> None:
     }
     english = languages.manifest(ARTICLE_ID)["outputs"]["onepager_pdf"]["readability"]
     assert "fk" in english["onepager"]
+    levels = {doc: languages.report.documents[doc].reading for doc in (ARTICLE_ID, SPANISH)}
+    assert levels[ARTICLE_ID] == f"{english['onepager']['fk']:.1f}"
+    assert levels[SPANISH] == f"{whole['fernandez-huerta']:.0f} FH", "the summary's column"
+    assert languages.report.documents[CHINESE].reading == ""
 
 
 def test_the_pages_link_their_languages_both_ways_in_a_browser(languages: Built) -> None:

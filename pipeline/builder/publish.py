@@ -126,7 +126,7 @@ def _settle(
         for kind, entry in manifest.outputs.items():
             if entry.stale and kind not in results:
                 report.stale(plan.id, kind)
-        summary.reading_grade = _grade(manifest)
+        summary.reading = _reading(manifest)
 
 
 def _edition(plan: Plan, results: Mapping[str, Rendered], options: Options) -> Manifest | None:
@@ -328,6 +328,13 @@ def _keep_rejected(
     files.write_atomic(target / MANIFEST, manifest.to_bytes())
 
 
-def _grade(manifest: Manifest) -> float | None:
-    grade = ((manifest.readability or {}).get("onepager") or {}).get("fk")
-    return float(grade) if isinstance(grade, int | float) else None
+def _reading(manifest: Manifest) -> str:
+    scores = (manifest.readability or {}).get("onepager") or {}
+    grade = scores.get("fk")
+    if isinstance(grade, int | float):
+        return f"{grade:.1f}"
+    for measure, score in scores.items():
+        if isinstance(score, int | float):
+            initials = "".join(word[:1].upper() for word in measure.split("-"))
+            return f"{score:.0f} {initials}"
+    return ""
