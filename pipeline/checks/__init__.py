@@ -47,7 +47,10 @@ def check_output(
     except extract.ExtractError as error:
         result.gaps.append(verify.Gap(kind, doc.id, "output", "file", "missing", str(error)))
         return result
-    result.gaps += verify.check(doc, kind, FORMATS[kind].verified, found.text, found.hidden)
+    fmt = FORMATS[kind]
+    result.gaps += verify.check(
+        doc, kind, fmt.verified, found.text, found.hidden, addresses=fmt.link_addresses
+    )
     if kind == readability.SCORED:
         page = extract.read(path, strict=strict, everything=True)
         reading = readability.assess(doc, brand, page.units)

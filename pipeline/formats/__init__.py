@@ -41,6 +41,9 @@ class Format:
     they can share work (the one-pagers share their one-page fit)."""
     plain_too: bool = False
     """It also holds every plain part (the DOCX: clinicians review all a patient reads)."""
+    link_addresses: bool = False
+    """It is paper: each link's address is printed after its text (text.printed_link), and
+    verification expects it there."""
     html_view: bool = True
     """It is drawn from the document's HTML view (formats/htmlview.py), which a build makes
     once per document and hands to the workers."""
@@ -77,8 +80,9 @@ FORMATS: dict[str, Format] = {
             "pipeline.formats.pdf.brochure",
             "print brochure (PDF/X-4, CMYK)",
             (*_FILES, "templates/print*", "templates/brochure*"),
-            (*_TABLES, "print"),
+            (*_TABLES, "print", "brochure"),
             embeds_fonts=True,
+            link_addresses=True,
         ),
         Format(
             "accessible_pdf",

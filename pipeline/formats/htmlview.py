@@ -20,12 +20,16 @@ from pipeline.model import Block, Disclaimer, Document
 from pipeline.svgclean import clean_svg
 from pipeline.text import alt_caption, images, nodes
 
+DISCLAIMER_LABEL = "Important"
+"""What a disclaimer's box is headed with, unless its source gives it a label."""
+
 
 @dataclass(frozen=True)
 class DisclaimerView:
     id: str
     wording: Markup
     plain: Markup
+    label: str = DISCLAIMER_LABEL
 
 
 @dataclass(frozen=True)
@@ -120,14 +124,14 @@ def _article_view(doc: Document) -> ArticleView:
     for section in doc.sections:
         heading = add([{"t": "Plain", "c": list(section.heading)}])
         plain = add(section.plain)
-        parts: list[int | tuple[str, int, int]] = []
+        parts: list[int | tuple[Disclaimer, int, int]] = []
         run: list[Block] = []
         for item in section.body:
             if isinstance(item, Disclaimer):
                 if run:
                     parts.append(add(run))
                     run = []
-                parts.append((item.id, add(item.wording), add(item.plain)))
+                parts.append((item, add(item.wording), add(item.plain)))
             else:
                 run.append(item)
         if run:
@@ -142,7 +146,9 @@ def _article_view(doc: Document) -> ArticleView:
             heading=html[heading],
             plain=html[plain],
             parts=tuple(
-                DisclaimerView(part[0], html[part[1]], html[part[2]])
+                DisclaimerView(
+                    part[0].id, html[part[1]], html[part[2]], part[0].label or DISCLAIMER_LABEL
+                )
                 if isinstance(part, tuple)
                 else html[part]
                 for part in parts

@@ -24,10 +24,6 @@ Medium = Literal["print", "screen"]
 _HEX = re.compile(r"#[0-9A-Fa-f]{6}\b")
 
 
-MAX_PAGES = 256
-"""The longest brochure whose footer can count its pages (print.css.j2's booklet-pages)."""
-
-
 class PrintError(Exception):
     """The document or brand cannot be printed as asked; the message says why and what to do."""
 
@@ -40,9 +36,12 @@ class Fit:
     spacing: float
     type_size: float
 
+    def __str__(self) -> str:
+        return f"{self.type_size:g} pt type, spacing x{self.spacing:g}"
+
     @classmethod
     def nominal(cls, brand: Brand) -> Fit:
-        return cls(1.0, float(brand.print.get("type-size", 11)))
+        return cls(1.0, float(brand.brochure.get("type-size", 11)))
 
 
 def page_html(
@@ -64,15 +63,19 @@ def page_html(
         "logo_url": logo_url(brand, medium),
         "icc_url": icc_profile(brand).as_uri() if medium == "print" else "",
     }
+    layout = brand.brochure_format
     css = env.get_template("print.css.j2").render(
         doc=doc,
         medium=medium,
+        layout=layout,
         fit=fit or Fit.nominal(brand),
         pages_total=Markup(pages_total),  # CSS the code writes, not text: not escaped
-        max_pages=MAX_PAGES,
+        max_pages=layout.most_pages,
         **urls,
     )
-    return env.get_template(template).render(doc=doc, view=view, css=Markup(css), **context)
+    return env.get_template(template).render(
+        doc=doc, view=view, css=Markup(css), layout=layout, **context
+    )
 
 
 def write(html: str, work_dir: Path, target: Path, brand: Brand, **options: Any) -> Path:
