@@ -46,7 +46,7 @@ def render(doc: Document, brand: Brand, out_dir: Path) -> Path:
         work = Path(scratch)
         raster_width = math.ceil(column_width_in(brand) * brand.min_image_dpi)
         prepared = figures.prepare(doc, view, Separation(brand, condition), work, raster_width)
-        printed = paper.on_paper(view)
+        printed = paper.on_paper(view, _widest(view, prepared, layout, brand))
         lines = _notes_lines(layout)
 
         def article(fit: paged.Fit, notes_panels: int) -> Any:
@@ -107,6 +107,7 @@ def _html(doc: Document, brand: Brand, view: ArticleView, template: str, **conte
         web=web_version(doc, brand),
         cover_title=paper.tie_last_words(doc.title),
         end_anchor=fitting.END,
+        flat=True,
         **context,
     )
 
@@ -155,6 +156,22 @@ def back_page_disclaimer(view: ArticleView, brand: Brand) -> DisclaimerView | No
     wanted = brand.brochure.get("back-page-disclaimer")
     chosen = [d for d in view.disclaimers if d.id == wanted] or list(view.disclaimers[-1:])
     return chosen[0] if chosen else None
+
+
+def _widest(
+    view: ArticleView, prepared: figures.Figures, layout: BrochureFormat, brand: Brand
+) -> dict[str, float]:
+    """How wide each raster figure that the source does not size may print (mm): as wide as
+    its pixels print sharp, and never narrower than half a column (a figure that small is
+    too coarse, and the resolution check says what it needs)."""
+    widest = {}
+    for number, relative in enumerate(view.images, start=1):
+        figure = prepared.by_number.get(number)
+        if figure is None or figure.sized_by_source or figure.pixels is None:
+            continue
+        sharp = figure.pixels.width / brand.min_image_dpi * 25.4
+        widest[relative] = max(sharp, layout.column_width / 2)
+    return widest
 
 
 def _notes_lines(layout: BrochureFormat) -> int:

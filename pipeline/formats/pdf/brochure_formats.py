@@ -57,6 +57,9 @@ class BrochureFormat:
     column_gap: float
     title_size: float
     """The cover title, in pt."""
+    type_scale: float = 1.0
+    """The back page's type and QR code, relative to a tri-fold panel's: a letter or A4
+    page has room for larger."""
     panels: tuple[float, ...] = ()
     """A tri-fold's panels on the inside page, left to right; the last folds in."""
     safe: float = 5.0
@@ -152,14 +155,14 @@ FORMATS: dict[str, BrochureFormat] = {
     for f in (
         # Two columns of about 47 characters at 11 pt, as the brochure has always been.
         BrochureFormat("letter-booklet", (8.5 * INCH, 11 * INCH), "saddle-stitch",
-                       _BOOKLET, columns=2, column_gap=8, title_size=34),
+                       _BOOKLET, columns=2, column_gap=8, title_size=34, type_scale=1.25),
         BrochureFormat("a4-booklet", (210, 297), "saddle-stitch",
-                       _BOOKLET, columns=2, column_gap=8, title_size=34),
+                       _BOOKLET, columns=2, column_gap=8, title_size=34, type_scale=1.25),
         # One column of about 60 characters: the size of most leaflet racks.
         BrochureFormat("half-letter-booklet", (5.5 * INCH, 8.5 * INCH), "saddle-stitch",
-                       _SMALL_BOOKLET, columns=1, column_gap=0, title_size=25),
+                       _SMALL_BOOKLET, columns=1, column_gap=0, title_size=25, type_scale=1.1),
         BrochureFormat("a5-booklet", (148, 210), "saddle-stitch",
-                       _SMALL_BOOKLET, columns=1, column_gap=0, title_size=25),
+                       _SMALL_BOOKLET, columns=1, column_gap=0, title_size=25, type_scale=1.1),
         # Letter: two panels of 3 11/16 in and the folding-in one of 3 5/8 in (1/16 in less);
         # A4: 100, 100 and 97 mm. Text keeps 5/16 in (about 8 mm) from each fold and edge.
         BrochureFormat("letter-trifold", (11 * INCH, 8.5 * INCH), "roll-fold",

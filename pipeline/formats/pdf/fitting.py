@@ -6,7 +6,10 @@ brand's tightest to its loosest ([brochure] fit-type-size and fit-spacing; spaci
 first, then type size, as the one-pager does). The tightest fit says how many pages the text
 needs, rounded up to whole sheets (a booklet's fours; a tri-fold is one sheet, and a text that
 needs more is refused, saying how much is over). Then the loosest fit that keeps to those
-pages is found, by halving the ladder (pages only grow along it), so the text fills them. A
+pages is found along the ladder (pages only grow along it): where the text would end is
+measured at each fit tried (the template's #article-end anchor), and the next fit tried is
+where that measure says the last page fills, so two or three layouts find it where halving
+the ladder took five. The text fills the pages. A
 page that even the loosest fit leaves blank (a tri-fold: a panel) becomes a Notes page, and
 the build says so.
 
@@ -39,7 +42,7 @@ END = "article-end"
 """The anchor the templates put where the article ends: how far it runs, without reading
 WeasyPrint's boxes."""
 PX_MM = 25.4 / 96
-SPACING_STEP, TYPE_STEP = 0.05, 0.25
+SPACING_STEP, TYPE_STEP = 0.1, 0.25
 
 
 @dataclass
@@ -100,9 +103,12 @@ def lay_out(brand: Brand, layout: BrochureFormat, article: LayOut, notes: LayOut
     low, high = 0, len(fits) - 1
     if len(at(high).pages) <= target:
         low = high
+    full = _extent(layout, target)  # where the text ends when it fills the last page
     while high - low > 1:  # pages(low) <= target < pages(high)
-        middle = (low + high) // 2
-        low, high = (middle, high) if len(at(middle).pages) <= target else (low, middle)
+        reach = {i: _reach(layout, at(i)) for i in (low, high)}
+        share = (full - reach[low]) / max(reach[high] - reach[low], 1e-6)
+        guess = min(max(low + round(share * (high - low)), low + 1), high - 1)
+        low, high = (guess, high) if len(at(guess).pages) <= target else (low, guess)
     fit, document = fits[low], at(low)
     story = [_fitted(layout, fits, low, target, needed)]
     blank = target - len(document.pages)
@@ -153,6 +159,21 @@ def _end(document: weasyprint.Document) -> tuple[int, float, float]:
             x, y, *_ = page.anchors[END]
             return index, x * PX_MM, y * PX_MM
     raise ValueError(f"no #{END} anchor: the brochure template must end the article with it")
+
+
+def _reach(layout: BrochureFormat, document: weasyprint.Document) -> float:
+    """How far the article runs: pages (a tri-fold: panels) and the last one in part."""
+    if not layout.is_booklet:
+        return _panels_used(layout, document)
+    page, _x, y = _end(document)
+    height = layout.trim[1] - layout.margins.top - layout.margins.bottom
+    return page + min(max((y - layout.margins.top) / height, 0.0), 1.0)
+
+
+def _extent(layout: BrochureFormat, pages: int) -> float:
+    """`_reach` of an article that fills `pages` to the last line: a booklet's back page
+    follows it; a tri-fold's four text panels."""
+    return float(pages - 1) if layout.is_booklet else float(1 + len(layout.panels))
 
 
 def _panels_used(layout: BrochureFormat, document: weasyprint.Document) -> float:

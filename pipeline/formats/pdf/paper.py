@@ -13,7 +13,7 @@ import base64
 import dataclasses
 import io
 import re
-from collections.abc import Callable
+from collections.abc import Callable, Mapping
 
 import segno
 from lxml import html as lxml_html
@@ -31,25 +31,44 @@ _BREAK = re.compile(r"(?<=/)(?=[^/])|(?<=[^.])(?=\.)")
 """Where an address may break: after a slash, before a dot."""
 
 
-def on_paper(view: ArticleView) -> ArticleView:
-    """The view as the brochure prints it: links with their addresses, and each heading's
-    last two words tied together (no word alone on a heading's last line)."""
+def on_paper(view: ArticleView, widest: Mapping[str, float] | None = None) -> ArticleView:
+    """The view as the brochure prints it: links with their addresses, each heading's last
+    two words tied together (no word alone on a heading's last line), and each image of
+    `widest` (its path in the view -> millimetres) printed no wider than that."""
+    widest = widest or {}
+
+    def ready(fragment: Markup) -> Markup:
+        return _images(_links(fragment), widest)
+
     sections = tuple(
         dataclasses.replace(
             section,
             heading=tie_last_words(_links(section.heading)),
-            plain=_links(section.plain),
-            parts=tuple(_part(part) for part in section.parts),
+            plain=ready(section.plain),
+            parts=tuple(
+                dataclasses.replace(part, wording=ready(part.wording), plain=ready(part.plain))
+                if isinstance(part, DisclaimerView)
+                else _headings(ready(part))
+                for part in section.parts
+            ),
         )
         for section in view.sections
     )
     return dataclasses.replace(view, sections=sections)
 
 
-def _part(part: Markup | DisclaimerView) -> Markup | DisclaimerView:
-    if isinstance(part, DisclaimerView):
-        return dataclasses.replace(part, wording=_links(part.wording), plain=_links(part.plain))
-    return _headings(_links(part))
+def _images(fragment: Markup, widest: Mapping[str, float]) -> Markup:
+    """Each image of `widest` no wider than its width there (nor than its column)."""
+    if "<img " not in fragment or not widest:
+        return fragment
+
+    def change(root: lxml_html.HtmlElement) -> None:
+        for image in root.iter("img"):
+            width = widest.get(image.get("src", ""))
+            if width is not None:
+                image.set("style", f"max-width: min(100%, {width:.2f}mm)")
+
+    return _rewritten(fragment, change)
 
 
 def _links(fragment: Markup) -> Markup:
