@@ -1,0 +1,376 @@
+"""The brochure in each format the brand may choose ([brochure] format), on the real article
+and every corpus document, built once (tests/brochures.py), read as a print buyer reads it:
+trim and page count, text inside the safe area, the fewest pages with no filler, columns
+that balance and headings that keep with their text, link addresses printed, no web arrows,
+a back page with the organisation's address, the leaflet's reference code and a QR code
+that scans to the web version."""
+
+from __future__ import annotations
+
+import re
+import statistics
+import unicodedata
+from pathlib import Path
+
+import pdfplumber
+import pikepdf
+import pypdfium2 as pdfium
+import pytest
+import zxingcpp
+
+from pipeline.checks import check_output
+from pipeline.formats.pdf import brochure, paper
+from pipeline.formats.pdf.brochure_formats import FORMATS as BROCHURE_FORMATS
+from pipeline.model import Disclaimer, Document
+from pipeline.source import load
+from pipeline.text import nodes, stringify
+from tests.brochures import DOC_IDS, MM, Line, PageLines, Printed, brand_in, build
+from tests.conftest import ARTICLE_ID, ROOT
+from tests.printing import render
+
+CASES = [(name, ident) for name in BROCHURE_FORMATS for ident in DOC_IDS]
+Built = dict[tuple[str, str], Printed]
+
+
+@pytest.fixture(scope="session")
+def brochures(tmp_path_factory: pytest.TempPathFactory) -> Built:
+    return build(tmp_path_factory.mktemp("brochures"))
+
+
+def printed(brochures: Built, name: str, ident: str) -> Printed:
+    found = brochures[name, ident]
+    if found.refused:
+        pytest.skip(f"refused, as test_too_long_for_a_tri_fold expects: {found.refused[:60]}")
+    return found
+
+
+def full_text(path: Path) -> list[str]:
+    """Each page's text as PDFium reads it."""
+    pdf = pdfium.PdfDocument(path)
+    try:
+        return [page.get_textpage().get_text_bounded() for page in pdf]
+    finally:
+        pdf.close()
+
+
+# -- trim, pages and fitting ----------------------------------------------------------------
+
+
+@pytest.mark.parametrize(("name", "ident"), CASES)
+def test_trim_and_page_count_are_the_formats(brochures: Built, name: str, ident: str) -> None:
+    found = printed(brochures, name, ident)
+    layout = found.layout
+    assert found.check is not None and found.check.passed, (found.check.gaps, found.check.problems)
+    with pikepdf.open(found.path) as pdf:
+        pages = len(pdf.pages)
+        for page in pdf.pages:
+            left, bottom, right, top = (float(v) / MM for v in page.obj.TrimBox)
+            assert (right - left, top - bottom) == pytest.approx(layout.trim, abs=0.1)
+    if layout.is_booklet:
+        assert pages % 4 == 0, f"{pages} pages cannot be saddle-stitched"
+    else:
+        assert pages == 2, "a tri-fold is one sheet, printed on both sides"
+
+
+@pytest.mark.parametrize("name", [n for n, f in BROCHURE_FORMATS.items() if not f.is_booklet])
+def test_too_long_for_a_tri_fold_is_refused_saying_by_how_much(brochures: Built, name: str) -> None:
+    refused = brochures[name, ARTICLE_ID].refused
+    over = re.search(
+        r"needs about ([\d.]+) panels.* has 4 .*about ([\d.]+) panels \((\d+)%\) over", refused
+    )
+    assert over, refused
+    needed, excess, share = float(over[1]), float(over[2]), int(over[3])
+    assert needed > 4 and excess == pytest.approx(needed - 4, abs=0.11)
+    assert share == pytest.approx(excess / 4 * 100, abs=2)
+    assert re.search(r'\[brochure\] format = "(half-letter|a5)-booklet"', refused)
+    # the short leaflets fit one
+    assert all(brochures[name, ident].path for ident in ("resting-well", "visiting-hours"))
+
+
+@pytest.mark.parametrize(("name", "ident"), CASES)
+def test_no_notes_page_where_the_text_fits(brochures: Built, name: str, ident: str) -> None:
+    """A Notes page (a tri-fold: panel) only where even the loosest fit the brand allows
+    leaves one blank, just before the back page; and the build says so."""
+    found = printed(brochures, name, ident)
+    notes = [page.number for page in found.pages if page.is_notes]
+    fitting = "\n".join(found.check.notes) if found.check else ""
+    loosest = "the loosest the brand allows"
+    if found.layout.is_booklet:
+        notes_too = [
+            n for n, text in enumerate(full_text(found.path), 1) if "\nNotes\r" in "\n" + text
+        ]
+        notes = sorted(set(notes) | set(notes_too))
+        last = len(found.pages)
+        assert notes == list(range(last - len(notes), last)), "Notes pages only before the back"
+    if notes:
+        assert loosest in fitting and "Notes on" in fitting, fitting
+    text_pages = [page for page in found.text_pages if any(page.columns)]
+    assert len(text_pages) == len(found.text_pages), "a page without text and not a Notes page"
+
+
+@pytest.mark.parametrize("name", [n for n, f in BROCHURE_FORMATS.items() if f.columns == 2])
+def test_the_article_fills_its_booklet_without_filler(brochures: Built, name: str) -> None:
+    """Today's letter booklet printed the article on 8 pages: a half-empty page and a Notes
+    page among them."""
+    found = printed(brochures, name, ARTICLE_ID)
+    assert not [page for page in found.pages if page.is_notes]
+    last = found.text_pages[-1]
+    deepest = max(column[-1].bottom for column in last.columns if column)
+    text_height = found.layout.trim[1] - found.layout.margins.bottom - found.layout.margins.top
+    assert deepest - found.layout.margins.top > text_height / 4, "a nearly empty last page"
+
+
+# -- where the text stands ------------------------------------------------------------------
+
+
+@pytest.mark.parametrize(("name", "ident"), CASES)
+def test_text_is_inside_the_safe_area(brochures: Built, name: str, ident: str) -> None:
+    found = printed(brochures, name, ident)
+    layout, safe = found.layout, found.layout.safe
+    pdf = pdfium.PdfDocument(found.path)
+    try:
+        for number, page in enumerate(pdf, start=1):
+            left, bottom, right, top = page.get_trimbox()
+            width = right - left
+            folds = [fold * MM for fold in layout.folds]
+            folds += [width - fold for fold in folds] if number % 2 else []
+            text = page.get_textpage()
+            for index in range(text.count_chars()):
+                x0, y0, x1, y1 = text.get_charbox(index)
+                if x1 <= x0 or text.get_text_range(index, 1).isspace():
+                    continue
+                where = f"page {number}: {text.get_text_range(max(index - 10, 0), 20)!r}"
+                assert x0 - left >= safe * MM - 0.5 and right - x1 >= safe * MM - 0.5, where
+                assert y0 - bottom >= safe * MM - 0.5 and top - y1 >= safe * MM - 0.5, where
+                for fold in folds if number % 2 == 0 else folds[len(layout.folds) :]:
+                    assert not (fold - safe * MM < x1 and x0 < fold + safe * MM), (
+                        f"at a fold: {where}"
+                    )
+    finally:
+        pdf.close()
+
+
+def headings(doc: Document) -> list[str]:
+    """The text of every heading the document prints: sections' and subheadings'."""
+    found = [section.title for section in doc.sections]
+    for section in doc.sections:
+        for node in nodes([b for b in section.body if not isinstance(b, Disclaimer)]):
+            if node["t"] == "Header":
+                found.append(stringify(node["c"][2]))
+    return found
+
+
+def _words(text: str) -> str:
+    return " ".join(unicodedata.normalize("NFKC", text).split())
+
+
+def heading_ends(found: Printed) -> list[tuple[PageLines, int, Line, str]]:
+    """(page, column, line, heading) for the last line of each heading printed."""
+    wanted = [_words(h) for h in headings(found.doc)]
+    ends = []
+    for page in found.text_pages:
+        for index, column in enumerate(page.columns):
+            for line in column:
+                text = _words(line.text)
+                for heading in wanted:
+                    if (line.bold or line.size > 12.3) and heading.endswith(text) and len(text) > 1:
+                        ends.append((page, index, line, heading))
+    return ends
+
+
+@pytest.mark.parametrize(("name", "ident"), CASES)
+def test_headings_keep_with_their_text_and_their_last_words(
+    brochures: Built, name: str, ident: str
+) -> None:
+    """No heading is the last line of a column, and none ends in one word alone ("What
+    degenerative disc disease / is")."""
+    found = printed(brochures, name, ident)
+    ends = heading_ends(found)
+    assert ends, "no heading found"
+    for page, index, line, heading in ends:
+        column = page.columns[index]
+        assert line is not column[-1], f"page {page.number}: {heading!r} ends column {index + 1}"
+        if len(heading.split()) > 1 and line.text != heading:
+            assert len(line.text.split()) > 1, (
+                f"page {page.number}: {heading!r} ends in a word alone"
+            )
+
+
+@pytest.mark.parametrize(("name", "ident"), CASES)
+def test_the_cover_title_ends_in_two_words(brochures: Built, name: str, ident: str) -> None:
+    found = printed(brochures, name, ident)
+    with pdfplumber.open(found.path) as pdf:
+        words = pdf.pages[0].extract_words(extra_attrs=["size"])
+    title = [w for w in words if w["size"] == pytest.approx(found.layout.title_size, abs=0.1)]
+    lines: dict[int, list[str]] = {}
+    for word in title:
+        lines.setdefault(round(word["bottom"]), []).append(word["text"])
+    assert " ".join(" ".join(lines[k]) for k in sorted(lines)) == found.doc.title
+    if len(found.doc.title.split()) > 1:
+        assert len(lines[max(lines)]) > 1, f"a word alone on the title's last line: {lines}"
+
+
+@pytest.mark.parametrize(("name", "ident"), CASES)
+def test_the_last_page_balances_its_columns(brochures: Built, name: str, ident: str) -> None:
+    """A booklet's last page of text: its columns end within a line of each other, or as
+    near as the blocks that would have to move allow (a box, a figure or a heading with
+    what follows it moves whole; a paragraph keeps two lines together)."""
+    found = printed(brochures, name, ident)
+    if not found.layout.is_booklet or found.layout.columns < 2:
+        pytest.skip("one column, or a tri-fold's panels that fill in reading order")
+    page = found.text_pages[-1]
+    columns = [column for column in page.columns if column]
+    if len(columns) < 2:
+        blocks = units(columns[0])
+        assert len(blocks) == 1, f"page {page.number}: {len(blocks)} blocks in one column"
+        return
+    bottoms = [column[-1].bottom for column in columns]
+    pitch = statistics.median(
+        b.top - a.top for a, b in zip(columns[0], columns[0][1:], strict=False)
+    )
+    if bottoms[1] > bottoms[0]:  # the right one is longer: its first block could move left
+        moving = units(columns[1])[0]
+    else:  # the left one is: its last block could move right
+        moving = units(columns[0])[-1]
+    allowed = max(pitch, moving[-1].bottom - moving[0].top + pitch)
+    assert abs(bottoms[1] - bottoms[0]) <= allowed + 1, (page.number, bottoms, allowed)
+
+
+def units(column: list[Line]) -> list[list[Line]]:
+    """The column's lines in the blocks that move whole between columns: lines with more
+    than a line's spacing between them part blocks; a heading sticks to what follows."""
+    pitches = [b.top - a.top for a, b in zip(column, column[1:], strict=False)]
+    pitch = statistics.median(pitches) if pitches else 0
+    blocks: list[list[Line]] = [[column[0]]]
+    for before, line in zip(column, column[1:], strict=False):
+        heading = before.bold and before.size > line.size + 0.5
+        if line.top - before.top > pitch * 1.3 and not heading:
+            blocks.append([])
+        blocks[-1].append(line)
+    return blocks
+
+
+# -- what paper needs ----------------------------------------------------------------------
+
+
+PRINTED_LINKS = {
+    "appointments": ["our website (www.example.org/appointments)"],
+    "hand-washing": [
+        "at www.example.org/patient-education,",
+        "write to patient.education@example.org or call 555-0100.",
+    ],
+}
+ADDRESSES = {
+    "appointments": ["www.example.org/appointments"],
+    "hand-washing": ["www.example.org/patient-education"],
+}
+
+
+@pytest.mark.parametrize(
+    ("name", "ident"), [(n, i) for n in BROCHURE_FORMATS for i in PRINTED_LINKS]
+)
+def test_links_print_their_addresses(brochures: Built, name: str, ident: str) -> None:
+    found = printed(brochures, name, ident)
+    pages = [page.replace("\ufffe", "-").replace("\u200b", "") for page in full_text(found.path)]
+    text = " ".join(" ".join(pages).split())
+    unwrapped = re.sub(r"(?<=[/.]) (?=\S)|(?<=\S) (?=\.[a-z])", "", text)
+    for wanted in PRINTED_LINKS[ident]:
+        assert wanted in unwrapped, wanted
+    assert "https://" not in text and "mailto:" not in text and "tel:" not in text
+    assert "+15555550100" not in text
+    # each address, and the back page's, wraps only after a slash or before a dot
+    web = found.brand.leaflet_url(ident).removeprefix("https://").rstrip("/")
+    for address in [*ADDRESSES[ident], web]:
+        pieces = re.split(r"(?<=/)|(?=\.)", address)
+        wrapping = r"\s*".join(re.escape(piece) for piece in pieces)
+        assert any(re.search(wrapping, page) for page in pages), f"{address} broken elsewhere"
+
+
+def test_verification_expects_the_printed_addresses(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """A brochure that prints a link without its address is missing text."""
+    doc = load(ROOT / "tests" / "corpus" / "appointments.md", ROOT)
+    brand = brand_in("letter-booklet")
+    monkeypatch.setattr(paper, "_links", lambda fragment: fragment)
+    path = render("brochure_pdf", doc, brand, tmp_path)
+    gaps = check_output(doc, brand, "brochure_pdf", path).gaps
+    assert [(g.id, g.part, g.problem) for g in gaps] == [("next", "body", "missing")]
+
+
+@pytest.mark.parametrize(("name", "ident"), CASES)
+def test_no_web_arrows_on_paper(brochures: Built, name: str, ident: str) -> None:
+    found = printed(brochures, name, ident)
+    assert not any("\u21a9" in text for text in full_text(found.path))
+
+
+# -- the back page --------------------------------------------------------------------------
+
+
+def back_text(found: Printed) -> str:
+    """The back page's text (a tri-fold: its back panel, the middle of page 1)."""
+    pages = full_text(found.path)
+    if found.layout.is_booklet:
+        return " ".join(pages[-1].split())
+    layout = found.layout
+    left = layout.panels[-1]
+    right = left + layout.panels[1]
+    pdf = pdfium.PdfDocument(found.path)
+    try:
+        page = pdf[0]
+        height = page.get_height()
+        text = page.get_textpage().get_text_bounded(left * MM, 0, right * MM, height)
+    finally:
+        pdf.close()
+    return " ".join(text.split())
+
+
+@pytest.mark.parametrize(("name", "ident"), CASES)
+def test_the_back_page_does_a_back_pages_job(brochures: Built, name: str, ident: str) -> None:
+    found = printed(brochures, name, ident)
+    text = back_text(found)
+    organisation = found.brand.organisation
+    for line in [organisation["name"], *organisation["address"], organisation["phone"]]:
+        assert line in text, line
+    assert "www.example.org" in text
+    assert f"{found.doc.id.upper()} · {found.doc.last_reviewed.iso}" in text
+    assert found.brand.brochure["also-available"] in text
+    assert "BEFORE YOU DECIDE" not in text.upper()
+    view = brochure.article_view(found.doc)
+    chosen = brochure.back_page_disclaimer(view, found.brand)
+    if chosen is not None:
+        assert chosen.label.upper() in text
+
+
+@pytest.mark.parametrize(("name", "ident"), CASES)
+def test_the_qr_code_scans_to_the_web_version(brochures: Built, name: str, ident: str) -> None:
+    found = printed(brochures, name, ident)
+    pdf = pdfium.PdfDocument(found.path)
+    try:
+        page = pdf[len(pdf) - 1 if found.layout.is_booklet else 0]
+        dpi = 200
+        picture = page.render(scale=dpi / 72, grayscale=True).to_pil()
+    finally:
+        pdf.close()
+    (code,) = zxingcpp.read_barcodes(picture)
+    assert code.text == found.brand.leaflet_url(found.doc.id)
+    modules = 17 + 4 * int(code.extra["Version"])
+    corners = [tuple(map(int, corner.split("x"))) for corner in str(code.position).split()]
+    symbol = (max(x for x, _ in corners) - min(x for x, _ in corners)) / dpi * 25.4
+    assert symbol * (modules + 8) / modules >= 20, f"{symbol:.1f} mm without its quiet zone"
+
+
+def test_the_qr_code_is_black_ink_alone(brochures: Built) -> None:
+    found = printed(brochures, "letter-booklet", ARTICLE_ID)
+    with pikepdf.open(found.path) as pdf:
+        back = pdf.pages[-1]
+        strokes = [
+            [float(v) for v in instruction.operands]
+            for instruction in pikepdf.parse_content_stream(back, "SCN K")
+        ]
+        for _name, form in back.Resources.get("/XObject", {}).items():
+            strokes += [
+                [float(v) for v in instruction.operands]
+                for instruction in pikepdf.parse_content_stream(form, "SCN K")
+            ]
+    assert [0.0, 0.0, 0.0, 1.0] in strokes
