@@ -7,6 +7,7 @@ that scans to the web version."""
 
 from __future__ import annotations
 
+import itertools
 import re
 import statistics
 import unicodedata
@@ -228,10 +229,8 @@ def test_the_last_page_balances_its_columns(brochures: Built, name: str, ident: 
     pitch = statistics.median(
         b.top - a.top for a, b in zip(columns[0], columns[0][1:], strict=False)
     )
-    if bottoms[1] > bottoms[0]:  # the right one is longer: its first block could move left
-        moving = units(columns[1])[0]
-    else:  # the left one is: its last block could move right
-        moving = units(columns[0])[-1]
+    # the right one longer: its first block could move left; the left one: its last, right
+    moving = units(columns[1])[0] if bottoms[1] > bottoms[0] else units(columns[0])[-1]
     allowed = max(pitch, moving[-1].bottom - moving[0].top + pitch)
     assert abs(bottoms[1] - bottoms[0]) <= allowed + 1, (page.number, bottoms, allowed)
 
@@ -239,10 +238,10 @@ def test_the_last_page_balances_its_columns(brochures: Built, name: str, ident: 
 def units(column: list[Line]) -> list[list[Line]]:
     """The column's lines in the blocks that move whole between columns: lines with more
     than a line's spacing between them part blocks; a heading sticks to what follows."""
-    pitches = [b.top - a.top for a, b in zip(column, column[1:], strict=False)]
+    pitches = [b.top - a.top for a, b in itertools.pairwise(column)]
     pitch = statistics.median(pitches) if pitches else 0
     blocks: list[list[Line]] = [[column[0]]]
-    for before, line in zip(column, column[1:], strict=False):
+    for before, line in itertools.pairwise(column):
         heading = before.bold and before.size > line.size + 0.5
         if line.top - before.top > pitch * 1.3 and not heading:
             blocks.append([])
