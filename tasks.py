@@ -73,7 +73,9 @@ def _documents() -> str:
 
 FORMAT_NAMES = ", ".join(FORMATS)
 DOC_HELP = f"only this document (repeatable): {_documents()}"
-FORMATS_HELP = f"only these formats, comma-separated or repeated (default: all): {FORMAT_NAMES}"
+FORMATS_HELP = "only these formats, comma-separated or repeated (default: all): " + ", ".join(
+    f"{f.name} ({f.label})" for f in FORMATS.values()
+)
 
 
 # -- setup ----------------------------------------------------------------------------------
@@ -226,13 +228,13 @@ def new(c: Context, title: str = "", id: str = "", lang: str = "en-US") -> None:
 )
 def check(c: Context, doc: list[str] | None = None, strict: bool = False) -> None:
     """Check the sources in a moment, rendering nothing (for hooks)."""
-    from pipeline.builder import Project
+    from pipeline.builder import Options, Project, strictly
     from pipeline.console import BuildConsole
     from pipeline.validate import validate
 
-    ids = _doc_ids(check, doc)
+    options = Options(docs=tuple(_doc_ids(check, doc)))
     console = BuildConsole("check", live=False)
-    report = validate(Project.at(ROOT), ids, strict=strict, listener=console)
+    report = validate(Project.at(ROOT), strictly(options) if strict else options, listener=console)
     n = len(report.documents)
     problems = sum(1 for m in report.messages if m.level == "error")
     print(
@@ -274,7 +276,14 @@ def preview(
         "formats": FORMATS_HELP,
         "output": "output folder (default: output/)",
         "force": "rebuild every output, even those that are up to date",
-        "strict": "CI mode: an overdue review is an error; HTML verified in Chromium",
+        "strict": (
+            "CI mode: an overdue review and a placeholder left in styles/brand.toml are errors; "
+            "HTML verified in Chromium"
+        ),
+        "allow_placeholders": (
+            "with --strict, placeholders in styles/brand.toml stay warnings (this repository's "
+            "sample brand in its own CI; never for a real organisation's leaflets)"
+        ),
         "jobs": "worker processes (default: one per core)",
         "shard": "build only shard K of N (K/N) of the documents, by a hash of their ids",
         "index_only": "only rebuild output/index.html from the manifests found",
@@ -288,15 +297,24 @@ def build(
     output: str = "",
     force: bool = False,
     strict: bool = False,
+    allow_placeholders: bool = False,
     jobs: int = 0,
     shard: str = "",
     index_only: bool = False,
 ) -> None:
     """Build, verify and publish every document (or --doc) to output/."""
     ids, kinds, shards = _doc_ids(build, doc), _formats(build, formats), _shard(shard)
-    from pipeline.builder import Project, gather
+    from dataclasses import replace
+
+    from pipeline.builder import Options, Project, gather, strictly
     from pipeline.builder import build as run_build
     from pipeline.console import BuildConsole
+
+    options = Options(docs=tuple(ids), formats=tuple(kinds), shard=shards, force=force, jobs=jobs)
+    if strict:
+        options = strictly(options)
+    if allow_placeholders:
+        options = replace(options, placeholders="warning")
 
     project = Project.at(ROOT, Path(output) if output else None)
     if index_only:
@@ -306,16 +324,7 @@ def build(
         _done(report, "gather")
         return
     with BuildConsole("build") as console:
-        report = run_build(
-            project,
-            ids,
-            kinds,
-            force=force,
-            strict=strict,
-            jobs=jobs,
-            shard=shards,
-            listener=console,
-        )
+        report = run_build(project, options, listener=console)
     console.finish(report)
     _done(report, "build")
 
@@ -333,12 +342,15 @@ def verify(
 ) -> None:
     """Verify the published outputs again (every section, disclaimer)."""
     ids = _doc_ids(verify, doc)
-    from pipeline.builder import Project, verify_published
+    from pipeline.builder import Options, Project, strictly, verify_published
     from pipeline.console import BuildConsole
 
     project = Project.at(ROOT, Path(output) if output else None)
+    options = Options(docs=tuple(ids))
     with BuildConsole("verification") as console:
-        report = verify_published(project, ids, strict=strict, listener=console)
+        report = verify_published(
+            project, strictly(options) if strict else options, listener=console
+        )
     console.finish(report)
     _done(report, "verification")
 
@@ -425,14 +437,19 @@ def lint(c: Context) -> None:
         c.run(f"{python} -m deptry .")
 
 
-@task(help={"k": "only tests matching this pytest expression", "fast": "skip lint"})
+@task(
+    help={
+        "k": "only tests matching this pytest expression",
+        "fast": "only the fast tier: unit tests that render nothing (well under a minute), no lint",
+    }
+)
 def test(c: Context, k: str = "", fast: bool = False) -> None:
-    """Install what the tests need, lint, run the whole test suite."""
+    """Install what tests need, lint, run them (--fast: the fast tier)."""
     _need("pytest", "ruff", "mypy", "playwright", "pikepdf")
-    setup(c, tests=True)
     if not fast:
+        setup(c, tests=True)
         lint(c)
-    selection = f" -k {k!r}" if k else ""
+    selection = (" -m fast" if fast else "") + (f" -k {k!r}" if k else "")
     with c.cd(str(ROOT)):
         c.run(f"{sys.executable} -m pytest{selection}", pty=False)
 

@@ -29,20 +29,17 @@ def build(
     listener: Listener | None = None,
 ) -> Report:
     """Build, verify and publish the project's documents (all, or `docs`) in `formats` (all
-    by default), each a list or a comma-separated string, as `invoke build` does.
-    `report.failed` says whether anything went wrong, `report.lines` what, `report.summary()`
-    the last line."""
+    by default), each a list or a comma-separated string, as `invoke build` does (`strict`
+    as `--strict`). `report.failed` says whether anything went wrong, `report.lines` what,
+    `report.summary()` the last line."""
+    from pipeline.builder.options import Options, strictly
     from pipeline.builder.run import build as run
 
+    options = Options(
+        docs=_names(docs), formats=_names(formats), shard=shard, force=force, jobs=jobs
+    )
     return run(
-        _project(project, output),
-        _names(docs),
-        _names(formats),
-        force=force,
-        strict=strict,
-        jobs=jobs,
-        shard=shard,
-        listener=listener,
+        _project(project, output), strictly(options) if strict else options, listener=listener
     )
 
 
@@ -54,11 +51,14 @@ def verify(
     strict: bool = False,
     listener: Listener | None = None,
 ) -> Report:
-    """Check the published outputs again, as `invoke verify` does."""
-    from pipeline.builder.run import verify_published
+    """Check the published outputs again, as `invoke verify` does (`strict` as
+    `--strict`)."""
+    from pipeline.builder.options import Options, strictly
+    from pipeline.builder.reverify import verify_published
 
+    options = Options(docs=_names(docs))
     return verify_published(
-        _project(project, output), _names(docs), strict=strict, listener=listener
+        _project(project, output), strictly(options) if strict else options, listener=listener
     )
 
 
@@ -83,7 +83,7 @@ def _project(project: Where | Project, output: Where | None) -> Project:
     return Project.at(Path(project), Path(output) if output is not None else None)
 
 
-def _names(value: str | Sequence[str]) -> list[str]:
+def _names(value: str | Sequence[str]) -> tuple[str, ...]:
     """Names as the command line takes them: a list, or one string, comma-separated."""
     values = [value] if isinstance(value, str) else value
-    return [part.strip() for item in values for part in item.split(",") if part.strip()]
+    return tuple(part.strip() for item in values for part in item.split(",") if part.strip())

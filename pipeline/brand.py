@@ -221,7 +221,7 @@ def load_brand(styles_dir: Path) -> Brand:
             )
         colours.append(Colour(name, value["srgb"], tuple(cmyk), value["dark"]))
     _check_fallback_fonts(path, tokens["fonts"])
-    _check_web(path, tokens["organisation"])
+    _check_organisation(path, tokens["organisation"])
     if tokens["page"].get("size") not in PAGE_SIZES:
         raise BrandError(f"{path}: [page] size must be one of {', '.join(PAGE_SIZES)}")
     _check_print(path, tokens["print"])
@@ -229,7 +229,16 @@ def load_brand(styles_dir: Path) -> Brand:
     return Brand(styles_dir=styles_dir, tokens=tokens, colours=tuple(colours))
 
 
-def _check_web(path: Path, organisation: dict[str, Any]) -> None:
+def _check_organisation(path: Path, organisation: dict[str, Any]) -> None:
+    """What the brochure's back page and the one-pager print of the organisation."""
+    address = organisation.get("address", [])
+    if not (isinstance(address, list) and all(isinstance(line, str) for line in address)):
+        raise BrandError(
+            f'{path}: [organisation] address must be its lines, e.g. address = ["1 Main '
+            'Street", "Springfield, ST 12345"]'
+        )
+    if not isinstance(organisation.get("phone", ""), str):
+        raise BrandError(f'{path}: [organisation] phone must be text, e.g. phone = "555 0100"')
     web, leaflets = organisation.get("web"), organisation.get("leaflet-path")
     parts = urlsplit(web) if isinstance(web, str) else None
     if parts is None or parts.scheme not in ("http", "https") or not parts.netloc:

@@ -36,6 +36,7 @@ MARKS = {
     "up to date": ("=", "up to date", ""),
     "stale": ("!", "stale (not rebuilt)", "yellow"),
     "failed": ("✗", "FAILED", "bold red"),
+    "held back": ("○", "held back (its edition failed)", "yellow"),
 }
 """Each state: its mark in a format's column, its words, its colour."""
 LOG_WIDTH = 160
@@ -83,7 +84,7 @@ class BuildConsole:
             self.outcomes[(event.doc, event.kind)] = event
             if self._live is not None:
                 self._live.update(self._progress())
-            elif event.state in ("built", "failed"):
+            elif event.state in ("built", "failed", "held back"):
                 print(outcome_line(event), flush=True)
         elif event.level != "info" or not event.kind:
             # What each output became is in the table (live) or its own line (plain).

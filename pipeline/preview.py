@@ -38,14 +38,15 @@ from typing import Any
 
 import watchfiles
 
-from pipeline.builder import Message, Project, build
+from pipeline.builder import Message, Options, Project, build
+from pipeline.formats import FORMATS
 
 HOST = "127.0.0.1"
 """Only this machine: a draft is nobody else's business (and never all interfaces)."""
 EVENTS = "/__preview__/events"
-FIRST = ("html",)
+FIRST = tuple(kind for kind, fmt in FORMATS.items() if fmt.preview_first)
 """The formats a round builds first: what the open page shows."""
-PRELOAD = ["pipeline.builder.run", "pipeline.formats.html", "pipeline.checks"]
+PRELOAD = ["pipeline.builder.run", *(FORMATS[kind].module for kind in FIRST), "pipeline.checks"]
 """Imported once by the fork server, so each round starts with them loaded."""
 EDITORS_FILES = (
     *watchfiles.DefaultFilter.ignore_entity_patterns,  # .x.swp, x~, .#x (and caches)
@@ -95,12 +96,13 @@ def run_round(
     problems)."""
     os.setpgrp()  # this round and its workers: one group, stopped together
     project = Project.at(root, output)
-    phases = [("html", list(FIRST))]
+    phases = [(", ".join(FIRST), list(FIRST))]
     if not kinds or set(kinds) - set(FIRST):
         phases.append(("all formats" if not kinds else ", ".join(kinds), list(kinds)))
     for name, phase_kinds in phases:
         try:
-            report = build(project, doc_ids, phase_kinds, listener=events.put)
+            options = Options(docs=tuple(doc_ids), formats=tuple(phase_kinds))
+            report = build(project, options, listener=events.put)
         except Exception as error:  # a broken template or style file: say it, keep serving
             filename, line = getattr(error, "filename", None), getattr(error, "lineno", None)
             where = f"{project.shown(Path(filename))}:{line}: " if filename and line else ""
@@ -108,11 +110,16 @@ def run_round(
             events.put(crash)
             events.put(("phase", name, "stopped", [crash]))
             return
+        # A first phase leaves the other formats stale for a moment: not a problem. A warning
+        # about no document (a placeholder left in the brand) is the brand's, not the
+        # draft's: said in the terminal, once, not on every page.
         problems = [
             m
             for m in report.messages
-            if m.level != "info" and not (phase_kinds and m.kind and m.kind not in phase_kinds)
-        ]  # a first phase leaves the other formats stale for a moment: not a problem
+            if m.level != "info"
+            and not (phase_kinds and m.kind and m.kind not in phase_kinds)
+            and (m.level == "error" or m.doc)
+        ]
         events.put(("phase", name, report.summary(), problems))
         if report.failed and not report.outcomes:
             break  # nothing could be built (a source error): the next phase would repeat it
@@ -131,6 +138,8 @@ class Rounds:
         self.process: BaseProcess | None = None
         self.number = 0
         self.lock = threading.Lock()
+        self.said_once: set[str] = set()
+        """Warnings about no document (the brand's placeholders): said in the first round."""
 
     def start(self, reason: str) -> None:
         with self.lock:
@@ -189,6 +198,10 @@ class Rounds:
             if isinstance(event, Message):
                 if event.level != "info" and not _stale_note(event) and event.text not in said:
                     said.add(event.text)
+                    if event.level == "warning" and not event.doc:
+                        if event.text in self.said_once:
+                            continue
+                        self.said_once.add(event.text)
                     say(event.text, "  ")
             elif isinstance(event, tuple) and event[0] == "phase":
                 _, name, summary, problems = event

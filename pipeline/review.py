@@ -13,7 +13,7 @@ import datetime as dt
 import os
 import re
 from dataclasses import dataclass
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Literal
 
 if TYPE_CHECKING:  # the model asks this module for its due date: no import cycle
     from pipeline.model import ReviewDate
@@ -71,14 +71,6 @@ class ReviewStatus:
         """How the summary and the landing page mark it: "overdue", "due soon" or ""."""
         return "overdue" if self.overdue else "due soon" if self.due_soon else ""
 
-    def message(self, doc_id: str) -> str | None:
-        """One line for the build's report, or None when the review is not due soon."""
-        if self.overdue:
-            return overdue_message(doc_id, self)
-        if self.due_soon:
-            return due_soon_message(doc_id, self)
-        return None
-
 
 def status(last_reviewed: ReviewDate, every_months: int, today: dt.date) -> ReviewStatus:
     due = due_date(last_reviewed, every_months)
@@ -89,6 +81,28 @@ def status(last_reviewed: ReviewDate, every_months: int, today: dt.date) -> Revi
         overdue=due < today,
         due_soon=today <= due <= today + dt.timedelta(days=DUE_SOON_DAYS),
     )
+
+
+@dataclass(frozen=True)
+class Verdict:
+    level: Literal["info", "warning", "error"]
+    text: str
+
+
+def policy(
+    review: ReviewStatus, doc_id: str, overdue: Literal["warning", "error"]
+) -> Verdict | None:
+    """The one review-date policy, for builds and `invoke check` alike: an overdue review is
+    a warning, or an error when `overdue` says so (`--strict`), which stops the document; a
+    review due soon is said; otherwise nothing."""
+    if review.overdue:
+        text = overdue_message(doc_id, review)
+        if overdue == "error":
+            return Verdict("error", f"{text} (an error with --strict)")
+        return Verdict("warning", text)
+    if review.due_soon:
+        return Verdict("info", due_soon_message(doc_id, review))
+    return None
 
 
 def overdue_message(doc_id: str, review: ReviewStatus) -> str:

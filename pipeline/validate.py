@@ -1,34 +1,33 @@
 """`invoke check`: every source loaded and checked against the contract, nothing rendered, so
 an editor or a pre-commit hook gets the build's own messages in a fraction of a second:
-those of loading, an overdue review, and a character no font of the brand draws (the
-build's glyph check, with its line and the package and family to add)."""
+those of loading, the review date as the build judges it (one policy, pipeline.review), a
+character no font of the brand draws (the build's glyph check, with its line and the package
+and family to add), and, as warnings, the reading grades the build's gate will hold the
+one-pagers to, estimated from the source."""
 
 from __future__ import annotations
 
-from collections.abc import Sequence
 from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 
 from pipeline import review
 from pipeline.brand import Brand, BrandError, load_brand
+from pipeline.builder.options import Options
+from pipeline.builder.plan import select_sources
 from pipeline.builder.project import Project
 from pipeline.builder.report import Listener, Report
-from pipeline.builder.run import select_sources
 from pipeline.model import Document
 from pipeline.source import SourceError, load
 
 
 def validate(
-    project: Project,
-    doc_ids: Sequence[str] = (),
-    *,
-    strict: bool = False,
-    listener: Listener | None = None,
+    project: Project, options: Options | None = None, *, listener: Listener | None = None
 ) -> Report:
-    """Load each source (all, or `doc_ids`); report its problems, and an overdue review (an
-    error with `strict`, as in a build)."""
+    """Load each source `options` names (all by default); report its problems, its review
+    date as `options.overdue_review` says, and the reading grades it is likely to reach."""
+    options = options or Options()
     report = Report(listener)
-    paths = select_sources(project, doc_ids, None, report)
+    paths = select_sources(project, options, report)
     try:
         today = review.today()
     except review.TodayError as error:
@@ -63,23 +62,30 @@ def validate(
             continue
         due = review.status(result.last_reviewed, result.review_every_months, today)
         summary.review_due, summary.review = due.due.isoformat(), due.label
-        shown = result.source_path
-        if due.overdue:
-            text = f"{shown}: review overdue since {due.due.isoformat()}; review the content"
-            if strict:
-                report.fail(text + " (an error with --strict)", doc=path.stem)
-            else:
-                report.warn(text, doc=path.stem)
+        verdict = review.policy(due, result.id, options.overdue_review)
+        if verdict is not None and verdict.level != "info":
+            report.add(verdict.level, verdict.text, doc=path.stem)
         else:
             sections = len(result.sections)
             disclaimers = len(list(result.disclaimers))
             report.say(
-                f"{shown}: ok ({sections} section{'s' * (sections != 1)}, {disclaimers} "
-                f"disclaimer{'s' * (disclaimers != 1)}; review due {due.due.isoformat()}"
-                f"{', soon' if due.due_soon else ''})",
+                f"{result.source_path}: ok ({sections} section{'s' * (sections != 1)}, "
+                f"{disclaimers} disclaimer{'s' * (disclaimers != 1)}; review due "
+                f"{due.due.isoformat()}{', soon' if due.due_soon else ''})",
                 doc=path.stem,
             )
+        if brand is not None:
+            _reading(result, brand, report)
     return report.finish()
+
+
+def _reading(doc: Document, brand: Brand, report: Report) -> None:
+    """The one-pagers' reading grades, estimated from the source: a warning each that the
+    build's gate would likely fail."""
+    from pipeline.checks import readability
+
+    for problem in readability.estimate(doc, brand).problems:
+        report.warn(f"{doc.id}: likely to fail the one-pagers' reading gate: {problem}", doc.id)
 
 
 def _glyphs_ok(doc: Document, brand: Brand, path: Path, report: Report) -> bool:

@@ -16,7 +16,7 @@ import pdfplumber
 
 from pipeline.brand import Brand, load_brand
 from pipeline.checks import OutputCheck, check_output
-from pipeline.formats import FORMATS
+from pipeline.formats import render_alone
 from pipeline.formats.pdf.brochure_formats import FORMATS as BROCHURE_FORMATS
 from pipeline.formats.pdf.brochure_formats import BrochureFormat
 from pipeline.formats.pdf.paged import PrintError
@@ -69,7 +69,6 @@ def build(root: Path) -> dict[tuple[str, str], Printed]:
     shutil.copy(ROOT / "source" / f"{ARTICLE_ID}.md", source)
     (root / "styles").symlink_to(ROOT / "styles", target_is_directory=True)
     docs = {ident: load(source / f"{ident}.md", root) for ident in DOC_IDS}
-    brochure = FORMATS["brochure_pdf"]
     built = {}
     for name, layout in BROCHURE_FORMATS.items():
         brand = brand_in(name)
@@ -77,7 +76,7 @@ def build(root: Path) -> dict[tuple[str, str], Printed]:
             out = root / "output" / name / ident
             out.mkdir(parents=True)
             try:
-                path = brochure.render(doc, brand.only(brochure.brand_tables), out)
+                path = render_alone("brochure_pdf", doc, brand, out)
             except PrintError as error:
                 built[name, ident] = Printed(layout, doc, brand, None, str(error))
                 continue

@@ -5,6 +5,7 @@ from __future__ import annotations
 import json
 import os
 import shutil
+from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -12,7 +13,8 @@ from typing import Any
 import pytest
 from hypothesis import HealthCheck, settings
 
-from pipeline.builder import Project, build, verify_published
+from pipeline.builder import Options, Project, build, verify_published
+from pipeline.formats import Format, Job
 from pipeline.model import Document
 from pipeline.source import load
 
@@ -44,6 +46,32 @@ def pytest_configure(config: pytest.Config) -> None:
     settings.load_profile(chosen or os.environ.get("HYPOTHESIS_PROFILE", "suite"))
 
 
+# The fast tier (`invoke test --fast`, `pytest -m fast`): unit tests that render nothing, well
+# under a minute in all. A test marked fast that asks for a built fixture, or renders an
+# output with a real renderer, fails saying so (fake formats, tests/fake_page.py, may render).
+BUILT_FIXTURES = {"built", "mutable", "corpus", "builds", "cold", "templates_read", "good", "copy"}
+
+
+@pytest.fixture(autouse=True)
+def _fast_tests_render_nothing(request: pytest.FixtureRequest) -> Iterator[None]:
+    if request.node.get_closest_marker("fast") is None:
+        yield
+        return
+    asked = sorted(BUILT_FIXTURES & set(request.fixturenames))
+    if asked:
+        pytest.fail(f"a fast test builds ({', '.join(asked)}): remove its fast mark")
+    real = Format.render
+
+    def render_nothing_real(self: Format, job: Job, out_dir: Path) -> Path:
+        if self.module.startswith("pipeline."):
+            pytest.fail(f"a fast test rendered {self.name}: remove its fast mark")
+        return real(self, job, out_dir)
+
+    with pytest.MonkeyPatch.context() as patch:
+        patch.setattr(Format, "render", render_nothing_real)
+        yield
+
+
 @dataclass(frozen=True)
 class Built:
     project: Project
@@ -67,7 +95,7 @@ class Built:
 
     def verify(self) -> list[dict[str, str]]:
         """Verify the (possibly mutated) outputs again; the manifest's list of gaps."""
-        verify_published(self.project, [self.doc.id])
+        verify_published(self.project, Options(docs=(self.doc.id,)))
         return list(self.manifest["verification"]["missing"])
 
 
@@ -80,7 +108,7 @@ def article() -> Document:
 def built(tmp_path_factory: pytest.TempPathFactory, article: Document) -> Built:
     """Every format of the real article, built and verified once for the whole session."""
     output = tmp_path_factory.mktemp("output")
-    report = build(Project.at(ROOT, output), [ARTICLE_ID])
+    report = build(Project.at(ROOT, output), Options(docs=(ARTICLE_ID,)))
     assert not report.failed, "\n".join(report.lines)
     return Built(Project.at(ROOT, output), article)
 

@@ -7,7 +7,7 @@ import textwrap
 from pathlib import Path
 
 from pipeline.brand import Brand, load_brand
-from pipeline.formats import FORMATS
+from pipeline.formats import render_alone
 from pipeline.model import Document
 from pipeline.source import load
 from tests.conftest import ROOT
@@ -47,4 +47,4 @@ def render(doc: Document, kind: str, folder: Path, brand: Brand = BRAND) -> Path
     """The finished output `kind` of `doc`, by the real renderer."""
     out = folder / kind
     out.mkdir(parents=True, exist_ok=True)
-    return FORMATS[kind].render(doc, brand, out)
+    return render_alone(kind, doc, brand, out)

@@ -8,7 +8,7 @@ from pathlib import Path
 from typing import Any
 
 from pipeline.brand import Brand, load_brand
-from pipeline.formats import FORMATS
+from pipeline.formats import render_alone
 from pipeline.model import Document
 from pipeline.source import load
 from tests.conftest import ARTICLE_ID, ROOT
@@ -41,4 +41,4 @@ def brand_with(**print_tokens: Any) -> Brand:
 def render(kind: str, doc: Document, brand: Brand, tmp_path: Path) -> Path:
     out = tmp_path / f"out-{kind}"
     out.mkdir(parents=True, exist_ok=True)
-    return FORMATS[kind].render(doc, brand, out)
+    return render_alone(kind, doc, brand, out)

@@ -22,7 +22,7 @@ from pathlib import Path
 import pytest
 from lxml import etree
 
-from pipeline.builder import Project, build, sources
+from pipeline.builder import Options, Project, build, sources
 from pipeline.checks.verify import normalise
 from pipeline.extract import text_of
 from pipeline.formats.docx.embedded import NAMESPACE
@@ -234,11 +234,11 @@ def published(tmp_path_factory: pytest.TempPathFactory) -> Path:
     (the source today), and another document; beside it, each one's DOCX."""
     root = tmp_path_factory.mktemp("published")
     project = new_project(root / "project", FIRST_VERSION)
-    assert not build(project, ["leaflet"], ["docx"]).failed
+    assert not build(project, Options(docs=("leaflet",), formats=("docx",))).failed
     shutil.copy(project.output_dir / "leaflet" / "leaflet.docx", root / "first.docx")
     (project.source_dir / "leaflet.md").write_text(LEAFLET, encoding="utf-8")
     (project.source_dir / "other.md").write_text(OTHER, encoding="utf-8")
-    assert not build(project, kinds=["docx"]).failed
+    assert not build(project, Options(formats=("docx",))).failed
     shutil.copy(project.output_dir / "leaflet" / "leaflet.docx", root / "current.docx")
     shutil.copy(project.output_dir / "other" / "other.docx", root / "other.docx")
     relabel(root / "other.docx", "other", "leaflet")
@@ -590,7 +590,7 @@ def test_a_doctored_base_cannot_rewrite_the_articles_disclaimer(tmp_path: Path) 
     and a tracked replacement rewrites its wording. Held back; the source, and every output
     built from it after the review's other edit is applied, keep the approved wording."""
     project = article_project(tmp_path / "project")
-    assert not build(project, [ARTICLE_ID]).failed
+    assert not build(project, Options(docs=(ARTICLE_ID,))).failed
     folder = project.output_dir / ARTICLE_ID
     docx = tmp_path / "r.docx"
     shutil.copy(folder / f"{ARTICLE_ID}.docx", docx)
@@ -612,7 +612,7 @@ def test_a_doctored_base_cannot_rewrite_the_articles_disclaimer(tmp_path: Path) 
     assert "could not be vouched for" in report
     assert "### Changed: paragraph (in disclaimer not-a-cure)" in report
 
-    assert not build(project, [ARTICLE_ID]).failed
+    assert not build(project, Options(docs=(ARTICLE_ID,))).failed
     outputs = json.loads((folder / "manifest.json").read_text())["outputs"]
     assert len(outputs) == 6
     for kind, entry in outputs.items():
@@ -642,7 +642,7 @@ def test_a_new_bullet_in_a_disclaimer_waits_for_approval_then_reaches_every_outp
     folder = project.output_dir / "leaflet"
 
     def every_output() -> dict[str, str]:
-        report = build(project, ["leaflet"])
+        report = build(project, Options(docs=("leaflet",)))
         assert not report.failed, report.lines
         outputs = json.loads((folder / "manifest.json").read_text())["outputs"]
         assert len(outputs) == 6

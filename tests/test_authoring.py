@@ -14,7 +14,7 @@ import pytest
 from lxml import html as lxml_html
 from PIL import Image
 
-from pipeline.builder import build
+from pipeline.builder import Options, build
 from pipeline.source import SourceError, load
 from tests.test_build import make_project, run_invoke
 from tests.test_source import GOOD, line_of, problems
@@ -201,6 +201,7 @@ MISTAKES = {
 }
 
 
+@pytest.mark.fast
 @pytest.mark.parametrize("name", MISTAKES)
 def test_one_mistake_gives_one_message_naming_its_root_cause(
     tmp_path: Path, capfd: pytest.CaptureFixture[str], name: str
@@ -220,6 +221,7 @@ STRUCTURE_LINES = [
 ]
 
 
+@pytest.mark.fast
 @pytest.mark.parametrize("number", STRUCTURE_LINES)
 def test_each_heading_or_fence_deleted_or_indented_gives_one_message(
     tmp_path: Path, number: int
@@ -232,6 +234,7 @@ def test_each_heading_or_fence_deleted_or_indented_gives_one_message(
         assert len(found) == 1, found
 
 
+@pytest.mark.fast
 @pytest.mark.parametrize("stray", [":::", "::: plain", "##Heading", ":: plain", "    :::"])
 def test_a_stray_line_anywhere_gives_at_most_one_message(tmp_path: Path, stray: str) -> None:
     lines = GOOD.splitlines()
@@ -246,6 +249,7 @@ def test_a_stray_line_anywhere_gives_at_most_one_message(tmp_path: Path, stray: 
             assert len(error.problems) == 1, (number, [str(p) for p in error.problems])
 
 
+@pytest.mark.fast
 def test_raw_html_is_one_message_a_tag_however_many_times(tmp_path: Path) -> None:
     text = GOOD.replace("Pain can vary widely.", "Pain <b>can</b> <b>vary</b> <i>widely</i>.")
     line = line_of(text, "<b>")
@@ -271,6 +275,7 @@ def test_todo_in_a_language_where_it_is_a_word_is_text(tmp_path: Path) -> None:
     ]
 
 
+@pytest.mark.fast
 def test_line_numbers_after_a_misread_fence_stay_right(tmp_path: Path) -> None:
     """A fence that pandoc reads as text is not counted as a div, so a problem further down
     names its own line."""
@@ -336,7 +341,10 @@ def test_new_then_build_fails_naming_each_placeholder_then_builds_filled_in(
         )
     ]
     assert named == placeholders, result.stderr
-    assert len(result.stderr.strip().splitlines()) == len(placeholders) + 1  # + "FAILED"
+    about_the_source = [
+        line for line in result.stderr.strip().splitlines() if not line.startswith("styles/")
+    ]  # the sample brand's own placeholders are warnings of every build
+    assert len(about_the_source) == len(placeholders) + 1  # + "FAILED"
     assert not (project.output_dir / "knee-pain-what-helps").exists(), "never published"
 
     fill_in(path)
@@ -387,6 +395,7 @@ def test_new_refuses_a_language_that_is_not_a_tag(tmp_path: Path) -> None:
     assert list((tmp_path / "source").iterdir()) == []
 
 
+@pytest.mark.fast
 def test_a_placeholder_left_anywhere_is_refused(tmp_path: Path) -> None:
     text = GOOD.replace("Pain can vary widely.", "Pain can vary widely. TODO: add causes.")
     with pytest.raises(SourceError) as caught:
@@ -424,7 +433,7 @@ def test_check_warns_of_an_overdue_review_and_strict_fails(tmp_path: Path) -> No
     )
     result = run_invoke(tmp_path, "check")
     assert result.returncode == 0
-    assert "source/sample.md: review overdue since 2021-01-01" in result.stderr
+    assert "sample: review overdue since 2021-01-01 (last reviewed 2020-01" in result.stderr
     strict = run_invoke(tmp_path, "check", "--strict")
     assert strict.returncode == 1
     assert "(an error with --strict)" in strict.stderr
@@ -440,7 +449,7 @@ def test_alt_text_describes_the_image_and_is_not_printed_as_a_caption(tmp_path: 
     project = make_project(tmp_path, {"sample": GOOD.replace(PARA, f"{PARA}\n\n![{alt}](x.png)")})
     Image.new("RGB", (1200, 600), (20, 80, 120)).save(project.source_dir / "x.png")
 
-    report = build(project, kinds=["html", "accessible_pdf", "docx"])
+    report = build(project, Options(formats=("html", "accessible_pdf", "docx")))
 
     assert not report.failed, report.lines
     folder = project.output_dir / "sample"

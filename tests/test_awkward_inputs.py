@@ -108,8 +108,8 @@ OVERFLOW = (
 
 # Two projects, each built in one child process. "small": every small case is a document of
 # its own, all built to every format in one build. The 100 sections' one-pagers cannot fit
-# one page; a format that fails is reported alone, so their full formats still verify and
-# publish. "largest": the largest source, in the LARGEST formats.
+# one page, so that document's edition is rejected whole; its full formats still verify (in
+# build/rejected/). "largest": the largest source, in the LARGEST formats.
 Plan = list[tuple[tuple[str, ...], tuple[str, ...]]]
 """Builds, in order: (document ids, or () for all; formats)."""
 PROJECTS: dict[str, tuple[dict[str, str], Plan]] = {
@@ -201,8 +201,7 @@ def test_too_much_for_one_page_fails_clearly(
     how to fix it, instead of cutting text."""
     lines = builds[project]["lines"]
     assert any(
-        line.startswith(f"{doc_id}: {kind} could not be rendered: ") and re.search(OVERFLOW, line)
-        for line in lines
+        line.startswith(f"{doc_id}: {kind}: ") and re.search(OVERFLOW, line) for line in lines
     ), lines
 
 
@@ -220,11 +219,13 @@ def test_the_limit_is_real() -> None:
 def _main(root: str, plan: str) -> None:
     """The child: run the builds, then print one JSON line: every report line (each build's
     lines, in order) and the peak memory of this process and of its largest child."""
-    from pipeline.builder import Project, build
+    from pipeline.builder import Options, Project, build
 
     lines = []
     for doc_ids, kinds in json.loads(plan):
-        lines += build(Project.at(Path(root)), doc_ids, kinds).lines
+        lines += build(
+            Project.at(Path(root)), Options(docs=tuple(doc_ids), formats=tuple(kinds))
+        ).lines
     self_kb = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss
     children_kb = resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss
     figures = {"lines": lines, "peak_mb": self_kb // 1024, "peak_child_mb": children_kb // 1024}

@@ -13,7 +13,7 @@ import pikepdf
 import pytest
 from docx.oxml.ns import qn
 
-from pipeline.builder import Project, build
+from pipeline.builder import Options, Project, build
 from tests.conftest import ARTICLE_ID, ROOT
 
 NEW_SRGB = "#7A1F5C"
@@ -38,7 +38,9 @@ def rebranded(tmp_path_factory: pytest.TempPathFactory) -> Path:
     # A rebrand recolours the logo too: the brochure prints only colours the brand names.
     logo = root / "styles" / "images" / "logo.svg"
     logo.write_text(logo.read_text(encoding="utf-8").replace("#0B4F6C", NEW_SRGB))
-    report = build(Project.at(root), [ARTICLE_ID], ["html", "brochure_pdf", "docx"])
+    report = build(
+        Project.at(root), Options(docs=(ARTICLE_ID,), formats=("html", "brochure_pdf", "docx"))
+    )
     assert not report.failed, "\n".join(report.lines)
     return root / "output" / ARTICLE_ID
 

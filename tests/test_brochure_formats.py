@@ -20,6 +20,7 @@ import pytest
 import zxingcpp
 
 from pipeline.checks import check_output
+from pipeline.formats.htmlview import article_view
 from pipeline.formats.pdf import brochure, paper
 from pipeline.formats.pdf.brochure_formats import FORMATS as BROCHURE_FORMATS
 from pipeline.model import Disclaimer, Document
@@ -335,7 +336,7 @@ def test_the_back_page_does_a_back_pages_job(brochures: Built, name: str, ident:
     assert f"{found.doc.id.upper()} · {found.doc.last_reviewed.iso}" in text
     assert found.brand.brochure["also-available"] in text
     assert "BEFORE YOU DECIDE" not in text.upper()
-    view = brochure.article_view(found.doc)
+    view = article_view(found.doc)
     chosen = brochure.back_page_disclaimer(view, found.brand)
     if chosen is not None:
         assert chosen.label.upper() in text

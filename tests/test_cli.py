@@ -80,6 +80,7 @@ def spellings(task: str, flag: str) -> set[str]:
     return {("-" if len(name) == 1 else "--") + name for name in argument.names}
 
 
+@pytest.mark.fast
 def test_every_task_with_a_repeatable_flag_is_tried_in_each_spelling() -> None:
     for flag, cases in BARE.items():
         tried = {(args[0], a) for args in cases for a in args}
@@ -122,7 +123,8 @@ def test_help_lists_the_valid_values(tmp_path: Path, task: str) -> None:
     if task in tasks_taking("doc"):
         assert "only this document (repeatable): knee-pain, sample" in text
     if task in tasks_taking("formats"):
-        assert f"(default: all): {', '.join(FORMATS)}" in text
+        listed = ", ".join(f"{f.name} ({f.label})" for f in FORMATS.values())
+        assert f"(default: all): {listed}" in text
 
 
 @pytest.mark.parametrize("spelling", ["--help", "-h"])
@@ -303,6 +305,7 @@ def test_the_python_api_builds_verifies_and_loads(tmp_path: Path) -> None:
     assert doc.id == "sample" and doc.source_path == "source/sample.md"
 
 
+@pytest.mark.fast
 def test_importing_the_package_loads_nothing_heavy() -> None:
     code = (
         "import sys, pipeline; "

@@ -19,7 +19,6 @@ text cannot be cut out of a laid-out PDF without leaving a hole the layout did n
 from __future__ import annotations
 
 import datetime as dt
-import importlib
 import json
 import re
 import shutil
@@ -46,7 +45,7 @@ from pipeline.builder import Project, Report, build
 from pipeline.checks import check_output
 from pipeline.checks.verify import Haystack, expected, normalise
 from pipeline.extract.pdf import PDFIUM_HYPHEN
-from pipeline.formats import FORMATS
+from pipeline.formats import FORMATS, Job
 from pipeline.formats.htmlview import ArticleView, DisclaimerView, article_view
 from pipeline.model import Disclaimer, Document
 from pipeline.pandoc import inner_html
@@ -348,10 +347,8 @@ def without(original: Path, kind: str, doc: Document, text: str, folder: Path) -
                 target.writestr(info, data)
         return path
     view = view_without(article_view(doc), text)  # a PDF: laid out again without it
-    module = importlib.import_module(FORMATS[kind].module)
-    with pytest.MonkeyPatch.context() as patch:
-        patch.setattr(module, "article_view", lambda _doc: view)
-        return FORMATS[kind].render(doc, BRAND.only(FORMATS[kind].brand_tables), folder)
+    fmt = FORMATS[kind]
+    return fmt.render(Job.alone(fmt, doc, BRAND, view), folder)
 
 
 W = "http://schemas.openxmlformats.org/wordprocessingml/2006/main"

@@ -18,7 +18,7 @@ from PIL import Image
 from pipeline.brand import Brand, load_brand
 from pipeline.checks import verify
 from pipeline.extract import text_of
-from pipeline.formats import docx as docx_format
+from pipeline.formats import render_alone
 from pipeline.formats.docx.bookmarks import bookmark_name, ids_by_bookmark
 from pipeline.formats.docx.embedded import EmbeddedSourceError, read_source
 from pipeline.formats.docx.fonts import obfuscate
@@ -323,7 +323,7 @@ def pictured(tmp_path_factory: pytest.TempPathFactory, brand: Brand) -> tuple[Pa
     doc = load(root / "source" / "pictured.md", root)
     out = root / "out"
     out.mkdir()
-    return Package(docx_format.render(doc, brand, out)), images
+    return Package(render_alone("docx", doc, brand, out)), images
 
 
 def test_images_have_alt_text_and_print_resolution(

@@ -1,5 +1,6 @@
 """Reading HTML as a reader does: text that the page's own CSS hides is left out and named,
-from the page's markup and style sheets (default) or as Chromium renders it (strict)."""
+from the page's markup and style sheets (default) or as Chromium renders it (CI's strict
+builds)."""
 
 from __future__ import annotations
 
@@ -10,6 +11,7 @@ from lxml import html as lxml_html
 
 from pipeline import extract
 from pipeline.checks import check_output
+from pipeline.extract import HtmlReading
 from pipeline.extract import html as html_reader
 from tests.conftest import Built
 from tests.leaflet import BRAND
@@ -27,13 +29,13 @@ def add_to_head(built: Built, markup: str) -> None:
     path.write_bytes(lxml_html.tostring(tree, doctype="<!DOCTYPE html>", encoding="utf-8"))
 
 
-def not_visible(built: Built, strict: bool) -> list[tuple[str, str, str]]:
-    """(id, problem, why) of each gap in the page, read as `strict` says."""
-    result = check_output(built.doc, BRAND, "html", built.path("html"), strict=strict)
+def not_visible(built: Built, reading: HtmlReading) -> list[tuple[str, str, str]]:
+    """(id, problem, why) of each gap in the page, read as `reading` says."""
+    result = check_output(built.doc, BRAND, "html", built.path("html"), html_reading=reading)
     return [(g.id, g.problem, g.why.split(" (")[0]) for g in result.gaps]
 
 
-@pytest.mark.parametrize("strict", [False, True], ids=["dom", "chromium"])
+@pytest.mark.parametrize("reading", ["markup", "browser"], ids=["dom", "chromium"])
 @pytest.mark.parametrize(
     ("markup", "why"),
     [
@@ -43,21 +45,21 @@ def not_visible(built: Built, strict: bool) -> list[tuple[str, str, str]]:
     ],
 )
 def test_a_disclaimer_hidden_by_the_pages_css_is_a_named_gap(
-    mutable: Built, markup: str, why: str, strict: bool
+    mutable: Built, markup: str, why: str, reading: HtmlReading
 ) -> None:
     add_to_head(mutable, markup)
-    found = not_visible(mutable, strict)
+    found = not_visible(mutable, reading)
     # Each paragraph of the disclaimer's wording is named: its text, and what hides it.
     assert {ident for ident, _, _ in found} == {DISCLAIMER}
     assert {problem for _, problem, _ in found} == {"not visible"}
-    result = check_output(mutable.doc, BRAND, "html", mutable.path("html"), strict=strict)
+    result = check_output(mutable.doc, BRAND, "html", mutable.path("html"), html_reading=reading)
     assert any(WORDING in gap.text for gap in result.gaps)
     assert all(why in gap.why for gap in result.gaps), [gap.why for gap in result.gaps]
 
 
-@pytest.mark.parametrize("strict", [False, True], ids=["dom", "chromium"])
+@pytest.mark.parametrize("reading", ["markup", "browser"], ids=["dom", "chromium"])
 def test_the_linked_style_sheet_and_the_hidden_attribute_hide_text_too(
-    mutable: Built, strict: bool
+    mutable: Built, reading: HtmlReading
 ) -> None:
     sheet = mutable.folder / "assets" / "article.css"
     sheet.write_text(
@@ -68,15 +70,17 @@ def test_the_linked_style_sheet_and_the_hidden_attribute_hide_text_too(
     (heading,) = tree.getroot().xpath('//h2[@id="symptoms"]')
     heading.set("hidden", "")
     path.write_bytes(lxml_html.tostring(tree, doctype="<!DOCTYPE html>", encoding="utf-8"))
-    found = set(not_visible(mutable, strict))
+    found = set(not_visible(mutable, reading))
     assert ("symptoms", "not visible", "hidden by CSS") in found
     assert {ident for ident, _, _ in found} == {"symptoms", DISCLAIMER}
-    reading = extract.read(path, strict=strict)
+    reading = extract.read(path, html_reading=reading)
     assert any(h.why.startswith("hidden by CSS (the hidden attribute)") for h in reading.hidden)
 
 
-@pytest.mark.parametrize("strict", [False, True], ids=["dom", "chromium"])
-def test_rules_for_print_or_other_elements_hide_nothing(mutable: Built, strict: bool) -> None:
+@pytest.mark.parametrize("reading", ["markup", "browser"], ids=["dom", "chromium"])
+def test_rules_for_print_or_other_elements_hide_nothing(
+    mutable: Built, reading: HtmlReading
+) -> None:
     add_to_head(
         mutable,
         f"<style>@media print {{ #{DISCLAIMER} {{ display: none }} }}"
@@ -85,9 +89,10 @@ def test_rules_for_print_or_other_elements_hide_nothing(mutable: Built, strict: 
         " main { visibility: hidden } main > * { visibility: visible }"
         "</style>",
     )
-    assert not_visible(mutable, strict) == []
+    assert not_visible(mutable, reading) == []
 
 
+@pytest.mark.fast
 def test_a_page_hidden_from_above_its_main_is_not_read(tmp_path: Path) -> None:
     page = tmp_path / "page.html"
     page.write_text(
@@ -101,6 +106,7 @@ def test_a_page_hidden_from_above_its_main_is_not_read(tmp_path: Path) -> None:
     )
 
 
+@pytest.mark.fast
 def test_a_page_without_main_is_read_whole_and_scripts_are_not_text(tmp_path: Path) -> None:
     page = tmp_path / "page.html"
     page.write_text(
@@ -118,9 +124,10 @@ def test_strict_reading_needs_chromium_and_says_how_to_install_it(
 ) -> None:
     monkeypatch.setattr(html_reader, "CHROMIUM", tmp_path / "no-chromium")
     with pytest.raises(extract.ExtractError, match=r"needs Chromium.*invoke setup --tests"):
-        extract.read(built.path("html"), strict=True)
+        extract.read(built.path("html"), html_reading="browser")
 
 
+@pytest.mark.fast
 def test_media_queries_that_hold_on_every_screen() -> None:
     assert html_reader.for_screen("")
     assert html_reader.for_screen("screen")

@@ -18,13 +18,13 @@ from pathlib import Path
 
 import pytest
 
-from pipeline.builder import Project, build, files, verify_published
+from pipeline.builder import Options, Project, build, files, verify_published
 from tests.conftest import ROOT
 from tests.test_build import make_project, snapshot
 from tests.test_source import GOOD
 
 OTHER = GOOD.replace("id: sample", "id: other")
-FAST = ["html", "docx"]
+FAST = ("html", "docx")
 
 
 def assert_consistent(project: Project) -> None:
@@ -85,7 +85,7 @@ def build_dying_at(project: Project, step: int) -> int:
         os.replace, os.rename, os.link = dying(os.replace), dying(os.rename), dying(os.link)
         files._exchange = dying(files._exchange)  # type: ignore[method-assign]
         io.open = builtins.open = dying(io.open, writes_output)
-        report = build(project, kinds=FAST, jobs=1)
+        report = build(project, Options(formats=FAST, jobs=1))
         report = verify_published(project) if not report.failed else report
         os._exit(1 if report.failed else 0)
     _, status = os.waitpid(pid, 0)
@@ -96,7 +96,7 @@ def test_a_build_killed_at_every_step_of_publishing_leaves_consistent_manifests(
     tmp_path: Path,
 ) -> None:
     project = make_project(tmp_path, {"sample": GOOD, "other": OTHER})
-    assert not build(project, kinds=FAST).failed
+    assert not build(project, Options(formats=FAST)).failed
     step = 0
     while True:
         step += 1
@@ -111,7 +111,7 @@ def test_a_build_killed_at_every_step_of_publishing_leaves_consistent_manifests(
         assert step < 200, "the build never finished"
     assert step > 10, "the steps were counted"
     # The next build clears what the killed ones left and publishes.
-    assert not build(project, kinds=FAST).failed
+    assert not build(project, Options(formats=FAST)).failed
     assert not [p for p in project.output_dir.rglob(".*")], "the leftovers are cleared"
     assert_consistent(project)
 
@@ -121,11 +121,12 @@ def test_a_build_killed_by_sigkill_leaves_consistent_manifests(
     after: float, tmp_path: Path
 ) -> None:
     project = make_project(tmp_path, {"sample": GOOD, "other": OTHER})
-    assert not build(project, kinds=FAST).failed
+    assert not build(project, Options(formats=FAST)).failed
     edit_both(project, "Rest helps.")
     script = (
-        "import sys; from pathlib import Path; from pipeline.builder import Project, build; "
-        f"build(Project.at(Path({str(project.root)!r})), kinds={FAST!r})"
+        "import sys; from pathlib import Path; "
+        "from pipeline.builder import Options, Project, build; "
+        f"build(Project.at(Path({str(project.root)!r})), Options(formats={FAST!r}))"
     )
     child = subprocess.Popen(
         [sys.executable, "-c", script],
@@ -136,7 +137,7 @@ def test_a_build_killed_by_sigkill_leaves_consistent_manifests(
     os.killpg(child.pid, signal.SIGKILL)
     child.wait()
     assert_consistent(project)
-    assert not build(project, kinds=FAST).failed
+    assert not build(project, Options(formats=FAST)).failed
     assert_consistent(project)
 
 
@@ -167,16 +168,16 @@ def test_two_builds_at_once_one_waits_and_nothing_is_corrupted(tmp_path: Path) -
 
 def test_a_full_disk_fails_cleanly_and_keeps_the_last_good_output(tmp_path: Path) -> None:
     project = make_project(tmp_path, {"sample": GOOD, "other": OTHER})
-    assert not build(project, kinds=FAST).failed
+    assert not build(project, Options(formats=FAST)).failed
     before = snapshot(project.output_dir)
     edit_both(project, "Rest helps.")
     # No file may grow beyond 8 KiB: writes fail with EFBIG, as on a full disk.
     script = (
         "import resource, signal, sys; from pathlib import Path; "
-        "from pipeline.builder import Project, build; "
+        "from pipeline.builder import Options, Project, build; "
         "signal.signal(signal.SIGXFSZ, signal.SIG_IGN); "
         "resource.setrlimit(resource.RLIMIT_FSIZE, (8192, 8192)); "
-        f"report = build(Project.at(Path({str(project.root)!r})), kinds={FAST!r}); "
+        f"report = build(Project.at(Path({str(project.root)!r})), Options(formats={FAST!r})); "
         "print(*report.lines, sep='\\n'); sys.exit(1 if report.failed else 0)"
     )
     result = subprocess.run(
@@ -194,7 +195,7 @@ def test_a_full_disk_fails_cleanly_and_keeps_the_last_good_output(tmp_path: Path
     assert_consistent(project)
     manifest = json.loads((project.output_dir / "sample" / "manifest.json").read_text())
     assert manifest["stale"] == sorted(FAST), "the kept outputs no longer match the edited source"
-    assert not build(project, kinds=FAST).failed
+    assert not build(project, Options(formats=FAST)).failed
 
 
 def outputs_only(files: dict[str, str]) -> dict[str, str]:
@@ -210,7 +211,7 @@ def test_a_read_only_output_folder_fails_cleanly_and_changes_nothing(
     tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     project = make_project(tmp_path, {"sample": GOOD, "other": OTHER})
-    assert not build(project, kinds=FAST).failed
+    assert not build(project, Options(formats=FAST)).failed
     before = snapshot(project.output_dir)
     edit_both(project, "Rest helps.")
 
@@ -219,7 +220,7 @@ def test_a_read_only_output_folder_fails_cleanly_and_changes_nothing(
 
     # Root ignores permission bits, so the refusal is the file system's, simulated.
     monkeypatch.setattr(os, "replace", read_only)
-    report = build(project, kinds=FAST, jobs=1)
+    report = build(project, Options(formats=FAST, jobs=1))
 
     assert report.failed
     assert any(
@@ -246,7 +247,7 @@ def test_a_worker_that_dies_says_which_document_and_output_and_why(
     monkeypatch.setattr(pipeline.formats.html, "render", killed)  # the forked workers' too
     project = make_project(tmp_path, {"sample": GOOD})
 
-    report = build(project, kinds=["html", "docx"], jobs=2)  # two groups: forked workers
+    report = build(project, Options(formats=("html", "docx"), jobs=2))  # two groups: forked workers
 
     assert report.failed
     [line] = [line for line in report.lines if line.startswith("sample: html could not")]

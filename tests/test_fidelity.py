@@ -6,6 +6,8 @@ from __future__ import annotations
 import re
 from pathlib import Path
 
+import pytest
+
 from pipeline import extract
 from pipeline.checks.verify import found_in_order, normalise
 from pipeline.model import Disclaimer, Document
@@ -52,6 +54,7 @@ def not_in_order(sentences: list[str], text: str) -> list[str]:
     return [sentence for index, sentence in enumerate(sentences) if index not in found]
 
 
+@pytest.mark.fast
 def test_every_seed_sentence_is_in_the_source_in_order(article: Document) -> None:
     sentences = seed_sentences()
     assert len(sentences) > 80
@@ -62,6 +65,7 @@ def test_every_seed_sentence_is_on_the_page_in_order(built: Built) -> None:
     assert not_in_order(seed_sentences(), extract.text_of(built.path("html"))) == []
 
 
+@pytest.mark.fast
 def test_the_glitches_are_fixed_and_the_metadata_keeps_the_rest(article: Document) -> None:
     first_line = SEED.read_text(encoding="utf-8").splitlines()[0]
     assert article.subtitle == f"{first_line} this condition."
@@ -73,11 +77,13 @@ def test_the_glitches_are_fixed_and_the_metadata_keeps_the_rest(article: Documen
     assert "*" not in text
 
 
+@pytest.mark.fast
 def test_the_fidelity_check_would_catch_a_changed_word(article: Document) -> None:
     text = full_text(article).replace("debilitating", "disabling")
     assert not_in_order(seed_sentences(), text) != []
 
 
+@pytest.mark.fast
 def test_no_references_were_invented() -> None:
     source = Path(ROOT / "source" / "ddd-stem-cell-therapy.md").read_text(encoding="utf-8")
     assert not re.search(r"\bdoi\b|https?://|et al\.|\[\d+\]", source)

@@ -25,7 +25,7 @@ from lxml import html as lxml_html
 from pipeline import bidi
 from pipeline.brand import Brand, BrandError, load_brand
 from pipeline.fonts import missing_glyphs
-from pipeline.formats import FORMATS
+from pipeline.formats import FORMATS, render_alone
 from pipeline.model import Document
 from pipeline.source import load
 from tests.browser import axe_violations, chromium, describe_violations, open_page
@@ -75,7 +75,7 @@ def rendered(
     """The leaflet in all six formats (rendered, not verified: verification is tested
     elsewhere)."""
     out = tmp_path_factory.mktemp("fonts")
-    return {kind: fmt.render(leaflet, brand, _folder(out / kind)) for kind, fmt in FORMATS.items()}
+    return {kind: render_alone(kind, leaflet, brand, _folder(out / kind)) for kind in FORMATS}
 
 
 def _folder(path: Path) -> Path:
@@ -211,7 +211,7 @@ def test_the_box_check_sees_a_box(tmp_path: Path, brand: Brand) -> None:
     goes to WeasyPrint without the fonts check."""
     source = write_source(tmp_path, "## One {#one}\n\n::: plain\nA \ue000 box.\n:::\n")
     doc = load(source, tmp_path)
-    pdf = FORMATS["accessible_pdf"].render(doc, brand, _folder(tmp_path / "out"))
+    pdf = render_alone("accessible_pdf", doc, brand, _folder(tmp_path / "out"))
     assert [font for font, cid in drawn_glyphs(pdf) if cid == 0] != []
 
 

@@ -16,7 +16,7 @@ from pathlib import Path
 import pytest
 from lxml import html as lxml_html
 
-from pipeline.builder import Project, build
+from pipeline.builder import Options, Project, build, strictly
 from pipeline.checks import check_output
 from pipeline.source import SourceError, load
 from pipeline.validate import validate
@@ -268,7 +268,7 @@ def test_a_class_that_hides_a_disclaimer_stops_a_strict_build_and_invoke_check(
     expected = (
         f'source/leaflet.md:{line}: class "skip-link" in disclaimer "not-a-cure" is not allowed'
     )
-    report = build(Project.at(tmp_path), kinds=["html"], strict=True)
+    report = build(Project.at(tmp_path), strictly(Options(formats=("html",))))
     assert report.failed
     assert any(row.startswith(expected) for row in report.lines), report.lines
     assert not (tmp_path / "output" / "leaflet").exists()
@@ -413,7 +413,7 @@ def hidden_page(
         )
     )
     path.write_bytes(lxml_html.tostring(tree, doctype="<!DOCTYPE html>", encoding="utf-8"))
-    result = check_output(copy.doc, BRAND, "html", path, strict=True)
+    result = check_output(copy.doc, BRAND, "html", path, html_reading="browser")
     found: dict[str, list[tuple[str, str, str]]] = {}
     for gap in result.gaps:
         found.setdefault(gap.id, []).append((gap.part, gap.problem, gap.why))
@@ -452,7 +452,7 @@ def test_the_one_pagers_skip_link_hides_a_plain_wording_and_strict_sees_it(mutab
     ]
     words.set("class", "skip-link")
     path.write_bytes(lxml_html.tostring(tree, doctype="<!DOCTYPE html>", encoding="utf-8"))
-    result = check_output(mutable.doc, BRAND, "onepager_html", path, strict=True)
+    result = check_output(mutable.doc, BRAND, "onepager_html", path, html_reading="browser")
     assert [(g.id, g.part, g.problem) for g in result.gaps] == [
         ("not-a-cure", "plain", "not visible")
     ]

@@ -11,6 +11,7 @@ The policy: docs/resource-policy.md; its code: pipeline/resources.py.
 
 from __future__ import annotations
 
+import json
 import re
 import shutil
 import zipfile
@@ -27,7 +28,7 @@ from playwright.sync_api import Browser
 
 from pipeline import limits
 from pipeline.brand import load_brand
-from pipeline.builder import Project, build
+from pipeline.builder import Options, Project, build
 from pipeline.formats import FORMATS
 from pipeline.svgclean import clean_svg
 from pipeline.templates import environment
@@ -35,7 +36,7 @@ from tests import oversized
 from tests.bounded import run_bounded
 from tests.browser import chromium
 from tests.conftest import ROOT
-from tests.test_build import make_project, snapshot
+from tests.test_build import make_project, snapshot, without_manifest
 from tests.test_source import GOOD
 
 SVG_OPEN = '<svg xmlns="http://www.w3.org/2000/svg" xmlns:xlink="http://www.w3.org/1999/xlink">'
@@ -359,7 +360,7 @@ def good_project(tmp_path_factory: pytest.TempPathFactory) -> Path:
     root = tmp_path_factory.mktemp("hostile") / "project"
     project = make_project(root, {"sample": GOOD, "other": GOOD.replace("id: sample", "id: other")})
     (root / "secret.png").write_bytes(b"\x89PNG\r\n\x1a\nsecret")
-    report = build(project, kinds=["html"])
+    report = build(project, Options(formats=("html",)))
     assert not report.failed, report.lines
     return root
 
@@ -374,7 +375,7 @@ def build_with(root: Path, text: str, spec: Refused) -> list[str]:
         path.write_bytes(content.encode() if isinstance(content, str) else content)
     data = text.encode("utf-8", "surrogateescape")  # a lone surrogate stands for a bad byte
     (root / "source" / "sample.md").write_bytes(data)
-    return build(Project.at(root), kinds=["html"]).lines
+    return build(Project.at(root), Options(formats=("html",))).lines
 
 
 @pytest.mark.parametrize("case", REFUSED)
@@ -395,7 +396,10 @@ def test_hostile_input_is_refused_and_nothing_else_changes(
     assert refusals, lines
     assert refusals[0].startswith(f"source/sample.md:{line}: {spec.message}"), refusals
     assert not any("Traceback" in row or "could not be rendered" in row for row in lines)
-    assert snapshot(root / "output" / "sample") == before["sample"], "the last good output stays"
+    after = snapshot(root / "output" / "sample")
+    assert without_manifest(after) == without_manifest(before["sample"]), "the last good stays"
+    failed = json.loads((root / "output" / "sample" / "manifest.json").read_text())["rejected"]
+    assert failed["problems"] == refusals, "its manifest says the current source failed, why"
     assert snapshot(root / "output" / "other") == before["other"], "other documents unchanged"
 
 
@@ -668,7 +672,7 @@ def test_hostile_text_is_only_text_in_every_output(tmp_path: Path) -> None:
         tmp_path, {"sample": GOOD, "other": GOOD.replace("id: sample", "id: other")}
     )
     kinds = list(FORMATS)
-    build(project, kinds=kinds)
+    build(project, Options(formats=tuple(kinds)))
     other_before = snapshot(project.output_dir / "other")
     images = project.source_dir / "images"
     images.mkdir()
@@ -676,7 +680,7 @@ def test_hostile_text_is_only_text_in_every_output(tmp_path: Path) -> None:
     Image.new("RGB", (900, 600), (200, 30, 30)).save(images / "photo.png")
     (project.source_dir / "sample.md").write_text(HOSTILE_TEXT, encoding="utf-8")
 
-    report = build(project, kinds=kinds)
+    report = build(project, Options(formats=tuple(kinds)))
 
     assert not [line for line in report.lines if line.startswith("source/")], report.lines
     assert not [line for line in report.lines if "could not be rendered" in line], report.lines
@@ -802,7 +806,7 @@ def test_a_published_svg_with_script_and_handlers_fetches_nothing(
     assert requests_made(browser, images / "spine.svg"), "the control"
     (project.source_dir / "sample.md").write_text(GOOD.replace(PARA, f"{PARA}\n\n{FIGURE}"))
 
-    report = build(project, kinds=["html", "docx"])
+    report = build(project, Options(formats=("html", "docx")))
 
     assert not report.failed, report.lines
     [published] = (project.output_dir / "sample" / "images").glob("*spine.svg")

@@ -24,7 +24,7 @@ from PIL import Image
 from playwright.sync_api import Browser, Page, expect
 
 from pipeline.brand import Brand, load_brand
-from pipeline.builder import Project, build
+from pipeline.builder import Options, Project, build
 from tests.browser import (
     axe_violations,
     chromium,
@@ -144,7 +144,7 @@ def sample(tmp_path_factory: pytest.TempPathFactory) -> Sample:
     source.write_text(_sample_markdown(), encoding="utf-8")
     (root / "styles").symlink_to(ROOT / "styles", target_is_directory=True)
     output = root / "output"
-    report = build(Project.at(root, output), ["sample"], ["html"])
+    report = build(Project.at(root, output), Options(docs=("sample",), formats=("html",)))
     assert not report.failed, "\n".join(report.lines)
     return Sample(output / "sample" / "index.html", source)
 
@@ -465,6 +465,7 @@ TOKEN_PAIRS = [
 ]
 
 
+@pytest.mark.fast
 @pytest.mark.parametrize("dark", [False, True], ids=["light", "dark"])
 def test_brand_token_pairs_meet_contrast_minimums(brand: Brand, dark: bool) -> None:
     def value(name: str) -> tuple[int, int, int]:
@@ -564,6 +565,7 @@ def contrast(a: tuple[float, ...], b: tuple[float, ...]) -> float:
     return (high + 0.05) / (low + 0.05)
 
 
+@pytest.mark.fast
 def test_contrast_formula_matches_known_values() -> None:
     assert contrast((0, 0, 0), (255, 255, 255)) == pytest.approx(21)
     assert contrast((118, 118, 118), (255, 255, 255)) == pytest.approx(4.54, abs=0.01)

@@ -12,9 +12,9 @@ import pytest
 from PIL import Image
 
 from pipeline.brand import load_brand
-from pipeline.builder import Project, build
+from pipeline.builder import Options, Project, build
 from pipeline.builder.keys import StyleFiles, document_inputs, output_key
-from pipeline.formats import FORMATS
+from pipeline.formats import FORMATS, render_alone
 from pipeline.source import load
 from tests.conftest import ROOT
 from tests.test_build import make_project, snapshot
@@ -122,7 +122,7 @@ def test_nothing_changed_nothing_rebuilt_and_force_rebuilds_all(cold: Path, tmp_
     before = snapshot(project.output_dir / "sample")
     quiet = build(project)
     assert {o.state for o in quiet.outcomes.values()} == {"up to date"}
-    forced = build(project, force=True)
+    forced = build(project, Options(force=True))
     assert {kind for (_, kind), o in forced.outcomes.items() if o.state == "built"} == ALL
     assert snapshot(project.output_dir / "sample") == before
 
@@ -133,12 +133,12 @@ def test_editing_one_document_leaves_the_others_up_to_date(tmp_path: Path) -> No
     project = make_project(tmp_path, {"sample": SOURCE, "other": GOOD.replace("sample", "other")})
     figure(tmp_path, "#0B4F6C")
     html_docx = ["html", "docx"]
-    assert not build(project, kinds=html_docx).failed
+    assert not build(project, Options(formats=tuple(html_docx))).failed
     other = snapshot(project.output_dir / "other")
 
     for change in (CHANGES["the source"][0], changing_the_image):
         change(tmp_path)
-        report = build(project, kinds=html_docx)
+        report = build(project, Options(formats=tuple(html_docx)))
         assert not report.failed, report.lines
         assert {key: o.state for key, o in report.outcomes.items()} == {
             ("sample", "html"): "built",
@@ -172,10 +172,10 @@ def templates_read(tmp_path_factory: pytest.TempPathFactory) -> dict[str, set[st
     read = {}
     with pytest.MonkeyPatch.context() as patch:
         patch.setattr(jinja2.FileSystemLoader, "get_source", recording)
-        for kind, fmt in FORMATS.items():
+        for kind in FORMATS:
             loaded.clear()
             (root / kind).mkdir()
-            fmt.render(doc, brand, root / kind)
+            render_alone(kind, doc, brand, root / kind)
             read[kind] = set(loaded)
     assert read["brochure_pdf"] >= {"brochure-slug.html.j2"}, "the crop marks were drawn"
     return read
@@ -189,6 +189,7 @@ def keys(root: Path) -> dict[str, str]:
     return {kind: output_key(fmt, inputs, brand, styles) for kind, fmt in FORMATS.items()}
 
 
+@pytest.mark.fast
 def test_every_file_under_styles_is_in_an_outputs_key() -> None:
     styles = StyleFiles(load_brand(ROOT / "styles"))
     keyed = set().union(*(styles.matching(fmt.styles) for fmt in FORMATS.values()))

@@ -14,7 +14,7 @@ from invoke import Context, Exit
 from lxml import etree
 
 import tasks
-from pipeline.builder import Project, build
+from pipeline.builder import Options, Project, build
 from pipeline.ingest import IngestError, Outcome, ingest, run
 from pipeline.source import load
 from tests.conftest import ROOT, Built
@@ -70,7 +70,7 @@ ANN, BOB = "Ann Okafor", "Bob Lindqvist"
 def leaflet_docx(tmp_path_factory: pytest.TempPathFactory) -> Path:
     """The leaflet's DOCX, built once; each test reviews a copy of it."""
     project = make_project(tmp_path_factory.mktemp("built"))
-    report = build(project, ["leaflet"], ["docx"])
+    report = build(project, Options(docs=("leaflet",), formats=("docx",)))
     assert not report.failed, report.summary()
     return project.output_dir / "leaflet" / "leaflet.docx"
 
@@ -569,7 +569,7 @@ def test_pictures_captions_quotes_and_links(tmp_path: Path) -> None:
     )
     path = project.source_dir / "rich.md"
     path.write_text(RICH)
-    assert not build(project, ["rich"], ["docx"]).failed
+    assert not build(project, Options(docs=("rich",), formats=("docx",))).failed
     docx = project.output_dir / "rich" / "rich.docx"
     assert ingest(project, docx).lines[0] == "rich: no changes; 0 comments"
 

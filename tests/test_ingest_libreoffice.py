@@ -16,7 +16,7 @@ import subprocess
 import zipfile
 from pathlib import Path
 
-from pipeline.builder import Project, build, sources
+from pipeline.builder import Options, Project, build, sources
 from pipeline.checks.verify import normalise
 from pipeline.extract import text_of
 from pipeline.formats import FORMATS
@@ -111,7 +111,7 @@ REVIEWED = {
 def build_and_read_back(project: Project) -> None:
     """The end of the reviewer's session: the applied source builds in all six formats,
     verifies, and each finished file says what the reviewer wrote."""
-    report = build(project, [DOC_ID])
+    report = build(project, Options(docs=(DOC_ID,)))
     assert not report.failed, "\n".join(report.lines)
     folder = project.output_dir / DOC_ID
     manifest = json.loads((folder / "manifest.json").read_text())

@@ -8,7 +8,7 @@ from pathlib import Path
 
 import pytest
 
-from pipeline.builder import Project, build
+from pipeline.builder import Options, Project, build
 from pipeline.checks.verify import normalise
 from pipeline.extract import text_of
 from pipeline.ingest import ingest
@@ -45,7 +45,7 @@ def test_the_unedited_article_gives_no_changes(built: Built, tmp_path: Path) -> 
 
 def test_one_tracked_sentence_reaches_every_output(tmp_path: Path) -> None:
     project = article_project(tmp_path / "project")
-    assert not build(project, [ARTICLE_ID]).failed
+    assert not build(project, Options(docs=(ARTICLE_ID,))).failed
     folder = project.output_dir / ARTICLE_ID
     docx = tmp_path / "reviewed.docx"
     shutil.copy(folder / f"{ARTICLE_ID}.docx", docx)
@@ -66,7 +66,7 @@ def test_one_tracked_sentence_reaches_every_output(tmp_path: Path) -> None:
         )
     ]
 
-    report = build(project, [ARTICLE_ID])
+    report = build(project, Options(docs=(ARTICLE_ID,)))
     assert not report.failed, report.summary()
     outputs = json.loads((folder / "manifest.json").read_text())["outputs"]
     assert len(outputs) == 6

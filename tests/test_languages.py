@@ -32,7 +32,7 @@ from pipeline.builder import Project, build
 from pipeline.checks import check_output
 from pipeline.extract.docx import docx_text
 from pipeline.extract.pdf_fonts import font_codes
-from pipeline.formats import FORMATS
+from pipeline.formats import render_alone
 from pipeline.formats.pdf.logical_text import actual_text, needs_actual_text
 from pipeline.model import Document
 from pipeline.source import load
@@ -219,7 +219,7 @@ def leaflet(tmp_path_factory: pytest.TempPathFactory) -> Document:
 @pytest.fixture(scope="module")
 def accessible(tmp_path_factory: pytest.TempPathFactory, leaflet: Document, brand: Brand) -> Path:
     out = tmp_path_factory.mktemp("accessible")
-    return FORMATS["accessible_pdf"].render(leaflet, brand, out)
+    return render_alone("accessible_pdf", leaflet, brand, out)
 
 
 def _gaps(doc: Document, brand: Brand, path: Path) -> list[str]:
@@ -323,7 +323,7 @@ def test_a_pdf_that_drops_a_word_or_a_mark_fails(
     """The PDF laid out from the leaflet with the change, verified against the leaflet."""
     arabic, bengali = (changed, BENGALI) if "lang=ar" in changed else (ARABIC, changed)
     doc = _doc(tmp_path / "src", arabic, bengali)
-    path = FORMATS["accessible_pdf"].render(doc, brand, tmp_path)
+    path = render_alone("accessible_pdf", doc, brand, tmp_path)
     gaps = _gaps(leaflet, brand, path)
     assert len(gaps) == 1 and "missing" in gaps[0] and 'section "help" body' in gaps[0], gaps
 

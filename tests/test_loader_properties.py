@@ -24,6 +24,8 @@ from pipeline.model import Document
 from pipeline.source import SourceError, load
 from tests.test_source import GOOD
 
+pytestmark = pytest.mark.fast  # unit tests that render nothing (invoke test --fast)
+
 EXAMPLES = int(os.environ.get("LOADER_EXAMPLES", "60"))
 TODAY = dt.date(2026, 11, 25)
 SHOWN = "source/sample.md"

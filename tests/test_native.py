@@ -13,6 +13,8 @@ import pytest
 from pipeline import native
 from tests.conftest import ROOT
 
+pytestmark = pytest.mark.fast  # unit tests that render nothing (invoke test --fast)
+
 LIBRARIES = ["gobject-2.0", "pango-1.0", "harfbuzz", "fontconfig", "pangoft2-1.0"]
 
 

@@ -17,10 +17,9 @@ from axe_playwright_python.sync_playwright import Axe
 from playwright.sync_api import Browser
 
 from pipeline.brand import length_mm, load_brand
-from pipeline.builder import build
-from pipeline.formats import onepager, weasy
+from pipeline.builder import Options, build
+from pipeline.formats import onepager, render_alone, weasy
 from pipeline.formats.htmlview import article_view
-from pipeline.formats.onepager import pdf as onepager_pdf
 from pipeline.model import Disclaimer, Document
 from pipeline.source import load
 from pipeline.text import paragraphs
@@ -33,7 +32,7 @@ from tests.browser import (
 )
 from tests.conftest import ROOT, Built
 from tests.test_build import make_project
-from tests.test_source import GOOD
+from tests.test_source import GOOD, line_of
 
 BRAND = load_brand(ROOT / "styles")
 
@@ -96,14 +95,20 @@ def test_the_html_links_to_the_article_page_beside_it(built: Built) -> None:
 
 
 def test_the_manifest_records_the_reading_level(built: Built) -> None:
-    reading = built.manifest["readability"]
-    assert reading["passed"] is True
-    assert reading["ceiling"] == BRAND.readability["onepager-max-grade"]
-    assert reading["target"] == BRAND.readability["plain-target-grade"]
-    assert 0 < reading["onepager"]["fk"] <= reading["ceiling"]
-    assert reading["plain"]["fk"] <= reading["target"]
-    ids = [i for s in built.doc.sections for i in [s.id, *(d.id for d in s.disclaimers)]]
-    assert [part["id"] for part in reading["parts"]] == ids
+    for kind in ("onepager_pdf", "onepager_html"):
+        reading = built.manifest["outputs"][kind]["readability"]
+        assert reading["passed"] is True
+        assert reading["ceiling"] == BRAND.readability["onepager-max-grade"]
+        assert reading["target"] == BRAND.readability["plain-target-grade"]
+        assert 0 < reading["onepager"]["fk"] <= reading["target"]
+        ids = [i for s in built.doc.sections for i in [s.id, *(d.id for d in s.disclaimers)]]
+        assert [part["id"] for part in reading["parts"]] == ids
+        assert all(part["fk"] <= reading["ceiling"] for part in reading["parts"])
+    hardest = max(
+        (built.manifest["outputs"][k]["readability"] for k in ("onepager_pdf", "onepager_html")),
+        key=lambda reading: reading["onepager"]["fk"],
+    )
+    assert built.manifest["readability"] == hardest, "the landing page shows the hardest"
 
 
 # -- verification and mutations --------------------------------------------------------------
@@ -141,7 +146,7 @@ def render_pdf_of(doc: Document, into: Path, tmp_path: Path) -> None:
     """Render `doc` (a mutated model) and put its PDF in place of `into`."""
     out = tmp_path / "render"
     out.mkdir()
-    shutil.copyfile(onepager_pdf.render(doc, BRAND, out), into)
+    shutil.copyfile(render_alone("onepager_pdf", doc, BRAND, out), into)
 
 
 def test_a_pdf_without_a_plain_disclaimer_is_caught(mutable: Built, tmp_path: Path) -> None:
@@ -173,8 +178,7 @@ def test_two_summaries_swapped_in_the_pdf_are_caught(mutable: Built, tmp_path: P
 
 
 # -- fitting and failing ---------------------------------------------------------------------
-
-
+@pytest.mark.fast
 def test_fits_tighten_spacing_first_then_type_never_below_10pt() -> None:
     fits = onepager.FITS
     sizes = [fit.font_size for fit in fits]
@@ -193,18 +197,21 @@ def with_plain(summary: str) -> str:
 
 def test_a_summary_too_long_for_one_page_fails_saying_by_how_much(tmp_path: Path) -> None:
     project = make_project(tmp_path, {"sample": with_plain("Rest can help you. " * 260)})
-    report = build(project, kinds=["onepager_pdf"])
+    report = build(project, Options(formats=("onepager_pdf",)))
     assert report.failed
-    [line] = [line for line in report.lines if "could not be rendered" in line]
-    assert line.startswith(
-        "sample: onepager_pdf could not be rendered: the plain text does not fit"
-    )
+    [line] = [line for line in report.lines if "does not fit" in line]
+    assert line.startswith("sample: onepager_pdf: the plain text does not fit")
     assert re.search(r"runs \d+ mm over, about \d+ lines", line), line
     assert line.endswith(
         'shorten the longest plain texts ("symptoms" at source/sample.md:8, 1040 words)'
     ), line
     assert "Traceback" not in "\n".join(report.lines)
     assert not (project.output_dir / "sample" / "onepager.pdf").exists()
+    # Kept for inspection as it came out: at the tightest layout, running over its page.
+    kept = project.rejected_dir / "sample" / "onepager_pdf" / "onepager.pdf"
+    with pikepdf.open(kept) as pdf:
+        assert len(pdf.pages) == 2
+    assert char_sizes(kept).most_common(1)[0][0] == onepager.SMALLEST
 
 
 def test_too_many_sections_is_named_as_the_cause_not_the_longest_summary(
@@ -216,8 +223,8 @@ def test_too_many_sections_is_named_as_the_cause_not_the_longest_summary(
         for n in range(40)
     )
     project = make_project(tmp_path, {"sample": many})
-    report = build(project, kinds=["onepager_pdf"])
-    [line] = [line for line in report.lines if "could not be rendered" in line]
+    report = build(project, Options(formats=("onepager_pdf",)))
+    [line] = [line for line in report.lines if "does not fit" in line]
     assert re.search(
         r"it holds 42 sections and 1 plain disclaimer, \d+ words, the longest only \d+: too many "
         r"parts for one page, not one long one; merge sections or split the leaflet "
@@ -233,10 +240,9 @@ def test_the_overflow_it_names_is_the_overflow(tmp_path: Path) -> None:
     doc = load(project.source_dir / "sample.md", project.root)
     view = article_view(doc)
     html = onepager.page_html(doc, BRAND, view, on_paper=True)
-    with pytest.raises(onepager.OnePagerOverflow) as raised:
-        onepager.fit_to_page(doc, BRAND, view, html)
-    found = re.search(r"runs (\d+) mm over", str(raised.value))
-    assert found, raised.value
+    layout = onepager.make(doc, BRAND, view)
+    found = re.search(r"runs (\d+) mm over", layout.overflow)
+    assert found, layout.overflow
     over = int(found.group(1))
 
     def pages(taller_mm: int) -> int:
@@ -251,7 +257,7 @@ def test_the_overflow_it_names_is_the_overflow(tmp_path: Path) -> None:
 
 def test_a_longer_summary_tightens_the_type_but_stays_on_one_page(tmp_path: Path) -> None:
     project = make_project(tmp_path, {"sample": with_plain("Rest can help you. " * 180)})
-    report = build(project, kinds=["onepager_pdf"])
+    report = build(project, Options(formats=("onepager_pdf",)))
     assert not report.failed, report.lines
     path = project.output_dir / "sample" / "onepager.pdf"
     with pikepdf.open(path) as pdf:
@@ -268,13 +274,21 @@ def test_a_hard_sentence_fails_the_reading_level_naming_summary_and_sentence(
         "considering individual physiological characteristics and radiological documentation."
     )
     project = make_project(tmp_path, {"sample": with_plain(hard)})
-    report = build(project, kinds=["onepager_html"])
+    report = build(project, Options(formats=("onepager_html",)))
     assert report.failed
     failures = [line for line in report.lines if "reads at grade" in line]
-    assert any("above the ceiling of grade 8" in line for line in failures), report.lines
+    where = f"source/sample.md:{line_of(with_plain(hard), hard[:30])}"
+    assert any(
+        line.startswith(
+            f"sample: onepager_html: readability: {where}: the plain summary of "
+            'section "symptoms" reads at grade '
+        )
+        and "above the ceiling of grade 8" in line
+        for line in failures
+    ), report.lines
     assert any("must reach grade 6 or lower" in line for line in failures), report.lines
     for line in failures:
-        assert f'section "symptoms": "{hard}" (grade ' in line
+        assert 'section "symptoms"' in line and f'"{hard}" (grade ' in line and where in line
     assert any("NOT published" in line for line in report.lines)
     problems = [m.text for m in report.messages if m.level == "error"]
     assert not any("NOT published" in line for line in problems), "a consequence, not a problem"

@@ -2,9 +2,12 @@
 
 from __future__ import annotations
 
+import pytest
 from lxml import html as lxml_html
 
 from pipeline.pandoc import to_html
+
+pytestmark = pytest.mark.fast  # unit tests that render nothing (invoke test --fast)
 
 
 def _text(fragment: str) -> list[str]:

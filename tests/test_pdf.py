@@ -20,7 +20,7 @@ from PIL import Image
 
 from pipeline.brand import Brand, load_brand
 from pipeline.extract import text_of
-from pipeline.formats import FORMATS
+from pipeline.formats import render_alone
 from pipeline.formats.pdf import brochure as brochure_pdf
 from pipeline.formats.pdf.paged import PrintError, length_mm
 from pipeline.model import Disclaimer, Document, Section
@@ -287,7 +287,7 @@ def test_figures_carry_their_alt_text(tmp_path: Path, brand: Brand) -> None:
     doc = source_with_image(tmp_path, (1200, 800), "40%")
     out = tmp_path / "out"
     out.mkdir()
-    path = FORMATS["accessible_pdf"].render(doc, brand, out)
+    path = render_alone("accessible_pdf", doc, brand, out)
     with pikepdf.open(path) as pdf:
         figures = [
             obj
@@ -304,7 +304,7 @@ def test_a_low_resolution_image_fails_the_brochure_naming_it(tmp_path: Path, bra
     out = tmp_path / "out"
     out.mkdir()
     with pytest.raises(PrintError, match=r"disc\.png prints at (\d+) dpi") as error:
-        FORMATS["brochure_pdf"].render(doc, brand, out)
+        render_alone("brochure_pdf", doc, brand, out)
     dpi = int(re.search(r"at (\d+) dpi", str(error.value)).group(1))  # type: ignore[union-attr]
     # 300 px across one of the inside pages' columns
     column_mm = brand.brochure_format.column_width
@@ -322,11 +322,11 @@ def test_image_size_advice_is_right_the_first_time(
     out.mkdir()
     small = source_with_image(tmp_path / "small", (240, 160), width)
     with pytest.raises(PrintError, match=r"disc\.png prints at \d+ dpi") as error:
-        FORMATS["brochure_pdf"].render(small, brand, out)
+        render_alone("brochure_pdf", small, brand, out)
     advised = int(re.search(r"at least (\d+) px wide", str(error.value)).group(1))  # type: ignore[union-attr]
     assert advised > 240
     enough = source_with_image(tmp_path / "enough", (advised, advised * 2 // 3), width)
-    path = FORMATS["brochure_pdf"].render(enough, brand, out)
+    path = render_alone("brochure_pdf", enough, brand, out)
     with pikepdf.open(path) as pdf:
         widths = [
             int(o.Width)
@@ -340,7 +340,7 @@ def test_a_sharp_image_passes_the_resolution_check(tmp_path: Path, brand: Brand)
     doc = source_with_image(tmp_path, (2400, 1600), "100%")
     out = tmp_path / "out"
     out.mkdir()
-    path = FORMATS["brochure_pdf"].render(doc, brand, out)
+    path = render_alone("brochure_pdf", doc, brand, out)
     with pdfplumber.open(path) as pdf:
         assert any(page.images for page in pdf.pages)
 
@@ -410,7 +410,7 @@ def render_into(mutable: Built, kind: str, doc: Document, tmp_path: Path) -> Non
     manifest still names the real source, so verification must notice."""
     out = tmp_path / f"render-{kind}"
     out.mkdir()
-    rendered = FORMATS[kind].render(doc, load_brand(ROOT / "styles"), out)
+    rendered = render_alone(kind, doc, load_brand(ROOT / "styles"), out)
     shutil.copyfile(rendered, mutable.path(kind))
 
 

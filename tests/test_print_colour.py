@@ -21,7 +21,7 @@ import pytest
 from PIL import Image, ImageDraw
 
 from pipeline.brand import load_brand
-from pipeline.builder import Project, build
+from pipeline.builder import Options, Project, build
 from pipeline.formats.pdf.paged import PrintError
 from pipeline.model import Document
 from pipeline.svgclean import clean_svg
@@ -88,7 +88,7 @@ def figured(tmp_path_factory: pytest.TempPathFactory) -> Figured:
     tmp_path = tmp_path_factory.mktemp("figures")
     shutil.copytree(ROOT / "styles", tmp_path / "styles")
     doc = with_figures(tmp_path, FIGURES)
-    report = build(Project.at(tmp_path), [doc.id], ["brochure_pdf"])
+    report = build(Project.at(tmp_path), Options(docs=(doc.id,), formats=("brochure_pdf",)))
     assert not report.failed, "\n".join(report.lines)
     return Figured(doc, tmp_path / "output" / doc.id / "brochure.pdf", report.lines)
 

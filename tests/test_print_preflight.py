@@ -17,7 +17,7 @@ import pikepdf
 import pytest
 
 from pipeline.brand import length_mm, load_brand
-from pipeline.builder import Project, build
+from pipeline.builder import Options, Project, build
 from pipeline.checks.preflight import preflight
 from tests.conftest import ARTICLE_ID, ROOT, Built
 from tests.printing import article_with, brand_with, render
@@ -185,7 +185,7 @@ def test_a_400_percent_brand_colour_fails_the_build(tmp_path: Path) -> None:
     )
     assert count == 1
     tokens.write_text(text, encoding="utf-8")
-    report = build(Project.at(tmp_path), [ARTICLE_ID], ["brochure_pdf"])
+    report = build(Project.at(tmp_path), Options(docs=(ARTICLE_ID,), formats=("brochure_pdf",)))
     assert report.failed
     failures = [line for line in report.lines if "brochure preflight" in line]
     assert any(

@@ -14,6 +14,8 @@ from pipeline.model import ReviewDate
 from pipeline.source import SourceError, load
 from tests.test_source import GOOD, line_of, write
 
+pytestmark = pytest.mark.fast  # unit tests that render nothing (invoke test --fast)
+
 TODAY = dt.date(2026, 11, 25)
 
 
@@ -66,18 +68,21 @@ def test_review_status(
     assert (status.due, status.overdue, status.due_soon) == (due, overdue, soon)
 
 
-def test_messages_name_the_document_and_its_dates() -> None:
+def test_one_policy_says_each_date_for_builds_and_checks_alike() -> None:
     overdue = review.status(ReviewDate(2025, 11, 3), 12, TODAY)
-    assert overdue.message("knee") == (
+    text = (
         "knee: review overdue since 2026-11-03 (last reviewed 2025-11-03, every 12 months); "
         "review it and update last-reviewed"
     )
-    soon = review.status(ReviewDate(2026, 10, 31), 1, TODAY)
-    assert (
-        soon.message("knee")
-        == "knee: review due on 2026-11-30 (last reviewed 2026-10-31, every month)"
+    assert review.policy(overdue, "knee", "warning") == review.Verdict("warning", text)
+    assert review.policy(overdue, "knee", "error") == review.Verdict(
+        "error", f"{text} (an error with --strict)"
     )
-    assert review.status(ReviewDate(2026, 6), 12, TODAY).message("knee") is None
+    soon = review.status(ReviewDate(2026, 10, 31), 1, TODAY)
+    assert review.policy(soon, "knee", "error") == review.Verdict(
+        "info", "knee: review due on 2026-11-30 (last reviewed 2026-10-31, every month)"
+    )
+    assert review.policy(review.status(ReviewDate(2026, 6), 12, TODAY), "knee", "error") is None
 
 
 def test_the_model_asks_the_same_question(tmp_path: Path) -> None:

@@ -12,6 +12,8 @@ from PIL import Image
 from pipeline.model import Disclaimer
 from pipeline.source import SourceError, load
 
+pytestmark = pytest.mark.fast  # unit tests that render nothing (invoke test --fast)
+
 GOOD = """\
 ---
 id: sample

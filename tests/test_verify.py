@@ -14,7 +14,7 @@ from typing import Any
 import pytest
 from lxml import html as lxml_html
 
-from pipeline.builder import build, verify_published
+from pipeline.builder import Options, build, verify_published
 from pipeline.checks import check_output
 from pipeline.checks.verify import Haystack, check, expected, normalise
 from pipeline.extract import Hidden
@@ -71,6 +71,7 @@ def test_two_swapped_sections_are_named(mutable: Built) -> None:
     assert {ident for ident, _, _ in found} <= {"spine", "what-is-ddd", "symptoms"}
 
 
+@pytest.mark.fast
 def test_normalising_forgives_only_what_formats_change() -> None:
     source = "The \u201cparacrine\u201d effects \u2014 case-by-case \ufb01ndings."
     rendered = 'THE "paracrine" effects \u2014 case-by-\ncase \ufb01nd\u00adings.'
@@ -78,6 +79,7 @@ def test_normalising_forgives_only_what_formats_change() -> None:
     assert normalise("disc health") != normalise("disc heath")
 
 
+@pytest.mark.fast
 def test_check_reports_missing_and_out_of_order(article) -> None:  # type: ignore[no-untyped-def]
     first, second = article.sections[0].title, article.sections[1].title
     gaps = check(article, "html", "full", f"{second} {first}")
@@ -93,6 +95,7 @@ def expected_text(doc: Document, scope: str = "full") -> str:
     return "\n".join(item.text for item in expected(doc, scope))  # type: ignore[arg-type]
 
 
+@pytest.mark.fast
 @pytest.mark.parametrize("scope", ["full", "plain"])
 def test_the_expected_text_checked_against_itself_passes(article: Document, scope: str) -> None:
     assert check(article, "self", scope, expected_text(article, scope)) == []  # type: ignore[arg-type]
@@ -172,6 +175,7 @@ def test_a_row_moved_in_a_2000_row_table_is_named_out_of_order(
         assert gaps == moved
 
 
+@pytest.mark.fast
 def test_a_word_is_found_only_whole() -> None:
     haystack = Haystack("Note the notes.\nNot now: NO-\nnonsense, No.")
     assert len(haystack.occurrences("no")) == 2  # "NO-" and "No.", nothing inside a word
@@ -180,6 +184,7 @@ def test_a_word_is_found_only_whole() -> None:
     assert haystack.occurrences("otes") == [] and haystack.occurrences("notes.notnow")
 
 
+@pytest.mark.fast
 def test_the_order_that_keeps_the_most_text_wins(article: Document) -> None:
     # A short heading moved to the end is out of order; the long text it jumped over is not.
     first = article.sections[0]
@@ -188,6 +193,7 @@ def test_the_order_that_keeps_the_most_text_wins(article: Document) -> None:
     assert [(g.id, g.part, g.problem) for g in gaps] == [(first.id, "heading", "out of order")]
 
 
+@pytest.mark.fast
 def test_text_a_reader_cannot_see_is_a_named_gap(article: Document) -> None:
     disclaimer = next(iter(article.disclaimers))
     [wording, *_] = [item.text for item in expected(article, "full") if item.id == disclaimer.id]
@@ -204,6 +210,7 @@ def test_text_a_reader_cannot_see_is_a_named_gap(article: Document) -> None:
     assert str(gaps[1]).endswith('not visible: "\ue000" (drawn as a missing-glyph box, page 1)')
 
 
+@pytest.mark.fast
 def test_vowel_signs_and_marks_are_compared_like_letters() -> None:
     """The PDFs say what each run of complex text reads (logical_text.py), so a vowel sign,
     a virama or a mark that a format loses is a difference; so are Latin accents."""
@@ -221,16 +228,16 @@ def test_an_output_stale_after_a_partial_build_is_not_once_it_matches_again(
     tmp_path: Path, back: str
 ) -> None:
     project = make_project(tmp_path, {"sample": GOOD})
-    assert not build(project, kinds=["html", "docx"]).failed
+    assert not build(project, Options(formats=("html", "docx"))).failed
     source = project.source_dir / "sample.md"
     source.write_text(GOOD.replace("Rest can help.", "Rest helps."))
-    assert not build(project, kinds=["html"]).failed
+    assert not build(project, Options(formats=("html",))).failed
     assert verify_published(project).outcomes[("sample", "docx")].state == "stale"
 
     if back == "source reverted":
         source.write_text(GOOD)  # the docx matches again; the page, built from the edit, not
     else:
-        assert not build(project, kinds=["docx"]).failed
+        assert not build(project, Options(formats=("docx",))).failed
     report = verify_published(project)
 
     assert not report.failed, report.lines

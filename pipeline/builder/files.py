@@ -1,6 +1,7 @@
-"""Writing the output tree safely: one build at a time, atomic files, readable modes, and a
-document's folder replaced in one step, so a killed build never leaves a manifest that
-disagrees with its files."""
+"""Writing the output tree safely: one build at a time (`exclusive`, the output folder's
+lock), whole files or none (`write_atomic`), readable modes, and a document's folder
+replaced in one step (`swap_in`), so a killed build never leaves a manifest that disagrees
+with its files."""
 
 from __future__ import annotations
 
@@ -9,7 +10,6 @@ import ctypes.util
 import errno
 import fcntl
 import hashlib
-import json
 import os
 import shutil
 import stat
@@ -17,9 +17,7 @@ import tempfile
 from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
-from typing import Any
 
-MANIFEST = "manifest.json"
 FILE_MODE, FOLDER_MODE = 0o644, 0o755
 """Published files and folders: readable by a web server running as another user."""
 STAGING_PREFIX = ".staging-"
@@ -116,23 +114,6 @@ def readable(folder: Path) -> None:
     folder.chmod(FOLDER_MODE)
     for path in folder.rglob("*"):
         path.chmod(FOLDER_MODE if path.is_dir() else FILE_MODE)
-
-
-def read_manifest(folder: Path) -> dict[str, Any] | None:
-    try:
-        manifest = json.loads((folder / MANIFEST).read_text(encoding="utf-8"))
-    except (OSError, ValueError):
-        return None
-    if not isinstance(manifest, dict) or not isinstance(manifest.get("outputs"), dict):
-        return None
-    entries = manifest["outputs"].values()
-    if not all(isinstance(e, dict) and isinstance(e.get("path"), str) for e in entries):
-        return None
-    return manifest
-
-
-def json_bytes(value: Any) -> bytes:
-    return (json.dumps(value, indent=2, ensure_ascii=False) + "\n").encode()
 
 
 def write_atomic(path: Path, data: bytes) -> None:

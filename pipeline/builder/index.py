@@ -1,11 +1,13 @@
-"""The landing page, output/index.html: every published document with thumbnails of its
-brochure cover and one-pager, a link to each format with its size, whether it verified, its
-reading grade and when its review is due. Made from the manifests alone (so shards built on
-different machines can be gathered into one).
+"""The landing page, output/index.html: every published document with thumbnails of the
+first pages its formats show (`Format.thumbnail`: the brochure's cover, the one-pager), a
+link to each format by its label with its size, whether it verified, its reading grade and
+when its review is due; and, when the current source failed, that it failed, why, and which
+edition readers get. Made from the manifests alone (so shards built on different machines
+can be gathered into one).
 
 Thumbnails live outside the documents' folders (each of those holds only what its manifest
-names): output/thumbnails/<id>-<brochure|onepager>-<sha8>.png, named by the PDF's hash, so
-one is drawn only when its PDF changed; the ones no PDF uses any more are removed."""
+names): output/thumbnails/<id>-<thumbnail>-<sha8>.png, named by the PDF's hash, so one is
+drawn only when its PDF changed; the ones no PDF uses any more are removed."""
 
 from __future__ import annotations
 
@@ -13,32 +15,22 @@ import io
 import re
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any
 
 from pipeline import review
 from pipeline.brand import Brand
-from pipeline.builder.files import FOLDER_MODE, MANIFEST, read_manifest, readable, write_atomic
+from pipeline.builder import manifest
+from pipeline.builder.files import FOLDER_MODE, readable, write_atomic
+from pipeline.builder.manifest import MANIFEST, Manifest
 from pipeline.builder.project import Project
+from pipeline.formats import FORMATS
 from pipeline.model import ReviewDate
 from pipeline.templates import environment
 
 THUMBNAILS = "thumbnails"
-THUMBNAIL_NAME = re.compile(r"[a-z0-9-]+-(?:brochure|onepager)-[0-9a-f]{8}\.png")
 THUMBNAIL_WIDTH = 360
 """Pixels: twice the width the page shows them at, for sharp screens."""
-PREVIEWS = {
-    "brochure_pdf": ("brochure", "print brochure"),
-    "onepager_pdf": ("onepager", "one-pager"),
-}
-LABELS = {
-    "html": ("Web page", "accessible HTML"),
-    "onepager_html": ("One-pager, web page", "plain language"),
-    "accessible_pdf": ("Accessible PDF", "tagged, for screens and screen readers"),
-    "onepager_pdf": ("One-pager, PDF", "plain language, to print"),
-    "docx": ("Word document", "for clinical review"),
-    "brochure_pdf": ("Print brochure", "PDF/X-4, CMYK, for the print shop"),
-}
-"""What a reader of the landing page calls each format, in the order they are listed."""
+SHOWN_PROBLEMS = 3
+"""How many of a failed source's problems the page quotes (the manifest has them all)."""
 
 
 @dataclass(frozen=True)
@@ -57,6 +49,18 @@ class Thumbnail:
 
 
 @dataclass(frozen=True)
+class Failure:
+    """The current source failed: its new edition was not published."""
+
+    why: tuple[str, ...]
+    more: int
+    """How many problems more the manifest names."""
+    source: str
+    """The edition readers get instead: its source version (short)."""
+    last_reviewed: str
+
+
+@dataclass(frozen=True)
 class Card:
     """One document on the landing page."""
 
@@ -66,7 +70,7 @@ class Card:
     thumbnails: tuple[Thumbnail, ...]
     verified: bool
     stale: tuple[str, ...]
-    rejected: tuple[str, ...]
+    failure: Failure | None
     reading_grade: float | None
     last_reviewed: str
     review_due: str
@@ -77,11 +81,11 @@ class Card:
 def write_index(project: Project, brand: Brand) -> None:
     manifests = []
     for path in sorted(project.output_dir.glob(f"*/{MANIFEST}")):
-        manifest = read_manifest(path.parent)
-        if manifest:
-            manifests.append(manifest)
+        found = manifest.read(path.parent)
+        if found:
+            manifests.append(found)
     thumbnails = Thumbnails(project.output_dir)
-    cards = [_card(project.output_dir, manifest, thumbnails) for manifest in manifests]
+    cards = [_card(project.output_dir, found, thumbnails) for found in manifests]
     thumbnails.remove_unused()
     page = environment(brand).get_template("index.html.j2").render(documents=cards)
     for asset in (*brand.font_files, brand.path(brand.organisation["logo"])):
@@ -93,47 +97,60 @@ def write_index(project: Project, brand: Brand) -> None:
     project.output_dir.chmod(FOLDER_MODE)
 
 
-def _card(output_dir: Path, manifest: dict[str, Any], thumbnails: Thumbnails) -> Card:
-    doc_id = str(manifest["id"])
-    outputs: dict[str, dict[str, Any]] = manifest.get("outputs") or {}
-    ordered = [kind for kind in LABELS if kind in outputs] + sorted(set(outputs) - set(LABELS))
+def _card(output_dir: Path, published: Manifest, thumbnails: Thumbnails) -> Card:
+    doc_id = published.id
+    outputs = published.outputs
+    ordered = [kind for kind in FORMATS if kind in outputs] + sorted(set(outputs) - set(FORMATS))
     links = []
     for kind in ordered:
-        path = output_dir / doc_id / outputs[kind]["path"]
-        label, detail = LABELS.get(kind, (kind, ""))
-        links.append(Link(f"{doc_id}/{outputs[kind]['path']}", label, detail, _size(path)))
+        fmt = FORMATS.get(kind)
+        path = output_dir / doc_id / outputs[kind].path
+        label, detail = (fmt.label, fmt.description) if fmt else (kind, "")
+        links.append(Link(f"{doc_id}/{outputs[kind].path}", label, detail, _size(path)))
     previews = []
-    for kind, (slot, label) in PREVIEWS.items():
-        if kind in outputs:
+    for kind in ordered:
+        fmt = FORMATS.get(kind)
+        if fmt is not None and fmt.thumbnail:
             entry = outputs[kind]
-            src = thumbnails.of(output_dir / doc_id / entry["path"], doc_id, slot, entry["sha256"])
+            src = thumbnails.of(
+                output_dir / doc_id / entry.path, doc_id, fmt.thumbnail, entry.sha256
+            )
             if src:
-                previews.append(Thumbnail(f"{doc_id}/{outputs[kind]['path']}", src, label))
-    reading = (manifest.get("readability") or {}).get("onepager") or {}
+                previews.append(Thumbnail(f"{doc_id}/{entry.path}", src, fmt.label))
+    reading = (published.readability or {}).get("onepager") or {}
     grade = reading.get("fk")
+    failure = None
+    if published.rejected is not None:
+        why = published.rejected.problems
+        failure = Failure(
+            why[:SHOWN_PROBLEMS],
+            max(len(why) - SHOWN_PROBLEMS, 0),
+            published.source_sha256[:12],
+            published.last_reviewed,
+        )
     return Card(
         id=doc_id,
-        title=str(manifest.get("title") or doc_id),
+        title=published.title or doc_id,
         links=tuple(links),
         thumbnails=tuple(previews),
-        verified=bool((manifest.get("verification") or {}).get("passed")),
-        stale=_named(manifest.get("stale")),
-        rejected=_named(manifest.get("rejected")),
+        verified=published.passed,
+        stale=_named(published.stale),
+        failure=failure,
         reading_grade=float(grade) if isinstance(grade, int | float) else None,
-        last_reviewed=str(manifest.get("last_reviewed") or ""),
-        review_due=str(manifest.get("review_due") or ""),
-        review=_review_label(manifest),
+        last_reviewed=published.last_reviewed,
+        review_due=published.review_due,
+        review=_review_label(published),
     )
 
 
-def _named(kinds: Any) -> tuple[str, ...]:
-    return tuple(LABELS.get(kind, (kind, ""))[0] for kind in kinds or ())
+def _named(kinds: list[str]) -> tuple[str, ...]:
+    return tuple(FORMATS[kind].label if kind in FORMATS else kind for kind in kinds)
 
 
-def _review_label(manifest: dict[str, Any]) -> str:
-    reviewed = ReviewDate.parse(str(manifest.get("last_reviewed") or ""))
-    every = manifest.get("review_every_months")
-    if reviewed is None or not isinstance(every, int):
+def _review_label(published: Manifest) -> str:
+    reviewed = ReviewDate.parse(published.last_reviewed)
+    every = published.review_every_months
+    if reviewed is None or every is None:
         return ""
     try:
         return review.status(reviewed, every, review.today()).label
@@ -176,8 +193,10 @@ class Thumbnails:
     def remove_unused(self) -> None:
         if not self.enabled or not self.folder.is_dir():
             return
+        slots = "|".join(re.escape(f.thumbnail) for f in FORMATS.values() if f.thumbnail)
+        ours = re.compile(rf"[a-z0-9-]+-(?:{slots})-[0-9a-f]{{8}}\.png")
         for path in self.folder.iterdir():
-            if THUMBNAIL_NAME.fullmatch(path.name) and path.name not in self.used:
+            if ours.fullmatch(path.name) and path.name not in self.used:
                 path.unlink(missing_ok=True)
         self.folder.chmod(FOLDER_MODE)
 

@@ -92,7 +92,7 @@ def output_key(
     if fmt.embeds_fonts:
         extra["fallback-fonts"] = json.dumps(styles.system_fonts, sort_keys=True)
     payload = {
-        "format": fmt.kind,
+        "format": fmt.name,
         "inputs": dict(inputs.get(fmt.scope) or {}),
         "brand": tables,
         "styles": styles.matching(fmt.styles),

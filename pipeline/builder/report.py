@@ -8,12 +8,16 @@ from __future__ import annotations
 import time
 from collections.abc import Callable
 from dataclasses import dataclass, field
-from typing import Literal
+from typing import TYPE_CHECKING, Literal
+
+if TYPE_CHECKING:
+    from pipeline.checks import OutputCheck
 
 Level = Literal["info", "warning", "error"]
-State = Literal["queued", "rendering", "built", "up to date", "stale", "failed"]
-"""An output's state: waiting, being made, then one of the last four."""
-FINAL_STATES: tuple[State, ...] = ("built", "up to date", "stale", "failed")
+State = Literal["queued", "rendering", "built", "up to date", "stale", "failed", "held back"]
+"""An output's state: waiting, being made, then one of the last five ("held back": built
+and checked, but not published, since another output of its edition failed)."""
+FINAL_STATES: tuple[State, ...] = ("built", "up to date", "stale", "failed", "held back")
 
 
 @dataclass(frozen=True)
@@ -49,7 +53,7 @@ class DocumentSummary:
     review: str = ""
     """"", "due soon" or "overdue"."""
     rejected: str | None = None
-    """Where the rejected outputs were kept, if any were rejected."""
+    """Where the rejected edition was kept, if the current source failed."""
 
 
 Event = Message | Outcome
@@ -81,6 +85,34 @@ class Report:
 
     def fail(self, text: str, doc: str = "", kind: str = "") -> None:
         self._add(Message("error", text, doc, kind))
+
+    def add(self, level: Level, text: str, doc: str = "", kind: str = "") -> None:
+        self._add(Message(level, text, doc, kind))
+
+    def checked(
+        self, doc: str, kind: str, check: OutputCheck, file: str, failed: bool = False
+    ) -> None:
+        """What one output's checks found, said the same way by a build and by `invoke
+        verify`: notes, each gap and problem; "verified" when all passed (and the output
+        has not `failed` for another reason)."""
+        for note in check.notes:
+            self.say(f"{doc}: {note}", doc, kind)
+        for gap in check.gaps:
+            self.fail(f"{doc}: {gap}", doc, kind)
+        for problem in check.problems:
+            self.fail(f"{doc}: {kind}: {problem}", doc, kind)
+        if check.passed and not failed:
+            self.say(f"{doc}: {kind} verified ({file})", doc, kind)
+
+    def stale(self, doc: str, kind: str) -> None:
+        """A published output older than its source or styles, not rebuilt."""
+        self.warn(
+            f"{doc}: {kind} is stale (its source or styles changed since it was built); run "
+            f"`invoke build --doc {doc}`",
+            doc,
+            kind,
+        )
+        self.outcome(Outcome(doc, kind, "stale"))
 
     def outcome(self, outcome: Outcome) -> None:
         self.outcomes[(outcome.doc, outcome.kind)] = outcome

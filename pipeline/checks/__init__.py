@@ -1,68 +1,83 @@
-"""Checks of finished files: verification (every section and disclaimer came through, in
-order), readability (the one-pager reads at the brand's grade). They read only what
-pipeline.extract takes out of the files, never a renderer.
+"""Checks of finished files, one registry: each check reads only what pipeline.extract
+takes out of a finished output, never a renderer, and each format names the checks its file
+must pass (`Format.checks`).
 
-The build calls `check_output` once per finished output, in the worker that rendered it.
+- verify: every section and disclaimer came through, in order, visible to a reader;
+- readability: a one-pager's plain parts, and the page as a whole, read at the brand's grades;
+- preflight: the brochure is what a print shop's preflight accepts.
+
+A check is a module with `run(finished: Finished) -> OutputCheck`. Adding one: the module,
+and one entry in CHECKS; then name it in the formats it applies to.
+
+The build calls `check_output` once per finished output, in the worker that rendered it;
+`invoke verify` calls it again on the published files.
 """
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from pathlib import Path
-from typing import Any
 
-from pipeline import extract
+from pipeline import extract, native
 from pipeline.brand import Brand
-from pipeline.checks import readability, verify
+from pipeline.checks.finished import Finished, OutputCheck
 from pipeline.formats import FORMATS
 from pipeline.model import Document
 
 
-@dataclass
-class OutputCheck:
-    """What the checks found in one finished output."""
+@dataclass(frozen=True)
+class Check:
+    name: str
+    module: str
+    """The module whose `run(finished)` checks one finished output."""
+    summary: str
+    """One line: what it makes sure of."""
 
-    gaps: list[verify.Gap] = field(default_factory=list)
-    """Verification: text missing, out of order, or not visible to a reader."""
-    problems: list[str] = field(default_factory=list)
-    """Any other check that failed (reading level, ...), one line each."""
-    notes: list[str] = field(default_factory=list)
-    """Lines for the build output that are not failures (the reading level, ...)."""
-    record: dict[str, Any] = field(default_factory=dict)
-    """Added to this output's entry in manifest.json (e.g. "readability")."""
+    def run(self, finished: Finished) -> OutputCheck:
+        result: OutputCheck = native.import_module(self.module).run(finished)
+        return result
 
-    @property
-    def passed(self) -> bool:
-        return not self.gaps and not self.problems
+
+CHECKS: dict[str, Check] = {
+    c.name: c
+    for c in (
+        Check(
+            "verify",
+            "pipeline.checks.verify",
+            "every section and disclaimer came through, in order, visible to a reader",
+        ),
+        Check(
+            "readability",
+            "pipeline.checks.readability",
+            "every plain part under the brand's ceiling, the whole page at its target grade",
+        ),
+        Check("preflight", "pipeline.checks.preflight", "what a print shop's preflight checks"),
+    )
+}
 
 
 def check_output(
-    doc: Document, brand: Brand, kind: str, path: Path, *, strict: bool = False
+    doc: Document,
+    brand: Brand,
+    kind: str,
+    path: Path,
+    *,
+    html_reading: extract.HtmlReading = "markup",
 ) -> OutputCheck:
-    """Every check that applies to the finished output `path` of format `kind`. `strict`
-    reads HTML as headless Chromium renders it (see pipeline.extract)."""
-    result = OutputCheck()
-    try:
-        found = extract.read(path, strict=strict)
-    except extract.ExtractError as error:
-        result.gaps.append(verify.Gap(kind, doc.id, "output", "file", "missing", str(error)))
-        return result
-    fmt = FORMATS[kind]
-    result.gaps += verify.check(
-        doc, kind, fmt.verified, found.text, found.hidden, addresses=fmt.link_addresses
-    )
-    if kind == readability.SCORED:
-        page = extract.read(path, strict=strict, everything=True)
-        reading = readability.assess(doc, brand, page.units)
-        result.notes.append(reading.summary())
-        result.problems += reading.problems
-        result.record["readability"] = reading.as_json()
-    if kind == "brochure_pdf":
-        from pipeline.checks import preflight
+    """Every check the format `kind` names, on its finished output `path`, in order. A file
+    that cannot be read as its type is a gap, and nothing more is checked."""
+    from pipeline.checks.verify import Gap
 
-        flight = preflight.write_reports(path, brand)  # preflight.txt, print-job.txt beside it
-        result.problems += [f"brochure preflight: {failure}" for failure in flight.failures]
-        result.notes += [f"brochure: {line}" for line in flight.notes()]
-        result.record["preflight"] = flight.record()
-        result.record["print_job"] = preflight.TICKET
+    fmt = FORMATS[kind]
+    finished = Finished(doc, fmt, brand, path, html_reading)
+    result = OutputCheck()
+    for name in fmt.checks:
+        try:
+            result.add(CHECKS[name].run(finished))
+        except extract.ExtractError as error:
+            result.gaps.append(Gap(kind, doc.id, "output", "file", "missing", str(error)))
+            break
     return result
+
+
+__all__ = ["CHECKS", "Check", "Finished", "OutputCheck", "check_output"]

@@ -10,17 +10,15 @@ callas pdfToolbox, Enfocus PitStop) makes that can be made here, reading only th
 - total area coverage (the four inks added up) at most the brand's `max-ink`, except in
   crop marks (page artifacts outside the bleed, printed in all four inks by design).
 
-A failure names the page and the object. `write_reports` writes `preflight.txt` and the
-print shop's job ticket `print-job.txt` beside the brochure.
+A failure names the page and the object. The check gives `preflight.txt` and the print
+shop's job ticket `print-job.txt`, which the build publishes beside the brochure.
 """
 
 from __future__ import annotations
 
 import hashlib
 import io
-import os
 import re
-import tempfile
 from collections.abc import Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -33,6 +31,7 @@ from fontTools.ttLib import TTFont, TTLibError
 from PIL import Image, ImageCms, ImageMath
 
 from pipeline.brand import Brand, length_mm
+from pipeline.checks.finished import Finished, OutputCheck
 
 REPORT = "preflight.txt"
 TICKET = "print-job.txt"
@@ -117,12 +116,16 @@ class Preflight:
         }
 
 
-def write_reports(path: Path, brand: Brand) -> Preflight:
-    """Preflight `path` and write preflight.txt and print-job.txt beside it."""
-    flight = preflight(path, brand)
-    _write(path.parent / REPORT, flight.report())
-    _write(path.parent / TICKET, flight.ticket())
-    return flight
+def run(finished: Finished) -> OutputCheck:
+    """The check "preflight": its failures, its figures, and preflight.txt and print-job.txt
+    to publish beside the brochure."""
+    flight = preflight(finished.path, finished.brand)
+    return OutputCheck(
+        problems=[f"brochure preflight: {failure}" for failure in flight.failures],
+        notes=[f"brochure: {line}" for line in flight.notes()],
+        record={"preflight": flight.record(), "print_job": TICKET},
+        reports={REPORT: flight.report(), TICKET: flight.ticket()},
+    )
 
 
 def preflight(path: Path, brand: Brand) -> Preflight:
@@ -541,12 +544,3 @@ def _read_pages(path: Path, brand: Brand) -> tuple[list[str], int]:
     finally:
         pdf.close()
     return coarse, notes
-
-
-def _write(path: Path, text: str) -> None:
-    """Atomically, readable by a web server (0644)."""
-    handle, temporary = tempfile.mkstemp(prefix=f".{path.name}-", dir=path.parent)
-    with os.fdopen(handle, "w", encoding="utf-8") as stream:
-        stream.write(text)
-    os.chmod(temporary, 0o644)
-    os.replace(temporary, path)

@@ -1,15 +1,20 @@
 """How hard the plain-language text is to read, offline: Flesch-Kincaid grade and SMOG.
 
+The check "readability" applies to every one-pager, PDF and HTML alike, whichever is built.
 Two limits, both from the brand's `[readability]` table, both failures:
-- the one-pager (everything a reader reads on the built onepager.html, as pipeline.extract
-  reads it: title, headings, labels, the plain text, the footer) must not be above
-  `onepager-max-grade` (default 8, the NIH ceiling). The printed one-pager has the same
-  text; its footer gives the article's web address where the page links its title;
-- the article's plain text (every plain summary and plain disclaimer wording together) must
-  reach `plain-target-grade` or lower (default 6, the AMA's advice). The issue says "must
-  reach", so missing it fails the build too, with the same kind of message.
-Both are judged on the Flesch-Kincaid grade; SMOG is reported beside it. SMOG needs three
-sentences at least (textstat scores shorter texts 0), so a short summary has none.
+- every part (each section's plain summary, each disclaimer's plain wording) must not be
+  above `onepager-max-grade` (default 8, the NIH ceiling): an average of many easy parts
+  hides no hard one. A part is scored as written, once verification has found it in the
+  file: where a layout breaks or hyphenates a line is not a reader's difficulty;
+- the one-pager as a whole (everything a reader reads on the finished page, as
+  pipeline.extract reads it: title, headings, labels, the plain text, the footer) must reach
+  `plain-target-grade` or lower (default 6, the AMA's advice).
+A failing part is named with its file:line and its hardest sentence. Both are judged on the
+Flesch-Kincaid grade; SMOG is reported beside it. SMOG needs three sentences at least
+(textstat scores shorter texts 0), so a short text has none.
+
+`estimate` scores the same from the source alone, in a moment (`invoke check` warns with
+it), with the title and headings standing in for the page around the plain text.
 
 textstat stays at 0.7.4: it counts syllables with pyphen's bundled dictionaries, where later
 versions download a dictionary at run time.
@@ -23,21 +28,21 @@ from dataclasses import dataclass
 from typing import Any
 
 from pipeline.brand import Brand
+from pipeline.checks.finished import Finished, OutputCheck
 from pipeline.model import Document, PartKind
 from pipeline.text import paragraphs
 
-SCORED = "onepager_html"
-"""The output whose text is scored (once per document): the built one-pager page."""
 CEILING, TARGET = "onepager-max-grade", "plain-target-grade"
 DEFAULTS = {CEILING: 8.0, TARGET: 6.0}
 SHOWN = 3
-"""How many of the hardest sentences a failure quotes."""
+"""How many of the hardest sentences a failure of the whole quotes."""
 
 # textstat's own idea of a sentence, so that the sentences quoted add up to its scores.
 _SENTENCE = re.compile(r"\b[^.!?]+[.!?]*")
 _TERMINAL = re.compile(r"[.!?][\"'\u2019\u201d)]*$")
 # A web address is read as one "word" of many syllables; it is a pointer, not prose.
 _ADDRESS = re.compile(r"\b(?:https?://|www\.)\S+")
+_PLAIN_FENCE = re.compile(r"^\s*:{3,}.*\bplain\b")
 
 
 @dataclass(frozen=True)
@@ -72,34 +77,54 @@ class Part:
     kind: PartKind
     score: Score
     hardest: Sentence | None
+    where: str
+    """file:line of its hardest sentence in the source (else of its plain block)."""
+
+    @property
+    def name(self) -> str:
+        if self.kind == "section":
+            return f'the plain summary of section "{self.id}"'
+        return f'the plain wording of disclaimer "{self.id}"'
+
+    @property
+    def quoted(self) -> str:
+        """Its hardest sentence, quoted with its grade."""
+        return f'"{self.hardest.text}" (grade {self.hardest.grade:g})' if self.hardest else ""
 
     def as_json(self) -> dict[str, Any]:
         hardest = self.hardest and {"text": self.hardest.text, "fk": self.hardest.grade}
-        return {"id": self.id, "kind": self.kind, **self.score.as_json(), "hardest": hardest}
+        return {
+            "id": self.id,
+            "kind": self.kind,
+            "where": self.where,
+            **self.score.as_json(),
+            "hardest": hardest,
+        }
 
 
 @dataclass(frozen=True)
 class Assessment:
-    onepager: Score
-    plain: Score
+    whole: Score
+    """The one-pager as a whole."""
+    parts: tuple[Part, ...]
     ceiling: float
     target: float
-    parts: tuple[Part, ...]
 
     @property
     def problems(self) -> list[str]:
-        problems = []
-        if self.onepager.fk > self.ceiling:
+        problems = [
+            f"{part.where}: {part.name} reads at grade {part.score.fk:g} (Flesch-Kincaid), "
+            f"above the ceiling of grade {self.ceiling:g} for any part ([readability] "
+            f"{CEILING} in styles/brand.toml); its hardest sentence: {part.quoted}; shorten "
+            "its sentences and words"
+            for part in self.parts
+            if part.score.fk > self.ceiling
+        ]
+        if self.whole.fk > self.target:
             problems.append(
-                f"the one-pager reads at grade {self.onepager.fk:g} (Flesch-Kincaid), above "
-                f"the ceiling of grade {self.ceiling:g} ([readability] {CEILING} in "
+                f"the one-pager reads at grade {self.whole.fk:g} (Flesch-Kincaid) as a whole; "
+                f"it must reach grade {self.target:g} or lower ([readability] {TARGET} in "
                 f"styles/brand.toml); {self._hardest()}"
-            )
-        if self.plain.fk > self.target:
-            problems.append(
-                f"the plain text reads at grade {self.plain.fk:g} (Flesch-Kincaid); it must "
-                f"reach grade {self.target:g} or lower ([readability] {TARGET}); "
-                f"{self._hardest()}"
             )
         return problems
 
@@ -109,28 +134,39 @@ class Assessment:
             key=lambda part: -part.hardest.grade if part.hardest else 0,
         )[:SHOWN]
         quoted = "; ".join(
-            f'{part.kind} "{part.id}": "{part.hardest.text}" (grade {part.hardest.grade:g})'
-            for part in ranked
-            if part.hardest
+            f'{part.kind} "{part.id}" ({part.where}): {part.quoted}' for part in ranked
         )
         return f"shorten the sentences and words of the hardest plain texts: {quoted}"
 
     def summary(self) -> str:
         """One line for the build output."""
-        return (
-            f"reading level: one-pager {self.onepager} (ceiling {self.ceiling:g}); "
-            f"plain text {self.plain} (target {self.target:g})"
-        )
+        line = f"reading level: one-pager {self.whole} (target {self.target:g})"
+        hardest = max(self.parts, key=lambda part: part.score.fk, default=None)
+        if hardest is not None:
+            line += (
+                f'; hardest part {hardest.kind} "{hardest.id}" FK grade {hardest.score.fk:g} '
+                f"(ceiling {self.ceiling:g})"
+            )
+        return line
 
     def as_json(self) -> dict[str, Any]:
         return {
-            "onepager": self.onepager.as_json(),
-            "plain": self.plain.as_json(),
+            "onepager": self.whole.as_json(),
             "ceiling": self.ceiling,
             "target": self.target,
             "passed": not self.problems,
             "parts": [part.as_json() for part in self.parts],
         }
+
+
+def run(finished: Finished) -> OutputCheck:
+    """The check "readability", on a finished one-pager."""
+    reading = assess(finished.doc, finished.brand, finished.whole.units)
+    return OutputCheck(
+        problems=[f"readability: {problem}" for problem in reading.problems],
+        notes=[reading.summary()],
+        record={"readability": reading.as_json()},
+    )
 
 
 def score(units: Iterable[str]) -> Score:
@@ -155,26 +191,59 @@ def sentences(units: Iterable[str]) -> list[Sentence]:
     return [Sentence(s, float(grade(s))) for s in found if s]
 
 
-def assess(doc: Document, brand: Brand, onepager_text: Sequence[str]) -> Assessment:
-    """The document's plain text and its one-pager (`onepager_text`: what a reader reads on
-    the built one-pager, unit by unit) against the brand's limits."""
-    parts = [_part(ident, kind, paragraphs(blocks)) for ident, kind, blocks in doc.plain_parts]
-    plain = [text for _, _, blocks in doc.plain_parts for text in paragraphs(blocks)]
+def assess(doc: Document, brand: Brand, page: Sequence[str]) -> Assessment:
+    """The document's plain parts, and the one-pager's text as a whole (`page`: what a
+    reader reads on it, unit by unit), against the brand's limits."""
+    lines = {section.id: section.line for section in doc.sections}
+    lines |= {disclaimer.id: disclaimer.line for disclaimer in doc.disclaimers}
+    parts = [
+        _part(doc, ident, kind, paragraphs(blocks), lines[ident])
+        for ident, kind, blocks in doc.plain_parts
+    ]
     limits = {**DEFAULTS, **brand.readability}
     return Assessment(
-        onepager=score(onepager_text),
-        plain=score(plain),
+        whole=score(page),
+        parts=tuple(parts),
         ceiling=float(limits[CEILING]),
         target=float(limits[TARGET]),
-        parts=tuple(parts),
     )
 
 
-def _part(ident: str, kind: PartKind, units: Iterable[str]) -> Part:
+def estimate(doc: Document, brand: Brand) -> Assessment:
+    """`assess` from the source alone: the page as the title, each section's heading and the
+    plain text, without the masthead, labels and footer a built page adds."""
+    page = [doc.title]
+    for section in doc.sections:
+        page += [section.title, *paragraphs(section.plain)]
+        for disclaimer in section.disclaimers:
+            page += paragraphs(disclaimer.plain)
+    return assess(doc, brand, page)
+
+
+def _part(doc: Document, ident: str, kind: PartKind, units: Iterable[str], line: int) -> Part:
     units = list(units)
     graded = sentences(units)
     hardest = max(graded, key=lambda s: s.grade) if graded else None
-    return Part(ident, kind, score(units), hardest)
+    where = _source_line(doc, line, hardest.text if hardest else "")
+    return Part(ident, kind, score(units), hardest, f"{doc.source_path}:{where}")
+
+
+def _source_line(doc: Document, part_line: int, sentence: str) -> int:
+    """The line of the source where `sentence` of a part's plain block starts: searched from
+    the block's `::: plain` fence (the first after the part's own line); that fence, or the
+    part's line, when it cannot be told."""
+    lines = doc.source_text.split("\n")
+    start = next(
+        (i for i in range(part_line - 1, len(lines)) if _PLAIN_FENCE.match(lines[i])),
+        part_line - 1,
+    )
+    words = re.findall(r"\w+", sentence)[:4]
+    if words:
+        rest = "\n".join(lines[start:])
+        found = re.search(r"\b" + r"\W+".join(map(re.escape, words)), rest)
+        if found:
+            return start + 1 + rest.count("\n", 0, found.start())
+    return start + 1
 
 
 def _as_text(units: Iterable[str]) -> str:

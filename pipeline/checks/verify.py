@@ -15,6 +15,7 @@ from collections.abc import Iterator, Sequence
 from dataclasses import asdict, dataclass
 from typing import Any, Literal
 
+from pipeline.checks.finished import Finished, OutputCheck
 from pipeline.extract import Hidden
 from pipeline.model import Block, Disclaimer, Document, PartKind, Scope
 from pipeline.text import paragraphs
@@ -148,6 +149,16 @@ def _marked_notes(blocks: Sequence[Block]) -> tuple[list[Block], list[list[Block
         return value
 
     return mark(list(blocks)), notes
+
+
+def run(finished: Finished) -> OutputCheck:
+    """The check "verify": what the format must carry, found in what a reader reads."""
+    found = finished.reading
+    fmt = finished.format
+    gaps = check(
+        finished.doc, fmt.name, fmt.verified, found.text, found.hidden, fmt.link_addresses
+    )
+    return OutputCheck(gaps=gaps)
 
 
 def check(

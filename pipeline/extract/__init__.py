@@ -8,9 +8,11 @@ left out of the units. docs/verification.md says what each reader sees and what 
 
 from __future__ import annotations
 
-import importlib
 from dataclasses import dataclass
 from pathlib import Path
+from typing import Literal
+
+from pipeline import native
 
 
 class ExtractError(Exception):
@@ -45,31 +47,54 @@ class Reading:
         return "\n".join(self.units)
 
 
-READERS = {".pdf": "pipeline.extract.pdf", ".html": "pipeline.extract.html"}
+HtmlReading = Literal["markup", "browser"]
+"""How a page is read: from its own markup and style sheets (quick), or as headless Chromium
+renders it (CI's strict builds)."""
 
 
-def read(path: Path, *, strict: bool = False, everything: bool = False) -> Reading:
-    """The reading of the finished file `path`, by its suffix.
+@dataclass(frozen=True)
+class Reader:
+    """What reads one file type back."""
+
+    suffix: str
+    module: str
+    """The module whose `read(path, *, everything)` reads it."""
+    in_browser: str = ""
+    """For a page: the function of that module that reads it as a browser renders it."""
+
+
+READERS: dict[str, Reader] = {
+    r.suffix: r
+    for r in (
+        Reader(".pdf", "pipeline.extract.pdf"),
+        Reader(".html", "pipeline.extract.html", in_browser="read_rendered"),
+        Reader(".docx", "pipeline.extract.docx"),
+    )
+}
+
+
+def read(path: Path, *, everything: bool = False, html_reading: HtmlReading = "markup") -> Reading:
+    """The reading of the finished file `path`, by the reader of its suffix.
 
     Only the article is read where the file says where it is (a PDF's /Part, a page's <main>),
     so a text the layout repeats elsewhere (a cover, a back page) does not count; `everything`
-    reads the whole file instead (for the reading level). `strict` reads HTML as headless
-    Chromium renders it instead of from the page's own markup and stylesheets."""
-    suffix = path.suffix.lower()
-    if suffix == ".docx":
-        from pipeline.extract import docx
-
-        try:
-            return Reading(tuple(docx.docx_text(path).splitlines()))
-        except docx.DocxTextError as error:
-            raise ExtractError(str(error)) from None
-    if suffix not in READERS:
+    reads the whole file instead (for the reading level). A page is read as `html_reading`
+    says; other files have one way to be read."""
+    reader = READERS.get(path.suffix.lower())
+    if reader is None:
         raise ExtractError(f"{path}: no text extractor for {path.suffix} files")
-    reader = importlib.import_module(READERS[suffix])
-    reading: Reading = reader.read(path, strict=strict, everything=everything)
+    module = native.import_module(reader.module)
+    function = reader.in_browser if html_reading == "browser" and reader.in_browser else "read"
+    reading: Reading = getattr(module, function)(path, everything=everything)
     return reading
 
 
-def text_of(path: Path, *, strict: bool = False) -> str:
+def reads_in_browser(suffix: str) -> bool:
+    """Whether a file of this type is read differently in a browser (see `HtmlReading`)."""
+    reader = READERS.get(suffix.lower())
+    return reader is not None and bool(reader.in_browser)
+
+
+def text_of(path: Path, *, html_reading: HtmlReading = "markup") -> str:
     """The article's visible text, units on lines of their own."""
-    return read(path, strict=strict).text
+    return read(path, html_reading=html_reading).text

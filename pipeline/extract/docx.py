@@ -14,6 +14,8 @@ from pathlib import Path
 
 from lxml import etree
 
+from pipeline.extract import ExtractError, Reading
+
 W = "{http://schemas.openxmlformats.org/wordprocessingml/2006/main}"
 MC_FALLBACK = "{http://schemas.openxmlformats.org/markup-compatibility/2006}Fallback"
 # A run's pieces of text, and what they read as.
@@ -25,8 +27,10 @@ _REMOVED = {f"{W}del", f"{W}moveFrom"}
 LABEL_STYLES = {"PlainSummaryLabel", "DisclaimerLabel", "DisclaimerPlainLabel"}
 
 
-class DocxTextError(Exception):
-    pass
+def read(path: Path, *, everything: bool = False) -> Reading:
+    """What Word shows, a paragraph a unit. A Word file has no part apart from its article
+    (the title page and the boxes are all content), so `everything` reads the same."""
+    return Reading(tuple(docx_text(path).splitlines()))
 
 
 def docx_text(path: Path) -> str:
@@ -41,7 +45,7 @@ def docx_text(path: Path) -> str:
             )
             return "\n".join(_part_text(package.read(name)) for name in parts)
     except (OSError, zipfile.BadZipFile, KeyError, etree.XMLSyntaxError) as error:
-        raise DocxTextError(f"{path}: cannot read as DOCX ({error})") from None
+        raise ExtractError(f"{path}: cannot read as DOCX ({error})") from None
 
 
 def _sorted(names: list[str], kind: str) -> list[str]:

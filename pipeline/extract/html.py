@@ -80,10 +80,9 @@ class Style:
     """The outermost element of the invisible region the element is in."""
 
 
-def read(path: Path, *, strict: bool = False, everything: bool = False) -> Reading:
-    """The page's reading: its <main> (all of <body> with `everything`)."""
-    if strict:
-        return _rendered(path, everything)
+def read(path: Path, *, everything: bool = False) -> Reading:
+    """The page's reading, from its markup and style sheets: its <main> (all of <body> with
+    `everything`)."""
     try:
         root = lxml_html.parse(str(path)).getroot()
     except (OSError, ValueError, etree.ParserError) as error:
@@ -500,7 +499,7 @@ _READ_SHOWN = """
 """
 
 
-def _rendered(path: Path, everything: bool) -> Reading:
+def read_rendered(path: Path, *, everything: bool = False) -> Reading:
     """The page as headless Chromium shows it at each of WIDTHS (network refused)."""
     try:
         from playwright.sync_api import Error, sync_playwright

@@ -111,9 +111,9 @@ class Glyph:
     holds right-to-left text is read in comes from where its characters stand."""
 
 
-def read(path: Path, *, strict: bool = False, everything: bool = False) -> Reading:
+def read(path: Path, *, everything: bool = False) -> Reading:
     """The PDF's text (see the module's docstring); `everything`: the whole structure tree,
-    not only the article, and running heads of untagged PDFs too. `strict` changes nothing."""
+    not only the article, and running heads of untagged PDFs too."""
     try:
         document = pdfium.PdfDocument(path)
     except (pdfium.PdfiumError, OSError) as error:

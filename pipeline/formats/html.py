@@ -15,13 +15,8 @@ from lxml import html as lxml_html
 from markupsafe import Markup
 
 from pipeline.brand import Brand
-from pipeline.formats.htmlview import (
-    ArticleView,
-    DisclaimerView,
-    SectionView,
-    article_view,
-    write_brand_assets,
-)
+from pipeline.formats import Job
+from pipeline.formats.htmlview import ArticleView, DisclaimerView, SectionView, write_brand_assets
 from pipeline.model import Document
 from pipeline.pandoc import inner_html
 from pipeline.templates import environment
@@ -32,8 +27,9 @@ HEADINGS = ("h1", "h2", "h3", "h4", "h5", "h6")
 TEMPLATE_IDS = ("content", "toc-title", "site-footer")
 
 
-def render(doc: Document, brand: Brand, out_dir: Path) -> Path:
-    view = article_view(doc)
+def render(job: Job, out_dir: Path) -> Path:
+    doc, brand, view = job.doc, job.brand, job.view
+    assert view is not None, "the page is drawn from the HTML view"
     view.copy_images(out_dir)
     write_assets(brand, out_dir)
     page = (
@@ -47,7 +43,7 @@ def render(doc: Document, brand: Brand, out_dir: Path) -> Path:
             logo=brand.path(brand.organisation["logo"]).name,
         )
     )
-    target = out_dir / "index.html"
+    target = out_dir / job.file
     target.write_text(page, encoding="utf-8")
     return target
 

@@ -6,7 +6,6 @@ from __future__ import annotations
 
 import copy
 import hashlib
-import pickle
 import shutil
 from dataclasses import dataclass
 from pathlib import Path
@@ -18,7 +17,7 @@ from pipeline import pandoc
 from pipeline.brand import Brand
 from pipeline.model import Block, Disclaimer, Document
 from pipeline.svgclean import clean_svg
-from pipeline.text import alt_caption, images, nodes
+from pipeline.text import alt_caption, nodes
 
 DISCLAIMER_LABEL = "Important"
 """What a disclaimer's box is headed with, unless its source gives it a label."""
@@ -79,40 +78,9 @@ def write_brand_assets(brand: Brand, out_dir: Path) -> Path:
     return assets
 
 
-# Every format drawn from HTML needs the view, and a worker renders several of them: the
-# pandoc call is made once per document and process.
-_views: dict[str, ArticleView] = {}
-
-
 def article_view(doc: Document) -> ArticleView:
-    """The document's sections as HTML fragments (one pandoc call, remembered)."""
-    key = _key(doc)
-    if key not in _views:
-        _remember(key, _article_view(doc))
-    return _views[key]
-
-
-def keep(doc: Document, view: ArticleView) -> None:
-    """Remember `view` as the document's: the build makes it once, in its own process, and
-    hands it to the workers, which then make no pandoc call of their own for it."""
-    _remember(_key(doc), view)
-
-
-def _remember(key: str, view: ArticleView) -> None:
-    if len(_views) > 16:
-        _views.clear()
-    _views[key] = view
-
-
-def _key(doc: Document) -> str:
-    stamps = [
-        (str(path), path.stat().st_mtime_ns, path.stat().st_size) for path in images(doc.content)
-    ]
-    # Pickled, not dumped as JSON: the same bytes mean the same sections, in a tenth of the time.
-    return hashlib.sha256(pickle.dumps((doc.id, doc.sections, stamps))).hexdigest()
-
-
-def _article_view(doc: Document) -> ArticleView:
+    """The document's sections as HTML fragments: one pandoc call. A build makes it once per
+    document and hands it to every format drawn from it, in its job."""
     images: dict[str, Path] = {}
     fragments: list[list[Block]] = []
 

@@ -52,16 +52,18 @@ class ProjectFetcher(URLFetcher):
         return super().fetch(url, headers)
 
 
-_fonts: dict[str, FontConfiguration] = {}
+_font_pool: dict[str, FontConfiguration] = {}
+"""A per-process resource pool, not a cache of content: the font configuration of the
+brand's fonts (see `fonts`)."""
 _inherited: list[FontConfiguration] = []
 
 
 def _leave_the_parents_fonts() -> None:
-    """In a forked child: the configuration in `_fonts` is the parent's, and so is the
+    """In a forked child: the configuration in `_font_pool` is the parent's, and so is the
     folder its @font-face fonts are written to. It is kept referenced, never collected here:
     collecting it deletes that folder, under the parent."""
-    _inherited.extend(_fonts.values())
-    _fonts.clear()
+    _inherited.extend(_font_pool.values())
+    _font_pool.clear()
 
 
 os.register_at_fork(after_in_child=_leave_the_parents_fonts)
@@ -77,10 +79,10 @@ def fonts(brand: Brand) -> FontConfiguration:
     for path in brand.font_files:
         digest.update(path.name.encode() + b"\0" + path.read_bytes())
     key = digest.hexdigest()
-    if key not in _fonts:
-        _fonts.clear()  # the brand's fonts changed: the old faces are never asked for again
-        _fonts[key] = FontConfiguration()
-    return _fonts[key]
+    if key not in _font_pool:
+        _font_pool.clear()  # the brand's fonts changed: the old faces are never asked for again
+        _font_pool[key] = FontConfiguration()
+    return _font_pool[key]
 
 
 class _Page(weasyprint.HTML):

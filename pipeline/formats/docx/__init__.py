@@ -24,6 +24,7 @@ from typing import Any
 import pypandoc
 
 from pipeline.brand import Brand
+from pipeline.formats import Job
 from pipeline.formats.docx import finish as docx_finish
 from pipeline.formats.docx import images as docx_images
 from pipeline.formats.docx.bookmarks import bookmark_name
@@ -34,8 +35,9 @@ from pipeline.pandoc import ast_document
 from pipeline.text import nodes
 
 
-def render(doc: Document, brand: Brand, out_dir: Path) -> Path:
-    target = (out_dir / f"{doc.id}.docx").resolve()
+def render(job: Job, out_dir: Path) -> Path:
+    doc, brand = job.doc, job.brand
+    target = (out_dir / job.file).resolve()
     blocks = docx_images.sized(article_blocks(doc), brand)
     with tempfile.TemporaryDirectory(prefix="docx-") as work:
         reference = write_reference(brand, Path(work) / "reference.docx", doc.lang)

@@ -1,14 +1,15 @@
 """The plain-language one-pager, shared by onepager_html and onepager_pdf: one template pair
 (styles/templates/onepager.*.j2) and the fitting that keeps the printed page to exactly one.
 
-Fitting: WeasyPrint lays the page out with the most generous `Fit` first, then tightens the
-spacing, then the type size, never below 10 pt. Text is never cut: if even the tightest fit
-overflows, `OnePagerOverflow` says by how much and which plain texts are longest.
+Fitting (`make`, the work both one-pagers share, done once per document): WeasyPrint lays
+the page out with the most generous `Fit` first, then tightens the spacing, then the type
+size, never below 10 pt. Text is never cut: if even the tightest fit overflows, both
+one-pagers are written at that fit (kept for inspection with the rejected edition) and fail,
+saying by how much and which plain texts are longest.
 """
 
 from __future__ import annotations
 
-import hashlib
 import math
 import tempfile
 from collections.abc import Iterable
@@ -20,7 +21,7 @@ import pypdfium2 as pdfium
 import weasyprint
 
 from pipeline.brand import Brand, length_mm
-from pipeline.formats import weasy
+from pipeline.formats import Unfit, weasy
 from pipeline.formats.htmlview import ArticleView, write_brand_assets
 from pipeline.model import Document
 from pipeline.templates import environment
@@ -32,10 +33,6 @@ ARTICLE_PAGE = "index.html"
 """The html format's page, beside the one-pager in the output folder."""
 TALL_MM = 5000
 """A page height that holds any one-pager's text, to measure how much it takes."""
-
-
-class OnePagerOverflow(Exception):
-    """The plain text does not fit on one page even at the tightest fit: the author's to fix."""
 
 
 @dataclass(frozen=True)
@@ -64,10 +61,18 @@ TIGHTEST = FITS[-1]
 
 
 @dataclass(frozen=True)
-class Layout:
+class PageLayout:
     fit: Fit
+    """The most generous fit that keeps the page to one, else the tightest."""
     document: weasyprint.Document
-    """Laid out, exactly one page."""
+    """The printed one-pager, laid out at that fit."""
+    overflow: str = ""
+    """When even the tightest fit runs over one page: by how much, and what to do."""
+
+    def check(self, path: Path) -> None:
+        """Raise Unfit for the written one-pager `path` when the page runs over."""
+        if self.overflow:
+            raise Unfit(self.overflow, path)
 
 
 def article_url(doc: Document, brand: Brand) -> str:
@@ -102,70 +107,54 @@ def stylesheet(brand: Brand, fit: Fit, page_height: str | None = None) -> str:
     return environment(brand).get_template(STYLESHEET).render(fit=fit, page=page)
 
 
-def write_page(html: str, css: str, brand: Brand, view: ArticleView, out_dir: Path) -> Path:
-    """onepager.html with its assets (fonts, logo, stylesheet, images) into out_dir."""
+def write_page(
+    html: str, css: str, brand: Brand, view: ArticleView, out_dir: Path, name: str = "onepager.html"
+) -> Path:
+    """The page `name` with its assets (fonts, logo, stylesheet, images) into out_dir."""
     assets = write_brand_assets(brand, out_dir)
     (assets / "onepager.css").write_text(css, encoding="utf-8")
     # A stylesheet of its own, linked with a media query: WeasyPrint skips it quietly, where
     # an @media (prefers-color-scheme) block would make it warn.
     (assets / "onepager-dark.css").write_text(brand.css_variables("dark"), encoding="utf-8")
     view.copy_images(out_dir, shown_in=html)
-    target = out_dir / "onepager.html"
+    target = out_dir / name
     target.write_text(html, encoding="utf-8")
     return target
 
 
-# The fit is searched for once per document: the other one-pager, rendered next in the same
-# worker (the format registry groups them), takes it from here. Both pages print the same
-# text (only a link's target differs), so one fit serves both.
-_fits: dict[str, Fit] = {}
-
-
-def fit_to_page(doc: Document, brand: Brand, view: ArticleView, html: str) -> Layout:
-    """The most generous fit that prints `html` on exactly one page, laid out."""
-    key = _fit_key(doc, brand, view)
-    known = _fits.get(key)
+def make(doc: Document, brand: Brand, view: ArticleView | None) -> PageLayout:
+    """The one-pager laid out as printed, once per document: both one-pagers take their fit
+    from it (they print the same text; only a link's target differs)."""
+    assert view is not None, "the one-pager is drawn from the HTML view"
+    html = page_html(doc, brand, view, on_paper=True)
     with tempfile.TemporaryDirectory(prefix="onepager-") as folder:
         work = Path(folder)
-        layout = _first_fit((known,) if known else FITS, html, brand, view, work)
-        if layout is None:
-            tall = _layout(html, stylesheet(brand, TIGHTEST, f"{TALL_MM}mm"), brand, view, work)
-            raise OnePagerOverflow(_overflow_message(doc, brand, tall))
-        if len(_fits) > 64:  # a long-lived process (the preview) meets many
-            _fits.clear()
-        _fits[key] = layout.fit
-        return layout
+        layout = _first_fit(FITS, html, brand, view, work)
+        if layout is not None:
+            return layout
+        tall = _layout(html, stylesheet(brand, TIGHTEST, f"{TALL_MM}mm"), brand, view, work)
+        tightest = _layout(html, stylesheet(brand, TIGHTEST), brand, view, work)
+        return PageLayout(TIGHTEST, tightest, _overflow_message(doc, brand, tall))
 
 
 def _first_fit(
     fits: tuple[Fit, ...], html: str, brand: Brand, view: ArticleView, work: Path
-) -> Layout | None:
+) -> PageLayout | None:
     """The page laid out at the first of `fits` that keeps it to one page. Fits only get
     tighter along the list, so the most generous is tried first (most leaflets fit it), then
     the rest are halved: about four layouts where trying each would take up to eleven."""
     first = _layout(html, stylesheet(brand, fits[0]), brand, view, work)
     if len(first.pages) == 1:
-        return Layout(fits[0], first)
+        return PageLayout(fits[0], first)
     best, low, high = None, 1, len(fits) - 1
     while low <= high:
         middle = (low + high) // 2
         document = _layout(html, stylesheet(brand, fits[middle]), brand, view, work)
         if len(document.pages) == 1:
-            best, high = Layout(fits[middle], document), middle - 1
+            best, high = PageLayout(fits[middle], document), middle - 1
         else:
             low = middle + 1
     return best
-
-
-def fit(doc: Document, brand: Brand, view: ArticleView, html: str) -> Fit:
-    """The fit of the document's one-pager: found before, or found now."""
-    return _fits.get(_fit_key(doc, brand, view)) or fit_to_page(doc, brand, view, html).fit
-
-
-def _fit_key(doc: Document, brand: Brand, view: ArticleView) -> str:
-    """Everything the fit depends on: the page as printed and its stylesheet's template."""
-    printed = page_html(doc, brand, view, on_paper=True) + stylesheet(brand, TIGHTEST)
-    return hashlib.sha256(printed.encode()).hexdigest()
 
 
 def _layout(

@@ -8,16 +8,15 @@ from pathlib import Path
 
 import pikepdf
 
-from pipeline.brand import Brand
-from pipeline.formats.htmlview import article_view
+from pipeline.formats import Job
 from pipeline.formats.pdf import glyph_text, paged
 from pipeline.formats.pdf.artifacts import running_heads_to_artifacts
-from pipeline.model import Document
 
 
-def render(doc: Document, brand: Brand, out_dir: Path) -> Path:
-    view = article_view(doc)
-    target = out_dir / f"{doc.id}.pdf"
+def render(job: Job, out_dir: Path) -> Path:
+    doc, brand, view = job.doc, job.brand, job.view
+    assert view is not None, "the accessible PDF is drawn from the HTML view"
+    target = out_dir / job.file
     html = paged.page_html(doc, brand, view, "accessible.html.j2", "screen")
     with tempfile.TemporaryDirectory(prefix="accessible-") as scratch:
         work = Path(scratch)

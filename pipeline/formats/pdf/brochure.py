@@ -23,7 +23,8 @@ import pikepdf
 from markupsafe import Markup
 
 from pipeline.brand import Brand
-from pipeline.formats.htmlview import ArticleView, DisclaimerView, article_view
+from pipeline.formats import Job
+from pipeline.formats.htmlview import ArticleView, DisclaimerView
 from pipeline.formats.pdf import figures, fitting, glyph_text, marks, paged, paper, pdfx
 from pipeline.formats.pdf.artifacts import running_heads_to_artifacts
 from pipeline.formats.pdf.brochure_formats import BrochureFormat
@@ -36,12 +37,13 @@ NOTES_LINE_MM = 10.0
 PDF_OPTIONS: dict[str, Any] = {"pdf_variant": "pdf/x-4", "pdf_tags": True}
 
 
-def render(doc: Document, brand: Brand, out_dir: Path) -> Path:
+def render(job: Job, out_dir: Path) -> Path:
+    doc, brand, view = job.doc, job.brand, job.view
+    assert view is not None, "the brochure is drawn from the HTML view"
     condition = brand.print_condition
     layout = brand.brochure_format
     paged.icc_profile(brand)  # the profile exists, or the build says how to install it
-    view = article_view(doc)
-    target = out_dir / "brochure.pdf"
+    target = out_dir / job.file
     with tempfile.TemporaryDirectory(prefix="brochure-") as scratch:
         work = Path(scratch)
         raster_width = math.ceil(column_width_in(brand) * brand.min_image_dpi)
