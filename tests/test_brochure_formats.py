@@ -374,3 +374,122 @@ def test_the_qr_code_is_black_ink_alone(brochures: Built) -> None:
                 for instruction in pikepdf.parse_content_stream(form, "SCN K")
             ]
     assert [0.0, 0.0, 0.0, 1.0] in strokes
+
+
+# -- layout a designer would not let pass ----------------------------------------------------
+
+
+def test_figures_are_centred_in_their_column(brochures: Built) -> None:
+    """bubbles.png is 50 % of a column wide: today it printed flush left, a ragged gap at its
+    right."""
+    for name in BROCHURE_FORMATS:
+        found = brochures[name, "hand-washing"]
+        if found.path is None:
+            continue
+        with pdfplumber.open(found.path) as pdf:
+            for number, page in enumerate(pdf.pages, start=1):
+                trim = page.trimbox
+                for image in page.images:
+                    middle = ((image["x0"] + image["x1"]) / 2 - trim[0]) / MM
+                    columns = found.layout.text_columns(number)
+                    column = min(columns, key=lambda c: abs(c.left + c.width / 2 - middle))
+                    if not column.left <= middle <= column.right:
+                        continue  # the logo, the QR code
+                    width = (image["x1"] - image["x0"]) / MM
+                    assert abs(middle - (column.left + column.width / 2)) < 1, (name, number, width)
+
+
+def test_a_narrow_table_column_is_as_wide_as_its_content(brochures: Built) -> None:
+    """The questions table's "#" column took a third of the width (pandoc's widths from the
+    pipe table's dashes) while the question column wrapped."""
+    for name in BROCHURE_FORMATS:
+        found = brochures[name, "appointments"]
+        if found.path is None:
+            continue
+        with pdfplumber.open(found.path) as pdf:
+            for page in pdf.pages:
+                words = page.extract_words()
+                hash_sign = [w for w in words if w["text"] == "#"]
+                question = [w for w in words if w["text"] == "Question"]
+                if hash_sign and question:
+                    assert question[0]["x0"] - hash_sign[0]["x0"] < 12 * MM, name
+                    break
+            else:
+                pytest.fail(f"{name}: no questions table header")
+
+
+def test_disclaimers_in_a_row_read_as_one_group(brochures: Built) -> None:
+    """Three disclaimers follow one another in the article's "expectations", two in its
+    last section: each group shows its label once, and every word of each (verification
+    reads them all)."""
+    found = printed(brochures, "letter-booklet", ARTICLE_ID)
+    groups = 0
+    for section in found.doc.sections:
+        previous = None
+        for item in section.body:
+            if isinstance(item, Disclaimer) and not (
+                isinstance(previous, Disclaimer) and previous.label == item.label
+            ):
+                groups += 1
+            previous = item
+    inside = " ".join(full_text(found.path)[1:-1])
+    assert inside.count("IMPORTANT") == groups < len(list(found.doc.disclaimers))
+    assert found.check is not None and not found.check.gaps
+
+
+def test_quotes_definitions_and_superscripts_are_styled_for_print(brochures: Built) -> None:
+    found = printed(brochures, "letter-booklet", "hand-washing")
+    with pdfplumber.open(found.path) as pdf:
+        for page in pdf.pages:
+            words = page.extract_words(extra_attrs=["fontname"])
+            quote = [w for w in words if w["text"] == "Keep" and "Bold" not in w["fontname"]]
+            soap = [w for w in words if w["text"] == "Soap" and "Bold" in w["fontname"]]
+            if not (quote and soap):
+                continue
+            # a quote: a rule at its left
+            rules = [
+                r
+                for r in page.rects + page.lines
+                if r["x1"] - r["x0"] < 2 and r["x1"] < quote[0]["x0"]
+            ]
+            assert any(
+                r["top"] <= quote[0]["top"] + 1 and quote[0]["bottom"] - 1 <= r["bottom"]
+                for r in rules
+            )
+            # a definition list: the term bold, its definition indented a little
+            definition = next(w for w in words if w["text"] == "Any")
+            assert 2 * MM < definition["x0"] - soap[0]["x0"] < 7 * MM
+            break
+        else:
+            pytest.fail("no quote and definition list found")
+    resting = printed(brochures, "letter-booklet", "resting-well")
+    for page in resting.text_pages:
+        for column in page.columns:
+            for before, line, after in zip(column, column[1:], column[2:], strict=False):
+                if "floor," in line.text and "2nd" in line.text.replace(" ", ""):
+                    assert line.top - before.top == pytest.approx(after.top - line.top, abs=0.3)
+                    return
+    pytest.fail("no superscript found")
+
+
+def test_the_back_page_names_the_disclaimers_own_label(tmp_path: Path) -> None:
+    doc = load_labelled(tmp_path)
+    brand = brand_in("letter-booklet")
+    path = render("brochure_pdf", doc, brand, tmp_path)
+    pages = full_text(path)
+    assert "CALL 911" in pages[-1] and "BEFORE YOU DECIDE" not in pages[-1].upper()
+    assert "CALL 911" in " ".join(pages[1:-1])  # in the text too, where it stands
+    assert check_output(doc, brand, "brochure_pdf", path).passed
+
+
+def load_labelled(tmp_path: Path) -> Document:
+    text = (ROOT / "source" / f"{ARTICLE_ID}.md").read_text(encoding="utf-8")
+    labelled = text.replace(
+        "::: {.disclaimer #consult-clinician}",
+        '::: {.disclaimer #consult-clinician label="Call 911"}',
+    )
+    assert labelled != text
+    source = tmp_path / "source" / f"{ARTICLE_ID}.md"
+    source.parent.mkdir(parents=True)
+    source.write_text(labelled, encoding="utf-8")
+    return load(source, tmp_path)

@@ -138,6 +138,7 @@ def preflight(path: Path, brand: Brand) -> Preflight:
             ),
             "every font embedded, from the brand's families": list(_fonts(pdf, brand)),
             "TrimBox and BleedBox on every page": list(_boxes(pdf, brand)),
+            f"trim and pages of a {brand.brochure_format.name}": list(_format(pdf, brand)),
         }
         flight.facts = _facts(pdf, path, brand)
     resolution, flight.facts["notes_pages"] = _read_pages(path, brand)
@@ -521,6 +522,27 @@ def _boxes(pdf: pikepdf.Pdf, brand: Brand) -> Iterator[str]:
         ]
         if any(outside):
             yield f"page {number}: the BleedBox reaches beyond the MediaBox"
+
+
+def _format(pdf: pikepdf.Pdf, brand: Brand) -> Iterator[str]:
+    """Every page trimmed to the brand's brochure format, and as many pages as its folding
+    or binding takes (a booklet's fours, a tri-fold's two sides)."""
+    layout = brand.brochure_format
+    width, height = layout.trim
+    for number, page in enumerate(pdf.pages, start=1):
+        trim = [float(v) for v in page.obj.get("/TrimBox", page.mediabox)]
+        size = ((trim[2] - trim[0]) * MM, (trim[3] - trim[1]) * MM)
+        if abs(size[0] - width) > 0.2 or abs(size[1] - height) > 0.2:
+            yield (
+                f"page {number}: trimmed to {size[0]:.1f} x {size[1]:.1f} mm; a {layout.name} "
+                f"is {width:.1f} x {height:.1f} mm"
+            )
+    pages = len(pdf.pages)
+    if pages % layout.sheet_pages or pages > layout.most_pages:
+        yield (
+            f"document: {pages} pages; a {layout.name} ({layout.binding}) has a multiple of "
+            f"{layout.sheet_pages}, at most {layout.most_pages}"
+        )
 
 
 def _read_pages(path: Path, brand: Brand) -> tuple[list[str], int]:

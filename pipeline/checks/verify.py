@@ -155,9 +155,7 @@ def run(finished: Finished) -> OutputCheck:
     """The check "verify": what the format must carry, found in what a reader reads."""
     found = finished.reading
     fmt = finished.format
-    gaps = check(
-        finished.doc, fmt.name, fmt.verified, found.text, found.hidden, fmt.link_addresses
-    )
+    gaps = check(finished.doc, fmt.name, fmt.verified, found.text, found.hidden, fmt.link_addresses)
     return OutputCheck(gaps=gaps)
 
 
