@@ -39,6 +39,11 @@ class Fit:
     def __str__(self) -> str:
         return f"{self.type_size:g} pt type, spacing x{self.spacing:g}"
 
+    @property
+    def line_height(self) -> float:
+        """Of the body text: 1.4, a little more or less with the spacing."""
+        return round(1.4 + (self.spacing - 1) * 0.25, 3)
+
     @classmethod
     def nominal(cls, brand: Brand) -> Fit:
         return cls(1.0, float(brand.brochure.get("type-size", 11)))
