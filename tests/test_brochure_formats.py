@@ -12,6 +12,7 @@ import re
 import statistics
 import unicodedata
 from pathlib import Path
+from typing import Any
 
 import pdfplumber
 import pikepdf
@@ -446,16 +447,8 @@ def test_quotes_definitions_and_superscripts_are_styled_for_print(brochures: Bui
             soap = [w for w in words if w["text"] == "Soap" and "Bold" in w["fontname"]]
             if not (quote and soap):
                 continue
-            # a quote: a rule at its left
-            rules = [
-                r
-                for r in page.rects + page.lines
-                if r["x1"] - r["x0"] < 2 and r["x1"] < quote[0]["x0"]
-            ]
-            assert any(
-                r["top"] <= quote[0]["top"] + 1 and quote[0]["bottom"] - 1 <= r["bottom"]
-                for r in rules
-            )
+            # a quote: a rule at its left (drawn as part of the quote's border path)
+            assert _rule_left_of(found.path, page.page_number, quote[0]), "a bare quote"
             # a definition list: the term bold, its definition indented a little
             definition = next(w for w in words if w["text"] == "Any")
             assert 2 * MM < definition["x0"] - soap[0]["x0"] < 7 * MM
@@ -470,6 +463,24 @@ def test_quotes_definitions_and_superscripts_are_styled_for_print(brochures: Bui
                     assert line.top - before.top == pytest.approx(after.top - line.top, abs=0.3)
                     return
     pytest.fail("no superscript found")
+
+
+def _rule_left_of(path: Path, number: int, word: dict[str, Any]) -> bool:
+    """Is there an inked vertical line within 5 mm left of `word`, as tall as its line? (The
+    page drawn as PDFium draws it, its media box, the space pdfplumber measures in.)"""
+    scale = 4.0
+    pdf = pdfium.PdfDocument(path)
+    try:
+        picture = pdf[number - 1].render(scale=scale, grayscale=True).to_pil()
+    finally:
+        pdf.close()
+    top, bottom = int(word["top"] * scale), int(word["bottom"] * scale)
+    x_end = int(word["x0"] * scale) - 2
+    for x in range(max(x_end - int(5 * MM * scale), 0), x_end):
+        inked = sum(picture.getpixel((x, y)) < 200 for y in range(top, bottom))
+        if inked >= (bottom - top) * 0.9:
+            return True
+    return False
 
 
 def test_the_back_page_names_the_disclaimers_own_label(tmp_path: Path) -> None:

@@ -16,10 +16,8 @@ def labelled(label: str, where: str = "disclaimer") -> str:
     attribute = f'label="{label}"'
     disclaimer = f"::: {{.disclaimer #emergency {attribute if where == 'disclaimer' else ''}}}"
     plain = f"::: {{.plain {attribute if where == 'plain' else ''}}}"
-    return section(
-        "when-to-call",
-        f"{disclaimer}\nIf you have chest pain, call 911 now.\n\n{plain}\nChest pain? Call 911.\n:::\n:::\n",
-    )
+    body = f"{disclaimer}\nIf you have chest pain, call 911 now.\n\n"
+    return section("when-to-call", f"{body}{plain}\nChest pain? Call 911.\n:::\n:::\n")
 
 
 @pytest.mark.fast
