@@ -403,8 +403,8 @@ def ingest(
 ) -> None:
     """Bring a reviewed DOCX's edits and comments back into the source.
 
-    Writes review.md, source.critic.md and source.patch. Exit 0: nothing left for a person;
-    1: something is; 2: the DOCX cannot be ingested."""
+    Writes review.md, source.critic.md and source.patch in build/reviews/<id>/<name>/. Exit
+    0: nothing left for a person; 1: something is; 2: the DOCX cannot be ingested."""
     if docx in ("-h", "--help"):  # invoke gave the flag to the positional argument
         command = [sys.executable, "-m", "invoke", "--search-root", str(ROOT), "--help", "ingest"]
         raise Exit(code=subprocess.run(command).returncode)

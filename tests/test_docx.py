@@ -221,6 +221,22 @@ def test_track_changes_is_on_when_opened(package: Package) -> None:
     assert settings.find(w("trackRevisions")) is not None
 
 
+def test_word_opens_it_in_its_current_mode_and_records_moves_as_moves(package: Package) -> None:
+    """Without compatibilityMode 15 Word opens the file in Compatibility Mode (no modern
+    comments, no paragraph ids); with w:doNotTrackMoves it records a move as a deletion and
+    an insertion."""
+    settings = package.xml("word/settings.xml")
+    compat = {
+        setting.get(w("name")): setting.get(w("val"))
+        for setting in settings.iter(w("compatSetting"))
+        if setting.get(w("uri")) == "http://schemas.microsoft.com/office/word"
+    }
+    assert compat["compatibilityMode"] == "15"
+    assert settings.find(w("doNotTrackMoves")) is None
+    names = [etree.QName(child).localname for child in settings]
+    assert names.index("compat") < names.index("rsids"), "in the schema's order"
+
+
 # -- bookmarks and locked disclaimers -------------------------------------------------------
 
 

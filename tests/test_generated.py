@@ -227,15 +227,21 @@ def documents(draw: Draw) -> str:
     return "\n\n".join(out) + "\n"
 
 
+def generated_project(root: Path, source: str) -> Project:
+    """A project of one generated document, source/generated.md, with the corpus's figures
+    and the real styles."""
+    (root / "source").mkdir()
+    shutil.copytree(CORPUS / "images", root / "source" / "images")
+    (root / "styles").symlink_to(ROOT / "styles", target_is_directory=True)
+    (root / "source" / "generated.md").write_text(source, encoding="utf-8")
+    return Project.at(root)
+
+
 @given(documents())
 def test_every_generated_document_builds_verifies_and_publishes(source: str) -> None:
     with tempfile.TemporaryDirectory(prefix="generated-") as folder:
         root = Path(folder)
-        (root / "source").mkdir()
-        shutil.copytree(CORPUS / "images", root / "source" / "images")
-        (root / "styles").symlink_to(ROOT / "styles", target_is_directory=True)
-        (root / "source" / "generated.md").write_text(source, encoding="utf-8")
-        report = build(Project.at(root), Options(docs=("generated",)))
+        report = build(generated_project(root, source), Options(docs=("generated",)))
         problems = [m.text for m in report.messages if m.level != "info" and m.doc]
         assert not report.failed and not problems, "\n".join(problems) + "\n\n" + source
         states = {kind: report.outcomes[("generated", kind)] for kind in FORMATS}

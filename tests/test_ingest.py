@@ -5,6 +5,7 @@ test_ingest_libreoffice.py, the round trips through every format in test_ingest_
 from __future__ import annotations
 
 import base64
+import re
 import shutil
 import zipfile
 from pathlib import Path
@@ -249,6 +250,7 @@ def test_an_untracked_edit_is_applied_and_noted(project: Project, review: WordRe
     assert "Several short walks are better than long ones." in source(project)
     text = report_of(outcome)
     assert "Edited with Track Changes off" in text
+    assert "listed in their sections below like the others, but carry nobody's name" in text
     assert "changed Moving about: “Gentle walks help your back heal." in text
 
 
@@ -415,6 +417,65 @@ def test_a_source_changed_while_ingesting_is_left_as_it_is(
     assert "changed while this ingest read it, so it was left as it is" in report_of(outcome)
 
 
+# -- what ingest writes -------------------------------------------------------------------
+
+
+def test_reviewer_text_is_never_read_as_markup(project: Project, review: WordReview) -> None:
+    """A name, a comment and an edit that would be HTML, a script or a link in a Markdown
+    viewer show as the characters they are; a link the source may not hold is left out."""
+    review.comment(
+        "Gentle walks help",
+        "Short walks",
+        "<script>alert(1)</script> see [this](javascript:alert(1))",
+        "<img src=x onerror=alert(1)>",
+    )
+    review.replace("Gentle walks help", "heal", "heal <b>now</b>", ANN)
+    review.insert_link("Stop and rest", "worse.", " More", "javascript:alert(1)", ANN)
+    review.save()
+    outcome = ingest(project, review.path)
+    for name in ("review.md", "source.critic.md"):
+        text = (outcome.folder / name).read_text()
+        for markup in ("<script", "<img", "<b>", "](javascript:"):  # unless escaped
+            assert not re.search(r"(?<!\\)" + re.escape(markup), text), (name, markup)
+        assert "\\<script\\>alert(1)\\</script\\>" in text, name
+    report = report_of(outcome)
+    assert "### Comment by \\<img src=x onerror=alert(1)\\>, 2026-11-20 09:30" in report
+    assert 'NOT APPLIED: the reviewer\'s link "javascript:alert(1)" in it is not allowed' in report
+    critic = (outcome.folder / "source.critic.md").read_text()
+    assert "{>>on “Short walks”: \\<img src=x onerror=alert(1)\\>, 2026-11-20 09:30:" in critic
+
+
+def test_a_review_is_written_outside_output_whatever_the_docx_is_called(
+    project: Project, leaflet_docx: Path, tmp_path: Path
+) -> None:
+    names = {"...docx": "review", "Dr. Ann's review (final).docx": "Dr.-Ann-s-review-final"}
+    for name, folder in names.items():
+        docx = tmp_path / name
+        shutil.copy(leaflet_docx, docx)
+        outcome = ingest(project, docx)
+        assert outcome.folder == project.reviews_dir / "leaflet" / folder
+        assert outcome.lines[-1] == f"review: build/reviews/leaflet/{folder}/review.md"
+    assert sorted(p.name for p in (project.reviews_dir / "leaflet").iterdir()) == sorted(
+        names.values()
+    )
+    assert not list(project.output_dir.rglob("*")), "nothing of a review is served"
+
+
+def test_links_in_source_are_never_followed(project: Project, review: WordReview) -> None:
+    """The rules check copies source/ with a link to itself, a link to nowhere and a link to
+    a folder elsewhere (it could be gigabytes): as links, never followed."""
+    (project.source_dir / "loop").symlink_to(".", target_is_directory=True)
+    (project.source_dir / "gone.png").symlink_to("missing.png")
+    elsewhere = project.root.parent / "elsewhere"
+    elsewhere.mkdir()
+    (project.source_dir / "elsewhere").symlink_to(elsewhere, target_is_directory=True)
+    review.replace("Gentle walks help", "heal", "get better", ANN)
+    review.save()
+    outcome = ingest(project, review.path, apply=True)
+    assert outcome.exit_code == 0, report_of(outcome)
+    assert "Gentle walks help your back get better." in source(project)
+
+
 # -- the three-way merge ------------------------------------------------------------------
 
 
@@ -432,7 +493,16 @@ def test_a_paragraph_changed_on_both_sides_is_a_conflict(
     assert changed_lines(ours, source(project)) == [
         ("Stop and rest if the pain gets worse.", "Stop and rest if the pain is worse.")
     ], "the other paragraph is applied, the conflicting one keeps the source's version"
-    assert "CONFLICT" in report_of(outcome)
+    text = report_of(outcome)
+    assert "CONFLICT" in text
+    assert (  # side by side: the base, the source now, the reviewer's
+        "- When the DOCX was built: “Gentle walks help your back heal. Short walks are better "
+        "than long ones.”\n"
+        "- In source/leaflet.md now: “Gentle walks help your back to heal. Short walks are "
+        "better than long ones.”\n"
+        "- The reviewer's: “Gentle walks help your back get better. Short walks are better "
+        "than long ones.”\n"
+    ) in text
     patch = (outcome.folder / "source.patch").read_text()
     assert "get better" not in patch, "a conflict is left out of the patch"
 
@@ -500,7 +570,7 @@ def test_bad_input_stops_with_a_clear_error_and_exit_code_2(
         with pytest.raises(IngestError, match=message):
             ingest(project, docx)
         assert ingest_task(docx, tmp_path / "output") == 2, docx.name
-    assert not (project.output_dir / "leaflet" / "review").exists(), "nothing written"
+    assert not (project.reviews_dir / "leaflet").exists(), "nothing written"
     assert source(project) == LEAFLET
 
 
@@ -515,7 +585,8 @@ def test_the_task_exits_0_when_nothing_is_left_and_1_when_something_is(
         review.replace("This is not a sure cure.", "sure", "certain", ANN)
     assert ingest_task(reviewed, output) == 1, "a disclaimer edit waits for approval"
     assert ingest_task(reviewed, output, "not-a-cure") == 0
-    assert "not-a-cure" in (output / built.doc.id / "review" / "reviewed" / "review.md").read_text()
+    folder = tmp_path / "build" / "reviews" / built.doc.id / "reviewed"
+    assert "not-a-cure" in (folder / "review.md").read_text()
 
 
 # -- the rest of what a source may hold -------------------------------------------------------

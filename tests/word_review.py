@@ -1,8 +1,14 @@
 """A reviewer in Word, simulated with lxml on a DOCX the pipeline built: tracked insertions,
-deletions, replacements and moves (w:ins, w:del, w:moveFrom/w:moveTo), paragraphs added and
-deleted (paragraph-mark changes), formatting changes (w:rPrChange), comments with replies
-(comments.xml, commentsExtended.xml) and point comments, and edits with Track Changes off.
-The XML is what Word writes for each; tests/uno_review.py makes a review with LibreOffice."""
+deletions, replacements and moves (w:ins, w:del, w:moveFrom/w:moveTo), paragraphs added,
+deleted and moved whole (paragraph-mark changes), a second reviewer deleting what the first
+inserted (w:del inside w:ins), a new table row (w:trPr/w:ins), formatting changes
+(w:rPrChange, w:pPrChange), a content control taken away (w:customXmlDelRangeStart, or
+untracked), soft hyphens and line breaks, comments with replies (comments.xml,
+commentsExtended.xml) and point comments, comments across paragraphs, and edits with Track
+Changes off. tests/uno_review.py makes a review with LibreOffice itself.
+
+The XML is what each client writes, as seen in public files each saved (CLIENTS says which
+file taught what); `client` chooses whose habits the review has."""
 
 from __future__ import annotations
 
@@ -16,13 +22,46 @@ from lxml import etree
 W = "{http://schemas.openxmlformats.org/wordprocessingml/2006/main}"
 W14 = "{http://schemas.microsoft.com/office/word/2010/wordml}"
 W15 = "{http://schemas.microsoft.com/office/word/2012/wordml}"
+R = "{http://schemas.openxmlformats.org/officeDocument/2006/relationships}"
 XML_SPACE = "{http://www.w3.org/XML/1998/namespace}space"
+HYPERLINK_REL = "http://schemas.openxmlformats.org/officeDocument/2006/relationships/hyperlink"
 COMMENTS_REL = "http://schemas.openxmlformats.org/officeDocument/2006/relationships/comments"
 EXTENDED_REL = "http://schemas.microsoft.com/office/2011/relationships/commentsExtended"
 EXTENDED_TYPE = (
     "application/vnd.openxmlformats-officedocument.wordprocessingml.commentsExtended+xml"
 )
 DATE = "2026-11-20T09:30:00Z"
+W16DU = "{http://schemas.microsoft.com/office/word/2023/wordml/word16du}"
+W16CID = "http://schemas.microsoft.com/office/word/2016/wordml/cid"
+W16CEX = "http://schemas.microsoft.com/office/word/2018/wordml/cex"
+
+CLIENTS = {
+    # client: what it writes, and the public file that shows it
+    "word": (
+        "Word 365, current mode: a w14:paraId on each comment paragraph, replies linked by "
+        "commentsExtended.xml (w15:paraIdParent), w16du:dateUtc on tracked changes, an "
+        "annotationRef run in each comment, a deletion before its insertion "
+        "(superdoc-dev/superdoc packages/super-editor/src/tests/data/WordOriginatedComments.docx, "
+        "jgm/pandoc test/docx/comments.docx)"
+    ),
+    "word-compatibility": (
+        "Word in Compatibility Mode (and Word 2010): no paragraph ids, no "
+        "commentsExtended.xml, a reply a comment of its own on the same range, a comment "
+        "without w:date (dotnet/Open-XML-SDK .../CommentExTest/Comments-Sample-15-12-01/"
+        "Comment004.docx)"
+    ),
+    "google": (
+        "Google Docs: paragraph ids on comments but no commentsExtended.xml, a thread as "
+        "comments on one range, a replacement as its insertion before its deletion with one "
+        "w:id, comment ranges inside w:ins and w:del, empty w:r "
+        "(superdoc's 'Google Docs Originated comments & TCs.docx', gdocs-tracked-changes.docx)"
+    ),
+    "onlyoffice": (
+        "ONLYOFFICE 8: paragraph ids counted from 00000001, commentsExtended.xml with "
+        "w15:done, several commentReference in one run (ONLYOFFICE-QA/ooxml_parser "
+        "spec/document/comments_extended/comment_with_parent_id.docx)"
+    ),
+}
 
 
 def w(name: str) -> str:
@@ -32,15 +71,20 @@ def w(name: str) -> str:
 class WordReview:
     """Edits to one DOCX, saved by `save()` (or on leaving a `with` block)."""
 
-    def __init__(self, path: Path):
+    def __init__(self, path: Path, client: str = "word"):
+        assert client in CLIENTS
         self.path = path
+        self.client = client
         with zipfile.ZipFile(path) as package:
             self.infos = package.infolist()
             self.files = {info.filename: package.read(info) for info in self.infos}
         self.document = etree.fromstring(self.files["word/document.xml"])
         self.comments = etree.fromstring(self.files["word/comments.xml"])
+        notes = self.files.get("word/footnotes.xml")
+        self.footnotes = None if notes is None else etree.fromstring(notes)
         self.extended = etree.Element(f"{W15}commentsEx", nsmap={"w15": W15[1:-1]})
         self.ids = itertools.count(9001)
+        self.links: dict[str, str] = {}
 
     def __enter__(self) -> WordReview:
         return self
@@ -52,7 +96,9 @@ class WordReview:
     # -- finding text ---------------------------------------------------------------------
 
     def paragraph(self, words: str) -> etree._Element:
-        found = [p for p in self.document.iter(w("p")) if words in _text(p)]
+        """The one paragraph holding `words`, in the body or a footnote."""
+        parts = [self.document] if self.footnotes is None else [self.document, self.footnotes]
+        found = [p for part in parts for p in part.iter(w("p")) if words in _text(p)]
         assert len(found) == 1, f"{len(found)} paragraphs contain {words!r}"
         return found[0]
 
@@ -80,9 +126,12 @@ class WordReview:
     # -- tracked changes --------------------------------------------------------------------
 
     def _mark(self, tag: str, author: str, date: str = DATE) -> etree._Element:
-        return etree.Element(
+        mark = etree.Element(
             w(tag), {w("id"): str(next(self.ids)), w("author"): author, w("date"): date}
         )
+        if self.client == "word":
+            mark.set(f"{W16DU}dateUtc", date)
+        return mark
 
     def delete(self, words: str, phrase: str, author: str, date: str = DATE) -> None:
         runs = self.runs(self.paragraph(words), phrase)
@@ -110,7 +159,130 @@ class WordReview:
         deletion = self._wrap(runs, self._mark("del", author, date), deleted=True)
         insertion = self._mark("ins", author, date)
         insertion.append(_run_like(runs[0], new, bold=bold))
-        deletion.addnext(insertion)
+        if self.client == "google":  # the insertion first, both with one id
+            insertion.set(w("id"), deletion.get(w("id")))
+            deletion.addprevious(insertion)
+        else:
+            deletion.addnext(insertion)
+
+    def delete_inserted(self, words: str, phrase: str, author: str, date: str = DATE) -> None:
+        """`phrase`, which another reviewer inserted, deleted: a w:del inside their w:ins."""
+        runs = self.runs(self.paragraph(words), phrase)
+        assert all(run.getparent().tag == w("ins") for run in runs), "not an insertion"
+        self._wrap(runs, self._mark("del", author, date), deleted=True)
+
+    def move_paragraph(self, words: str, after_words: str, author: str, date: str = DATE) -> None:
+        """The whole paragraph with `words` moved after the one with `after_words`, as Word
+        records it with moves tracked: its mark and runs w:moveFrom where it was, a new
+        paragraph with its mark and runs w:moveTo, each inside a named range
+        (Open-Xml-PowerTools TestFiles/RP/RP015-MoveFrom-MoveTo.docx)."""
+        origin = self.paragraph(words)
+        name = f"move{next(self.ids)}"
+        arrival = copy.deepcopy(origin)
+        runs = [r for r in origin if r.tag == w("r")]
+        self._wrap(runs, self._mark("moveFrom", author, date), deleted=False)
+        _paragraph_mark(origin).append(self._mark("moveFrom", author, date))
+        self._range(origin, "moveFromRange", name, author, date)
+        self.paragraph(after_words).addnext(arrival)
+        arrived = [r for r in arrival if r.tag == w("r")]
+        self._wrap(arrived, self._mark("moveTo", author, date), deleted=False)
+        _paragraph_mark(arrival).append(self._mark("moveTo", author, date))
+        self._range(arrival, "moveToRange", name, author, date)
+
+    def _range(
+        self, paragraph: etree._Element, kind: str, name: str, author: str, date: str
+    ) -> None:
+        start = self._mark(f"{kind}Start", author, date)
+        start.set(w("name"), name)
+        properties = paragraph.find(w("pPr"))
+        (properties.addnext if properties is not None else lambda e: paragraph.insert(0, e))(start)
+        paragraph.addnext(etree.Element(w(f"{kind}End"), {w("id"): start.get(w("id"))}))
+
+    def add_row(self, words: str, cells: list[str], author: str, date: str = DATE) -> None:
+        """A new table row after the row holding `words`, as Word records it: w:trPr/w:ins,
+        and in each cell a paragraph whose mark and text are inserted
+        (Open-Xml-PowerTools TestFiles/FA/RevTracking/007-InsertedTableRow.docx)."""
+        row = next(self.paragraph(words).iterancestors(w("tr")))
+        new = copy.deepcopy(row)
+        properties = new.find(w("trPr"))
+        if properties is None:
+            properties = etree.Element(w("trPr"))
+            new.insert(0, properties)
+        properties.append(self._mark("ins", author, date))
+        for cell, text in zip(new.findall(w("tc")), cells, strict=True):
+            paragraph = cell.find(w("p"))
+            for child in list(paragraph):
+                if child.tag != w("pPr"):
+                    paragraph.remove(child)
+            _paragraph_mark(paragraph).append(self._mark("ins", author, date))
+            if text:
+                insertion = self._mark("ins", author, date)
+                insertion.append(_run_like(None, text))
+                paragraph.append(insertion)
+        row.addnext(new)
+
+    def format_paragraph(self, words: str, author: str, date: str = DATE) -> None:
+        """The paragraph centred, tracked: w:pPrChange holding the properties before
+        (Open-Xml-PowerTools TestFiles/FA/RevTracking/018-ParagraphPropertiesChange.docx)."""
+        paragraph = self.paragraph(words)
+        properties = paragraph.find(w("pPr"))
+        if properties is None:
+            properties = etree.Element(w("pPr"))
+            paragraph.insert(0, properties)
+        change = self._mark("pPrChange", author, date)
+        change.append(copy.deepcopy(properties))
+        for old in properties.findall(w("rPr")):
+            properties.remove(old)
+        etree.SubElement(properties, w("jc"), {w("val"): "center"})
+        properties.append(change)
+
+    def unlock(self, words: str, author: str = "", date: str = DATE) -> None:
+        """The content control around the paragraph's text taken away: tracked (an author:
+        w:customXmlDelRangeStart/End around it, the control kept until the change is
+        accepted, Open-Xml-PowerTools TestFiles/FA/RevTracking/016-DeletedContentControl.docx)
+        or not (the control simply gone)."""
+        paragraph = self.paragraph(words)
+        for control in [c for c in paragraph.iter(w("sdt"))]:
+            if author:
+                start = self._mark("customXmlDelRangeStart", author, date)
+                control.addprevious(start)
+                control.addnext(
+                    etree.Element(w("customXmlDelRangeEnd"), {w("id"): start.get(w("id"))})
+                )
+                continue
+            content = control.find(w("sdtContent"))
+            for child in list(content if content is not None else []):
+                control.addprevious(child)
+            control.getparent().remove(control)
+
+    def soft_hyphen(self, words: str, word: str, at: int) -> None:
+        """A soft hyphen (w:softHyphen) typed into `word`, after its first `at` letters."""
+        run = self.runs(self.paragraph(words), word[:at])[-1]
+        hyphen = etree.Element(w("r"))
+        etree.SubElement(hyphen, w("softHyphen"))
+        run.addnext(hyphen)
+
+    def soft_break(self, words: str, after: str, new: str, author: str, date: str = DATE) -> None:
+        """Shift+Enter and `new` typed after `after`, tracked: a run with w:br."""
+        run = self.runs(self.paragraph(words), after)[-1]
+        insertion = self._mark("ins", author, date)
+        brk = etree.SubElement(insertion, w("r"))
+        etree.SubElement(brk, w("br"))
+        insertion.append(_run_like(run, new))
+        run.addnext(insertion)
+
+    def insert_link(
+        self, words: str, after: str, text: str, target: str, author: str, date: str = DATE
+    ) -> None:
+        """A hyperlink to `target` inserted after `after`, as Word writes one: a w:hyperlink
+        whose relationship (TargetMode External) holds the address."""
+        run = self.runs(self.paragraph(words), after)[-1]
+        ident = f"rIdLink{next(self.ids)}"
+        self.links[ident] = target
+        insertion = self._mark("ins", author, date)
+        link = etree.SubElement(insertion, w("hyperlink"), {f"{R}id": ident})
+        link.append(_run_like(run, text))
+        run.addnext(insertion)
 
     def move(self, words: str, phrase: str, to_words: str, author: str, date: str = DATE) -> None:
         """`phrase` moved from its paragraph to the end of the paragraph with `to_words`."""
@@ -222,40 +394,69 @@ class WordReview:
         author: str,
         replies: tuple[tuple[str, str], ...] = (),
         date: str = DATE,
+        to: tuple[str, str] | None = None,
+        resolved: bool = False,
     ) -> None:
-        """A comment on `phrase` ("" for a point comment after `words`), with replies
-        (author, text) as Word writes them: each its own comment on the same range, linked
-        to its parent in commentsExtended.xml."""
+        """A comment on `phrase` ("" for a point comment after `words`; up to the end of
+        the phrase `to[1]` in the paragraph with `to[0]`, for a comment across paragraphs),
+        with replies (author, text) as the client writes them: each its own comment on the
+        same range, linked to its parent in commentsExtended.xml where the client does."""
         paragraph = self.paragraph(words)
         runs = self.runs(paragraph, phrase) if phrase else []
+        last = self.runs(self.paragraph(to[0]), to[1])[-1] if to else runs[-1] if runs else None
+        linked = self.client in {"word", "onlyoffice"}
         parent_para = None
+        references = etree.Element(w("r"))  # ONLYOFFICE: one run for all of a thread's
         for author_, text_ in ((author, text), *replies):
             ident = str(next(self.ids))
-            para_id = f"{int(ident):08X}"
+            para_id = self._para_id(ident)
             self._comment_body(ident, para_id, author_, text_, date)
-            entry = etree.SubElement(
-                self.extended, f"{W15}commentEx", {f"{W15}paraId": para_id, f"{W15}done": "0"}
-            )
-            if parent_para is not None:
-                entry.set(f"{W15}paraIdParent", parent_para)
+            if linked:
+                done = "1" if resolved and parent_para is None else "0"
+                entry = etree.SubElement(
+                    self.extended, f"{W15}commentEx", {f"{W15}paraId": para_id, f"{W15}done": done}
+                )
+                if parent_para is not None:
+                    entry.set(f"{W15}paraIdParent", parent_para)
             parent_para = parent_para or para_id
             start = etree.Element(w("commentRangeStart"), {w("id"): ident})
             end = etree.Element(w("commentRangeEnd"), {w("id"): ident})
-            reference = etree.Element(w("r"))
-            etree.SubElement(reference, w("commentReference"), {w("id"): ident})
+            reference = etree.Element(w("commentReference"), {w("id"): ident})
+            if self.client == "onlyoffice":
+                assert runs and last is not None, "ONLYOFFICE's comments here highlight text"
+                references.append(reference)
+            else:
+                run = etree.Element(w("r"))
+                run.append(reference)
+                reference = run
             if runs:
                 runs[0].addprevious(start)
-                runs[-1].addnext(end)
-                end.addnext(reference)
+                assert last is not None
+                last.addnext(end)
+                if self.client != "onlyoffice":
+                    end.addnext(reference)
             else:
-                last = self.runs(paragraph, words)[-1]
-                last.addnext(reference)
+                self.runs(paragraph, words)[-1].addnext(reference)
+        if len(references) and last is not None:  # after the thread's range ends
+            ends = [e for e in last.itersiblings() if e.tag == w("commentRangeEnd")]
+            (ends[-1] if ends else last).addnext(references)
+
+    def _para_id(self, ident: str) -> str:
+        """ "" where the client writes no paragraph ids (Word in Compatibility Mode)."""
+        if self.client == "word-compatibility":
+            return ""
+        if self.client == "onlyoffice":
+            return f"{len(self.comments) + 1:08X}"
+        return f"{int(ident):08X}"
 
     def _comment_body(self, ident: str, para_id: str, author: str, text: str, date: str) -> None:
-        comment = etree.SubElement(
-            self.comments, w("comment"), {w("id"): ident, w("author"): author, w("date"): date}
-        )
-        paragraph = etree.SubElement(comment, w("p"), {f"{W14}paraId": para_id})
+        attributes = {w("id"): ident, w("author"): author}
+        if date and self.client != "word-compatibility":
+            attributes[w("date")] = date
+        comment = etree.SubElement(self.comments, w("comment"), attributes)
+        paragraph = etree.SubElement(comment, w("p"), {f"{W14}paraId": para_id} if para_id else {})
+        if self.client in {"word", "word-compatibility"}:
+            etree.SubElement(etree.SubElement(paragraph, w("r")), w("annotationRef"))
         etree.SubElement(etree.SubElement(paragraph, w("r")), w("t")).text = text
 
     # -- saving -------------------------------------------------------------------------
@@ -265,7 +466,18 @@ class WordReview:
         files = dict(self.files)
         files["word/document.xml"] = _xml(self.document)
         files["word/comments.xml"] = _xml(self.comments)
+        if self.footnotes is not None:
+            files["word/footnotes.xml"] = _xml(self.footnotes)
         names = [info.filename for info in self.infos]
+        if self.links:
+            rels = files["word/_rels/document.xml.rels"].decode()
+            for ident, address in self.links.items():
+                rels = rels.replace(
+                    "</Relationships>",
+                    f'<Relationship Id="{ident}" Type="{HYPERLINK_REL}" Target="{address}" '
+                    'TargetMode="External"/></Relationships>',
+                )
+            files["word/_rels/document.xml.rels"] = rels.encode()
         if len(self.extended):
             files["word/commentsExtended.xml"] = _xml(self.extended)
             if "word/commentsExtended.xml" not in names:
@@ -284,10 +496,46 @@ class WordReview:
                 )
                 types = types.replace("</Types>", override + "</Types>")
                 files["[Content_Types].xml"] = types.encode()
+        if self.client == "word" and len(self.comments):
+            self._word_365_parts(files, names)
         with zipfile.ZipFile(target, "w", zipfile.ZIP_DEFLATED) as package:
             for name in names:
                 package.writestr(name, files[name])
         return target
+
+    def _word_365_parts(self, files: dict[str, bytes], names: list[str]) -> None:
+        """What Word 365 writes beside its comments (WordOriginatedComments.docx):
+        commentsIds.xml (a durable id per comment), commentsExtensible.xml (its UTC date)
+        and people.xml (each author); ingest reads none of them."""
+        para_ids = [p.get(f"{W14}paraId") for c in self.comments for p in c.findall(w("p"))[-1:]]
+        durable = {para: f"{0x10000000 + n:08X}" for n, para in enumerate(para_ids) if para}
+        authors = sorted({c.get(w("author"), "") for c in self.comments})
+        cid, cex = f"{{{W16CID}}}", f"{{{W16CEX}}}"
+        ids = etree.Element(f"{cid}commentsIds", nsmap={"w16cid": W16CID})
+        extensible = etree.Element(f"{cex}commentsExtensible", nsmap={"w16cex": W16CEX})
+        people = etree.Element(f"{W15}people", nsmap={"w15": W15[1:-1]})
+        for para, durable_id in durable.items():
+            etree.SubElement(
+                ids, f"{cid}commentId", {f"{cid}paraId": para, f"{cid}durableId": durable_id}
+            )
+            etree.SubElement(
+                extensible,
+                f"{cex}commentExtensible",
+                {f"{cex}durableId": durable_id, f"{cex}dateUtc": DATE},
+            )
+        for author in authors:
+            person = etree.SubElement(people, f"{W15}person", {f"{W15}author": author})
+            etree.SubElement(
+                person, f"{W15}presenceInfo", {f"{W15}providerId": "None", f"{W15}userId": author}
+            )
+        for name, root in (
+            ("commentsIds.xml", ids),
+            ("commentsExtensible.xml", extensible),
+            ("people.xml", people),
+        ):
+            files[f"word/{name}"] = _xml(root)
+            if f"word/{name}" not in names:
+                names.append(f"word/{name}")
 
 
 def _xml(root: etree._Element) -> bytes:

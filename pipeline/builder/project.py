@@ -30,6 +30,12 @@ class Project:
         server serves): build/rejected/<id>/."""
         return self.output_dir.parent / "build" / "rejected"
 
+    @property
+    def reviews_dir(self) -> Path:
+        """What `invoke ingest` makes of each reviewed DOCX, outside the served tree (it
+        holds reviewers' names, comments and raw text): build/reviews/<id>/<name>/."""
+        return self.output_dir.parent / "build" / "reviews"
+
     def shown(self, path: Path) -> str:
         """A path as the user should see it: relative to the project when it is inside."""
         try:

@@ -4,9 +4,10 @@
 It reads a reviewed DOCX (never a renderer): the source it was built from (carried inside
 it), the text after the review, each tracked change and comment. It merges the reviewer's
 edits with the source as it is today (a three-way merge) and writes, in
-output/<id>/review/<docx stem>/: review.md (for a person), source.critic.md (CriticMarkup)
+build/reviews/<id>/<docx name>/: review.md (for a person), source.critic.md (CriticMarkup)
 and source.patch (what --apply writes). The modules, in the order they run:
 
+    package     read the DOCX within bounds: sizes, parts, one safe XML parser
     reviewed    open the DOCX, check it is ours, take out the source it was built from
     units       cut a source into paragraphs, items, rows (and their text's spans)
     paragraphs  the DOCX's paragraphs, tracked changes and bookmarks (lxml)
@@ -20,6 +21,7 @@ and source.patch (what --apply writes). The modules, in the order they run:
     merge       three-way merge with the source today (merge3)
     guard       which disclaimers a merge would change (held back unless approved)
     report, critic, describe   review.md and source.critic.md
+    store       where the review's files live, written under the build's lock
 """
 
 from __future__ import annotations
@@ -30,7 +32,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from pipeline.builder.project import Project
-from pipeline.ingest import critic, report, run
+from pipeline.ingest import critic, report, run, store
 from pipeline.ingest.reviewed import IngestError
 
 __all__ = ["IngestError", "Outcome", "ingest"]
@@ -61,12 +63,29 @@ def ingest(
     """Ingest one reviewed DOCX. Raises IngestError for bad input (nothing is written);
     once the DOCX is read, the review folder is always written, whatever --apply finds."""
     findings = run.find(project, docx, approve)
-    if apply:
-        run.apply(project, findings)  # first, so that the report says what it did
-    folder = run.review_folder(project, findings.reviewed.doc_id, docx)
-    run.write_atomic(folder / "review.md", report.review_markdown(findings).encode("utf-8"))
-    run.write_atomic(folder / "source.critic.md", critic.critic_markdown(findings).encode("utf-8"))
-    run.write_atomic(folder / "source.patch", patch(findings).encode("utf-8"))
+    folder = store.folder(project, findings.reviewed.doc_id, docx)
+    try:
+        with store.held(project):
+            if apply:
+                run.apply(findings, folder)  # first, so that the report says what it did
+            for name, text in (
+                ("review.md", report.review_markdown(findings)),
+                ("source.critic.md", critic.critic_markdown(findings)),
+                ("source.patch", patch(findings)),
+            ):
+                store.write_atomic(folder / name, text.encode("utf-8"))
+    except OSError as error:
+        done = (
+            f"; {findings.shown_source} was applied (the file before: "
+            f"{project.shown(findings.backup)})"
+            if findings.applied and findings.backup
+            else ""
+        )
+        raise IngestError(
+            f"cannot write the review to {project.shown(folder)} "
+            f"({error.strerror or error}){done}; make room or give write access, then run "
+            "ingest again"
+        ) from None
     outcome = Outcome(findings, folder)
     outcome.lines = list(_summary(project, outcome))
     return outcome

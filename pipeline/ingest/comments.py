@@ -3,9 +3,13 @@ anchored to and the paragraph it stands in, and its replies. pandoc's reader los
 (pandoc#6959) and comments that highlight no text (pandoc#4787): here a point comment keeps
 the words just before it as its place.
 
-Replies: Word 2013+ records them in commentsExtended.xml (w15:paraIdParent links the last
-paragraph of a reply to that of the comment it answers); a reply is also anchored where its
-comment is."""
+Each comment is its own, keyed by the w14:paraId of its last paragraph where it has one,
+else by its own w:id: Word in Compatibility Mode, Word 2010 and LibreOffice write no
+paragraph ids (the Open XML SDK's CommentExTest/Comment004.docx), and Google Docs writes
+them without commentsExtended.xml (superdoc's gdocs-comments-export.docx). A comment is a
+reply only where commentsExtended.xml links it: w15:paraIdParent names the paragraph id of
+the comment it answers (Word 2013 and later, OnlyOffice: ONLYOFFICE-QA/ooxml_parser's
+comment_with_parent_id.docx); w15:done marks a resolved one."""
 
 from __future__ import annotations
 
@@ -19,6 +23,8 @@ W14 = "{http://schemas.microsoft.com/office/word/2010/wordml}"
 W15 = "{http://schemas.microsoft.com/office/word/2012/wordml}"
 _TEXT = (f"{W}t", f"{W}delText")
 CONTEXT_WORDS = 6
+PARAGRAPH_BREAK = " ¶ "
+"""Between the paragraphs a comment's highlighted text spans."""
 
 
 @dataclass
@@ -45,9 +51,9 @@ def read_comments(document: bytes, comments: bytes | None, extended: bytes | Non
     _place(parse_xml(document), found)
     parents, done = _threads(extended)
     top: list[Comment] = []
-    for comment in found.values():
-        comment.resolved = done.get(para_ids.get(comment.id, ""), False)
-    by_para = {para: found[ident] for ident, para in para_ids.items()}
+    for ident, comment in found.items():
+        comment.resolved = done.get(para_ids.get(ident, ""), False)
+    by_para = {para: found[ident] for ident, para in para_ids.items() if para}  # never ""
     for ident, comment in found.items():
         parent = by_para.get(parents.get(para_ids.get(ident, ""), ""))
         if parent is not None and parent is not comment:
@@ -60,8 +66,8 @@ def read_comments(document: bytes, comments: bytes | None, extended: bytes | Non
 def _comment_bodies(root: etree._Element) -> tuple[dict[str, Comment], dict[str, str]]:
     found: dict[str, Comment] = {}
     para_ids: dict[str, str] = {}
-    for element in root.iter(f"{W}comment"):
-        ident = element.get(f"{W}id", "")
+    for number, element in enumerate(root.iter(f"{W}comment")):
+        ident = element.get(f"{W}id") or f"#{number}"  # never "": that would merge comments
         paragraphs = element.findall(f".//{W}p")
         text = "\n".join("".join(t.text or "" for t in p.iter(f"{W}t")) for p in paragraphs)
         found[ident] = Comment(
@@ -105,6 +111,9 @@ def _place(root: etree._Element, found: dict[str, Comment]) -> None:
         if tag == f"{W}p" and id(element) in position:
             paragraph = position[id(element)]
             text_so_far.append(" ")
+            for ident in open_ranges:  # a comment across paragraphs: say where one ends
+                if ident in found and found[ident].anchor.strip():
+                    found[ident].anchor += PARAGRAPH_BREAK
         elif tag == f"{W}commentRangeStart":
             ident = element.get(f"{W}id", "")
             open_ranges.add(ident)
@@ -125,4 +134,5 @@ def _place(root: etree._Element, found: dict[str, Comment]) -> None:
                 if ident in found:
                     found[ident].anchor += element.text
     for comment in found.values():
-        comment.anchor = " ".join(comment.anchor.split())
+        parts = [" ".join(part.split()) for part in comment.anchor.split(PARAGRAPH_BREAK)]
+        comment.anchor = PARAGRAPH_BREAK.join(part for part in parts if part)

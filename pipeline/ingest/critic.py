@@ -10,7 +10,7 @@ from collections.abc import Iterator
 
 from pipeline.ingest import run
 from pipeline.ingest.comments import Comment
-from pipeline.ingest.describe import quote, who
+from pipeline.ingest.describe import literal, quote, who
 from pipeline.ingest.inline import tokens
 from pipeline.ingest.run import Findings, edit_unit
 
@@ -20,11 +20,13 @@ def critic_markdown(findings: Findings) -> str:
     anchors = _anchors(findings)
     out: list[str] = []
     for hunk in findings.critic_hunks:
-        if hunk.kind in {"unchanged", "ours", "same"}:
+        if hunk.kind == "unchanged":
+            shown = [
+                _highlighted(unit, anchors.pop(hunk.start + offset, []))
+                for offset, unit in enumerate(hunk.merged)
+            ]
+        elif hunk.kind in {"ours", "same"}:
             shown = list(hunk.merged)
-            if hunk.kind == "unchanged":
-                for offset, unit in enumerate(shown):
-                    shown[offset] = _highlighted(unit, anchors.get(hunk.start + offset, []))
         elif hunk.kind == "theirs":
             shown = list(_marked(hunk.base, hunk.theirs))
         else:  # both sides changed it: keep the source's own version
@@ -33,11 +35,10 @@ def critic_markdown(findings: Findings) -> str:
                 "The reviewer changed this too; the source keeps its own version: "
                 + quote("".join(hunk.theirs), 300)
             )
-        extra = [
-            note
-            for k in range(hunk.start, max(hunk.end, hunk.start + 1))
-            for note in notes.pop(k, [])
-        ]
+        covered = range(hunk.start, max(hunk.end, hunk.start + 1))
+        extra = [note for k in covered for note in notes.pop(k, [])]
+        # A comment on a paragraph that changed: after it, saying what it was on.
+        extra += [_comment_note(c) for k in covered for c in anchors.pop(k, [])]
         if extra:
             shown = _with_comment(shown, " ".join(extra))
         out += shown
@@ -104,9 +105,14 @@ def _unit_of_comment(findings: Findings, comment: Comment) -> int | None:
 
 
 def _comment_text(comment: Comment) -> str:
-    parts = [f"{who(comment.author, comment.date)}: {comment.text}"]
-    parts += [f"reply by {who(r.author, r.date)}: {r.text}" for r in comment.replies]
+    parts = [f"{who(comment.author, comment.date)}: {literal(comment.text)}"]
+    parts += [f"reply by {who(r.author, r.date)}: {literal(r.text)}" for r in comment.replies]
     return _safe(" / ".join(" ".join(part.split()) for part in parts))
+
+
+def _comment_note(comment: Comment) -> str:
+    on = f"on {quote(comment.anchor, 80)}: " if comment.anchor else ""
+    return on + _comment_text(comment)
 
 
 def _safe(text: str) -> str:
@@ -122,8 +128,7 @@ def _highlighted(unit: str, comments: list[Comment]) -> str:
         if anchor and anchor in body and "{" not in anchor:
             body = body.replace(anchor, "{==" + anchor + "==}" + note, 1)
         else:
-            on = f"on {quote(anchor, 80)}: " if anchor else ""
-            body += " {>>" + on + _comment_text(comment) + "<<}"
+            body += " {>>" + _comment_note(comment) + "<<}"
     return body + newline
 
 

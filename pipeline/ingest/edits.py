@@ -9,12 +9,14 @@ alone (a word made bold) is not an edit: formatting-only changes are reported, n
 from __future__ import annotations
 
 import json
+import re
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
 import yaml
 
+from pipeline import resources
 from pipeline.ingest import inline, markdown, units
 from pipeline.ingest.locate import Located, Para
 from pipeline.ingest.markdown import Inlines
@@ -47,6 +49,8 @@ class Edit:
     """Why it cannot be applied automatically; "" when it can."""
     members: tuple[int, ...] = field(default_factory=tuple)
     """The DOCX paragraphs it comes from (before and after the review)."""
+    cells: list[Para | None] = field(default_factory=list)
+    """A new table row: each column's paragraph after the review (None: an empty cell)."""
 
     @property
     def guarded(self) -> bool:
@@ -71,7 +75,11 @@ def find_edits(
         else:
             slot, old = located.slots[i], located.slot_texts[i]
             last_slot[slot.section] = key = i
-            if para is not None and old == para.text:
+            if (
+                para is not None
+                and old == para.text
+                and _notes(slot_inlines[i]) == _notes(para.inlines)
+            ):
                 continue  # unchanged (formatting aside)
             kind = "delete" if para is None else "change"
             edit = Edit(kind, slot.section, slot.disclaimer, slot.role, slot, para, old=old)
@@ -87,9 +95,50 @@ def find_edits(
                 "this part of the source is written in a way ingest cannot map back "
                 "exactly; make the change in the source by hand"
             )
+        if i is not None and located.slots[i].kind == "shown":
+            edit.problem = (
+                "a grid, simple or multiline table or a code block is not written back; "
+                "make the change in the source by hand"
+            )
         edits.append(edit)
+    edits = _rows(located, edits)
     _write_markdown(base, located, slot_inlines, edits)
     return edits
+
+
+def _rows(located: Located, edits: list[Edit]) -> list[Edit]:
+    """The added paragraphs of each new table row (every cell of the row added, whether or
+    not Track Changes recorded the row: w:trPr/w:ins) as one edit: a new row."""
+    kept = {
+        located.after[j].cell.row  # type: ignore[union-attr]
+        for i, j in located.after_pairs
+        if i is not None and j is not None and located.after[j].cell is not None
+    }
+    rows: dict[int, list[Edit]] = {}
+    for edit in edits:
+        cell = edit.para.cell if edit.kind == "insert" and edit.para is not None else None
+        if cell is not None and cell.row not in kept:
+            rows.setdefault(cell.row, []).append(edit)
+    out: list[Edit] = []
+    merged = {id(edit) for group in rows.values() for edit in group[1:]}
+    for edit in edits:
+        cell = edit.para.cell if edit.kind == "insert" and edit.para is not None else None
+        if id(edit) in merged:
+            continue  # one with the row's first cell
+        if cell is None or cell.row not in rows:
+            out.append(edit)
+            continue
+        group = rows[cell.row]
+        cells: list[Para | None] = [None] * cell.columns
+        for member in group:
+            assert member.para is not None and member.para.cell is not None
+            cells[member.para.cell.column] = member.para
+        first = group[0]
+        first.cells = cells
+        first.new = " | ".join(para.text if para else "" for para in cells)
+        first.members = tuple(sorted({m for e in group for m in e.members}))
+        out.append(first)
+    return out
 
 
 def _insert(located: Located, para: Para, previous: int | None) -> Edit:
@@ -132,27 +181,52 @@ def _write_markdown(
     ]
     for edit in texts:
         edit.markdown = _yaml_scalar(edit.new)
-    inlined = [e for e in written if e not in texts]
+    for edit in [e for e in written if e.cells]:
+        _write_row(edit)
+    inlined = [e for e in written if e not in texts and not e.cells]
     lists: list[Inlines] = []
+    labels: dict[int, list[str]] = {}
     for edit in inlined:
         assert edit.para is not None
-        lists.append(_with_source_images(edit.para.inlines, edit, slot_inlines, index_of))
+        built = slot_inlines[index_of[id(edit.slot)]] if edit.kind == "change" else []
+        left = _with_source_images(edit.para.inlines, edit, slot_inlines, index_of)
+        if not _has(built, "LineBreak"):  # Shift+Enter in Word: a space, as the page shows
+            left = _replaced(left, "LineBreak", {"t": "Space"})
+        changed = edit.slot if edit.kind == "change" else None
+        found = _NOTE_LABEL.findall(base.markdown(changed)) if changed is not None else []
+        if len(found) != _notes(left) or len(found) != _notes(built):
+            edit.problem = "a footnote was added or taken away here: make the change by hand"
+            continue
+        refused = next((m for n in nodes(left) for _, m in resources.node_problems(n, "it")), "")
+        if refused:
+            edit.problem = f"the reviewer's {refused}"
+            continue
+        labels[id(edit)] = found
+        lists.append(_noted(left, found))
         if edit.kind == "change":
-            assert edit.slot is not None
-            lists.append(slot_inlines[index_of[id(edit.slot)]])
+            lists.append(_noted(built, found))
+    inlined = [e for e in inlined if not e.problem]
     pandoc_md = iter(markdown.write(lists))
     candidates: list[tuple[Edit, str, str | None]] = []
     for edit in inlined:
         reviewed = next(pandoc_md)
         if edit.kind == "change":
             assert edit.slot is not None
-            built = next(pandoc_md)
+            built_md = next(pandoc_md)
             source = base.markdown(edit.slot)
-            candidates.append((edit, reviewed, inline.merged(built, reviewed, source)))
+            candidates.append((edit, reviewed, inline.merged(built_md, reviewed, source)))
         else:
             candidates.append((edit, reviewed, None))
-    proposals = [merged for _, _, merged in candidates if merged is not None]
-    read_back = iter(markdown.write(markdown.parse(proposals)))
+    proposed = [(edit, merged) for edit, _, merged in candidates if merged is not None]
+    parsed = markdown.parse([merged for _, merged in proposed], base.definitions())
+    read_back = iter(
+        markdown.write(
+            [
+                _noted(read, labels[id(edit)])
+                for (edit, _), read in zip(proposed, parsed, strict=True)
+            ]
+        )
+    )
     for edit, reviewed, merged in candidates:
         chosen = reviewed
         if merged is not None and next(read_back) == reviewed:
@@ -160,6 +234,14 @@ def _write_markdown(
         edit.markdown = _fitted(chosen, edit)
         if not edit.markdown:
             edit.problem = edit.problem or "pandoc could not write this paragraph as Markdown"
+
+
+def _write_row(edit: Edit) -> None:
+    """A new table row as a pipe table's row: each cell's Markdown on one line."""
+    filled = [para for para in edit.cells if para is not None]
+    written = iter(markdown.write([para.inlines for para in filled]))
+    cells = [_escape_pipes(" ".join(next(written).split())) if p else "" for p in edit.cells]
+    edit.markdown = "| " + " | ".join(cells) + " |"
 
 
 def _with_source_images(
@@ -190,13 +272,52 @@ def _with_source_images(
 
 def _fitted(text: str, edit: Edit) -> str:
     """Markdown that fits where it goes: one line in a heading or a table cell, with the
-    cell's pipes escaped."""
-    kind = edit.slot.kind if edit.kind == "change" and edit.slot is not None else ""
-    if kind in {"heading", "cell"} or (edit.para is not None and edit.para.kind == "cell"):
+    cell's pipes escaped; a line block's lines each after a `|`; in a block quote, each line
+    after its `>`."""
+    slot = edit.slot if edit.kind == "change" else None
+    kind = slot.kind if slot is not None else ""
+    if kind in {"heading", "cell", "term"} or (edit.para is not None and edit.para.kind == "cell"):
         text = " ".join(text.split())
     if kind == "cell":
         text = _escape_pipes(text)
+    if kind == "lines":
+        text = text.replace("\\\n", "\n| ")
+        text = re.sub(r"(?m)^\| (\u00a0+)", lambda m: "| " + " " * len(m.group(1)), text)
+    if slot is not None and slot.depth:
+        text = text.replace("\n", "\n" + "> " * slot.depth)
     return text
+
+
+_NOTE_LABEL = re.compile(r"\[\^([^\]\s]+)\]")
+
+
+def _notes(inlines: Inlines) -> int:
+    return sum(1 for node in nodes(inlines) if node.get("t") == "Note")
+
+
+def _has(inlines: Inlines, kind: str) -> bool:
+    return any(node.get("t") == kind for node in nodes(inlines))
+
+
+def _replaced(inlines: Inlines, kind: str, by: dict[str, Any]) -> Inlines:
+    replaced: Inlines = json.loads(
+        json.dumps(inlines), object_hook=lambda node: by if node.get("t") == kind else node
+    )
+    return replaced
+
+
+def _noted(inlines: Inlines, labels: list[str]) -> Inlines:
+    """Each footnote as the source refers to it (`[^label]`, in order): the note's text is
+    a paragraph of its own, found and edited where the source has it."""
+    found = iter(labels)
+
+    def refer(node: dict[str, Any]) -> dict[str, Any]:
+        if node.get("t") == "Note":
+            return {"t": "RawInline", "c": ["markdown", f"[^{next(found)}]"]}
+        return node
+
+    noted: Inlines = json.loads(json.dumps(inlines), object_hook=refer)
+    return noted
 
 
 def _escape_pipes(text: str) -> str:

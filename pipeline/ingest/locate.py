@@ -18,7 +18,7 @@ from pipeline.formats.docx.labels import LABELS
 from pipeline.ingest import units
 from pipeline.ingest.align import Pair, align, similarity
 from pipeline.ingest.markdown import Inlines, text_of
-from pipeline.ingest.paragraphs import WordParagraph
+from pipeline.ingest.paragraphs import Cell, WordParagraph
 from pipeline.ingest.units import Slot, Source
 from pipeline.ingest.versions import Versions
 
@@ -51,6 +51,8 @@ class Para:
     """A subheading's level in the source (### is 3), a list item's depth (0 = top)."""
     section: str | None
     disclaimer: str | None
+    cell: Cell | None = None
+    """Its table cell, when it stands in one."""
 
 
 @dataclass
@@ -185,11 +187,15 @@ def _joined(
     """The paragraphs a reader sees in one version: before the review, a paragraph whose
     mark the reviewer inserted is still one with the next; after it, one whose mark was
     deleted is one with the next."""
-    joining = "paragraph-insertion" if which == "before" else "paragraph-deletion"
+    joining = (
+        {"paragraph-insertion", "paragraph-move-to"}
+        if which == "before"
+        else {"paragraph-deletion", "paragraph-move-from"}
+    )
     groups: list[list[WordParagraph]] = [[]]
     for paragraph in content:
         groups[-1].append(paragraph)
-        if paragraph.mark is None or paragraph.mark.kind != joining:
+        if paragraph.mark is None or paragraph.mark.kind not in joining:
             groups.append([])
     found = []
     for group in groups:
@@ -224,13 +230,13 @@ def _para(
     kind, level = _kind(last)
     role = _role(last)
     disclaimer = (
-        _disclaimer_of(first.index, disclaimers)
+        _disclaimer_of(first.place, disclaimers)
         if role in {units.WORDING, units.DISCLAIMER_PLAIN}
         else None
     )
     members = tuple(member.index for member in group)
-    section = _section_of(first.index, sections)
-    return Para(members, inlines, text, role, kind, level, section, disclaimer)
+    section = _section_of(first.place, sections)
+    return Para(members, inlines, text, role, kind, level, section, disclaimer, last.cell)
 
 
 def _section_of(index: int, sections: list[tuple[int, str]]) -> str | None:

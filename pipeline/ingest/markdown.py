@@ -13,7 +13,7 @@ from typing import Any
 import pypandoc
 
 from pipeline.pandoc import ast_document
-from pipeline.text import stringify
+from pipeline.text import paragraphs, stringify
 
 Inlines = list[dict[str, Any]]
 
@@ -25,6 +25,7 @@ WRITE_FORMAT = "markdown-smart"
 # syntax ("1986. was" as a list, "# 1" as a heading) and quotes still open.
 _GUARD = "\u2063"
 _SEPARATOR = "INGEST-SEPARATOR-5f3a"
+_BATCH = 1000
 _QUOTES = str.maketrans("\u2018\u2019\u201a\u201b\u201c\u201d\u201e\u201f\u00a0", "''''\"\"\"\" ")
 
 
@@ -35,23 +36,39 @@ def plain(text: str) -> str:
     return " ".join(text.split())
 
 
-def parse(texts: Sequence[str]) -> list[Inlines]:
+def parse(texts: Sequence[str], definitions: str = "") -> list[Inlines]:
     """The pandoc inlines of each inline Markdown text (a paragraph's text without its block
-    syntax), read as the loader reads a source."""
+    syntax), read as the loader reads a source, with the source's footnotes and link
+    definitions (`definitions`) at hand."""
     if not texts:
         return []
     document = "".join(
         f"::: {{#t{i}}}\n{_GUARD} {text.strip()}\n:::\n\n" for i, text in enumerate(texts)
     )
-    ast = read_json(document)
     found: dict[str, Inlines] = {}
-    for block in ast["blocks"]:
-        if block["t"] != "Div":
-            continue
-        content = block["c"][1]
+    for ident, content in _divs(document + definitions):
         inlines = content[0]["c"] if content and content[0]["t"] in {"Para", "Plain"} else []
-        found[block["c"][0][0]] = _unguarded(inlines)
+        found[ident] = _unguarded(inlines)
     return [found.get(f"t{i}", []) for i in range(len(texts))]
+
+
+def shown(blocks: Sequence[str], definitions: str = "") -> list[list[str]]:
+    """What a reader sees of each block of Markdown (a table, a code block): its paragraphs,
+    cells and lines, in reading order, as text to compare."""
+    if not blocks:
+        return []
+    document = "".join(f"::: {{#b{i}}}\n{text.rstrip()}\n:::\n\n" for i, text in enumerate(blocks))
+    found = {
+        ident: [plain(text) for text in paragraphs(content) if plain(text)]
+        for ident, content in _divs(document + definitions)
+    }
+    return [found.get(f"b{i}", []) for i in range(len(blocks))]
+
+
+def _divs(document: str) -> list[tuple[str, list[dict[str, Any]]]]:
+    """The top-level divs of a Markdown document: (id, blocks)."""
+    ast = read_json(document)
+    return [(b["c"][0][0], b["c"][1]) for b in ast["blocks"] if b["t"] == "Div"]
 
 
 def _unguarded(inlines: Inlines) -> Inlines:
@@ -65,7 +82,12 @@ def _unguarded(inlines: Inlines) -> Inlines:
 
 
 def write(lists: Sequence[Inlines]) -> list[str]:
-    """Each list of inlines as one line of pandoc Markdown."""
+    """Each list of inlines as one line of pandoc Markdown (a thousand in each pandoc call,
+    so that a review with thousands of new paragraphs stays within memory)."""
+    return [text for at in range(0, len(lists), _BATCH) for text in _write(lists[at : at + _BATCH])]
+
+
+def _write(lists: Sequence[Inlines]) -> list[str]:
     if not lists:
         return []
     blocks: list[dict[str, Any]] = []

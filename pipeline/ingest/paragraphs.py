@@ -14,6 +14,8 @@ from dataclasses import dataclass, field
 
 from lxml import etree
 
+from pipeline.ingest.package import parse
+
 W = "{http://schemas.openxmlformats.org/wordprocessingml/2006/main}"
 MC_FALLBACK = "{http://schemas.openxmlformats.org/markup-compatibility/2006}Fallback"
 _TRACKED = {
@@ -22,12 +24,26 @@ _TRACKED = {
     f"{W}moveFrom": "move-from",
     f"{W}moveTo": "move-to",
 }
+_ADDING = {f"{W}ins", f"{W}moveTo"}
 _TEXT = {f"{W}t", f"{W}delText", f"{W}tab", f"{W}br", f"{W}cr", f"{W}noBreakHyphen"}
-_PARSER = etree.XMLParser(resolve_entities=False, huge_tree=True)
 
 
 def parse_xml(data: bytes) -> etree._Element:
-    return etree.fromstring(data, _PARSER)
+    """A part of the reviewed DOCX, which `package` has already checked."""
+    return parse(data, "a part of the DOCX")
+
+
+def note_paragraphs(footnotes: etree._Element | None) -> list[tuple[str, etree._Element]]:
+    """Every paragraph of the footnotes (not the separators Word keeps there), in order,
+    with its footnote's id. Their indices follow the body's: `versions` marks them so."""
+    if footnotes is None:
+        return []
+    return [
+        (note.get(f"{W}id", ""), p)
+        for note in footnotes.iter(f"{W}footnote")
+        if note.get(f"{W}type") in {None, "normal"}
+        for p in note.iter(f"{W}p")
+    ]
 
 
 def body_paragraphs(root: etree._Element) -> list[etree._Element]:
@@ -44,10 +60,24 @@ def body_paragraphs(root: etree._Element) -> list[etree._Element]:
 class Change:
     kind: str
     """ "insertion", "deletion", "move-from", "move-to", "paragraph-insertion",
-    "paragraph-deletion" or "formatting"."""
+    "paragraph-deletion", "paragraph-move-from", "paragraph-move-to", "formatting" or
+    "unlocked" (a content control taken away, tracked)."""
     author: str
     date: str
     text: str
+    within: str = ""
+    """For a deletion of words a tracked insertion had added (a second reviewer deleting
+    what the first one inserted): the author of that insertion."""
+
+
+@dataclass(frozen=True)
+class Cell:
+    row: int
+    """Which row of the body's tables, counted from the first."""
+    column: int
+    columns: int
+    added: bool
+    """The row is a tracked insertion (w:trPr/w:ins)."""
 
 
 @dataclass
@@ -61,13 +91,46 @@ class WordParagraph:
     mark: Change | None
     """Its paragraph mark inserted or deleted (it was split off, or joined to the next)."""
     changes: list[Change] = field(default_factory=list)
+    cell: Cell | None = None
+    """Where it stands in a table, when it does."""
+    locked: bool = False
+    """It stands in a content control (w:sdt), as a disclaimer's wording is built."""
+    note_of: int | None = None
+    """For a paragraph of a footnote: the body paragraph that refers to it."""
+
+    @property
+    def place(self) -> int:
+        """Where a reader meets it: a footnote's paragraph where it is referred to."""
+        return self.index if self.note_of is None else self.note_of
 
 
-def read_paragraphs(document: bytes, styles: bytes | None) -> list[WordParagraph]:
+def read_paragraphs(
+    document: bytes, styles: bytes | None, footnotes: bytes | None = None
+) -> list[WordParagraph]:
+    """The body's paragraphs, each followed by the paragraphs of the footnotes it refers to
+    (in reading order; a footnote's paragraphs have the indices after the body's)."""
     root = parse_xml(document)
     names = _style_names(styles)
     elements = body_paragraphs(root)
-    return [_paragraph(i, p, names) for i, p in enumerate(elements)]
+    tables = list(root.iter(f"{W}tr"))  # kept: lxml's proxies (and their ids) live as long
+    rows = {id(row): number for number, row in enumerate(tables)}
+    body = [_paragraph(i, p, names, rows) for i, p in enumerate(elements)]
+    notes: dict[str, list[WordParagraph]] = {}
+    for number, (ident, p) in enumerate(note_paragraphs(_parsed(footnotes))):
+        notes.setdefault(ident, []).append(_paragraph(len(elements) + number, p, names, {}))
+    ordered = []
+    for paragraph, element in zip(body, elements, strict=True):
+        ordered.append(paragraph)
+        for reference in element.iter(f"{W}footnoteReference"):
+            if _own(element, reference):
+                for note in notes.pop(reference.get(f"{W}id", ""), []):
+                    note.note_of = paragraph.index
+                    ordered.append(note)
+    return ordered
+
+
+def _parsed(data: bytes | None) -> etree._Element | None:
+    return None if data is None else parse_xml(data)
 
 
 def _style_names(styles: bytes | None) -> dict[str, str]:
@@ -81,7 +144,9 @@ def _style_names(styles: bytes | None) -> dict[str, str]:
     }
 
 
-def _paragraph(index: int, p: etree._Element, names: dict[str, str]) -> WordParagraph:
+def _paragraph(
+    index: int, p: etree._Element, names: dict[str, str], rows: dict[int, int]
+) -> WordParagraph:
     style = p.find(f"{W}pPr/{W}pStyle")
     style_id = "" if style is None else style.get(f"{W}val", "")
     level = p.find(f"{W}pPr/{W}numPr/{W}ilvl")
@@ -92,15 +157,43 @@ def _paragraph(index: int, p: etree._Element, names: dict[str, str]) -> WordPara
         in_table=any(a.tag == f"{W}tc" for a in p.iterancestors()),
         mark=_mark(p),
         changes=list(_changes(p)),
+        cell=_cell(p, rows),
+        locked=any(a.tag == f"{W}sdt" for a in p.iterancestors())
+        or any(_own(p, sdt) for sdt in p.iter(f"{W}sdt")),
     )
 
 
+_MARKS = {
+    f"{W}ins": "paragraph-insertion",
+    f"{W}del": "paragraph-deletion",
+    f"{W}moveFrom": "paragraph-move-from",
+    f"{W}moveTo": "paragraph-move-to",
+}
+
+
 def _mark(p: etree._Element) -> Change | None:
-    for tag, kind in ((f"{W}ins", "paragraph-insertion"), (f"{W}del", "paragraph-deletion")):
-        mark = p.find(f"{W}pPr/{W}rPr/{tag}")
-        if mark is not None:
-            return Change(kind, mark.get(f"{W}author", ""), mark.get(f"{W}date", ""), "")
+    """What happened to the paragraph's mark: inserted (Enter pressed), deleted (joined to
+    the next), moved with the whole paragraph (Word's w:moveFrom / w:moveTo there, seen in
+    Open-Xml-PowerTools' RP015-MoveFrom-MoveTo.docx)."""
+    properties = p.find(f"{W}pPr/{W}rPr")
+    for mark in [] if properties is None else properties:
+        if mark.tag in _MARKS:
+            return Change(
+                _MARKS[mark.tag], mark.get(f"{W}author", ""), mark.get(f"{W}date", ""), ""
+            )
     return None
+
+
+def _cell(p: etree._Element, rows: dict[int, int]) -> Cell | None:
+    """The paragraph's table cell: its row (a tracked new row has w:trPr/w:ins, as in
+    Open-Xml-PowerTools' 007-InsertedTableRow.docx) and column."""
+    cell = next(p.iterancestors(f"{W}tc"), None)
+    row = None if cell is None else cell.getparent()
+    if row is None or row.tag != f"{W}tr" or id(row) not in rows:
+        return None
+    cells = row.findall(f"{W}tc")
+    added = row.find(f"{W}trPr/{W}ins") is not None
+    return Cell(rows[id(row)], cells.index(cell), len(cells), added)
 
 
 def _own(p: etree._Element, element: etree._Element) -> bool:
@@ -111,13 +204,13 @@ def _own(p: etree._Element, element: etree._Element) -> bool:
 def _changes(p: etree._Element) -> Iterator[Change]:
     """The tracked changes in the paragraph, in reading order: consecutive text of one
     change is one item. Formatting changes come after, one per run or paragraph."""
-    current: tuple[etree._Element, str] | None = None
+    current: tuple[etree._Element, str, str] | None = None
     pieces: list[str] = []
     for element in p.iter(*_TEXT):
         if not _own(p, element):
             continue
-        change = next((a for a in element.iterancestors(*_TRACKED) if _own(p, a)), None)
-        key = None if change is None else (change, _TRACKED[change.tag])
+        tracked = [a for a in element.iterancestors(*_TRACKED) if _own(p, a)]
+        key = None if not tracked else (tracked[0], _TRACKED[tracked[0].tag], _within(tracked))
         if key != current and current is not None:
             yield _change(*current, pieces)
             pieces = []
@@ -126,6 +219,9 @@ def _changes(p: etree._Element) -> Iterator[Change]:
             pieces.append(_piece_text(element))
     if current is not None:
         yield _change(*current, pieces)
+    for start in p.iter(f"{W}customXmlDelRangeStart"):  # a content control taken away
+        if _own(p, start):
+            yield Change("unlocked", start.get(f"{W}author", ""), start.get(f"{W}date", ""), "")
     for changed in p.iter(f"{W}rPrChange"):
         run = changed.getparent().getparent()
         if run.tag == f"{W}r" and _own(p, run):
@@ -138,8 +234,18 @@ def _changes(p: etree._Element) -> Iterator[Change]:
         yield Change("formatting", changed.get(f"{W}author", ""), changed.get(f"{W}date", ""), "")
 
 
-def _change(element: etree._Element, kind: str, pieces: list[str]) -> Change:
-    return Change(kind, element.get(f"{W}author", ""), element.get(f"{W}date", ""), "".join(pieces))
+def _within(tracked: list[etree._Element]) -> str:
+    """The author of the insertion around a deletion (a second reviewer deleting words the
+    first one inserted: w:del inside w:ins), "" for any other change."""
+    if tracked[0].tag in _ADDING:
+        return ""
+    return next((a.get(f"{W}author", "") for a in tracked[1:] if a.tag in _ADDING), "")
+
+
+def _change(element: etree._Element, kind: str, within: str, pieces: list[str]) -> Change:
+    return Change(
+        kind, element.get(f"{W}author", ""), element.get(f"{W}date", ""), "".join(pieces), within
+    )
 
 
 def _piece_text(element: etree._Element) -> str:

@@ -30,9 +30,6 @@ def replacements(base: Source, edit: Edit) -> list[Replacement]:
         return []
     if edit.kind == "change":
         assert edit.slot is not None
-        if edit.slot.kind == "quote" and "\n" in base.text[edit.slot.start : edit.slot.end]:
-            edit.problem = "a change inside a quote of several lines: make it by hand"
-            return []
         return [Replacement(edit.slot.start, edit.slot.end, edit.markdown)]
     if edit.kind == "delete":
         return _deletion(base, edit)
@@ -84,6 +81,8 @@ def _insertion(base: Source, edit: Edit) -> list[Replacement]:
     if para.kind == "heading" or para.role == units.HEADING:
         edit.problem = "a new section needs an id and a plain summary: add it to the source by hand"
         return []
+    if edit.cells:
+        return _new_row(base, edit)
     if para.kind in {"cell", "caption"} or para.role in {units.TITLE, units.SUBTITLE}:
         what = {"cell": "table cell", "caption": "caption"}.get(para.kind, "title")
         edit.problem = f"a new {what} cannot be placed automatically; add it by hand"
@@ -131,6 +130,19 @@ def _opens(base: Source, unit: Unit) -> bool:
     return unit.kind == "fence" and bool(
         base.text[unit.start : unit.end].strip().strip(":").strip()
     )
+
+
+def _new_row(base: Source, edit: Edit) -> list[Replacement]:
+    """A new row after the row it follows (after the rule, when that is the header)."""
+    assert edit.slot is not None
+    index = base.units.index(base.unit_of(edit.slot))
+    anchor = base.units[index]
+    if anchor.kind != "row" or len(anchor.slots) != len(edit.cells):
+        edit.problem = "a new table row here cannot be placed automatically; add it by hand"
+        return []
+    following = base.units[index + 1] if index + 1 < len(base.units) else None
+    after = following if following is not None and following.kind == "rule" else anchor
+    return [Replacement(after.end, after.end, edit.markdown + "\n")]
 
 
 def _new_item(base: Source, index: int, edit: Edit) -> list[Replacement]:

@@ -6,6 +6,7 @@ reported for a person to make."""
 from __future__ import annotations
 
 from collections.abc import Sequence
+from typing import Any
 
 import yaml
 
@@ -14,7 +15,7 @@ from pipeline.ingest.align import align
 from pipeline.ingest.edits import Edit
 from pipeline.ingest.markdown import plain, read_json
 from pipeline.ingest.units import Slot, Source
-from pipeline.text import paragraphs
+from pipeline.text import nodes, paragraphs
 
 NOT_AS_REVIEWED = (
     "written into the source, it would not read as the reviewer left it; "
@@ -27,7 +28,26 @@ def read_paragraphs(text: str) -> list[str]:
     pandoc reads the source, normalised for comparison."""
     body = _without_metadata(text)
     ast = read_json(body)
-    return [plain(p) for p in paragraphs(ast["blocks"]) if plain(p)]
+    return [plain(p) for p in paragraphs(with_notes(ast["blocks"])) if plain(p)]
+
+
+_PARAGRAPHS = {"Para", "Plain", "Header", "LineBlock"}
+
+
+def with_notes(value: Any) -> Any:
+    """The blocks with each footnote's paragraphs right after the paragraph that refers to
+    it, where the DOCX's reader meets them (pipeline.text leaves footnotes out)."""
+    if isinstance(value, dict):
+        return {key: with_notes(item) for key, item in value.items()}
+    if not isinstance(value, list):
+        return value
+    out = []
+    for item in value:
+        out.append(with_notes(item))
+        if isinstance(item, dict) and item.get("t") in _PARAGRAPHS:
+            for note in (n for n in nodes(item.get("c")) if n.get("t") == "Note"):
+                out += with_notes(note["c"])
+    return out
 
 
 def _without_metadata(text: str) -> str:
@@ -101,6 +121,8 @@ class Expectation:
                 changed[where] = edit.new
             elif edit.kind == "delete":
                 changed[where] = None if edit.slot.kind != "cell" else ""
+            elif edit.cells:  # a new row: a paragraph for each cell with text
+                added.setdefault(where, []).extend(p.text for p in edit.cells if p)
             else:
                 added.setdefault(where, []).append(edit.new)
         expected: list[str] = []

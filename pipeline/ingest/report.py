@@ -14,13 +14,15 @@ from pipeline.ingest.comments import Comment
 from pipeline.ingest.describe import (
     comment_place,
     edit_place,
+    literal,
     para_place,
+    paragraph_words,
     quote,
     section_titles,
     tracked_lines,
     who,
 )
-from pipeline.ingest.edits import Edit
+from pipeline.ingest.edits import DISCLAIMER_ROLES, Edit
 from pipeline.ingest.run import Findings
 
 _STATE_WORDS = {
@@ -66,7 +68,7 @@ def review_markdown(findings: Findings) -> str:
 
 def _lines(findings: Findings) -> Iterator[str]:
     reviewed = findings.reviewed
-    yield f"# Review of {reviewed.path.name}"
+    yield f"# Review of {literal(reviewed.path.name)}"
     yield ""
     yield f"- Document: `{reviewed.doc_id}` ({findings.shown_source})"
     moved = "it has changed since" if findings.source_moved_on else "it has not changed since"
@@ -101,20 +103,25 @@ def _lines(findings: Findings) -> Iterator[str]:
         yield ""
         yield "> **Edited with Track Changes off.** The text after the review differs from the"
         yield "> text the DOCX was built with where no tracked change says so. These edits are"
-        yield "> included above like the others, but nobody's name or date is on them:"
+        yield "> listed in their sections below like the others, but carry nobody's name or date:"
         for line in untracked:
             yield f"> - {line}"
     titles = section_titles(findings)
     by_section: dict[str | None, list[str]] = {key: [] for key in titles}
     for key, lines in _items(findings):
         by_section.setdefault(key, []).extend(lines)
+    notes = []
+    for key, note in _notes(findings):
+        if key in by_section and key is not None:
+            by_section[key] += ["", note]
+        else:
+            notes.append(note)
     for key, lines in by_section.items():
         if not lines:
             continue
         yield ""
         yield f"## {titles.get(key, key or 'Title page')}" + (f" (`{key}`)" if key else "")
         yield from lines
-    notes = list(_notes(findings))
     if notes:
         yield ""
         yield "## Also found"
@@ -137,7 +144,7 @@ def _blocked(findings: Findings) -> Iterator[str]:
             "(`source.critic.md` shows them), or ask the reviewer:"
         )
         yield ""
-        yield from (f"- {problem}" for problem in findings.broken_rules)
+        yield from (f"- {literal(problem)}" for problem in findings.broken_rules)
     if findings.changed_meanwhile:
         yield ""
         yield "## Not applied"
@@ -265,15 +272,22 @@ def _edit_lines(findings: Findings, edit: Edit) -> Iterator[str]:
     yield f"### {heading}: {place}"
     yield ""
     old, new = excerpts(edit.old, edit.new) if edit.kind == "change" else (edit.old, edit.new)
-    if edit.kind != "insert":
-        yield f"- Before: {quote(old, 600)}"
-    if edit.kind != "delete":
-        yield f"- After: {quote(new, 600)}"
+    now = findings.source_now.get(id(edit))
+    if now is not None:  # a conflict: the three side by side
+        built = quote(old, 600) if edit.kind != "insert" else "(nothing here)"
+        yield f"- When the DOCX was built: {built}"
+        yield f"- In {findings.shown_source} now: {quote(now, 600) if now.strip() else '(gone)'}"
+        yield f"- The reviewer's: {quote(new, 600) if edit.kind != 'delete' else '(deleted)'}"
+    else:
+        if edit.kind != "insert":
+            yield f"- Before: {quote(old, 600)}"
+        if edit.kind != "delete":
+            yield f"- After: {quote(new, 600)}"
     for line in tracked_lines(findings, edit):
         yield f"- {line}"
     state = state_of(findings, edit)
     held = ", ".join(f"disclaimer `{ident}`" for ident in findings.unapproved(edit))
-    words = _STATE_WORDS[state].format(id=held, problem=edit.problem)
+    words = _STATE_WORDS[state].format(id=held, problem=literal(edit.problem))
     yield f"- **{words}**"
 
 
@@ -322,7 +336,7 @@ def _comment_lines(comment: Comment, place: str) -> Iterator[str]:
 def _quoted(text: str, indent: str = "") -> Iterator[str]:
     yield ""
     for line in text.splitlines() or [""]:
-        yield f"{indent}> {line}".rstrip()
+        yield f"{indent}> {literal(line)}".rstrip()
     yield ""
 
 
@@ -342,15 +356,50 @@ def _untracked(findings: Findings) -> Iterator[str]:
             yield f"added in {where}: {quote(para.text, 80)}"
 
 
-def _notes(findings: Findings) -> Iterator[str]:
-    for index, paragraph in enumerate(findings.paragraphs):
+def _notes(findings: Findings) -> Iterator[tuple[str | None, str]]:
+    """(section, note) for what is reported and never applied: formatting changes, a
+    disclaimer's content control taken away, text typed into what the build writes."""
+    for paragraph in findings.paragraphs:
+        section = _section_of(findings, paragraph.index)
         for change in paragraph.changes:
             if change.kind == "formatting":
-                what = quote(change.text, 80) if change.text else f"paragraph {index + 1}"
+                what = (
+                    quote(change.text, 80)
+                    if change.text
+                    else paragraph_words(findings, paragraph.index)
+                )
                 by = who(change.author, change.date)
-                yield f"- Formatting changed by {by} on {what}: not applied (text is reviewed)."
+                yield (
+                    section,
+                    (f"- Formatting changed by {by} on {what}: not applied (text is reviewed)."),
+                )
+    for para in findings.located.before:
+        if para.disclaimer and para.role in DISCLAIMER_ROLES:
+            unlocked = [findings.paragraph(m) for m in para.members]
+            taken = [c for p in unlocked for c in p.changes if c.kind == "unlocked"]
+            if taken or not all(p.locked for p in unlocked):
+                by = f" by {who(taken[0].author, taken[0].date)}" if taken else ""
+                yield (
+                    para.section,
+                    (
+                        f"- **The content control that locks disclaimer {para.disclaimer} was "
+                        f"taken away{by}** around {quote(para.text, 80)}: its wording is no longer "
+                        "locked in the file. Any edit to it is listed here and waits for approval."
+                    ),
+                )
     for what, text in findings.located.generated_edits:
         yield (
-            f"- Text typed into {what}, which the build writes: {quote(text, 120)}; "
-            "not applied (put it in the text itself)."
+            None,
+            (
+                f"- Text typed into {what}, which the build writes: {quote(text, 120)}; "
+                "not applied (put it in the text itself)."
+            ),
         )
+
+
+def _section_of(findings: Findings, index: int) -> str | None:
+    for paras in (findings.located.after, findings.located.before):
+        for para in paras:
+            if index in para.members:
+                return para.section
+    return None

@@ -3,30 +3,18 @@
 
 from __future__ import annotations
 
-import zipfile
 from dataclasses import dataclass
 from pathlib import Path
 
-from lxml import etree
-
-from pipeline.formats.docx.embedded import EmbeddedSource, EmbeddedSourceError, read_source
+from pipeline.formats.docx.embedded import EmbeddedSource, EmbeddedSourceError, source_in
+from pipeline.ingest.package import LIMITS, IngestError, Package, open_package
 from pipeline.source import ID_PATTERN
+
+__all__ = ["IngestError", "Reviewed", "open_reviewed"]
 
 # An encrypted (password-protected) Office file, and an old binary .doc, are OLE compound
 # files, not zip packages.
 _COMPOUND_FILE = b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1"
-_VT = "{http://schemas.openxmlformats.org/officeDocument/2006/docPropsVTypes}"
-_PARTS = (
-    "word/document.xml",
-    "word/styles.xml",
-    "word/comments.xml",
-    "word/commentsExtended.xml",
-    "docProps/custom.xml",
-)
-
-
-class IngestError(Exception):
-    """The DOCX cannot be ingested; the message says why and what to do."""
 
 
 @dataclass(frozen=True)
@@ -34,14 +22,19 @@ class Reviewed:
     path: Path
     doc_id: str
     base: EmbeddedSource
-    parts: dict[str, bytes]
-    """The package's XML parts ingest reads (those present)."""
+    package: Package
+    """The package's parts ingest reads, each checked (pipeline/ingest/package.py)."""
+
+    @property
+    def parts(self) -> dict[str, bytes]:
+        return self.package.parts
 
 
 def open_reviewed(path: Path) -> Reviewed:
     shown = path.name
     try:
-        head = path.read_bytes()[:8]
+        with path.open("rb") as stream:
+            head = stream.read(8)
     except FileNotFoundError:
         raise IngestError(f"{path}: no such file") from None
     except OSError as error:
@@ -51,26 +44,25 @@ def open_reviewed(path: Path) -> Reviewed:
             f"{shown} is password-protected (or an old .doc file): save it from Word or "
             "LibreOffice as a .docx without a password, then ingest that file"
         )
+    package = open_package(path)
     try:
-        with zipfile.ZipFile(path) as package:
-            names = set(package.namelist())
-            if "word/document.xml" not in names:
-                raise IngestError(f"{shown} is not a Word document (no word/document.xml)")
-            parts = {name: package.read(name) for name in _PARTS if name in names}
-            base = read_source(package)
-    except (zipfile.BadZipFile, EOFError, OSError) as error:
-        raise IngestError(
-            f"{shown} is not a readable DOCX ({error}); it may be damaged: "
-            "ask the reviewer to send it again"
-        ) from None
+        base = source_in(
+            {
+                name: root
+                for name in package.parts
+                if name.startswith("customXml/") and (root := package.xml(name)) is not None
+            }
+        )
     except EmbeddedSourceError as error:
         raise IngestError(f"{shown}: {error}; the file is damaged, ask for it again") from None
-    doc_id = _custom_property(parts.get("docProps/custom.xml"), "source-id")
+    doc_id = _custom_property(package, "source-id")
     if not doc_id:
         raise IngestError(
             f"{shown} was not built by this pipeline (it has no source-id property): "
             "ingest reads the DOCX that `invoke build` writes to output/<id>/<id>.docx, "
-            "after a reviewer has edited it"
+            "after a reviewer has edited it in Word, LibreOffice or ONLYOFFICE. (Google Docs "
+            "writes a new file without the properties and the source a DOCX carries: a "
+            "review from Google Docs cannot be merged back.)"
         )
     if not ID_PATTERN.fullmatch(doc_id):
         # It names the source file ingest reads and writes: never a path of its own choosing.
@@ -85,15 +77,18 @@ def open_reviewed(path: Path) -> Reviewed:
         raise IngestError(
             f'{shown}: its source-id is "{doc_id}" but it carries the source of "{base.id}"'
         )
-    return Reviewed(path, doc_id, base, parts)
+    if len(base.data) > LIMITS.source:
+        raise IngestError(
+            f"{shown}: the source it carries is {len(base.data) / (1 << 20):,.2f} MB; a "
+            f"source may be at most {LIMITS.source >> 20} MB, so this file was not built "
+            "from one: it is damaged or made to look like a review"
+        )
+    return Reviewed(path, doc_id, base, package)
 
 
-def _custom_property(xml: bytes | None, name: str) -> str:
-    if xml is None:
-        return ""
-    try:
-        root = etree.fromstring(xml, etree.XMLParser(resolve_entities=False))
-    except etree.XMLSyntaxError:
+def _custom_property(package: Package, name: str) -> str:
+    root = package.xml("docProps/custom.xml")
+    if root is None:
         return ""
     for prop in root:
         if prop.get("name") == name:

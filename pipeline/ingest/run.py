@@ -5,7 +5,6 @@ them with the source as it is today, write the review folder, and with `apply`, 
 from __future__ import annotations
 
 import difflib
-import os
 import shutil
 import tempfile
 from collections.abc import Sequence
@@ -13,7 +12,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from pipeline.builder.project import Project
-from pipeline.ingest import guard, markdown, merge, place, proof, trust, units
+from pipeline.ingest import guard, markdown, merge, place, proof, store, trust, units
 from pipeline.ingest.comments import Comment, read_comments
 from pipeline.ingest.edits import Edit, find_edits
 from pipeline.ingest.locate import Located, locate
@@ -49,6 +48,8 @@ class Findings:
     critic_hunks: list[merge.Hunk] = field(default_factory=list)
     """The merge of every placeable edit, held-back disclaimer edits too."""
     merged: str = ""
+    source_now: dict[int, str] = field(default_factory=dict)
+    """id(edit) -> for an edit in conflict, the source's lines there as they are now."""
     approved: tuple[str, ...] = ()
     vouched: str = ""
     """How the project knows the DOCX's base (trust.vouch); "" when it cannot vouch for it."""
@@ -65,6 +66,7 @@ class Findings:
     """The source changed while this ingest read it (so --apply wrote nothing)."""
     applied: bool = False
     backup: Path | None = None
+    _by_index: dict[int, WordParagraph] = field(default_factory=dict, repr=False)
 
     @property
     def blocked(self) -> bool:
@@ -73,6 +75,12 @@ class Findings:
 
     def state(self, edit: Edit) -> str:
         return self.status[id(edit)]
+
+    def paragraph(self, index: int) -> WordParagraph:
+        """The DOCX paragraph of that index."""
+        if len(self._by_index) != len(self.paragraphs):
+            self._by_index = {paragraph.index: paragraph for paragraph in self.paragraphs}
+        return self._by_index[index]
 
     def disclaimers(self, edit: Edit) -> list[str]:
         """The disclaimers an edit changes (or borders: see `touches`)."""
@@ -90,10 +98,6 @@ class Findings:
         return self.ours != self.base.text
 
 
-def review_folder(project: Project, doc_id: str, docx: Path) -> Path:
-    return project.output_dir / doc_id / "review" / docx.stem
-
-
 def find(project: Project, docx: Path, approved: Sequence[str] = ()) -> Findings:
     """Read the review of `docx` and merge it with the source; writes nothing."""
     reviewed = open_reviewed(docx)
@@ -108,13 +112,19 @@ def find(project: Project, docx: Path, approved: Sequence[str] = ()) -> Findings
     except UnicodeDecodeError:
         raise IngestError(f"{project.shown(source_path)} is not UTF-8 text") from None
     base = units.read(reviewed.base.text)
+    opaque = base.opaque()
+    texts = [base.text[unit.start : unit.end] for unit in opaque]
+    for unit, shown in zip(opaque, markdown.shown(texts, base.definitions()), strict=True):
+        base.show(unit, shown)
     document = reviewed.parts["word/document.xml"]
-    paragraphs = read_paragraphs(document, reviewed.parts.get("word/styles.xml"))
+    paragraphs = read_paragraphs(
+        document, reviewed.parts.get("word/styles.xml"), reviewed.parts.get("word/footnotes.xml")
+    )
     try:
-        versions = read_versions(docx)
+        versions = read_versions(reviewed.package)
     except VersionsError as error:
         raise IngestError(f"{docx.name}: {error}") from None
-    inlines = markdown.parse([base.markdown(slot) for slot in base.slots])
+    inlines = markdown.parse([base.markdown(slot) for slot in base.slots], base.definitions())
     texts = _slot_texts(base, inlines)
     located = locate(base, texts, paragraphs, versions, read_bookmarks(document))
     vouched = trust.vouch(project, reviewed.doc_id, reviewed.base.data)
@@ -157,6 +167,8 @@ def _slot_texts(base: units.Source, inlines: list[markdown.Inlines]) -> list[str
     return [
         markdown.plain(str(meta.get(slot.role, "")))
         if slot.kind == "meta"
+        else slot.shown
+        if slot.kind == "shown"
         else markdown.text_of(read)
         for slot, read in zip(base.slots, inlines, strict=True)
     ]
@@ -192,6 +204,9 @@ def _merge(findings: Findings) -> None:
             state = ALREADY
         elif "conflict" in kinds:
             state = CONFLICT
+            findings.source_now[id(edit)] = "".join(
+                unit for h in hunks if h.kind == "conflict" for unit in h.ours
+            )
         elif findings.unapproved(edit):
             state = HELD
         else:
@@ -278,19 +293,20 @@ def edit_unit(base: units.Source, edit: Edit) -> int:
     return base.units.index(base.unit_of(edit.slot))
 
 
-def apply(project: Project, findings: Findings) -> None:
-    """Write the merged source in place of the current one (atomically), keeping the
-    current one in the review folder; not when it breaks a rule of the source format, nor
-    when the source changed since it was read (`changed_meanwhile`)."""
+def apply(findings: Findings, folder: Path) -> None:
+    """Write the merged source in place of the current one (atomically, with its
+    permissions), keeping the current one in the review `folder`; not when it breaks a rule
+    of the source format, nor when the source changed since it was read
+    (`changed_meanwhile`). The caller holds the build's lock."""
     if findings.merged == findings.ours or findings.blocked:
         return
     current = findings.source_path.read_bytes()
     if current != findings.ours.encode("utf-8"):
         findings.changed_meanwhile = True
         return
-    folder = review_folder(project, findings.reviewed.doc_id, findings.reviewed.path)
-    backup = keep_copy(folder, current)
-    write_atomic(findings.source_path, findings.merged.encode("utf-8"), like=findings.source_path)
+    backup = store.keep_copy(folder, current)
+    mode = findings.source_path.stat().st_mode & 0o777
+    store.write_atomic(findings.source_path, findings.merged.encode("utf-8"), mode)
     findings.applied, findings.backup = True, backup
 
 
@@ -299,7 +315,9 @@ def _broken_rules(project: Project, findings: Findings) -> list[str]:
     folder (for its images); each problem at its line of the source today."""
     with tempfile.TemporaryDirectory(prefix="ingest-") as work:
         copy = Path(work) / "source"
-        shutil.copytree(project.source_dir, copy)
+        # Links are copied as links, never followed: a linked folder, a loop or a link
+        # to nowhere is the loader's to judge, as in a build.
+        shutil.copytree(project.source_dir, copy, symlinks=True)
         merged = copy / findings.source_path.name
         merged.write_text(findings.merged, encoding="utf-8")
         try:
@@ -324,40 +342,3 @@ def _line_today(findings: Findings, line: int) -> int:
         if j1 <= line - 1 < j2:
             return i1 + (line - 1 - j1 if tag == "equal" else 0) + 1
     return len(ours)
-
-
-def keep_copy(folder: Path, data: bytes) -> Path:
-    """`data` as the next free `source.before-N.md` in `folder`, never replacing one: the
-    same review is often applied twice (then again with a disclaimer approved), and the
-    source before the first is the one a person may need back."""
-    folder.mkdir(parents=True, exist_ok=True)
-    handle, temporary = tempfile.mkstemp(prefix=".source.before-", dir=folder)
-    try:
-        with os.fdopen(handle, "wb") as stream:
-            stream.write(data)
-        os.chmod(temporary, 0o644)
-        number = 1
-        while True:
-            path = folder / f"source.before-{number}.md"
-            try:
-                os.link(temporary, path)  # whole, and only where no file is
-                return path
-            except FileExistsError:
-                number += 1
-    finally:
-        Path(temporary).unlink(missing_ok=True)
-
-
-def write_atomic(path: Path, data: bytes, like: Path | None = None) -> None:
-    """`path` replaced by `data` in one rename (a reader sees the old file or the new one),
-    with the permissions of `like` when given."""
-    path.parent.mkdir(parents=True, exist_ok=True)
-    handle, temporary = tempfile.mkstemp(prefix=f".{path.name}-", dir=path.parent)
-    try:
-        with os.fdopen(handle, "wb") as stream:
-            stream.write(data)
-        os.chmod(temporary, (like.stat().st_mode & 0o777) if like is not None else 0o644)
-        os.replace(temporary, path)
-    except BaseException:
-        Path(temporary).unlink(missing_ok=True)
-        raise

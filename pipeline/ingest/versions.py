@@ -15,19 +15,25 @@ import copy
 import json
 import re
 import subprocess
-import tempfile
-import zipfile
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
-from pathlib import Path
 from typing import Any
 
 import pypandoc
 from lxml import etree
 
 from pipeline.ingest.markdown import Inlines
-from pipeline.ingest.paragraphs import W, body_paragraphs, parse_xml
+from pipeline.ingest.package import LIMITS, Package
+from pipeline.ingest.paragraphs import W, body_paragraphs, note_paragraphs
+from pipeline.text import nodes
 
+_FOOTNOTES = "word/footnotes.xml"
+_LARGE = 512 << 10
+"""A word/document.xml this large (a long leaflet's is under 200 KB) is read by one pandoc
+at a time."""
 _MARK = re.compile(r"\u27e6P(\d+)\u27e7")
+_SOFT_HYPHEN = "\u00ad"
+_MARK_SPLIT = re.compile(r"(?=\u27e6P\d+\u27e7)")
 _COMMENT_TAGS = (f"{W}commentRangeStart", f"{W}commentRangeEnd", f"{W}commentReference")
 _WRAPPERS = {"Emph", "Strong", "Underline", "Strikeout", "Superscript", "Subscript", "SmallCaps"}
 
@@ -44,42 +50,54 @@ class VersionsError(Exception):
     pass
 
 
-def read_versions(path: Path) -> dict[int, Versions]:
+def read_versions(package: Package) -> dict[int, Versions]:
     """Paragraph index (as in `paragraphs.body_paragraphs`) -> its two versions. A paragraph
     pandoc leaves out of a version (deleted whole) is empty in it."""
-    with tempfile.TemporaryDirectory(prefix="ingest-") as work:
-        marked = Path(work) / "marked.docx"
-        _write_marked_copy(path, marked)
-        before, after = (_paragraphs(ast) for ast in _pandoc(marked, ("reject", "accept")))
+    marked = package.pandoc_copy(_marked_parts(package))
+    together = len(package.parts["word/document.xml"]) < _LARGE
+    before, after = (_paragraphs(ast) for ast in _pandoc(marked, ("reject", "accept"), together))
     return {
         index: Versions(before.get(index, []), after.get(index, []))
         for index in sorted(before.keys() | after.keys())
     }
 
 
-def _pandoc(docx: Path, modes: tuple[str, ...]) -> list[dict[str, Any]]:
-    """pandoc's AST of `docx` with its tracked changes in each mode (run side by side)."""
-    runs = [
-        subprocess.Popen(
+def _pandoc(docx: bytes, modes: tuple[str, ...], together: bool) -> list[dict[str, Any]]:
+    """pandoc's AST of `docx` (given on its input: nothing is written to disk) with its
+    tracked changes in each mode: side by side when `together`, else one after the other
+    (a large document: their memory adds up)."""
+
+    def read(mode: str) -> Any:
+        run = subprocess.Popen(
             [
                 pypandoc.get_pandoc_path(),
+                "--sandbox",
                 "--from=docx",
                 "--to=json",
                 f"--track-changes={mode}",
-                str(docx),
             ],
+            stdin=subprocess.PIPE,
             stdout=subprocess.PIPE,
             stderr=subprocess.PIPE,
         )
-        for mode in modes
-    ]
-    asts = []
-    for run in runs:
-        out, err = run.communicate()
-        if run.returncode != 0:
-            raise VersionsError(f"pandoc cannot read the DOCX: {err.decode().strip()}")
-        asts.append(json.loads(out))
-    return asts
+        return _finished(run, docx)
+
+    if not together:
+        return [read(mode) for mode in modes]
+    with ThreadPoolExecutor(len(modes)) as pool:
+        return list(pool.map(read, modes))
+
+
+def _finished(run: subprocess.Popen[bytes], docx: bytes) -> Any:
+    try:
+        out, err = run.communicate(docx, timeout=LIMITS.seconds)
+    except subprocess.TimeoutExpired:
+        run.kill()
+        run.communicate()
+        raise VersionsError(f"pandoc took longer than {LIMITS.seconds} s to read it") from None
+    if run.returncode != 0:
+        raise VersionsError(f"pandoc cannot read the DOCX: {err.decode().strip()}")
+    return json.loads(out)
 
 
 def _paragraphs(ast: dict[str, Any]) -> dict[int, Inlines]:
@@ -90,18 +108,23 @@ def _paragraphs(ast: dict[str, Any]) -> dict[int, Inlines]:
     return found
 
 
-def _write_marked_copy(source: Path, target: Path) -> None:
-    with zipfile.ZipFile(source) as package, zipfile.ZipFile(target, "w") as copy_:
-        for info in package.infolist():
-            data = package.read(info)
-            if info.filename == "word/document.xml":
-                data = _marked(data)
-            copy_.writestr(info.filename, data)  # stored: read once, by pandoc
+def _marked_parts(package: Package) -> dict[str, bytes]:
+    """The body and the footnotes with their paragraphs marked."""
+    document = package.xml("word/document.xml")
+    assert document is not None
+    body = body_paragraphs(document)
+    changed = {"word/document.xml": _marked(document, body, 0)}
+    footnotes = package.xml(_FOOTNOTES)
+    if footnotes is not None:
+        notes = [p for _ident, p in note_paragraphs(footnotes)]
+        changed[_FOOTNOTES] = _marked(footnotes, notes, len(body))
+    return changed
 
 
-def _marked(document: bytes) -> bytes:
-    root = parse_xml(document)
-    for index, paragraph in enumerate(body_paragraphs(root)):
+def _marked(root: etree._Element, paragraphs: list[etree._Element], first: int) -> bytes:
+    """The part with a mark at the start of each of `paragraphs` (numbered from `first`),
+    formatting changes taken back and comments taken out."""
+    for index, paragraph in enumerate(paragraphs, first):
         run = etree.Element(f"{W}r")
         etree.SubElement(run, f"{W}t").text = f"\u27e6P{index}\u27e7"
         properties = paragraph.find(f"{W}pPr")
@@ -129,9 +152,15 @@ def _take_back(changed: etree._Element) -> None:
 
 
 def _inline_runs(value: Any) -> list[Inlines]:
-    """Every list of inlines that stands for a paragraph: Para, Plain, Header, and the
-    title page's metadata (pandoc moves Title, Subtitle, Author and Date there)."""
+    """Every list of inlines that stands for a paragraph: Para, Plain, Header, a definition
+    list's term, a footnote's paragraphs, a code block's text, and the title page's
+    metadata (pandoc moves Title, Subtitle, Author and Date there)."""
     found: list[Inlines] = []
+
+    def paragraph(inlines: Inlines) -> None:
+        found.append(inlines)
+        for note in (n for n in nodes(inlines) if n.get("t") == "Note"):
+            walk(note["c"])  # its paragraphs carry marks of their own
 
     def walk(node: Any) -> None:
         if isinstance(node, list):
@@ -139,10 +168,15 @@ def _inline_runs(value: Any) -> list[Inlines]:
                 walk(item)
         elif isinstance(node, dict):
             kind = node.get("t")
-            if kind in {"Para", "Plain", "MetaInlines"}:
-                found.append(node["c"])
-            elif kind == "Header":
-                found.append(node["c"][2])
+            if kind in {"Para", "Plain", "MetaInlines", "Header"}:
+                paragraph(node["c"][2] if kind == "Header" else node["c"])
+            elif kind == "CodeBlock":  # one or more paragraphs in a code style
+                text = node["c"][1]
+                paragraph([{"t": "Str", "c": part} for part in _MARK_SPLIT.split(text) if part])
+            elif kind == "DefinitionList":
+                for term, definitions in node["c"]:
+                    paragraph(term)
+                    walk(definitions)
             else:
                 walk(node.get("c"))
             if "t" not in node:  # the metadata map
@@ -189,8 +223,8 @@ def _unwrapped(inlines: Inlines) -> Inlines:
 
 
 def _tidy(inlines: Inlines) -> Inlines:
-    """Adjacent words joined, one space between words, and no empty formatting left behind
-    by a deletion."""
+    """Adjacent words joined, one space between words, no soft hyphens, and no empty
+    formatting left behind by a deletion."""
     tidy: Inlines = []
     for inline in inlines:
         kind = inline.get("t")
@@ -200,6 +234,8 @@ def _tidy(inlines: Inlines) -> Inlines:
             if tidy and tidy[-1]["t"] == "Space":
                 continue
             inline = {"t": "Space"}
+        if kind == "Str" and _SOFT_HYPHEN in inline["c"]:  # where Word may break a word
+            inline = {"t": "Str", "c": inline["c"].replace(_SOFT_HYPHEN, "")}
         if kind == "Str" and tidy and tidy[-1]["t"] == "Str":
             tidy[-1] = {"t": "Str", "c": tidy[-1]["c"] + inline["c"]}
             continue

@@ -15,12 +15,14 @@ import binascii
 import hashlib
 import uuid
 import zipfile
+from collections.abc import Mapping
 from dataclasses import dataclass
 
 from lxml import etree
 
 NAMESPACE = "urn:patient-education:source"
 DATASTORE = "http://schemas.openxmlformats.org/officeDocument/2006/customXml"
+_PARSER = etree.XMLParser(resolve_entities=False, no_network=True, load_dtd=False)
 
 
 @dataclass(frozen=True)
@@ -64,14 +66,22 @@ def item_properties_xml(data: bytes) -> bytes:
 
 def read_source(package: zipfile.ZipFile) -> EmbeddedSource | None:
     """The source embedded in an open DOCX package; None when it carries none. Raises
-    EmbeddedSourceError when it is there but does not match its own sha256."""
+    EmbeddedSourceError when it is there but damaged."""
+    roots = {}
     for name in package.namelist():
-        if not (name.startswith("customXml/") and name.endswith(".xml")):
-            continue
-        try:
-            root = etree.fromstring(package.read(name), etree.XMLParser(resolve_entities=False))
-        except etree.XMLSyntaxError:
-            continue
+        if name.startswith("customXml/") and name.endswith(".xml"):
+            try:
+                roots[name] = etree.fromstring(package.read(name), _PARSER)
+            except etree.XMLSyntaxError:
+                continue
+    return source_in(roots)
+
+
+def source_in(parts: Mapping[str, etree._Element]) -> EmbeddedSource | None:
+    """The source among a package's custom XML parts (name -> parsed part); None when it
+    carries none. Raises EmbeddedSourceError when it is there but does not match its own
+    sha256 or is not UTF-8 text."""
+    for name, root in parts.items():
         if root.tag != f"{{{NAMESPACE}}}source":
             continue
         try:
@@ -81,5 +91,9 @@ def read_source(package: zipfile.ZipFile) -> EmbeddedSource | None:
         expected = root.get("sha256", "")
         if hashlib.sha256(data).hexdigest() != expected:
             raise EmbeddedSourceError(f"{name}: the embedded source does not match its sha256")
+        try:
+            data.decode("utf-8")
+        except UnicodeDecodeError:
+            raise EmbeddedSourceError(f"{name}: the embedded source is not UTF-8 text") from None
         return EmbeddedSource(root.get("id", ""), root.get("path", ""), data, expected)
     return None

@@ -59,7 +59,7 @@ def finish(path: Path, doc: Document, brand: Brand) -> None:
     name_run_fonts(document, brand)
     _page(document, brand)
     _header_and_footer(document, doc)
-    ensure(document.settings.element, "trackRevisions", SETTINGS_ORDER)
+    _review_settings(document)
     _list_styles(document)
     _lock_disclaimers(document, doc)
     _check_accessibility(document)
@@ -69,6 +69,38 @@ def finish(path: Path, doc: Document, brand: Brand) -> None:
     _embed_source(document, doc)
     # One write, every entry dated the review date: a full disk fails here, and only here.
     path.write_bytes(save(document, replaced, doc.last_reviewed.as_date()))
+
+
+# What Word writes in a new document (seen in files Word 365 saved: pandoc's
+# test/docx/comments.docx, superdoc's WordOriginatedComments.docx): compatibilityMode 15 is
+# what keeps Word out of Compatibility Mode, where modern comments and paragraph ids are off.
+WORD_COMPAT = {
+    "compatibilityMode": "15",
+    "overrideTableStyleFontSizeAndJustification": "1",
+    "enableOpenTypeFeatures": "1",
+    "doNotFlipMirrorIndents": "1",
+    "differentiateMultirowTableHeaders": "1",
+}
+_WORD_URI = "http://schemas.microsoft.com/office/word"
+
+
+def _review_settings(document: WordDocument) -> None:
+    """Track Changes on; a move recorded as a move (the template's w:doNotTrackMoves made
+    Word record it as a deletion and an insertion: ingest places both, but the report then
+    loses that it was a move); the current Word's compatibility settings."""
+    settings = document.settings.element
+    ensure(settings, "trackRevisions", SETTINGS_ORDER)
+    for old in settings.findall(qn("w:doNotTrackMoves")):
+        settings.remove(old)
+    compat = ensure(settings, "compat", SETTINGS_ORDER)
+    for setting in compat.findall(qn("w:compatSetting")):
+        if setting.get(qn("w:name")) in WORD_COMPAT:
+            compat.remove(setting)
+    for name, value in WORD_COMPAT.items():
+        element = etree.SubElement(compat, qn("w:compatSetting"))
+        element.set(qn("w:name"), name)
+        element.set(qn("w:uri"), _WORD_URI)
+        element.set(qn("w:val"), value)
 
 
 def _properties(document: WordDocument, doc: Document, brand: Brand) -> None:
