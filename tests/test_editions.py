@@ -239,6 +239,11 @@ def test_placeholders_warn_at_every_build_and_fail_a_strict_one(tmp_path: Path) 
         (line_of(toml.read_text(), "address = "), "address"),
         (line_of(toml.read_text(), "phone = "), "phone"),
         (line_of(toml.read_text(), "web = "), "web"),
+        # the print shop's order details the sample brand cannot know ([print])
+        (line_of(toml.read_text(), "quantity = "), "quantity"),
+        (line_of(toml.read_text(), "delivery = "), "delivery"),
+        (line_of(toml.read_text(), 'contact = "PLACEHOLDER'), "contact"),
+        (line_of(toml.read_text(), "purchase-order = "), "purchase-order"),
     ]
     expected = [rf"^styles/brand.toml:{line}: \[\w+\] {key} = " for line, key in named]
 
@@ -265,6 +270,10 @@ def test_placeholders_warn_at_every_build_and_fail_a_strict_one(tmp_path: Path) 
             '["2 Lake Road", "Lakeside"]',
             '"800 000 0000"',
             '"https://leaflets.lakeside-clinic.org/"',
+            '"2500"',
+            '"Lakeside Clinic, 1 Lake Road, by March 1"',
+            '"A. Buyer, (608) 262-1234"',
+            '"PO-2026-001"',
         ),
         strict=True,
     ):

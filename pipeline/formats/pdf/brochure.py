@@ -9,7 +9,8 @@ In order: the figures are separated for print (figures.py); the view is made rea
 (paper.py: link addresses, headings' last words); the text is fitted to the fewest pages the
 format allows (fitting.py); its figures are checked for resolution (resolution.py); then the
 written file gets the separated figures, its print condition, its version and print record
-(pdfx.py), and its marks (marks.py)."""
+(pdfx.py), its marks (marks.py), black text set to overprint (overprint.py), and resources of
+its own for each page and a tag of its own for each font subset (resources.py)."""
 
 from __future__ import annotations
 
@@ -25,7 +26,17 @@ from markupsafe import Markup
 from pipeline.brand import Brand
 from pipeline.formats import Job
 from pipeline.formats.htmlview import ArticleView, DisclaimerView
-from pipeline.formats.pdf import figures, fitting, glyph_text, marks, paged, paper, pdfx
+from pipeline.formats.pdf import (
+    figures,
+    fitting,
+    glyph_text,
+    marks,
+    overprint,
+    paged,
+    paper,
+    pdfx,
+    resources,
+)
 from pipeline.formats.pdf.artifacts import running_heads_to_artifacts
 from pipeline.formats.pdf.brochure_formats import BrochureFormat
 from pipeline.formats.pdf.resolution import check_resolution, column_width_in
@@ -93,6 +104,10 @@ def render(job: Job, out_dir: Path) -> Path:
             pdfx.record(pdf, version, prepared.lines(), laid_out.story)
             if brand.print.get("crop-marks"):
                 _add_marks(pdf, doc, brand, version)
+            # last: they read what the content streams draw
+            overprint.overprint_black_text(pdf)
+            resources.unique_subset_tags(pdf)
+            resources.resources_per_page(pdf)
             pdf.save(target, deterministic_id=True)
     return target
 
