@@ -13,7 +13,6 @@ from urllib.parse import urljoin, urlsplit
 from pipeline.formats.pdf.brochure_formats import DEFAULT as DEFAULT_BROCHURE
 from pipeline.formats.pdf.brochure_formats import FORMATS as BROCHURE_FORMATS
 from pipeline.formats.pdf.brochure_formats import BrochureFormat
-
 from pipeline.printconditions import REGISTERED, REGISTRY
 
 PAGE_SIZES = {"letter": ("8.5in", "11in"), "a4": ("210mm", "297mm")}

@@ -225,7 +225,7 @@ def preflight(path: Path, brand: Brand) -> Preflight:
             f"({condition.identifier}, {condition.paper})": list(_colours(pdf, brand, most)),
             "every font embedded, from the brand's families": list(_fonts(pdf, brand)),
             "TrimBox and BleedBox on every page": list(_boxes(pdf, brand)),
-            f"trim and pages of a {brand.brochure_format.name}": list(_format(pdf, brand)),
+            f"trim and pages of the {brand.brochure_format.name} format": list(_format(pdf, brand)),
             "text under 12 pt in one ink, black text overprinting": list(_text_inks(pdf)),
         }
         flight.facts = _facts(pdf, path, brand)
@@ -298,7 +298,7 @@ def _geometry(brand: Brand, pages: int, trim: list[float]) -> dict[str, Any]:
     else:
         panels = " + ".join(f"{panel:.1f}" for panel in reversed(layout.panels))
         finished, flat = [layout.finished[0], height], [width, height]
-        counted = f"{sheets} sheet, printed both sides (page 1 outside, page 2 inside)"
+        counted = f"{sheets} sheet printed on both sides: page 1 outside, page 2 inside"
         finishing = (
             f"{layout.binding}: panels {panels} mm from the left of page 1, the "
             f"{layout.panels[-1]:.1f} mm inside flap folding in first"

@@ -208,9 +208,9 @@ def _too_long(layout: BrochureFormat, fit: Fit, document: weasyprint.Document, p
     used = _panels_used(layout, document)
     over = used - text_panels
     return (
-        f"the text does not fit a {layout.name}: even at the tightest fit the brand allows "
-        f"({fit}) it needs about {used:.1f} panels, and a tri-fold has {text_panels} for text "
-        f"(the inside flap and the three inside panels): about {over:.1f} "
+        f"the text does not fit the {layout.name} format: even at the tightest fit the brand "
+        f"allows ({fit}) it needs about {used:.1f} panels, and a tri-fold has {text_panels} for "
+        f"text (the inside flap and the three inside panels): about {over:.1f} "
         f"panel{'s' if round(over, 1) != 1 else ''} ({over / text_panels:.0%}) over. Shorten it, "
         f'or choose a booklet in styles/brand.toml: [brochure] format = "{_booklet_for(layout)}"'
     )
