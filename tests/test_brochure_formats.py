@@ -8,6 +8,7 @@ that scans to the web version."""
 from __future__ import annotations
 
 import itertools
+import json
 import re
 import statistics
 import unicodedata
@@ -71,10 +72,20 @@ def test_trim_and_page_count_are_the_formats(brochures: Built, name: str, ident:
         for page in pdf.pages:
             left, bottom, right, top = (float(v) / MM for v in page.obj.TrimBox)
             assert (right - left, top - bottom) == pytest.approx(layout.trim, abs=0.1)
+    # the print shop's ticket, from preflight reading the file: sizes and sheets as folded
+    ticket = json.loads(found.check.reports["print-job.json"])
+    width, height = layout.trim
+    assert ticket["format"] == name and ticket["pages"] == pages
     if layout.is_booklet:
         assert pages % 4 == 0, f"{pages} pages cannot be saddle-stitched"
+        assert ticket["finished_size_mm"] == pytest.approx([width, height], abs=0.1)
+        assert ticket["flat_size_mm"] == pytest.approx([2 * width, height], abs=0.1)
     else:
         assert pages == 2, "a tri-fold is one sheet, printed on both sides"
+        assert ticket["finished_size_mm"] == pytest.approx([layout.panels[0], height], abs=0.1)
+        assert ticket["flat_size_mm"] == pytest.approx([width, height], abs=0.1)
+        assert ticket["sheets"].startswith("1 sheet printed on both sides"), ticket["sheets"]
+        assert f"{layout.panels[-1]:.1f} mm inside flap" in ticket["finishing"]
 
 
 @pytest.mark.parametrize("name", [n for n, f in BROCHURE_FORMATS.items() if not f.is_booklet])
