@@ -799,7 +799,9 @@ def _format(pdf: pikepdf.Pdf, brand: Brand) -> Iterator[str]:
     layout = brand.brochure_format
     width, height = layout.trim
     for number, page in enumerate(pdf.pages, start=1):
-        trim = [float(v) for v in page.obj.get("/TrimBox", page.mediabox)]
+        if "/TrimBox" not in page.obj:
+            continue  # _boxes says so
+        trim = [float(v) for v in page.obj.TrimBox]
         size = ((trim[2] - trim[0]) * MM, (trim[3] - trim[1]) * MM)
         if abs(size[0] - width) > 0.2 or abs(size[1] - height) > 0.2:
             yield (
