@@ -448,6 +448,48 @@ def ingest(
         raise Exit(code=outcome.exit_code)
 
 
+TRANSLATE_ACTIONS = {
+    "new": "start source/<id>.<lang>.md: every part of the original, its words marked TODO",
+    "mark-current": "record that the translation now follows the original as it is",
+}
+
+
+@task(
+    positional=["action"],
+    help={
+        "action": "; ".join(f"{name}: {what}" for name, what in TRANSLATE_ACTIONS.items()),
+        "doc": "the original's id",
+        "lang": "the translation's language, a BCP 47 tag (e.g. es-US)",
+    },
+    iterable=["doc"],
+)
+def translate(c: Context, action: str = "", doc: list[str] | None = None, lang: str = "") -> None:
+    """Translations: `invoke translate new|mark-current --doc ID --lang es-US`."""
+    ids = _doc_ids(translate, doc)
+    if action not in TRANSLATE_ACTIONS:
+        choices = ", ".join(TRANSLATE_ACTIONS)
+        raise Exit(
+            f'invoke translate needs what to do ({choices}), e.g. "invoke translate '
+            f'new --doc {_example_id()} --lang es-US"',
+            code=2,
+        )
+    if len(ids) != 1 or not lang:
+        raise Exit(
+            f"invoke translate {action} needs --doc ID and --lang TAG, e.g. --doc "
+            f"{_example_id()} --lang es-US",
+            code=2,
+        )
+    from pipeline.builder import Project
+    from pipeline.translations.commands import TranslateError, mark_current, start
+
+    command = {"new": start, "mark-current": mark_current}[action]
+    try:
+        done = command(Project.at(ROOT), ids[0], lang)
+    except TranslateError as error:
+        raise Exit(f"translate {action}: {error}", code=1) from None
+    print("\n".join(done.lines))
+
+
 @task
 def lint(c: Context) -> None:
     """Check the code: ruff, mypy, and deptry (dependencies declared)."""

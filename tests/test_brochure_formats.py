@@ -348,7 +348,7 @@ def test_the_back_page_does_a_back_pages_job(brochures: Built, name: str, ident:
         assert line in text, line
     assert "www.example.org" in text
     assert f"{found.doc.id.upper()} · {found.doc.last_reviewed.iso}" in text
-    assert found.brand.brochure["also-available"] in text
+    assert found.brand.organisation["also-available"] in text
     assert "BEFORE YOU DECIDE" not in text.upper()
     view = article_view(found.doc)
     chosen = brochure.back_page_disclaimer(view, found.brand)

@@ -19,16 +19,15 @@ from pipeline.model import Block, Disclaimer, Document
 from pipeline.svgclean import clean_svg
 from pipeline.text import alt_caption, nodes
 
-DISCLAIMER_LABEL = "Important"
-"""What a disclaimer's box is headed with, unless its source gives it a label."""
-
 
 @dataclass(frozen=True)
 class DisclaimerView:
     id: str
     wording: Markup
     plain: Markup
-    label: str = DISCLAIMER_LABEL
+    label: str | None = None
+    """What its box is headed with, when its source says (`label="Call 911"`); None: the
+    document language's "Important" (the templates' `labels("important")`)."""
 
 
 @dataclass(frozen=True)
@@ -114,9 +113,7 @@ def article_view(doc: Document) -> ArticleView:
             heading=html[heading],
             plain=html[plain],
             parts=tuple(
-                DisclaimerView(
-                    part[0].id, html[part[1]], html[part[2]], part[0].label or DISCLAIMER_LABEL
-                )
+                DisclaimerView(part[0].id, html[part[1]], html[part[2]], part[0].label)
                 if isinstance(part, tuple)
                 else html[part]
                 for part in parts
