@@ -124,11 +124,14 @@ class Brand:
     def print(self) -> dict[str, Any]:
         return dict(self.tokens["print"])
 
-    def leaflet_url(self, doc_id: str) -> str:
-        """Where a leaflet's web version is published: `[organisation] web`, and under it
-        `leaflet-path` with {id} the document id (both checked when the brand loads)."""
+    def leaflet_url(self, edition: str) -> str:
+        """Where an edition's web version is published: `[organisation] web`, and under it
+        `leaflet-path` with {id} the document id (both checked when the brand loads); a
+        translation (`<id>.<lang>`) in its language's folder under it, as output/ has it."""
+        doc_id, _, lang = edition.partition(".")
         organisation = self.organisation
-        return urljoin(organisation["web"], organisation["leaflet-path"].replace("{id}", doc_id))
+        url = urljoin(organisation["web"], organisation["leaflet-path"].replace("{id}", doc_id))
+        return f"{url.rstrip('/')}/{lang}/" if lang else url
 
     @property
     def brochure(self) -> dict[str, Any]:

@@ -367,11 +367,20 @@ def test_the_qr_code_scans_to_the_web_version(brochures: Built, name: str, ident
     finally:
         pdf.close()
     (code,) = zxingcpp.read_barcodes(picture)
-    assert code.text == found.brand.leaflet_url(found.doc.id)
+    assert code.text == found.brand.leaflet_url(found.doc.edition)
     modules = 17 + 4 * int(code.extra["Version"])
     corners = [tuple(map(int, corner.split("x"))) for corner in str(code.position).split()]
     symbol = (max(x for x, _ in corners) - min(x for x, _ in corners)) / dpi * 25.4
     assert symbol * (modules + 8) / modules >= 20, f"{symbol:.1f} mm without its quiet zone"
+
+
+def test_a_translation_s_web_version_is_in_its_language_s_folder() -> None:
+    """The Spanish brochure's QR code goes to the Spanish web page (output/<id>/es-US/, as
+    published), not the English one."""
+    brand = brand_in("letter-booklet")
+    english = brand.leaflet_url("ddd-stem-cell-therapy")
+    assert english == "https://www.example.org/patient-education/ddd-stem-cell-therapy/"
+    assert brand.leaflet_url("ddd-stem-cell-therapy.es-US") == f"{english}es-US/"
 
 
 def test_the_qr_code_is_black_ink_alone(brochures: Built) -> None:

@@ -79,7 +79,7 @@ class PageLayout:
 def article_url(doc: Document, brand: Brand) -> str:
     """Where the full article is published: the brand's `[organisation] web`, and under it
     `leaflet-path` with the document's id."""
-    return brand.leaflet_url(doc.id)
+    return brand.leaflet_url(doc.edition)
 
 
 def page_html(

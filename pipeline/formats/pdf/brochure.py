@@ -152,7 +152,7 @@ class WebVersion:
 
 def web_version(doc: Document, brand: Brand) -> WebVersion:
     home = brand.organisation["web"]
-    return WebVersion(brand.leaflet_url(doc.id), printed_address(home) or home)
+    return WebVersion(brand.leaflet_url(doc.edition), printed_address(home) or home)
 
 
 def _add_marks(pdf: pikepdf.Pdf, doc: Document, brand: Brand, version: pdfx.Version) -> None:
