@@ -22,7 +22,7 @@ from invoke import task as invoke_task
 from pipeline.formats import FORMATS  # the registry only: no renderer is imported
 
 if TYPE_CHECKING:
-    from pipeline.builder import Report
+    from pipeline.builder import Project, Report
 
 ROOT = Path(__file__).resolve().parent
 
@@ -408,6 +408,13 @@ def _need(*modules: str) -> None:
         )
 
 
+def _help_if_asked(name: str, positional: str) -> None:
+    """Show the task's help when invoke gave -h or --help to its positional argument."""
+    if positional in ("-h", "--help"):
+        command = [sys.executable, "-m", "invoke", "--search-root", str(ROOT), "--help", name]
+        raise Exit(code=subprocess.run(command).returncode)
+
+
 @task(
     help={
         "docx": "the reviewed DOCX (built by `invoke build`, edited in Word or LibreOffice)",
@@ -428,9 +435,7 @@ def ingest(
 
     Writes review.md, source.critic.md and source.patch in build/reviews/<id>/<name>/. Exit
     0: nothing left for a person; 1: something is; 2: the DOCX cannot be ingested."""
-    if docx in ("-h", "--help"):  # invoke gave the flag to the positional argument
-        command = [sys.executable, "-m", "invoke", "--search-root", str(ROOT), "--help", "ingest"]
-        raise Exit(code=subprocess.run(command).returncode)
+    _help_if_asked("ingest", docx)
     approved = _repeated(
         ingest, "approve_disclaimer", approve_disclaimer, "a disclaimer id", "not-a-cure"
     )
@@ -451,21 +456,45 @@ def ingest(
 TRANSLATE_ACTIONS = {
     "new": "start source/<id>.<lang>.md: every part of the original, its words marked TODO",
     "mark-current": "record that the translation now follows the original as it is",
+    "export": "write the translators' XLIFF 1.2 file of --doc for --lang",
+    "import": "bring a translated XLIFF file (FILE) back into source/<id>.<lang>.md",
 }
 
 
 @task(
-    positional=["action"],
     help={
         "action": "; ".join(f"{name}: {what}" for name, what in TRANSLATE_ACTIONS.items()),
-        "doc": "the original's id",
+        "file": "import: the XLIFF file back from translation (invoke takes it as --file; "
+        "the console script will take it as the command's argument)",
+        "doc": f"the original's id, one of: {_documents()}",
         "lang": "the translation's language, a BCP 47 tag (e.g. es-US)",
+        "output": "export: where to write the XLIFF (default: build/translations/<id>.<lang>.xlf)",
+        "approve_disclaimer": "import: apply a changed translation of this disclaimer too "
+        "(repeatable)",
+        "passage": "mark-current: a shared passage's id (its version in --lang, "
+        "styles/passages/<id>.<lang>.md, records the original passage as it is)",
     },
-    iterable=["doc"],
+    iterable=["approve_disclaimer", "doc"],
 )
-def translate(c: Context, action: str = "", doc: list[str] | None = None, lang: str = "") -> None:
-    """Translations: `invoke translate new|mark-current --doc ID --lang es-US`."""
-    ids = _doc_ids(translate, doc)
+def translate(
+    c: Context,
+    action: str,
+    file: str = "",
+    doc: list[str] | None = None,
+    lang: str = "",
+    output: str = "",
+    approve_disclaimer: list[str] | None = None,
+    passage: str = "",
+) -> None:
+    """Translations: start one, mark it current, export or import XLIFF.
+
+    `invoke translate new|mark-current|export --doc ID --lang es-US`,
+    `invoke translate import --file FILE.xlf [--approve-disclaimer ID]`,
+    `invoke translate mark-current --passage ID --lang es` (a shared passage's version).
+
+    import exits 0 when all is applied, 1 when a disclaimer's translation waits for
+    approval, 2 when the file cannot be imported (nothing written)."""
+    _help_if_asked("translate", action)
     if action not in TRANSLATE_ACTIONS:
         choices = ", ".join(TRANSLATE_ACTIONS)
         raise Exit(
@@ -473,21 +502,66 @@ def translate(c: Context, action: str = "", doc: list[str] | None = None, lang: 
             f'new --doc {_example_id()} --lang es-US"',
             code=2,
         )
+    from pipeline.builder import Project
+
+    project = Project.at(ROOT)
+    if action == "import":
+        _translate_import(project, file, approve_disclaimer)
+        return
+    if passage:
+        _translate_passage(project, action, passage, lang)
+        return
+    ids = _doc_ids(translate, doc)
     if len(ids) != 1 or not lang:
         raise Exit(
             f"invoke translate {action} needs --doc ID and --lang TAG, e.g. --doc "
             f"{_example_id()} --lang es-US",
             code=2,
         )
-    from pipeline.builder import Project
     from pipeline.translations.commands import TranslateError, mark_current, start
+    from pipeline.translations.exchange import export
 
-    command = {"new": start, "mark-current": mark_current}[action]
     try:
-        done = command(Project.at(ROOT), ids[0], lang)
+        if action == "export":
+            done = export(project, ids[0], lang, Path(output) if output else None)
+        else:
+            done = {"new": start, "mark-current": mark_current}[action](project, ids[0], lang)
     except TranslateError as error:
         raise Exit(f"translate {action}: {error}", code=1) from None
     print("\n".join(done.lines))
+
+
+def _translate_passage(project: Project, action: str, passage: str, lang: str) -> None:
+    if action != "mark-current" or not lang:
+        raise Exit(
+            "--passage is for mark-current: invoke translate mark-current --passage ID --lang TAG, "
+            "e.g. --passage language-help --lang es",
+            code=2,
+        )
+    from pipeline.translations.commands import TranslateError, mark_passage_current
+
+    try:
+        done = mark_passage_current(project, passage, lang)
+    except TranslateError as error:
+        raise Exit(f"translate {action}: {error}", code=1) from None
+    print("\n".join(done.lines))
+
+
+def _translate_import(project: Project, file: str, approve: list[str] | None) -> None:
+    if not file:
+        raise Exit(
+            "invoke translate import needs the file: invoke translate import --file FILE.xlf", 2
+        )
+    approved = _repeated(translate, "approve_disclaimer", approve, "a disclaimer id", "not-a-cure")
+    from pipeline.translations.exchange import ImportRefused, take_in
+
+    try:
+        done = take_in(project, Path(file), approved)
+    except ImportRefused as error:
+        raise Exit(f"translate import: {error}", code=2) from None
+    print("\n".join(done.lines))
+    if done.exit_code:
+        raise Exit(code=done.exit_code)
 
 
 @task
