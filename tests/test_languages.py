@@ -101,14 +101,29 @@ def pdftotext(path: Path) -> str:
     """pdftotext's text, a column at a time on a page of two columns (below), without the
     embeddings (U+202A-U+202C) poppler's text output wraps around every stretch it
     reverses, in every PDF (`reorderText`): they are its way of writing, not characters of
-    the PDF, and are all this takes out."""
+    the PDF; and without the running foot ("Page 4 of 8 · Last reviewed ..."), which stands
+    between the two halves of a list item that a page break splits. That is all this takes
+    out."""
     pages = []
     for number, columns in enumerate(_columns(path), start=1):
         for left, width in columns:
             crop = ["-x", f"{left:.0f}", "-y", "0", "-W", f"{width:.0f}", "-H", "100000"]
             command = ["pdftotext", "-f", str(number), "-l", str(number), *crop, str(path), "-"]
             pages.append(subprocess.run(command, capture_output=True, text=True).stdout)
-    return re.sub("[\u202a-\u202c]", "", "\n".join(pages))
+    return re.sub("[\u202a-\u202c]", "", _without_running_feet(pages))
+
+
+def _without_running_feet(pages: list[str]) -> str:
+    """The pages' text without the lines that hold a number and, numbers aside, stand on
+    more than one page (a running foot: the notice's own lines hold no digits)."""
+    lines = [page.splitlines() for page in pages]
+    shape = [
+        {re.sub(r"\d+", "#", line) for line in page if re.search(r"\d", line)} for page in lines
+    ]
+    running = {line for one in shape for line in one if sum(line in other for other in shape) > 1}
+    return "\n".join(
+        line for page in lines for line in page if re.sub(r"\d+", "#", line) not in running
+    )
 
 
 def _columns(path: Path) -> list[list[tuple[float, float]]]:
