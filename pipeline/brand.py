@@ -9,6 +9,8 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
+from pipeline.errors import UserError
+
 PAGE_SIZES = {"letter": ("8.5in", "11in"), "a4": ("210mm", "297mm")}
 HEX = re.compile(r"#[0-9A-Fa-f]{6}")
 FONT_FACES = (
@@ -22,7 +24,7 @@ MM_PER = {"mm": 1.0, "cm": 10.0, "in": 25.4, "pt": 25.4 / 72}
 RENDERING_INTENTS = ("perceptual", "relative-colorimetric", "saturation", "absolute-colorimetric")
 
 
-class BrandError(Exception):
+class BrandError(UserError):
     """The brand file is unreadable or incomplete; the message says where and how to fix it."""
 
 

@@ -39,6 +39,7 @@ from typing import Any
 import watchfiles
 
 from pipeline.builder import Message, Options, Project, build
+from pipeline.errors import UserError
 from pipeline.formats import FORMATS
 
 HOST = "127.0.0.1"
@@ -59,7 +60,7 @@ EDITORS_FILES = (
 """Files editors write beside the one being saved: not a change, and not named."""
 
 
-class PreviewError(Exception):
+class PreviewError(UserError):
     """The preview cannot start (the port is taken, no source folder); the message says why."""
 
 

@@ -15,6 +15,8 @@ import re
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Literal
 
+from pipeline.errors import UserError
+
 if TYPE_CHECKING:  # the model asks this module for its due date: no import cycle
     from pipeline.model import ReviewDate
 
@@ -23,7 +25,7 @@ DUE_SOON_DAYS = 60
 _ISO_DAY = re.compile(r"\d{4}-\d{2}-\d{2}")
 
 
-class TodayError(ValueError):
+class TodayError(UserError):
     """PIPELINE_TODAY is set but is not a date; the message says how to write it."""
 
 

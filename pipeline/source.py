@@ -20,6 +20,7 @@ import pypandoc
 import yaml
 
 from pipeline import invisible, limits, outline, resources, review
+from pipeline.errors import UserError
 from pipeline.model import Block, Disclaimer, Document, ReviewDate, Section
 from pipeline.text import nodes, paragraphs, stringify
 
@@ -71,7 +72,7 @@ class Problem:
         return f"{self.file}:{self.line}: {self.message}"
 
 
-class SourceError(Exception):
+class SourceError(UserError):
     """A source document breaks the contract; `problems` says where and how to fix each."""
 
     def __init__(self, problems: list[Problem]):

@@ -20,6 +20,8 @@ import subprocess
 
 from lxml import etree
 
+from pipeline.errors import UserError
+
 SVG = "http://www.w3.org/2000/svg"
 XLINK = "http://www.w3.org/1999/xlink"
 DRAWN = {
@@ -36,7 +38,7 @@ OUTPUT_BYTES = 20_000_000
 """Embedded bitmaps are written again as PNG: a little larger than they came."""
 
 
-class SvgError(Exception):
+class SvgError(UserError):
     """The SVG cannot be drawn, or its drawing is not only shapes; the message says why."""
 
 

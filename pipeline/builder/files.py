@@ -18,6 +18,8 @@ from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
 
+from pipeline.errors import UserError
+
 FILE_MODE, FOLDER_MODE = 0o644, 0o755
 """Published files and folders: readable by a web server running as another user."""
 STAGING_PREFIX = ".staging-"
@@ -26,7 +28,7 @@ PARTIAL_PREFIX = ".partial-"
 _RENAME_EXCHANGE = 2  # linux/fs.h
 
 
-class OutputBusy(Exception):
+class OutputBusy(UserError):
     """Another build holds the output folder."""
 
 

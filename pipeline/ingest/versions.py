@@ -22,6 +22,7 @@ from typing import Any
 import pypandoc
 from lxml import etree
 
+from pipeline.errors import UserError
 from pipeline.ingest.markdown import Inlines
 from pipeline.ingest.package import LIMITS, Package
 from pipeline.ingest.paragraphs import W, body_paragraphs, note_paragraphs
@@ -46,7 +47,7 @@ class Versions:
     """With every tracked change accepted."""
 
 
-class VersionsError(Exception):
+class VersionsError(UserError):
     pass
 
 

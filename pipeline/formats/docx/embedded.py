@@ -20,6 +20,8 @@ from dataclasses import dataclass
 
 from lxml import etree
 
+from pipeline.errors import UserError
+
 NAMESPACE = "urn:patient-education:source"
 DATASTORE = "http://schemas.openxmlformats.org/officeDocument/2006/customXml"
 _PARSER = etree.XMLParser(resolve_entities=False, no_network=True, load_dtd=False)
@@ -38,7 +40,7 @@ class EmbeddedSource:
         return self.data.decode("utf-8")
 
 
-class EmbeddedSourceError(Exception):
+class EmbeddedSourceError(UserError):
     """The embedded source is there but damaged; the message says how."""
 
 

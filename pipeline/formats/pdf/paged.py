@@ -14,6 +14,7 @@ import weasyprint
 from markupsafe import Markup
 
 from pipeline.brand import Brand, length_mm
+from pipeline.errors import UserError
 from pipeline.formats import weasy
 from pipeline.formats.htmlview import ArticleView
 from pipeline.model import Document
@@ -28,7 +29,7 @@ MAX_PAGES = 256
 """The longest brochure whose footer can count its pages (print.css.j2's booklet-pages)."""
 
 
-class PrintError(Exception):
+class PrintError(UserError):
     """The document or brand cannot be printed as asked; the message says why and what to do."""
 
 

@@ -14,6 +14,7 @@ from functools import cached_property
 from PIL import Image, ImageCms
 
 from pipeline.brand import Brand, PrintCondition
+from pipeline.errors import UserError
 
 INTENTS = {
     "perceptual": ImageCms.Intent.PERCEPTUAL,
@@ -31,7 +32,7 @@ CMYK = tuple[float, float, float, float]
 """Ink values, 0-1."""
 
 
-class SeparationError(Exception):
+class SeparationError(UserError):
     """An image whose colours cannot be separated; the message says why."""
 
 
