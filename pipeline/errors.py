@@ -13,6 +13,7 @@ from __future__ import annotations
 import errno
 import traceback
 from dataclasses import dataclass
+from pathlib import Path
 from typing import Any
 
 BUG = (
@@ -106,6 +107,8 @@ def _template_error(error: BaseException) -> str:
     if jinja2 is None or not isinstance(error, jinja2.TemplateError):
         return ""
     name = getattr(error, "filename", None) or getattr(error, "name", None)
+    if name and Path(name).is_absolute() and Path(name).is_relative_to(Path.cwd()):
+        name = Path(name).relative_to(Path.cwd()).as_posix()
     line = getattr(error, "lineno", None)
     where = f"{name}:{line}: " if name and line else f"{name}: " if name else ""
     return f"{where}the template cannot be used: {error.message or type(error).__name__}"

@@ -182,9 +182,11 @@ def test_a_format_that_fails_rejects_the_whole_edition(
         monkeypatch,
         "html",
         """
+        from pipeline.errors import UserError
+
         def render(job, out_dir):
             (out_dir / job.file).write_text("<html><body><main>half a pa")
-            raise RuntimeError("the renderer fell over")
+            raise UserError("the renderer fell over")
         """,
     )
     (project.source_dir / "sample.md").write_text(GOOD.replace("Rest can help.", "Rest helps."))

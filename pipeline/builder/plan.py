@@ -204,7 +204,7 @@ def complete(where: Setting, known: Survey, report: Report) -> Plan | Refusal | 
     for kind in where.formats:
         if kind not in render:
             report.outcome(Outcome(known.id, kind, "up to date", verified=True))
-    view, view_error = _view(doc, render)
+    view, view_error = _view(doc, render, report)
     return Plan(
         known.id, known.path, doc, known.previous, inputs, keys, render, status, view, view_error
     )
@@ -261,19 +261,25 @@ def _review(
     return status, verdict is not None and verdict.level == "error"
 
 
-def _view(doc: Document | None, render: Sequence[str]) -> tuple[ArticleView | None, str]:
+def _view(
+    doc: Document | None, render: Sequence[str], report: Report
+) -> tuple[ArticleView | None, str]:
     """The document's HTML view, made here once for every worker that renders a format
     drawn from it (a pandoc call and a parse). None when no such format is to be rendered;
-    when it cannot be made, why (each such format then fails saying so)."""
+    when it cannot be made, why (each such format then fails saying so; a bug's traceback
+    is reported once, here)."""
     if doc is None or not any(FORMATS[kind].html_view for kind in render):
         return None, ""
-    from pipeline.builder.render import reason
+    from pipeline.builder.render import failed
     from pipeline.formats.htmlview import article_view
 
     try:
         return article_view(doc), ""
     except Exception as error:
-        return None, reason(error)
+        why = failed(error)
+        if why.bug:
+            report.bug(why.trace)
+        return None, why.text
 
 
 def _current(
