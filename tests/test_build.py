@@ -438,7 +438,9 @@ def test_a_wrong_shard_is_a_clear_error_before_any_work(tmp_path: Path, value: s
     make_project(tmp_path, {"sample": GOOD})
     result = run_invoke(tmp_path, "build", "--shard", value)
     assert result.returncode == 2
-    assert result.stderr.strip() == f'--shard "{value}" must be K/N with 1 <= K <= N, e.g. 1/4'
+    assert result.stderr.splitlines()[-1] == (
+        f'invoke build: error: argument --shard: "{value}" must be K/N with 1 <= K <= N, e.g. 1/4'
+    )
     assert result.stdout == "" and not (tmp_path / "output").exists()
 
 

@@ -116,7 +116,7 @@ class Report:
         """A published output older than its source or styles, not rebuilt."""
         self.warn(
             f"{doc}: {kind} is stale (its source or styles changed since it was built); run "
-            f"`invoke build --doc {doc}`",
+            f"`leaflet build --doc {doc}`",
             doc,
             kind,
         )
