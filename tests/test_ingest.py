@@ -513,9 +513,7 @@ def ingest_task(docx: Path, output: Path, *approve: str) -> int:
     """The exit code of `leaflet ingest` (in this repository's project: never with --apply
     here) for this DOCX."""
     approving = [f"--approve-disclaimer={ident}" for ident in approve]
-    return cli.main(
-        ["--project", str(ROOT), "ingest", str(docx), f"--output={output}", *approving]
-    )
+    return cli.main(["--project", str(ROOT), "ingest", str(docx), f"--output={output}", *approving])
 
 
 def test_bad_input_stops_with_a_clear_error_and_exit_code_2(

@@ -232,8 +232,8 @@ def test_a_port_in_use_is_a_clear_error(preview: Preview, tmp_path: Path) -> Non
     )
     assert second.returncode == 2
     assert second.stderr.strip() == (
-        f"invoke preview: port {preview.port} is in use (another preview?); choose another with --port, "
-        f"e.g. --port {preview.port + 1}"
+        f"invoke preview: port {preview.port} is in use (another preview?); choose another "
+        f"with --port, e.g. --port {preview.port + 1}"
     )
 
 
