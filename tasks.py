@@ -47,18 +47,21 @@ class HelpfulTask(Task):
 task = functools.partial(invoke_task, klass=HelpfulTask)
 TEST_EXTRA = "pip install -e '.[test]'"
 
-# Debian packages: what a build needs (ICC profile for PDF/X, SVG for DOCX images, the
-# fallback fonts of styles/brand.toml and fc-list to find them) ...
+# Debian packages: what a build needs (the registered print conditions' characterisation data
+# and ArgyllCMS to make their ICC profiles, SVG for DOCX images, the fallback fonts of
+# styles/brand.toml and fc-list to find them) ...
 BUILD_PACKAGES = {
-    "libgs-common": "/usr/share/color/icc/ghostscript/default_cmyk.icc",
+    "icc-profiles-free": "/usr/share/color/icc/TR006.ti3",
+    "argyll": "/usr/bin/colprof",
     "librsvg2-bin": "/usr/bin/rsvg-convert",
     "fontconfig": "/usr/bin/fc-list",
     "fonts-noto-core": "/usr/share/fonts/truetype/noto/NotoSans-Regular.ttf",
     "fonts-noto-cjk": "/usr/share/fonts/opentype/noto/NotoSansCJK-Regular.ttc",
 }
 # ... and what the tests add: a real browser, a real word processor, PDF to PNG, Java and npm
-# for the Nu checker (vnu-jar).
+# for the Nu checker (vnu-jar), and Ghostscript, a print shop's separations and PDF/X route.
 TEST_PACKAGES = {
+    "ghostscript": "/usr/bin/gs",
     "chromium": "/usr/bin/chromium",
     "libreoffice-writer-nogui": "/usr/bin/soffice",
     # LibreOffice driven through UNO, to make a real reviewer's DOCX (tests/uno_review.py).
@@ -121,6 +124,7 @@ def _install_missing(c: Context, packages: dict[str, str]) -> None:
 def setup(c: Context, tests: bool = False) -> None:
     """Install the Debian packages a build (or --tests) needs."""
     _install_missing(c, {**BUILD_PACKAGES, **(TEST_PACKAGES if tests else {})})
+    _build_print_profiles()
     if tests:
         if VNU_JAR.exists():
             print("Nu HTML checker (npm vnu-jar): present")
@@ -130,6 +134,25 @@ def setup(c: Context, tests: bool = False) -> None:
                 "Nu HTML checker (npm vnu-jar): installing",
                 f"npm install --no-save --no-audit --no-fund --prefix {ROOT} vnu-jar@^24",
             )
+
+
+def _build_print_profiles() -> None:
+    """The ICC profile of each registered print condition (pipeline/printconditions.py)."""
+    from pipeline.printconditions import REGISTERED, ProfileError, build_profile
+
+    missing = [c for c in REGISTERED.values() if not c.profile.is_file()]
+    if not missing:
+        print(f"ICC profiles of the print conditions: all {len(REGISTERED)} present")
+    for condition in missing:
+        what = f"ICC profile {condition.identifier} ({condition.profile.name})"
+        print(f"{what}: building …", end=" ", flush=True)
+        start = time.perf_counter()
+        try:
+            build_profile(condition)
+        except ProfileError as error:
+            print("FAILED")
+            raise Exit(f"setup FAILED: {error}", code=1) from None
+        print(f"done ({time.perf_counter() - start:.0f} s)")
 
 
 # -- the product's commands: `leaflet COMMAND` (pipeline/cli.py), with the same options ----------

@@ -10,6 +10,7 @@ from pathlib import Path
 from typing import Any
 
 from pipeline.errors import UserError
+from pipeline.printconditions import REGISTERED, REGISTRY
 
 PAGE_SIZES = {"letter": ("8.5in", "11in"), "a4": ("210mm", "297mm")}
 HEX = re.compile(r"#[0-9A-Fa-f]{6}")
@@ -22,6 +23,7 @@ FONT_FACES = (
 """The brand family's faces: [fonts] key, CSS font-weight, CSS font-style."""
 MM_PER = {"mm": 1.0, "cm": 10.0, "in": 25.4, "pt": 25.4 / 72}
 RENDERING_INTENTS = ("perceptual", "relative-colorimetric", "saturation", "absolute-colorimetric")
+PAPERS = ("coated", "uncoated")
 
 
 class BrandError(UserError):
@@ -43,10 +45,22 @@ class Colour:
     cmyk: tuple[float, float, float, float]
     """Percent, 0-100, as print shops quote them."""
     dark: str
+    small_type: tuple[float, float, float, float] | None = None
+    """What text under 12 pt in this colour prints in: one ink, so it stays sharp when the
+    plates are slightly out of register ([colors.*] small-type). None: `cmyk` itself, which
+    then must be one ink for small type."""
 
     @property
     def device_cmyk(self) -> str:
-        return "device-cmyk({})".format(" ".join(f"{v / 100:g}" for v in self.cmyk))
+        return _device_cmyk(self.cmyk)
+
+    @property
+    def small_type_cmyk(self) -> str:
+        return _device_cmyk(self.small_type or self.cmyk)
+
+
+def _device_cmyk(cmyk: tuple[float, ...]) -> str:
+    return "device-cmyk({})".format(" ".join(f"{v / 100:g}" for v in cmyk))
 
 
 @dataclass(frozen=True)
@@ -56,11 +70,15 @@ class PrintCondition:
 
     profile: Path
     identifier: str
-    """OutputConditionIdentifier, e.g. "CGATS TR 001" (SWOP) or "FOGRA39"."""
+    """OutputConditionIdentifier, e.g. "CGATS TR 006" (GRACoL coated) or "FOGRA29"."""
     description: str
     registry: str
     intent: str
     """How RGB becomes CMYK: one of RENDERING_INTENTS."""
+    paper: str
+    """"coated" or "uncoated" (PAPERS)."""
+    ink_limit: float
+    """Total area coverage, percent, no colour or pixel may exceed ([print] max-ink)."""
 
 
 @dataclass(frozen=True)
@@ -110,13 +128,24 @@ class Brand:
 
     @property
     def print_condition(self) -> PrintCondition:
+        """The brand's print condition: a registered one `invoke setup` made the profile of
+        (printconditions.REGISTERED), or the shop's own profile ([print] icc-profile)."""
         tokens = self.print
+        identifier = str(tokens.get("output-condition-identifier", "Custom"))
+        registered = REGISTERED.get(identifier)
+        own = tokens.get("icc-profile")
+        if own is None and registered is None:
+            raise BrandError(_UNREGISTERED.format(identifier=identifier))
         return PrintCondition(
-            profile=self.path(tokens["icc-profile"]),
-            identifier=str(tokens.get("output-condition-identifier", "Custom")),
-            description=str(tokens.get("output-condition", "")),
-            registry=str(tokens.get("registry-name", "")),
+            profile=self.path(own) if own else registered.profile,  # type: ignore[union-attr]
+            identifier=identifier,
+            description=str(
+                tokens.get("output-condition", registered.description if registered else "")
+            ),
+            registry=str(tokens.get("registry-name", REGISTRY if registered else "")),
             intent=str(tokens.get("rendering-intent", "relative-colorimetric")),
+            paper=str(tokens.get("paper", registered.paper if registered else "coated")),
+            ink_limit=float(tokens.get("max-ink", registered.ink_limit if registered else 300)),
         )
 
     @property
@@ -142,11 +171,14 @@ class Brand:
 
     def css_variables(self, medium: str) -> str:
         """`:root` custom properties: sRGB for "screen", device-cmyk for "print", the dark
-        values for "dark"."""
+        values for "dark". Each colour also as `--color-NAME-small`, for text under 12 pt:
+        in print its one-ink value (`small-type`), elsewhere the same colour."""
         lines = []
         for colour in self.colours:
             value = {"screen": colour.srgb, "dark": colour.dark, "print": colour.device_cmyk}
             lines.append(f"  --color-{colour.name}: {value[medium]};")
+            small = colour.small_type_cmyk if medium == "print" else value[medium]
+            lines.append(f"  --color-{colour.name}-small: {small};")
         lines.append(f"  --font-family: {self.font_stack()};")
         return ":root {\n" + "\n".join(lines) + "\n}\n"
 
@@ -189,19 +221,27 @@ def load_brand(styles_dir: Path) -> Brand:
             raise BrandError(f"{path}: table [{table}] is missing; add it (see README)")
     colours = []
     for name, value in tokens["colors"].items():
-        cmyk = value.get("cmyk")
-        ok = (
-            all(HEX.fullmatch(str(value.get(key, ""))) for key in ("srgb", "dark"))
-            and isinstance(cmyk, list)
-            and len(cmyk) == 4
-            and all(isinstance(v, int | float) and 0 <= v <= 100 for v in cmyk)
-        )
-        if not ok:
+        ok = all(HEX.fullmatch(str(value.get(key, ""))) for key in ("srgb", "dark"))
+        if not ok or not _inks(value.get("cmyk")):
             raise BrandError(
                 f"{path}: [colors.{name}] needs srgb and dark as #RRGGBB and cmyk as four "
                 "percentages, e.g. cmyk = [95, 55, 25, 20]"
             )
-        colours.append(Colour(name, value["srgb"], tuple(cmyk), value["dark"]))
+        small = value.get("small-type")
+        if small is not None and not (_inks(small) and sum(v > 0 for v in small) <= 1):
+            raise BrandError(
+                f"{path}: [colors.{name}] small-type must be four percentages of which at most "
+                "one is not 0 (text under 12 pt prints in one ink), e.g. [0, 0, 0, 100]"
+            )
+        colours.append(
+            Colour(
+                name,
+                value["srgb"],
+                tuple(value["cmyk"]),
+                value["dark"],
+                tuple(small) if small is not None else None,
+            )
+        )
     _check_fallback_fonts(path, tokens["fonts"])
     if tokens["page"].get("size") not in PAGE_SIZES:
         raise BrandError(f"{path}: [page] size must be one of {', '.join(PAGE_SIZES)}")
@@ -209,7 +249,36 @@ def load_brand(styles_dir: Path) -> Brand:
     return Brand(styles_dir=styles_dir, tokens=tokens, colours=tuple(colours))
 
 
+def _inks(value: Any) -> bool:
+    return (
+        isinstance(value, list)
+        and len(value) == 4
+        and all(isinstance(v, int | float) and 0 <= v <= 100 for v in value)
+    )
+
+
+_UNREGISTERED = (
+    '[print] output-condition-identifier = "{identifier}" is not a print condition this '
+    "project makes a profile for ({known}); name one of them, or give the print shop's own "
+    'profile as icc-profile = "icc/<file>.icc" with its registered identifier'
+).replace("{known}", ", ".join(REGISTERED))
+
+
 def _check_print(path: Path, tokens: dict[str, Any]) -> None:
+    identifier = str(tokens.get("output-condition-identifier", ""))
+    registered = REGISTERED.get(identifier)
+    if registered is None and "icc-profile" not in tokens:
+        raise BrandError(f"{path}: " + _UNREGISTERED.format(identifier=identifier))
+    paper = tokens.get("paper", registered.paper if registered else "coated")
+    if paper not in PAPERS or (registered and paper != registered.paper):
+        wanted = registered.paper if registered else " or ".join(PAPERS)
+        raise BrandError(
+            f'{path}: [print] paper = "{paper}" must be {wanted}'
+            + (f" (the paper of {identifier})" if registered else "")
+        )
+    limit = tokens.get("max-ink", 300)
+    if not isinstance(limit, int | float) or not 100 <= limit <= 400:
+        raise BrandError(f"{path}: [print] max-ink must be a percentage from 100 to 400")
     intent = tokens.get("rendering-intent", "relative-colorimetric")
     if intent not in RENDERING_INTENTS:
         raise BrandError(

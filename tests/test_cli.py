@@ -206,11 +206,16 @@ def test_list_shows_every_task_with_a_one_line_help(tmp_path: Path) -> None:
         assert re.fullmatch(r"[A-Z].*\.", text), (name, text)
 
 
-def test_setup_says_one_line_when_nothing_is_missing(tmp_path: Path) -> None:
+def test_setup_says_one_line_a_kind_when_nothing_is_missing(tmp_path: Path) -> None:
+    from pipeline.printconditions import REGISTERED
+
     make_project(tmp_path, {})
     result = run_invoke(tmp_path, "setup")
     assert result.returncode == 0
-    assert result.stdout.splitlines() == [f"Debian packages: all {len(BUILD_PACKAGES)} present"]
+    assert result.stdout.splitlines() == [
+        f"Debian packages: all {len(BUILD_PACKAGES)} present",
+        f"ICC profiles of the print conditions: all {len(REGISTERED)} present",
+    ]
 
 
 # -- leaflet, the console script ---------------------------------------------------------------

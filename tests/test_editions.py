@@ -236,6 +236,11 @@ def test_placeholders_warn_at_every_build_and_fail_a_strict_one(tmp_path: Path) 
         (line_of(toml.read_text(), 'name = "Riverbend Health"'), "name"),
         (line_of(toml.read_text(), "logo = "), "logo"),
         (line_of(toml.read_text(), "contact = "), "contact"),
+        # the print shop's order details the sample brand cannot know ([print])
+        (line_of(toml.read_text(), "quantity = "), "quantity"),
+        (line_of(toml.read_text(), "delivery = "), "delivery"),
+        (line_of(toml.read_text(), 'contact = "PLACEHOLDER'), "contact"),
+        (line_of(toml.read_text(), "purchase-order = "), "purchase-order"),
         (line_of(toml.read_text(), "article-url = "), "article-url"),
     ]
     expected = [rf"^styles/brand.toml:{line}: \[\w+\] {key} = " for line, key in named]
@@ -260,6 +265,10 @@ def test_placeholders_warn_at_every_build_and_fail_a_strict_one(tmp_path: Path) 
             "Lakeside Clinic",
             "images/logo.svg",
             "Call us.",
+            "2500",
+            "Lakeside Clinic, 1 Lake Road, by March 1",
+            "A. Buyer, (608) 262-1234",
+            "PO-2026-001",
             "https://leaflets.lakeside-clinic.org/{id}/",
         ),
         strict=True,

@@ -102,7 +102,7 @@ def test_brochure_is_pdf_x4_with_a_cmyk_output_intent(built: Built, brand: Brand
         profile = intent.DestOutputProfile
         assert int(profile.N) == 4
         assert profile.read_bytes()[16:20] == b"CMYK"  # the ICC header's colour space
-        assert profile.read_bytes() == Path(brand.print["icc-profile"]).read_bytes()
+        assert profile.read_bytes() == brand.print_condition.profile.read_bytes()
 
 
 def test_brochure_pages_use_no_rgb_colour(built: Built) -> None:

@@ -257,7 +257,9 @@ def test_a_figure_that_cannot_be_separated_stops_the_build_naming_it(tmp_path: P
 
 
 def test_the_output_intent_names_the_brands_print_condition(tmp_path: Path) -> None:
+    # a shop's own profile (here Ghostscript's, from Debian), named as the shop names it
     brand = brand_with(
+        icc_profile="/usr/share/color/icc/ghostscript/default_cmyk.icc",
         output_condition_identifier="FOGRA39",
         output_condition="Offset commercial and specialty printing, coated paper",
         registry_name="http://www.color.org",

@@ -115,7 +115,12 @@ def test_a_brochure_with_marks_passes_preflight(marked: tuple[Document, Brand, P
     flight = preflight(path, brand)
     assert flight.failures == []
     assert flight.facts["marks"] is True
-    assert re.search(r"^Marks +crop marks and slug outside the bleed$", flight.ticket(), re.M)
+    assert re.search(
+        r"^Marks +crop marks in registration colour \(all four inks\) and a slug, outside the "
+        "bleed; not counted in the total ink$",
+        flight.ticket(),
+        re.M,
+    )
 
 
 LONG_CONDITION = (

@@ -85,9 +85,8 @@ def output_key(
 ) -> str:
     tables = {name: brand.tokens.get(name) for name in fmt.brand_tables}
     extra = {}
-    icc = (tables.get("print") or {}).get("icc-profile")
-    if icc:
-        path = Path(icc) if Path(icc).is_absolute() else brand.styles_dir / icc
+    if tables.get("print"):
+        path = brand.print_condition.profile
         extra["icc-profile"] = sha256(path) if path.is_file() else "missing"
     if fmt.embeds_fonts:
         extra["fallback-fonts"] = json.dumps(styles.system_fonts, sort_keys=True)

@@ -7,17 +7,27 @@ callas pdfToolbox, Enfocus PitStop) makes that can be made here, reading only th
 - every font embedded, and of the brand's family or one of its declared fallbacks;
 - a TrimBox and a BleedBox on every page, the bleed at least the brand's;
 - every image at the brand's resolution at the size it prints;
-- total area coverage (the four inks added up) at most the brand's `max-ink`, except in
-  crop marks (page artifacts outside the bleed, printed in all four inks by design).
+- text under 12 pt in one ink (four plates out of register blur small type), and text in
+  100 % black set to overprint (/op with /OPM 1), outside printer's marks;
+- total area coverage (the four inks added up) at most the print condition's limit
+  (`[print] max-ink`, by default the registered condition's), for every colour painted and
+  every pixel of every CMYK image, except in crop marks (page artifacts outside the bleed,
+  printed in all four inks by design); the highest found is reported. It reads objects, not
+  how they overlap: black text overprinting a dark image would add up on press, which only
+  a separation shows (the tests make one with Ghostscript).
 
 A failure names the page and the object. The check gives `preflight.txt` and the print
-shop's job ticket `print-job.txt`, which the build publishes beside the brochure.
+shop's job ticket, `print-job.txt` and the same as `print-job.json`, which the build
+publishes beside the brochure.
 """
 
 from __future__ import annotations
 
+import dataclasses
 import hashlib
 import io
+import json
+import math
 import re
 from collections.abc import Iterator
 from dataclasses import dataclass, field
@@ -35,6 +45,13 @@ from pipeline.checks.finished import Finished, OutputCheck
 
 REPORT = "preflight.txt"
 TICKET = "print-job.txt"
+TICKET_JSON = "print-job.json"
+PLACEHOLDER = "PLACEHOLDER"
+ORDER = (
+    *("quantity", "paper-weight", "paper-finish", "proof"),
+    *("delivery", "contact", "purchase-order"),
+)
+"""The brand's order details ([print] in brand.toml), as the ticket lists them."""
 MM = 25.4 / 72
 RECORD_NAMESPACE = "http://ns.pipeline.invalid/brochure/1.0/"
 """Where the brochure keeps its print record in XMP (formats/pdf/pdfx.py writes it)."""
@@ -62,6 +79,11 @@ class Preflight:
         ]
         lines += [f"FAIL  {failure}" for failure in self.failures]
         lines += [f"ok    {check}" for check in self.facts["passed"]]
+        lines += [
+            "",
+            f"Total ink: {self.facts['ink_max']:g}% at most ({self.facts['ink_max_where']}); "
+            f"the limit is {self.facts['ink_limit']:g}%, printer's marks not counted",
+        ]
         lines += ["", "Figures, as printed:"]
         lines += [f"  {line}" for line in self.facts["figures"]] or ["  (none)"]
         lines += ["", "Pages fitted to whole sheets:"]
@@ -70,28 +92,82 @@ class Preflight:
         ]
         return "\n".join(lines) + "\n"
 
-    def ticket(self) -> str:
+    def ticket_record(self) -> dict[str, Any]:
+        """The job ticket: what the print shop needs to quote, print and finish the job
+        without a call. A value the brand still marks PLACEHOLDER is listed as such."""
         facts = self.facts
-        width, height = facts["trim_mm"]
+        shape = facts["geometry"]
+        order = facts["order"]
+        return {
+            "file": self.file.name,
+            "sha256": facts["sha256"],
+            "document": facts["title"],
+            "version": facts["version"],
+            "format": shape["format"],
+            "finished_size_mm": shape["finished"],
+            "flat_size_mm": shape["flat"],
+            "pages": facts["pages"],
+            "sheets": shape["sheets"],
+            "finishing": shape["finishing"],
+            "colour": "4/4 process CMYK, no spot colours",
+            "black_text": "100 % K, set to overprint",
+            "print_condition": facts["condition_record"],
+            "icc_profile": facts["profile"],
+            "total_ink_limit_percent": facts["ink_limit"],
+            "total_ink_max_percent": facts["ink_max"],
+            "bleed_mm": facts["bleed_mm"],
+            "marks": _marks(facts["marks"]),
+            **{key.replace("-", "_"): value for key, value in order.items()},
+            "placeholders": [key.replace("-", "_") for key, v in order.items() if _held(v)],
+            "preflight": "passed" if self.passed else "FAILED: see preflight.txt",
+        }
+
+    def ticket(self) -> str:
+        record = self.ticket_record()
+        condition = record["print_condition"]
+        width, height = record["finished_size_mm"]
+        flat_w, flat_h = record["flat_size_mm"]
         rows = [
-            ("File", f"{self.file.name}"),
-            ("SHA-256", facts["sha256"]),
-            ("Document", facts["title"]),
-            ("Version", facts["version"]),
+            ("File", record["file"]),
+            ("SHA-256", record["sha256"]),
+            ("Document", record["document"]),
+            ("Version", record["version"]),
+            ("Quantity", record["quantity"]),
+            ("Format", record["format"]),
+            ("Finished size", _size(width, height)),
+            ("Flat size", _size(flat_w, flat_h)),
+            ("Pages", f"{record['pages']} ({record['sheets']})"),
+            ("Finishing", record["finishing"]),
+            ("Paper", f"{record['paper_weight']}, {record['paper_finish']} ({condition['paper']})"),
+            ("Colour", f"{record['colour']}; black text {record['black_text']}"),
             (
-                "Finished size",
-                f"{width:g} x {height:g} mm ({width / 25.4:g} x {height / 25.4:g} in)",
+                "Print condition",
+                f"{condition['identifier']} ({condition['description']}), "
+                f"registered at {condition['registry']}",
             ),
-            ("Pages", f"{facts['pages']} ({facts['pages'] // 4} sheets, each folded to 4 pages)"),
-            ("Binding", "saddle stitch; the pages are in reader order (not imposed)"),
-            ("Colour", f"4/4 process CMYK; print condition {facts['condition']}"),
-            ("ICC profile", facts["profile"]),
-            ("Bleed", f"{facts['bleed_mm']:g} mm on every side (TrimBox and BleedBox set)"),
-            ("Marks", "crop marks and slug outside the bleed" if facts["marks"] else "none"),
-            ("Preflight", "passed" if self.passed else "FAILED: see preflight.txt"),
+            ("ICC profile", f"{record['icc_profile']} (embedded as the PDF/X output intent)"),
+            (
+                "Total ink",
+                f"{record['total_ink_max_percent']:g}% at most in the file (limit "
+                f"{record['total_ink_limit_percent']:g}%)",
+            ),
+            ("Bleed", f"{record['bleed_mm']:g} mm on every side (TrimBox and BleedBox set)"),
+            ("Marks", record["marks"]),
+            ("Proof", record["proof"]),
+            ("Delivery", record["delivery"]),
+            ("Contact", record["contact"]),
+            ("Purchase order", record["purchase_order"]),
+            ("Preflight", record["preflight"]),
         ]
         width_of = max(len(name) for name, _ in rows)
-        return "Print job\n\n" + "".join(f"{name:<{width_of}}  {value}\n" for name, value in rows)
+        lines = "".join(f"{name:<{width_of}}  {value}\n" for name, value in rows)
+        held = record["placeholders"]
+        note = (
+            f"\nStill placeholders, to replace in styles/brand.toml [print]: {', '.join(held)}\n"
+            if held
+            else ""
+        )
+        return "Print job\n\n" + lines + note
 
     def notes(self) -> list[str]:
         """Lines for the build's output: what became of each figure (figures that went the
@@ -112,34 +188,48 @@ class Preflight:
             "failures": self.failures,
             "figures": self.facts["figures"],
             "fitting": self.facts["fitting"],
+            "total_ink_max_percent": self.facts["ink_max"],
+            "total_ink_limit_percent": self.facts["ink_limit"],
             "report": REPORT,
         }
 
 
 def run(finished: Finished) -> OutputCheck:
-    """The check "preflight": its failures, its figures, and preflight.txt and print-job.txt
-    to publish beside the brochure."""
+    """The check "preflight": its failures, its figures, and preflight.txt, print-job.txt
+    and print-job.json to publish beside the brochure."""
     flight = preflight(finished.path, finished.brand)
     return OutputCheck(
         problems=[f"brochure preflight: {failure}" for failure in flight.failures],
         notes=[f"brochure: {line}" for line in flight.notes()],
-        record={"preflight": flight.record(), "print_job": TICKET},
-        reports={REPORT: flight.report(), TICKET: flight.ticket()},
+        record={
+            "preflight": flight.record(),
+            "print_job": TICKET,
+            "print_job_json": TICKET_JSON,
+        },
+        reports={
+            REPORT: flight.report(),
+            TICKET: flight.ticket(),
+            TICKET_JSON: json.dumps(flight.ticket_record(), indent=2) + "\n",
+        },
     )
 
 
 def preflight(path: Path, brand: Brand) -> Preflight:
     flight = Preflight(path)
+    condition = brand.print_condition
+    most = _Most()
     with pikepdf.open(path) as pdf:
         checks = {
             "output intent with an embedded CMYK profile": _output_intent(pdf, brand),
-            f"no RGB or Lab colour, total ink at most {brand.print.get('max-ink', 300):g}%": list(
-                _colours(pdf, brand)
-            ),
+            f"no RGB or Lab colour, total ink at most {condition.ink_limit:g}% "
+            f"({condition.identifier}, {condition.paper})": list(_colours(pdf, brand, most)),
             "every font embedded, from the brand's families": list(_fonts(pdf, brand)),
             "TrimBox and BleedBox on every page": list(_boxes(pdf, brand)),
+            "text under 12 pt in one ink, black text overprinting": list(_text_inks(pdf)),
         }
         flight.facts = _facts(pdf, path, brand)
+    flight.facts["ink_max"] = round(most.total, 1)
+    flight.facts["ink_max_where"] = most.where
     resolution, flight.facts["notes_pages"] = _read_pages(path, brand)
     checks["every image at print resolution"] = resolution
     for failures in checks.values():
@@ -176,8 +266,58 @@ def _facts(pdf: pikepdf.Pdf, path: Path, brand: Brand) -> dict[str, Any]:
         "profile": _profile_name(intents[0]) if intents else "none",
         "figures": [str(line) for line in figures],
         "fitting": [str(line) for line in fitting],
-        "max_ink": float(brand.print.get("max-ink", 300)),
+        "ink_limit": brand.print_condition.ink_limit,
+        "condition_record": {
+            "identifier": condition,
+            "description": info,
+            "registry": str(intents[0].get("/RegistryName", "")) if intents else "",
+            "paper": brand.print_condition.paper,
+        },
+        "geometry": _geometry(brand, len(pdf.pages), trim),
+        "order": {key: brand.print.get(key, f"{PLACEHOLDER}: not set") for key in ORDER},
     }
+
+
+BOOKLET_SHEET = 4
+"""Pages a booklet's folded sheet carries."""
+
+
+def _geometry(brand: Brand, pages: int, trim: list[float]) -> dict[str, Any]:
+    """The flat and finished size, the sheets and how they are finished, read from the
+    brochure format's record (its fold) and the file (its trim and page count). Today's one
+    format is the letter booklet; the [brochure] formats add their record here."""
+    width, height = (trim[2] - trim[0]) * MM, (trim[3] - trim[1]) * MM
+    name = str((brand.tokens.get("brochure") or {}).get("format", "letter-booklet"))
+    sheets = pages // BOOKLET_SHEET
+    if sheets == 1:
+        counted, finishing = "1 sheet, folded", "folded once to 4 pages; no stitching"
+    else:
+        counted = f"{sheets} sheets, each folded to 4 pages"
+        finishing = "saddle stitch; the pages are in reader order (not imposed)"
+    return {
+        "format": name,
+        "finished": [round(width, 1), round(height, 1)],
+        "flat": [round(2 * width, 1), round(height, 1)],
+        "sheets": counted,
+        "finishing": finishing,
+    }
+
+
+def _held(value: Any) -> bool:
+    return isinstance(value, str) and value.startswith(PLACEHOLDER)
+
+
+def _marks(present: bool) -> str:
+    if not present:
+        return "none (TrimBox and BleedBox set for the shop's own)"
+    return (
+        "crop marks in registration colour (all four inks) and a slug, outside the bleed; "
+        "not counted in the total ink"
+    )
+
+
+def _size(width: float, height: float) -> str:
+    return f"{width:g} x {height:g} mm ({width / 25.4:.2f} x {height / 25.4:.2f} in)"
 
 
 def _profile_name(intent: Any) -> str:
@@ -219,10 +359,22 @@ def _output_intent(pdf: pikepdf.Pdf, brand: Brand) -> list[str]:
 # -- colour and ink --------------------------------------------------------------------------------
 
 
-def _colours(pdf: pikepdf.Pdf, brand: Brand) -> Iterator[str]:
-    limit = float(brand.print.get("max-ink", 300))
+@dataclass
+class _Most:
+    """The highest ink total seen, and where."""
+
+    total: float = 0.0
+    where: str = "nothing painted"
+
+    def saw(self, total: float, where: str) -> None:
+        if total > self.total:
+            self.total, self.where = total, where
+
+
+def _colours(pdf: pikepdf.Pdf, brand: Brand, most: _Most) -> Iterator[str]:
+    limit = brand.print_condition.ink_limit
     for number, page in enumerate(pdf.pages, start=1):
-        walker = _Painting(f"page {number}", limit)
+        walker = _Painting(f"page {number}", limit, most)
         group = page.obj.get("/Group")
         if group is not None and _space_kind(group.get("/CS"), page.Resources) in NOT_FOR_PRINT:
             yield f"page {number}: the page's transparency group blends in RGB"
@@ -233,9 +385,10 @@ class _Painting:
     """Walks a content stream (and the forms, patterns and soft masks it uses), naming each
     colour not for print and each ink total above the limit."""
 
-    def __init__(self, where: str, limit: float):
+    def __init__(self, where: str, limit: float, most: _Most):
         self.where = where
         self.limit = limit
+        self.most = most
         self.seen: set[tuple[int, int]] = set()
 
     def walk(self, owner: Any, resources: Any, what: str) -> Iterator[str]:
@@ -286,6 +439,10 @@ class _Painting:
 
     def _ink(self, operands: list[Any], what: str, marks: int) -> Iterator[str]:
         total = sum(float(v) for v in operands) * 100
+        if not marks:
+            self.most.saw(
+                total, f"{self.where}, {what}: {_numbers([float(v) * 100 for v in operands])}"
+            )
         if not marks and total > self.limit + 0.5:
             yield (
                 f"{self.where}, {what}: ink {_numbers([float(v) * 100 for v in operands])} "
@@ -316,6 +473,8 @@ class _Painting:
             yield f"{self.where}, image {name} ({size}): in {kind}"
         elif kind == "CMYK" and not marks:
             total = _image_ink(image)
+            if total is not None:
+                self.most.saw(total, f"{self.where}, image {name} ({size})")
             if total is not None and total > self.limit + 0.5:
                 yield (
                     f"{self.where}, image {name} ({size}): ink totals up to {total:.0f}%, "
@@ -410,6 +569,108 @@ def _image_ink(image: Any) -> float | None:
 
 def _numbers(values: list[Any]) -> str:
     return "/".join(f"{float(v):g}" for v in values)
+
+
+# -- text inks ----------------------------------------------------------------------------------
+
+SMALL_TYPE = 12.0
+"""Points: text smaller than this must print in one ink."""
+
+
+@dataclass
+class _TextState:
+    ctm: tuple[float, ...] = (1, 0, 0, 1, 0, 0)
+    fill: tuple[float, ...] = (0.0,)
+    cmyk: bool = False
+    overprint: bool = False
+    size: float = 0.0
+
+
+def _text_inks(pdf: pikepdf.Pdf) -> Iterator[str]:
+    """One line per page and colour of small text in more than one ink, and per page of
+    black text that knocks out."""
+    found: dict[tuple[int, str], float] = {}
+    for number, page in enumerate(pdf.pages, start=1):
+        shown = _shown(page.obj, page.obj.get("/Resources"), _TextState(), 0)
+        for size, fill, cmyk, overprint in shown:
+            inks = sum(v > 0 for v in fill) if cmyk else 1
+            if size < SMALL_TYPE and inks > 1:
+                key = (
+                    number,
+                    f"{size:.1f} pt text in {inks} inks ({_numbers([v * 100 for v in fill])})",
+                )
+                found[key] = size
+            if cmyk and fill == (0.0, 0.0, 0.0, 1.0) and not overprint:
+                found[(number, "100 % black text that knocks out (overprint not set)")] = size
+    for (number, problem), _size in found.items():
+        yield f"page {number}: {problem}"
+
+
+def _shown(
+    owner: Any, resources: Any, state: _TextState, depth: int
+) -> Iterator[tuple[float, tuple[float, ...], bool, bool]]:
+    """(size in points, fill, fill is CMYK, overprint) of each text-showing operator outside
+    printer's marks, in a content stream and the forms it draws."""
+    if resources is None or depth > 8:
+        return
+    stack: list[_TextState] = []
+    marked: list[bool] = []
+    marks = 0
+    text_matrix: tuple[float, ...] = (1, 0, 0, 1, 0, 0)
+    for instruction in pikepdf.parse_content_stream(owner):
+        operator = str(instruction.operator)
+        operands = list(getattr(instruction, "operands", []))
+        if operator == "q":
+            stack.append(dataclasses.replace(state))
+        elif operator == "Q" and stack:
+            state = stack.pop()
+        elif operator == "cm":
+            state.ctm = _times(tuple(float(v) for v in operands), state.ctm)
+        elif operator in ("BDC", "BMC"):
+            marked.append(_is_page_artifact(operands))
+            marks += marked[-1]
+        elif operator == "EMC" and marked:
+            marks -= marked.pop()
+        elif operator == "gs":
+            extgstate = resources.get("/ExtGState", {}).get(operands[0], {})
+            if "/op" in extgstate or "/OP" in extgstate:
+                fill_op = extgstate.get("/op", extgstate.get("/OP"))
+                state.overprint = bool(fill_op) and int(extgstate.get("/OPM", 1)) == 1
+        elif operator == "cs":
+            state.cmyk = _space_kind(operands[0], resources) == "CMYK"
+            state.fill = (0.0, 0.0, 0.0, 1.0) if state.cmyk else (0.0,)
+        elif operator in ("sc", "scn") and not isinstance(operands[-1], pikepdf.Name):
+            state.fill = tuple(float(v) for v in operands)
+        elif operator in ("g", "k", "rg"):
+            state.cmyk, state.fill = operator == "k", tuple(float(v) for v in operands)
+        elif operator == "Tf":
+            state.size = float(operands[1])
+        elif operator == "BT":
+            text_matrix = (1, 0, 0, 1, 0, 0)
+        elif operator == "Tm":
+            text_matrix = tuple(float(v) for v in operands)
+        elif operator in ("Tj", "TJ", "'", '"') and not marks:
+            _a, _b, c, d, _e, _f = _times(text_matrix, state.ctm)
+            yield state.size * math.hypot(c, d), state.fill, state.cmyk, state.overprint
+        elif operator == "Do" and not marks:
+            form = resources.get("/XObject", {}).get(operands[0])
+            if form is not None and form.get("/Subtype") == "/Form":
+                inner = dataclasses.replace(state)
+                if "/Matrix" in form:
+                    inner.ctm = _times(tuple(float(v) for v in form.Matrix), state.ctm)
+                yield from _shown(form, form.get("/Resources", resources), inner, depth + 1)
+
+
+def _times(a: tuple[float, ...], b: tuple[float, ...]) -> tuple[float, ...]:
+    """The PDF matrix product a x b."""
+    return (
+        a[0] * b[0] + a[1] * b[2],
+        a[0] * b[1] + a[1] * b[3],
+        a[2] * b[0] + a[3] * b[2],
+        a[2] * b[1] + a[3] * b[3],
+        a[4] * b[0] + a[5] * b[2] + b[4],
+        a[4] * b[1] + a[5] * b[3] + b[5],
+    )
 
 
 # -- fonts --------------------------------------------------------------------------------

@@ -5,8 +5,9 @@ outside the bleed when the brand asks for them.
 
 In order: the figures are separated for print (figures.py); the booklet is laid out once
 (booklet.py); its figures are checked for resolution (resolution.py); then the written file
-gets the separated figures, its print condition, its version and print record (pdfx.py), and
-its marks (marks.py)."""
+gets the separated figures, its print condition, its version and print record (pdfx.py), its
+marks (marks.py), black text set to overprint (overprint.py), and resources of its own for
+each page and a tag of its own for each font subset (resources.py)."""
 
 from __future__ import annotations
 
@@ -20,7 +21,16 @@ import pikepdf
 from pipeline.brand import Brand
 from pipeline.formats import Job
 from pipeline.formats.htmlview import ArticleView, DisclaimerView
-from pipeline.formats.pdf import booklet, figures, glyph_text, marks, paged, pdfx
+from pipeline.formats.pdf import (
+    booklet,
+    figures,
+    glyph_text,
+    marks,
+    overprint,
+    paged,
+    pdfx,
+    resources,
+)
 from pipeline.formats.pdf.artifacts import running_heads_to_artifacts
 from pipeline.formats.pdf.resolution import check_resolution, column_width_in
 from pipeline.formats.pdf.separation import Separation
@@ -81,6 +91,10 @@ def render(job: Job, out_dir: Path) -> Path:
             pdfx.record(pdf, version, prepared.lines(), laid_out.story)
             if brand.print.get("crop-marks"):
                 _add_marks(pdf, doc, brand, version)
+            # last: they read what the content streams draw
+            overprint.overprint_black_text(pdf)
+            resources.unique_subset_tags(pdf)
+            resources.resources_per_page(pdf)
             pdf.save(target, deterministic_id=True)
     return target
 

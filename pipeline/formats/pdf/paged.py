@@ -91,15 +91,20 @@ def lay_out(html: str, work_dir: Path, brand: Brand, **options: Any) -> weasypri
 
 def _readable(brand: Brand) -> list[Path]:
     """Beside the scratch folder and styles/: the folder of the ICC profile."""
-    return [icc_profile(brand).parent] if brand.print.get("icc-profile") else []
+    return [icc_profile(brand).parent] if "print" in brand.tokens else []
 
 
 def icc_profile(brand: Brand) -> Path:
-    path = brand.print_condition.profile
+    condition = brand.print_condition
+    path = condition.profile
     if not path.is_file():
+        how = (
+            "point [print] icc-profile in brand.toml at the print shop's profile"
+            if brand.print.get("icc-profile")
+            else "run `invoke setup`, which makes it from Debian's characterisation data"
+        )
         raise PrintError(
-            f"the CMYK ICC profile {path} (brand.toml [print] icc-profile) is missing; "
-            "run `invoke setup` (Debian package libgs-common) or point icc-profile at a profile"
+            f"the CMYK ICC profile of {condition.identifier} ({path}) is missing; {how}"
         )
     return path.resolve()
 

@@ -22,6 +22,7 @@ NAMESPACE = "http://ns.pipeline.invalid/brochure/1.0/"
 """XMP namespace of the brochure's own print record (read back by checks/preflight.py)."""
 PREFIX = "brochure"
 PdfMetadata.register_xml_namespace(NAMESPACE, PREFIX)
+PDFX_VERSION = "PDF/X-4"
 
 
 @dataclass(frozen=True)
@@ -84,7 +85,10 @@ def _forms(pdf: pikepdf.Pdf) -> list[pikepdf.Stream]:
 
 def record(pdf: pikepdf.Pdf, version: Version, figures: list[str], fitting: list[str]) -> None:
     """XMP: DocumentID (the document, every edition), InstanceID and VersionID (this
-    edition), and the print record: one line per figure and per fitting step. The trailer's
+    edition), RenditionClass `default` (the file itself, not a proof of it: WeasyPrint says
+    `proof:pdf`), and the print record: one line per figure and per fitting step. The Info
+    dictionary names the PDF/X version too, as the XMP does, for the tools that read only
+    Info (PDF/X-1a and X-3 era RIPs and converters). The trailer's
     /ID pairs the same way: its first element (permanent, ISO 32000 14.4) is the DocumentID's
     16 bytes; pikepdf's `deterministic_id` makes the second a hash of the finished file, which
     holds this edition's InstanceID."""
@@ -94,10 +98,12 @@ def record(pdf: pikepdf.Pdf, version: Version, figures: list[str], fitting: list
         meta["xmpMM:DocumentID"] = f"uuid:{document}"
         meta["xmpMM:InstanceID"] = f"uuid:{uuid.UUID(version.digest[:32])}"
         meta["xmpMM:VersionID"] = version.id
+        meta["xmpMM:RenditionClass"] = "default"
         if figures:
             meta[f"{PREFIX}:Figures"] = figures
         if fitting:
             meta[f"{PREFIX}:Fitting"] = fitting
+    pdf.docinfo[pikepdf.Name.GTS_PDFXVersion] = pikepdf.String(PDFX_VERSION)
 
 
 def _urn(version: Version) -> str:
