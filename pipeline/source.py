@@ -16,13 +16,13 @@ from pathlib import Path
 from typing import Any
 from urllib.parse import unquote
 
-import pypandoc
 import yaml
 
-from pipeline import invisible, limits, outline, resources, review
+from pipeline import invisible, limits, outline, pandoc, resources, review
 from pipeline.errors import UserError
 from pipeline.model import Block, Disclaimer, Document, ReviewDate, Section
 from pipeline.text import nodes, paragraphs, stringify
+from pipeline.tools import ToolError
 
 # Auto identifiers off: a heading without an explicit {#id} must be reported, not guessed.
 PANDOC_FORMAT = "markdown-auto_identifiers"
@@ -268,21 +268,14 @@ class _Loader:
         nesting = limits.NESTING
         too_deep = f'more than {nesting.most} {nesting.unit} (the limit "{nesting.name}")'
         with tempfile.NamedTemporaryFile(suffix=".json") as log:
+            args = [f"--from={PANDOC_FORMAT}", "--to=json", "--quiet", f"--log={log.name}"]
             try:
-                ast = json.loads(
-                    pypandoc.convert_text(
-                        body,
-                        "json",
-                        format=PANDOC_FORMAT,
-                        extra_args=["--sandbox", "--quiet", f"--log={log.name}"],
-                        verify_format=False,  # it would run pandoc twice to list formats
-                    )
-                )
-            except RecursionError:  # a RuntimeError too: first
+                ast = json.loads(pandoc.run(args, body))
+            except RecursionError:
                 self.problem(body_start + 1, f"{too_deep}; flatten them")
                 return None, []
-            except RuntimeError as error:
-                self.problem(1, f"pandoc cannot read the file: {error}")
+            except ToolError as error:
+                self.problem(1, f"pandoc cannot read the file: {error.said or error}")
                 return None, []
             try:
                 warnings = json.loads(Path(log.name).read_text(encoding="utf-8") or "[]")
