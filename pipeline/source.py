@@ -20,7 +20,8 @@ import yaml
 
 from pipeline import invisible, limits, outline, pandoc, resources, review
 from pipeline.errors import UserError
-from pipeline.model import Block, Disclaimer, Document, ReviewDate, Section
+from pipeline.model import Block, Disclaimer, Document, Section
+from pipeline.review import ReviewDate
 from pipeline.text import nodes, paragraphs, stringify
 from pipeline.tools import ToolError
 

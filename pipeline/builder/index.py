@@ -23,7 +23,7 @@ from pipeline.builder.files import FOLDER_MODE, readable, write_atomic
 from pipeline.builder.manifest import MANIFEST, Manifest
 from pipeline.builder.project import Project
 from pipeline.formats import FORMATS
-from pipeline.model import ReviewDate
+from pipeline.review import ReviewDate
 from pipeline.templates import environment
 
 THUMBNAILS = "thumbnails"

@@ -28,8 +28,9 @@ from pipeline.builder.project import Project
 from pipeline.builder.report import Outcome, Report
 from pipeline.extract import reads_in_browser
 from pipeline.formats import FORMATS
-from pipeline.model import Document, ReviewDate
+from pipeline.model import Document
 from pipeline.placeholders import placeholders
+from pipeline.review import ReviewDate
 from pipeline.source import SourceError, load
 
 if TYPE_CHECKING:
