@@ -25,7 +25,7 @@ from pipeline import cli  # the command line's parser and help texts: no rendere
 ROOT = Path(__file__).resolve().parent
 
 
-class HelpfulTask(Task):
+class HelpfulTask(Task[Any]):
     """A task whose options never take -h: invoke gives each option the first free letter of
     its name as a short flag, so build's --shard took -h and `invoke build -h` asked for a
     shard instead of showing the help."""
@@ -76,15 +76,15 @@ VNU_JAR = ROOT / "node_modules" / "vnu-jar" / "build" / "dist" / "vnu.jar"
 HELPS = cli.helps(ROOT)
 
 
-def product(**options: Any) -> Callable[[Callable[..., None]], Task]:
+def product(**options: Any) -> Callable[[Callable[..., None]], Task[Any]]:
     """A task wrapping the product's command of its name: its summary and option helps are
     the command's (`leaflet COMMAND --help`)."""
 
-    def wrap(body: Callable[..., None]) -> Task:
+    def wrap(body: Callable[..., None]) -> Task[Any]:
         texts = HELPS[body.__name__]
         body.__doc__ = f"{texts['']}\n\n{cli.DESCRIPTIONS.get(body.__name__, '')}".strip()
         helps = {name: text for name, text in texts.items() if name}
-        made: Task = task(help=helps, **options)(body)
+        made: Task[Any] = task(help=helps, **options)(body)
         return made
 
     return wrap

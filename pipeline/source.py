@@ -50,7 +50,7 @@ class _MetadataLoader(yaml.SafeLoader):
 
     def compose_node(self, parent: Any, index: Any) -> Any:
         if self.check_event(yaml.AliasEvent):
-            event = self.peek_event()
+            event = self.peek_event()  # type: ignore[no-untyped-call]
             raise yaml.composer.ComposerError(
                 None, None, f"an alias (*{event.anchor})", event.start_mark
             )
@@ -436,7 +436,9 @@ class _Loader:
             self.problem(body_start + 1, 'no sections; add "## Heading {#id}" and its text')
         return sections
 
-    def _section(self, ident: str, title: str, inlines: list[Any], line: int, members: list[Block]):
+    def _section(
+        self, ident: str, title: str, inlines: list[Any], line: int, members: list[Block]
+    ) -> Section:
         plains: list[tuple[Block, ...]] = []
         body: list[Block | Disclaimer] = []
         for position, block in enumerate(members):

@@ -121,7 +121,7 @@ def _marked(root: etree._Element, paragraphs: list[etree._Element], first: int) 
         parent.remove(element)
         if parent.tag == f"{W}r" and not len(parent):
             parent.getparent().remove(parent)
-    return etree.tostring(root, xml_declaration=True, encoding="UTF-8", standalone=True)
+    return bytes(etree.tostring(root, xml_declaration=True, encoding="UTF-8", standalone=True))
 
 
 def _take_back(changed: etree._Element) -> None:

@@ -51,7 +51,7 @@ def source_xml(doc_id: str, path: str, data: bytes) -> bytes:
     root.set("sha256", hashlib.sha256(data).hexdigest())
     root.set("encoding", "base64")
     root.text = base64.b64encode(data).decode("ascii")
-    return etree.tostring(root, xml_declaration=True, encoding="UTF-8", standalone=True)
+    return bytes(etree.tostring(root, xml_declaration=True, encoding="UTF-8", standalone=True))
 
 
 def item_properties_xml(data: bytes) -> bytes:
@@ -63,7 +63,7 @@ def item_properties_xml(data: bytes) -> bytes:
     root.set(f"{ds}itemID", "{" + str(item_id).upper() + "}")
     references = etree.SubElement(root, f"{ds}schemaRefs")
     etree.SubElement(references, f"{ds}schemaRef").set(f"{ds}uri", NAMESPACE)
-    return etree.tostring(root, xml_declaration=True, encoding="UTF-8", standalone=True)
+    return bytes(etree.tostring(root, xml_declaration=True, encoding="UTF-8", standalone=True))
 
 
 def read_source(package: zipfile.ZipFile) -> EmbeddedSource | None:

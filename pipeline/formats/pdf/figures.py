@@ -354,7 +354,7 @@ def _svg_holding(original: etree._Element, stand_in: Image.Image) -> bytes:
         height=high,
         href="data:image/png;base64," + base64.b64encode(png.getvalue()).decode(),
     )
-    return etree.tostring(root, xml_declaration=True, encoding="utf-8")
+    return bytes(etree.tostring(root, xml_declaration=True, encoding="utf-8"))
 
 
 def _local(tag: object) -> str:
