@@ -209,7 +209,7 @@ def test_one_mistake_gives_one_message_naming_its_root_cause(
     (old, new), needle, message = MISTAKES[name]
     assert old in GOOD
     text = GOOD.replace(old, new, 1)
-    line = needle if isinstance(needle, int) else line_of(text, needle)
+    line = needle if isinstance(needle, int) else line_of(text, str(needle))
     assert problems(tmp_path, text) == [f"source/sample.md:{line}: {message}"]
     assert capfd.readouterr().err == "", "pandoc's own warnings never reach the terminal"
 

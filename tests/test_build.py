@@ -13,6 +13,7 @@ import subprocess
 import sys
 import textwrap
 from pathlib import Path
+from typing import Any
 
 import pytest
 from lxml import html as lxml_html
@@ -111,8 +112,11 @@ def snapshot(folder: Path) -> dict[str, str]:
     }
 
 
-def manifest_of(project: Project, doc_id: str) -> dict:  # type: ignore[type-arg]
-    return json.loads((project.output_dir / doc_id / "manifest.json").read_text())
+def manifest_of(project: Project, doc_id: str) -> dict[str, Any]:
+    manifest: dict[str, Any] = json.loads(
+        (project.output_dir / doc_id / "manifest.json").read_text()
+    )
+    return manifest
 
 
 def test_a_broken_source_fails_alone_and_changes_no_other_output(tmp_path: Path) -> None:

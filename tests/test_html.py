@@ -222,7 +222,7 @@ def test_page_language_title_and_description(browser: Browser, built: Built, bra
 def test_landmarks_and_skip_link(browser: Browser, article_page: Path) -> None:
     page = open_page(browser, article_page)
     for role in ("banner", "main", "contentinfo", "navigation"):
-        assert page.get_by_role(role).count() == 1, role  # type: ignore[arg-type]
+        assert page.get_by_role(role).count() == 1, role
     first_link = page.locator("a").first
     expect(first_link).to_have_attribute("href", "#content")
     assert page.locator("#content").evaluate("el => el.tagName") == "MAIN"
