@@ -17,7 +17,6 @@ from __future__ import annotations
 
 import argparse
 import difflib
-import shutil
 import sys
 import traceback
 from collections.abc import Callable, Sequence
@@ -396,10 +395,9 @@ def ingest(root: Path, args: argparse.Namespace) -> int:
 
 
 def clean(root: Path, args: argparse.Namespace) -> int:
-    output = root / "output"
-    for path in output.iterdir() if output.is_dir() else ():
-        if path.name != "README.md":
-            shutil.rmtree(path) if path.is_dir() else path.unlink()
+    from pipeline.builder.files import clean as remove_built
+
+    remove_built(root / "output")
     return OK
 
 

@@ -20,6 +20,7 @@ from invoke import Task
 import pipeline
 import tasks
 from pipeline import cli
+from pipeline.builder.files import exclusive
 from pipeline.formats import FORMATS
 from tasks import BUILD_PACKAGES
 from tests.conftest import ROOT
@@ -477,3 +478,21 @@ def test_importing_the_package_loads_nothing_heavy() -> None:
         [sys.executable, "-c", code], capture_output=True, text=True, check=True, cwd=ROOT
     ).stdout
     assert out.strip() == "[]"
+
+
+def test_clean_deletes_nothing_while_a_build_holds_the_output_folder(tmp_path: Path) -> None:
+    """output/ is written by one process at a time: clean too takes its lock, so it cannot
+    delete an edition a build is publishing."""
+    project = make_project(tmp_path, {"sample": GOOD})
+    built = project.output_dir / "sample" / "index.html"
+    built.parent.mkdir(parents=True)
+    built.write_text("<p>published</p>", encoding="utf-8")
+    (project.output_dir / "README.md").write_text("What output/ holds.", encoding="utf-8")
+    with exclusive(project.output_dir):
+        refused = leaflet(project.root, "clean")
+    assert refused.returncode == 2, refused.stderr
+    assert refused.stderr.startswith("leaflet clean: another build is writing")
+    assert built.is_file()
+    done = leaflet(project.root, "clean")
+    assert done.returncode == 0, done.stderr
+    assert [path.name for path in project.output_dir.iterdir()] == ["README.md"]

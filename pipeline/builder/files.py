@@ -77,6 +77,17 @@ def clear_leftovers(output_dir: Path) -> None:
         partial.unlink(missing_ok=True)
 
 
+def clean(output_dir: Path, keep: str = "README.md") -> None:
+    """Remove everything built (output/ keeps its `keep`), holding the output folder's lock:
+    while a build or an ingest writes there, it says so (OutputBusy) and deletes nothing."""
+    if not output_dir.is_dir():
+        return
+    with exclusive(output_dir):
+        for path in output_dir.iterdir():
+            if path.name != keep:
+                shutil.rmtree(path) if path.is_dir() and not path.is_symlink() else path.unlink()
+
+
 def staging_folder(output_dir: Path, doc_id: str) -> Path:
     """A private folder inside output/ (same file system, so publishing is a rename)."""
     return Path(tempfile.mkdtemp(prefix=f"{STAGING_PREFIX}{doc_id}-", dir=output_dir))
