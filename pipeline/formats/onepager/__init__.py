@@ -20,7 +20,7 @@ from typing import Any
 import pypdfium2 as pdfium
 import weasyprint
 
-from pipeline.brand import Brand, length_mm
+from pipeline.brand import Brand, BrandError, length_mm
 from pipeline.formats import Unfit, weasy
 from pipeline.formats.htmlview import ArticleView, write_brand_assets
 from pipeline.model import Document
@@ -80,7 +80,7 @@ def article_url(doc: Document, brand: Brand) -> str:
     """Where the full article is published, from the brand's `[onepager] article-url`."""
     pattern = brand.tokens.get("onepager", {}).get(ARTICLE_URL_TOKEN)
     if not isinstance(pattern, str) or "{id}" not in pattern:
-        raise ValueError(
+        raise BrandError(
             f"{brand.path('brand.toml')}: [onepager] {ARTICLE_URL_TOKEN} must be a web address "
             'with "{id}" for the document id, e.g. "https://example.org/leaflets/{id}/"'
         )
