@@ -239,6 +239,12 @@ def ingest(
     _leaflet("ingest", docx, apply=apply, approve_disclaimer=approve_disclaimer, output=output)
 
 
+@product(iterable=["doc"])
+def translate(c: Context, action: str, doc: list[str] | None = None, lang: str = "") -> None:
+    # `action` has no default, so invoke takes `new` as its value, not as the task `new`.
+    _leaflet("translate", action, doc=doc, lang=lang)
+
+
 @product()
 def clean(c: Context) -> None:
     _leaflet("clean")

@@ -149,7 +149,7 @@ class Brand:
         )
 
     @property
-    def readability(self) -> dict[str, float]:
+    def readability(self) -> dict[str, Any]:
         return dict(self.tokens["readability"])
 
     @property
@@ -161,6 +161,28 @@ class Brand:
         exactly these, so reading any other is an error, not a stale output)."""
         kept = {name: value for name, value in self.tokens.items() if name in tables}
         return Brand(self.styles_dir, kept, self.colours)
+
+    def in_language(self, lang: str) -> Brand:
+        """The brand as a document in `lang` shows it: the organisation's wording (its
+        department, its contact line) in that language where brand.toml gives it, in a
+        table of its own (`[organisation.es]`, read by `es-US` too), else as written."""
+        organisation = self.tokens.get("organisation")
+        if not isinstance(organisation, dict):
+            return self
+        from pipeline.labels import language_chain
+
+        own = next(
+            (
+                organisation[tag]
+                for tag in language_chain(lang)
+                if isinstance(organisation.get(tag), dict)
+            ),
+            None,
+        )
+        if own is None:
+            return self
+        tokens = {**self.tokens, "organisation": {**organisation, **own}}
+        return Brand(self.styles_dir, tokens, self.colours)
 
     def colour(self, name: str) -> Colour:
         return next(colour for colour in self.colours if colour.name == name)

@@ -140,8 +140,20 @@ def helps(root: Path | None) -> dict[str, dict[str, str]]:
             "approve_disclaimer": "apply the edits to this disclaimer too (repeatable)",
             "output": output,
         },
+        "translate": {
+            "": "Start a translation, or mark it current with its original.",
+            "action": "; ".join(f"{name}: {what}" for name, what in TRANSLATE_ACTIONS.items()),
+            "doc": doc.replace("only this document", "the original, only this document"),
+            "lang": "the translation's language, a BCP 47 tag (e.g. es-US)",
+        },
         "clean": {"": "Remove everything built (output/ keeps its README)."},
     }
+
+
+TRANSLATE_ACTIONS = {
+    "new": "start source/<id>.<lang>.md: every part of the original, its words marked TODO",
+    "mark-current": "record that the translation now follows the original as it is",
+}
 
 
 DESCRIPTIONS = {
@@ -290,6 +302,11 @@ def parser(root: Path | None = None, prog: str = PROG) -> argparse.ArgumentParse
     )
     output(sub, "ingest")
 
+    sub = command("translate")
+    sub.add_argument("action", choices=TRANSLATE_ACTIONS, help=texts["translate"]["action"])
+    doc(sub, "translate")
+    sub.add_argument("-l", "--lang", default="", metavar="TAG", help=texts["translate"]["lang"])
+
     command("clean")
     return top
 
@@ -394,6 +411,20 @@ def ingest(root: Path, args: argparse.Namespace) -> int:
     return outcome.exit_code
 
 
+def translate(root: Path, args: argparse.Namespace) -> int:
+    from pipeline.builder import Project
+    from pipeline.translations.commands import mark_current, start
+
+    if len(args.doc) != 1 or not args.lang:
+        raise UserError(
+            f"{args.action} needs one --doc ID and --lang TAG, e.g. --doc knee-pain --lang es-US"
+        )
+    command = {"new": start, "mark-current": mark_current}[args.action]
+    done = command(Project.at(root), args.doc[0], args.lang)
+    print("\n".join(done.lines))
+    return OK
+
+
 def clean(root: Path, args: argparse.Namespace) -> int:
     from pipeline.builder.files import clean as remove_built
 
@@ -408,6 +439,7 @@ COMMANDS: dict[str, Callable[[Path, argparse.Namespace], int]] = {
     "build": build,
     "verify": verify,
     "ingest": ingest,
+    "translate": translate,
     "clean": clean,
 }
 

@@ -161,11 +161,11 @@ def _table(title: str, kinds: list[str], wide: bool) -> _Table:
 
 
 def summary_table(report: Report, what: str = "build", wide: bool = True) -> _Table:
-    """One row per document: each format's state, then verification, reading grade, review
+    """One row per document: each format's state, then verification, reading level, review
     due date (due soon and overdue marked) and the time its outputs took."""
     table = _table(f"{what} summary", _kinds(kind for _, kind in report.outcomes), wide)
     table.add_column("verified")
-    table.add_column("reading\ngrade", justify="right")
+    table.add_column("reading\nlevel", justify="right")
     table.add_column("review due", min_width=10)
     table.add_column("time", justify="right", no_wrap=True)
     for doc_id in dict.fromkeys([*report.documents, *(doc for doc, _ in report.outcomes)]):
@@ -176,7 +176,7 @@ def summary_table(report: Report, what: str = "build", wide: bool = True) -> _Ta
             doc_id,
             *_format_cells(outcomes, table.kinds, wide),
             _verified(report, doc_id, outcomes),
-            "" if summary.reading_grade is None else f"{summary.reading_grade:.1f}",
+            summary.reading,
             _review(summary),
             f"{seconds:.1f} s" if seconds else "",
         )

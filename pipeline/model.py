@@ -7,8 +7,8 @@ instead of re-implementing Markdown. Nothing here does I/O.
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Iterator
-from dataclasses import dataclass
+from collections.abc import Iterator, Mapping
+from dataclasses import dataclass, field
 from typing import Any, Literal
 
 from pipeline import review
@@ -46,6 +46,43 @@ class Section:
 
 
 @dataclass(frozen=True)
+class TranslatedFrom:
+    """A version of an original document, as a translation records it (`translated-from:`):
+    its source file's SHA-256, and a short fingerprint of each of its parts (each section's
+    heading, plain summary and body; each disclaimer's full and plain wording), so what
+    changed since is known part by part without the old text (pipeline.translations)."""
+
+    source: str
+    parts: Mapping[str, str] = field(default_factory=dict)
+    """Part id -> fingerprint, in the original's order."""
+
+
+@dataclass(frozen=True)
+class Translation:
+    """What a translation knows of its original (`translation-of:`), as loaded with it."""
+
+    original: str
+    """The original's source path, relative to the project root."""
+    original_lang: str
+    recorded: TranslatedFrom
+    """The version it was translated from (its `translated-from:`)."""
+    current: TranslatedFrom
+    """The original as it is now."""
+    original_lines: Mapping[str, int] = field(default_factory=dict)
+    """Each part's line in the original, for messages."""
+
+    @property
+    def stale(self) -> tuple[str, ...]:
+        """The ids of the original's parts whose text changed since the translation was made
+        (or that the record does not name), in the original's order."""
+        return tuple(
+            ident
+            for ident, fingerprint in self.current.parts.items()
+            if self.recorded.parts.get(ident) != fingerprint
+        )
+
+
+@dataclass(frozen=True)
 class Document:
     id: str
     title: str
@@ -60,6 +97,20 @@ class Document:
     source_text: str = ""
     """The source file as it was read (UTF-8): the DOCX carries it, so a review can be
     merged after the source has moved on."""
+    translation: Translation | None = None
+    """Set when this document translates another (`translation-of:`): its id is then the
+    original's, its `lang` its own."""
+
+    @property
+    def edition(self) -> str:
+        """How a build names it: its source file's name without `.md` (`<id>`, or
+        `<id>.<lang>` for a translation)."""
+        return f"{self.id}.{self.lang}" if self.translation else self.id
+
+    @property
+    def folder(self) -> str:
+        """Where its outputs are published, under output/."""
+        return edition_folder(self.edition)
 
     @property
     def disclaimers(self) -> Iterator[Disclaimer]:
@@ -94,3 +145,33 @@ class Document:
     def next_review(self) -> dt.date:
         """When the next review is due (see pipeline.review)."""
         return review.due_date(self.last_reviewed, self.review_every_months)
+
+
+@dataclass(frozen=True)
+class Language:
+    """One language a document is published in, as its pages link to it."""
+
+    tag: str
+    """BCP 47, as the edition's `lang`."""
+    name: str
+    """In its own language: "Español"."""
+    folder: str
+    """Its edition's folder under output/ (`edition_folder`)."""
+
+    def href(self, here: str, file: str) -> str:
+        """The address of its `file`, from a page in the folder `here`."""
+        import posixpath
+
+        return posixpath.join(posixpath.relpath(self.folder, here), file).removeprefix("./")
+
+
+def edition_folder(edition: str) -> str:
+    """The folder of an edition's outputs under output/, from its name (a source file's name
+    without `.md`): `<id>` for an original, `<id>/<lang>` for a translation (an id holds no
+    dot, so the first dot parts them)."""
+    return edition.replace(".", "/", 1)
+
+
+def document_id(edition: str) -> str:
+    """The document an edition belongs to: `<id>` of `<id>` or `<id>.<lang>`."""
+    return edition.split(".", 1)[0]

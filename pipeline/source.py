@@ -20,16 +20,20 @@ import yaml
 
 from pipeline import invisible, limits, outline, pandoc, resources, review
 from pipeline.errors import UserError
-from pipeline.model import Block, Disclaimer, Document, Section
+from pipeline.model import Block, Disclaimer, Document, Section, TranslatedFrom, Translation
 from pipeline.review import ReviewDate
 from pipeline.text import nodes, paragraphs, stringify
 from pipeline.tools import ToolError
+from pipeline.translations import parity, record
 
 # Auto identifiers off: a heading without an explicit {#id} must be reported, not guessed.
 PANDOC_FORMAT = "markdown-auto_identifiers"
 ID_PATTERN = re.compile(r"[a-z0-9]+(?:-[a-z0-9]+)*")
 LANG_PATTERN = re.compile(r"[A-Za-z]{2,3}(?:-[A-Za-z0-9]{1,8})*")
 KNOWN_KEYS = ("id", "title", "subtitle", "lang", "last-reviewed", "review-every-months")
+TRANSLATION_KEYS = ("translation-of", "translated-from")
+"""A translation's own keys (docs/translations.md): the original's id, and the record of
+the original's version it was translated from."""
 MAX_REVIEW_MONTHS = 120
 NEWLINE = re.compile(r"\r\n|\r|\n")
 OWN_CONTENT = ("image ", "raw ")
@@ -106,7 +110,25 @@ def load(path: Path, root: Path, today: dt.date | None = None) -> Document:
     except UnicodeDecodeError as error:
         line = raw[: error.start].count(b"\n") + 1
         raise SourceError([Problem(shown, line, "is not UTF-8 text; save it as UTF-8")]) from None
-    return _Loader(path, shown, text, raw, today or review.today()).document()
+    return _Loader(path, root, shown, text, raw, today or review.today()).document()
+
+
+def declared_lang(path: Path) -> str | None:
+    """The `lang:` a source's metadata declares, read without loading the file (None when
+    it cannot be told): what the pages of its translations name it by."""
+    try:
+        with path.open("rb") as stream:
+            head = stream.read(64 * 1024).decode("utf-8", errors="replace")
+    except OSError:
+        return None
+    lines = NEWLINE.split(head)
+    end = next((i for i, line in enumerate(lines[1:], 1) if line.strip() in {"---", "..."}), 0)
+    try:
+        meta = yaml.load("\n".join(lines[1:end]), _MetadataLoader) if end else None
+    except (yaml.YAMLError, RecursionError):
+        return None
+    lang = meta.get("lang") if isinstance(meta, dict) else None
+    return lang if isinstance(lang, str) and LANG_PATTERN.fullmatch(lang) else None
 
 
 def _shown_path(path: Path, root: Path) -> str:
@@ -118,8 +140,14 @@ def _shown_path(path: Path, root: Path) -> str:
 
 
 class _Loader:
-    def __init__(self, path: Path, shown: str, text: str, raw: bytes, today: dt.date):
+    def __init__(self, path: Path, root: Path, shown: str, text: str, raw: bytes, today: dt.date):
         self.path, self.shown, self.text, self.raw, self.today = path, shown, text, raw, today
+        self.root = root
+        self.original: Document | None = None
+        """For a translation: its original, loaded and checked first."""
+        self.recorded: TranslatedFrom | None = None
+        self.translating = False
+        """The metadata names an original (`translation-of:`)."""
         # Lines as pandoc and editors count them: not str.splitlines(), which also breaks at
         # form feeds and other separators and would shift every line number after one.
         self.lines = NEWLINE.split(text)
@@ -154,11 +182,25 @@ class _Loader:
             self.problems += root_causes
             self.problems += [p for p in body if p.message.startswith(OWN_CONTENT)]
         self.problems += self._pandoc_warnings(warnings, sections)
+        if self.original is not None and not root_causes:
+            for line, message in parity.problems(sections, self.original):
+                self.problem(line, message)
         self._placeholders((meta or {}).get("lang") or self._raw_lang())
         if self.problems or meta is None or blocks is None:
             raise SourceError(sorted(dict.fromkeys(self.problems), key=lambda p: p.line))
+        translation = None
+        if self.original is not None and self.recorded is not None:
+            translation = Translation(
+                original=self.original.source_path,
+                original_lang=self.original.lang,
+                recorded=self.recorded,
+                current=record.current(self.original),
+                original_lines={
+                    part.id: part.line for part in parity.parts(self.original.sections)
+                },
+            )
         return Document(
-            id=meta["id"],
+            id=meta.get("translation-of") or meta["id"],
             title=meta["title"],
             subtitle=meta.get("subtitle"),
             lang=meta["lang"],
@@ -168,6 +210,7 @@ class _Loader:
             source_path=self.shown,
             source_sha256=hashlib.sha256(self.raw).hexdigest(),
             source_text=self.text,
+            translation=translation,
         )
 
     # -- metadata ---------------------------------------------------------------------------
@@ -205,11 +248,28 @@ class _Loader:
 
     def _checked_meta(self, meta: dict[str, Any], end: int) -> dict[str, Any] | None:
         before = len(self.problems)
+        translating = self.translating = "translation-of" in meta
+        allowed = KNOWN_KEYS + TRANSLATION_KEYS if translating else KNOWN_KEYS
         for key in meta:
-            if key not in KNOWN_KEYS:
+            if key == "translated-from" and not translating:
+                self.problem(
+                    self._key_line(str(key), end),
+                    '"translated-from" is the record a translation keeps of its original; '
+                    'add "translation-of: <the original\'s id>", or delete it',
+                )
+            elif key not in allowed:
                 known = ", ".join(KNOWN_KEYS)
                 self.problem(self._key_line(str(key), end), f'unknown key "{key}"; use {known}')
-        for key in ("id", "title", "lang", "last-reviewed"):
+        for key in (
+            ("title", "lang", "last-reviewed")
+            if translating
+            else (
+                "id",
+                "title",
+                "lang",
+                "last-reviewed",
+            )
+        ):
             if meta.get(key) in (None, ""):
                 self.problem(end + 1, f'required key "{key}" is missing; add "{key}: ..." above')
         doc_id = meta.get("id")
@@ -221,11 +281,25 @@ class _Loader:
                 f"id {_quoted(str(doc_id))} is not valid; use lower-case letters, digits and "
                 "hyphens",
             )
-        elif isinstance(doc_id, str) and doc_id != self.path.stem:
+        elif translating and doc_id not in (None, "", meta["translation-of"]):
+            self.problem(
+                self._key_line("id", end),
+                f'id "{doc_id}" is not the original\'s ("translation-of: '
+                f"{meta['translation-of']}\"); a translation has its original's id: delete "
+                "this line",
+            )
+        elif not translating and isinstance(doc_id, str) and doc_id != self.path.stem:
+            first, dot, _rest = self.path.stem.partition(".")
+            hint = (
+                f'; a translation names its original: write "translation-of: {first}" '
+                f"instead of the id (docs/translations.md)"
+                if dot and first == doc_id
+                else ""
+            )
             self.problem(
                 self._key_line("id", end),
                 f'id "{doc_id}" does not match the file name; rename the file to '
-                f'"{doc_id}.md" or write "id: {self.path.stem}"',
+                f'"{doc_id}.md" or write "id: {self.path.stem}"{hint}',
             )
         for key in ("title", "subtitle"):
             if key in meta and meta[key] is not None and not isinstance(meta[key], str):
@@ -257,7 +331,71 @@ class _Loader:
                 f"review-every-months {_quoted(str(months))} must be a whole number of months "
                 f"from 1 to {MAX_REVIEW_MONTHS}, e.g. 12",
             )
+        if translating and len(self.problems) == before:
+            self._translation(meta, end)
         return meta if len(self.problems) == before else None
+
+    def _translation(self, meta: dict[str, Any], end: int) -> None:
+        """A translation's own metadata: its original (loaded and checked here, for parity),
+        its file name, and its record of the original's version."""
+        of, lang = meta["translation-of"], meta["lang"]
+        line = self._key_line("translation-of", end)
+        if not (isinstance(of, str) and ID_PATTERN.fullmatch(of)):
+            self.problem(line, f"translation-of {_quoted(str(of))} must be the original's id")
+            return
+        if self.path.name != f"{of}.{lang}.md":
+            self.problem(
+                line,
+                f'a translation of "{of}" into {lang} is the file "{of}.{lang}.md" beside its '
+                "original; rename this file (its name and its lang must agree)",
+            )
+            return
+        recorded, wrong = record.parse(meta.get("translated-from"))
+        if recorded is None:
+            at = self._key_line("translated-from", end) if "translated-from" in meta else line
+            self.problem(
+                at,
+                f"translated-from {wrong}; once the translation says everything the original "
+                f"says, run `leaflet translate mark-current --doc {of} --lang {lang}`",
+            )
+        original = self.path.parent / f"{of}.md"
+        try:
+            self.original = load(original, self.root, self.today)
+        except SourceError as error:
+            first = error.problems[0]
+            self.problem(
+                line,
+                f"the original {_shown_path(original, self.root)} cannot be loaded "
+                f"({len(error.problems)} problem{'s' * (len(error.problems) != 1)}, the first: "
+                f"{first}); fix it first, or check it with `leaflet check --doc {of}`",
+            )
+            return
+        if self.original.translation is not None:
+            self.problem(line, f'"{of}" is itself a translation; name the original it translates')
+            self.original = None
+        elif self.original.lang == lang:
+            self.problem(
+                self._key_line("lang", end),
+                f"lang {lang} is the original's own; a translation is in another language",
+            )
+            self.original = None
+        elif bool(meta.get("subtitle")) != bool(self.original.subtitle):
+            has = "has a subtitle" if self.original.subtitle else "has no subtitle"
+            self.problem(
+                self._key_line("subtitle", end) if meta.get("subtitle") else line,
+                f"the original ({self.original.source_path}) {has}; so does its translation",
+            )
+        self.recorded = recorded
+
+    def _in_original(self, ident: str) -> str:
+        """Where the original has the part `ident`, for a translation's messages."""
+        if self.original is None:
+            return ""
+        lines = {section.id: section.line for section in self.original.sections}
+        lines |= {d.id: d.line for d in self.original.disclaimers}
+        if ident not in lines:
+            return ""
+        return f" (its original has one: {self.original.source_path}:{lines[ident]})"
 
     # -- body -------------------------------------------------------------------------------
 
@@ -367,7 +505,11 @@ class _Loader:
                 break
         self.problems = [p for p in self.problems if p.line not in found]
         for number, marker in found.items():
-            self.problem(number, _placeholder_message(self.lines[number - 1], marker))
+            text = self.lines[number - 1]
+            if self.translating and not re.match(r"[a-z-]+\s*:", text):
+                self.problem(number, _to_translate(text, marker))
+            else:
+                self.problem(number, _placeholder_message(text, marker))
 
     def _raw_lang(self) -> str:
         """The lang line's value as written, when the metadata could not be read."""
@@ -466,7 +608,8 @@ class _Loader:
             self.problem(
                 line,
                 f'section "{ident}" has {have}; it needs exactly one "::: plain" div '
-                "(short sentences in plain words) right under its heading",
+                "(short sentences in plain words) right under its heading"
+                + self._in_original(ident),
             )
         return Section(
             id=ident,
@@ -502,7 +645,7 @@ class _Loader:
             self.problem(
                 line,
                 f'{where} has {have}; nest exactly one "::: plain" div '
-                "with the same disclaimer in plain words inside it",
+                "with the same disclaimer in plain words inside it" + self._in_original(ident),
             )
         if not wording:
             self.problem(line, f"{where} has no wording; put its full approved text in the div")
@@ -795,6 +938,19 @@ def _placeholder_message(text: str, marker: re.Match[str]) -> str:
     return (
         f'placeholder "{marker.group()}" in "{shown}"; write your own words in its place '
         f"(and delete the {marker.group()})"
+    )
+
+
+def _to_translate(text: str, marker: re.Match[str]) -> str:
+    """A translation's line still holding the original's words (`leaflet translate new`)."""
+    if outline.HEADING.match(text):
+        return (
+            f"the heading {_quoted(text)} is still to translate; write it in this "
+            f'language and delete the "{marker.group()}", keeping its {{#id}}'
+        )
+    return (
+        f"{_quoted(text)} is still to translate; write it in this language in its place "
+        f'(and delete the "{marker.group()}")'
     )
 
 

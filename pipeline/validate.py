@@ -3,7 +3,9 @@ an editor or a pre-commit hook gets the build's own messages in a fraction of a 
 those of loading, the review date as the build judges it (one policy, pipeline.review), a
 character no font of the brand draws (the build's glyph check, with its line and the package
 and family to add), and, as warnings, the reading grades the build's gate will hold the
-one-pagers to, estimated from the source."""
+one-pagers to, estimated from the source; for a translation, parity with its original (an
+error, at load) and the parts whose original changed since (a warning, an error with
+--strict); a label missing for the document's language."""
 
 from __future__ import annotations
 
@@ -16,8 +18,10 @@ from pipeline.builder.options import Options
 from pipeline.builder.plan import select_sources
 from pipeline.builder.project import Project
 from pipeline.builder.report import Listener, Report
+from pipeline.labels import check as check_labels
 from pipeline.model import Document
 from pipeline.source import SourceError, load
+from pipeline.translations import staleness
 
 
 def validate(
@@ -60,6 +64,11 @@ def validate(
         summary.title = result.title
         if brand is not None and not _glyphs_ok(result, brand, path, report):
             continue
+        for missing in check_labels(project.styles_dir, result.lang):
+            report.fail(f"{path.stem}: {missing}", doc=path.stem)
+        stale = staleness.message(result)
+        if stale:
+            report.add(options.stale_translation, f"{path.stem}: {stale}", doc=path.stem)
         due = review.status(result.last_reviewed, result.review_every_months, today)
         summary.review_due, summary.review = due.due.isoformat(), due.label
         verdict = review.policy(due, result.id, options.overdue_review)

@@ -212,10 +212,17 @@ def test_the_manifest_reads_back_what_it_wrote(tmp_path: Path) -> None:
     assert read(tmp_path) is None, "cut short: no manifest, never a wrong one"
 
 
-def test_strict_is_three_fields_and_none_of_them_by_default() -> None:
+def test_strict_is_four_fields_and_none_of_them_by_default() -> None:
     assert Options() == Options(
-        overdue_review="warning", placeholders="warning", html_reading="markup"
+        overdue_review="warning",
+        placeholders="warning",
+        html_reading="markup",
+        stale_translation="warning",
     )
     assert strictly(Options(formats=("html",))) == Options(
-        formats=("html",), overdue_review="error", placeholders="error", html_reading="browser"
+        formats=("html",),
+        overdue_review="error",
+        placeholders="error",
+        html_reading="browser",
+        stale_translation="error",
     )

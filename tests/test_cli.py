@@ -54,6 +54,8 @@ BARE = {
         ("check", "-d"),
         ("verify", "--doc", "--strict"),
         ("verify", "-d"),
+        ("translate", "new", "--doc"),
+        ("translate", "mark-current", "-d", "--lang", "es-US"),
     ],
     "formats": [
         ("build", "--formats"),

@@ -199,8 +199,22 @@ def test_every_file_under_styles_is_in_an_outputs_key() -> None:
         if path.is_file()
     }
     # brand.toml is in the keys as the tables each format reads; the landing page's template
-    # is in none, since every build and gather writes the landing page again.
-    assert every - keyed == {"brand.toml", "templates/index.html.j2"}
+    # is in none, since every build and gather writes the landing page again; a label
+    # catalogue is in the inputs of each document in its language (the next test).
+    labels = {f"labels/{path.name}" for path in (ROOT / "styles" / "labels").glob("*.toml")}
+    assert every - keyed == {"brand.toml", "templates/index.html.j2", *labels}
+
+
+@pytest.mark.fast
+def test_a_documents_inputs_are_the_label_catalogues_of_its_language_alone(
+    tmp_path: Path,
+) -> None:
+    make_project(tmp_path, {"sample": GOOD.replace("lang: en-US", "lang: es-US")})
+    inputs = document_inputs(load(tmp_path / "source/sample.md", tmp_path), tmp_path)
+    for scope in ("full", "plain"):
+        assert sorted(p for p in inputs[scope] if p.startswith("styles/")) == [
+            "styles/labels/es.toml"
+        ]
 
 
 @pytest.mark.parametrize("template", TEMPLATES)

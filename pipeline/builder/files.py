@@ -73,6 +73,7 @@ def clear_leftovers(output_dir: Path) -> None:
     for partial in [
         *output_dir.glob(f"{PARTIAL_PREFIX}*"),
         *output_dir.glob(f"*/{PARTIAL_PREFIX}*"),
+        *output_dir.glob(f"*/*/{PARTIAL_PREFIX}*"),  # a translation's
     ]:
         partial.unlink(missing_ok=True)
 

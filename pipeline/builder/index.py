@@ -13,7 +13,7 @@ from __future__ import annotations
 
 import io
 import re
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from pathlib import Path
 
 from pipeline import review
@@ -23,6 +23,7 @@ from pipeline.builder.files import FOLDER_MODE, readable, write_atomic
 from pipeline.builder.manifest import MANIFEST, Manifest
 from pipeline.builder.project import Project
 from pipeline.formats import FORMATS
+from pipeline.labels import REFERENCE, LabelError, Labels, labels_for, language_name
 from pipeline.review import ReviewDate
 from pipeline.templates import environment
 
@@ -76,18 +77,55 @@ class Card:
     review_due: str
     review: str
     """"", "due soon" or "overdue"."""
+    reading: str = ""
+    """The reading measure of a language scored otherwise than in grades."""
+    lang: str = ""
+    language: str = ""
+    """Its language's name, in that language."""
+    translations: tuple[Card, ...] = ()
+    """The document in its other languages."""
+    state: str = ""
+    """For a translation: "current", "stale" or "original missing"."""
+    stale_parts: tuple[str, ...] = ()
+    """For a stale translation: the parts whose original text changed."""
 
 
 def write_index(project: Project, brand: Brand) -> None:
-    manifests = []
+    originals: dict[str, Manifest] = {}
+    translations: dict[str, list[Manifest]] = {}
     for path in sorted(project.output_dir.glob(f"*/{MANIFEST}")):
         found = manifest.read(path.parent)
-        if found:
-            manifests.append(found)
+        if found and not found.translation_of:
+            originals[found.id] = found
+    for path in sorted(project.output_dir.glob(f"*/*/{MANIFEST}")):
+        found = manifest.read(path.parent)
+        if (
+            found
+            and found.translation_of
+            and found.folder == path.parent.relative_to(project.output_dir).as_posix()
+        ):
+            translations.setdefault(found.id, []).append(found)
     thumbnails = Thumbnails(project.output_dir)
-    cards = [_card(project.output_dir, found, thumbnails) for found in manifests]
+    cards = []
+    for doc_id in sorted({*originals, *translations}):
+        original = originals.get(doc_id)
+        others = [
+            _translation_card(project, found, original, thumbnails)
+            for found in translations.get(doc_id, [])
+        ]
+        if original is not None:
+            card = _card(project.output_dir, original, thumbnails)
+            cards.append(replace(card, translations=tuple(others)))
+        else:
+            cards += others
     thumbnails.remove_unused()
-    page = environment(brand).get_template("index.html.j2").render(documents=cards)
+    words = labels_for(project.styles_dir, REFERENCE)
+
+    def landing(key: str, **slots: str) -> str:
+        """The landing page's own words (the catalogue's [landing] table)."""
+        return words(f"landing.{key}", **slots)
+
+    page = environment(brand).get_template("index.html.j2").render(documents=cards, landing=landing)
     for asset in (*brand.font_files, brand.path(brand.organisation["logo"])):
         target = project.output_dir / "assets" / asset.name
         if not target.is_file() or target.read_bytes() != asset.read_bytes():
@@ -97,26 +135,52 @@ def write_index(project: Project, brand: Brand) -> None:
     project.output_dir.chmod(FOLDER_MODE)
 
 
-def _card(output_dir: Path, published: Manifest, thumbnails: Thumbnails) -> Card:
-    doc_id = published.id
+def _translation_card(
+    project: Project, published: Manifest, original: Manifest | None, thumbnails: Thumbnails
+) -> Card:
+    """A translation: its own card's facts, in its language, and its state against the
+    original's published edition."""
+    card = _card(project.output_dir, published, thumbnails, _labels(project, published.lang))
+    if original is None:
+        return replace(card, state="original missing")
+    recorded = published.translated_from.get("parts") or {}
+    stale = tuple(i for i, print_ in original.parts.items() if recorded.get(i) != print_)
+    return replace(card, state="stale" if stale else "current", stale_parts=stale)
+
+
+def _labels(project: Project, lang: str) -> Labels | None:
+    try:
+        return labels_for(project.styles_dir, lang)
+    except LabelError:
+        return None
+
+
+def _card(
+    output_dir: Path,
+    published: Manifest,
+    thumbnails: Thumbnails,
+    labels: Labels | None = None,
+) -> Card:
+    doc_id, folder = published.id, published.folder
     outputs = published.outputs
     ordered = [kind for kind in FORMATS if kind in outputs] + sorted(set(outputs) - set(FORMATS))
     links = []
     for kind in ordered:
         fmt = FORMATS.get(kind)
-        path = output_dir / doc_id / outputs[kind].path
+        path = output_dir / folder / outputs[kind].path
         label, detail = (fmt.label, fmt.description) if fmt else (kind, "")
-        links.append(Link(f"{doc_id}/{outputs[kind].path}", label, detail, _size(path)))
+        if labels is not None and f"formats.{kind}" in labels.values:
+            label, detail = labels(f"formats.{kind}"), ""  # its language's own word for it
+        links.append(Link(f"{folder}/{outputs[kind].path}", label, detail, _size(path)))
     previews = []
     for kind in ordered:
         fmt = FORMATS.get(kind)
         if fmt is not None and fmt.thumbnail:
             entry = outputs[kind]
-            src = thumbnails.of(
-                output_dir / doc_id / entry.path, doc_id, fmt.thumbnail, entry.sha256
-            )
+            name = folder.replace("/", "-").lower()
+            src = thumbnails.of(output_dir / folder / entry.path, name, fmt.thumbnail, entry.sha256)
             if src:
-                previews.append(Thumbnail(f"{doc_id}/{entry.path}", src, fmt.label))
+                previews.append(Thumbnail(f"{folder}/{entry.path}", src, fmt.label))
     reading = (published.readability or {}).get("onepager") or {}
     grade = reading.get("fk")
     failure = None
@@ -140,6 +204,9 @@ def _card(output_dir: Path, published: Manifest, thumbnails: Thumbnails) -> Card
         last_reviewed=published.last_reviewed,
         review_due=published.review_due,
         review=_review_label(published),
+        reading=str((published.readability or {}).get("summary") or ""),
+        lang=published.lang,
+        language=language_name(published.lang) if published.lang else "",
     )
 
 

@@ -15,26 +15,30 @@ import importlib.metadata
 import importlib.util
 import json
 import re
-from collections.abc import Iterable, Mapping
+from collections.abc import Iterable, Mapping, Sequence
 from pathlib import Path
+from typing import Any
 
 import pipeline
 from pipeline import tools
 from pipeline.brand import Brand
 from pipeline.builder.files import sha256
 from pipeline.formats import Format
-from pipeline.model import Document
+from pipeline.labels import catalogue_files
+from pipeline.model import Document, Language
 from pipeline.text import images
 
 
 def document_inputs(doc: Document, root: Path) -> dict[str, dict[str, str]]:
-    """What each scope of output reads: the source file and the images it shows, relative
-    to the project (path -> sha256). The one-pagers ("plain") show only the images of the
-    plain texts, so a figure in the body does not make them stale."""
+    """What each scope of output reads: the source file, the images it shows and the label
+    catalogue of its language, relative to the project (path -> sha256). The one-pagers
+    ("plain") show only the images of the plain texts, so a figure in the body does not make
+    them stale. A translation's outputs read its own source, never its original's."""
     plain = [list(blocks) for _ident, _kind, blocks in doc.plain_parts]
     source = root / doc.source_path
+    labels = catalogue_files(root / "styles", doc.lang)
     return {
-        scope: {_relative(path, root): sha256(path) for path in [source, *images(blocks)]}
+        scope: {_relative(path, root): sha256(path) for path in [source, *images(blocks), *labels]}
         for scope, blocks in (("full", doc.content), ("plain", plain))
     }
 
@@ -81,7 +85,11 @@ class StyleFiles:
 
 
 def output_key(
-    fmt: Format, inputs: Mapping[str, Mapping[str, str]], brand: Brand, styles: StyleFiles
+    fmt: Format,
+    inputs: Mapping[str, Mapping[str, str]],
+    brand: Brand,
+    styles: StyleFiles,
+    languages: Sequence[Language] = (),
 ) -> str:
     tables = {name: brand.tokens.get(name) for name in fmt.brand_tables}
     extra = {}
@@ -90,7 +98,7 @@ def output_key(
         extra["icc-profile"] = sha256(path) if path.is_file() else "missing"
     if fmt.embeds_fonts:
         extra["fallback-fonts"] = json.dumps(styles.system_fonts, sort_keys=True)
-    payload = {
+    payload: dict[str, Any] = {
         "format": fmt.name,
         "inputs": dict(inputs.get(fmt.scope) or {}),
         "brand": tables,
@@ -98,6 +106,8 @@ def output_key(
         "files": extra,
         "toolchain": toolchain(),
     }
+    if fmt.links_languages and languages:  # a language added or gone: its links change
+        payload["languages"] = [(lang.tag, lang.name, lang.folder) for lang in languages]
     encoded = json.dumps(payload, sort_keys=True, default=str).encode()
     return hashlib.sha256(encoded).hexdigest()
 

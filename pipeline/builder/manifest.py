@@ -146,6 +146,20 @@ class Manifest:
     """What verification found missing, when it failed (Gap.as_json())."""
     rejected: Rejection | None = None
     """Set when the current source failed: the edition above is the last good one."""
+    lang: str = ""
+    parts: Mapping[str, str] = field(default_factory=dict)
+    """Each section's and disclaimer's fingerprint (pipeline/translations/record.py): what a
+    translation's record is compared with on the landing page."""
+    translation_of: str = ""
+    """For a translation: its original's id (also its own `id`)."""
+    translated_from: Mapping[str, Any] = field(default_factory=dict)
+    """For a translation: the record of the original's version it translates (source,
+    parts)."""
+
+    @property
+    def folder(self) -> str:
+        """Its folder under output/: `<id>`, or `<id>/<lang>` for a translation."""
+        return f"{self.id}/{self.lang}" if self.translation_of else self.id
 
     @property
     def passed(self) -> bool:
@@ -177,6 +191,13 @@ class Manifest:
             "verification": {"passed": self.passed, "missing": [dict(m) for m in self.missing]},
             "stale": self.stale,
         }
+        if self.lang:
+            found["lang"] = self.lang
+        if self.parts:
+            found["parts"] = dict(self.parts)
+        if self.translation_of:
+            found["translation_of"] = self.translation_of
+            found["translated_from"] = dict(self.translated_from)
         if self.rejected is not None:
             found["rejected"] = self.rejected.to_json()
         if self.readability is not None:
@@ -213,6 +234,10 @@ class Manifest:
             outputs={kind: entry for kind, entry in outputs.items() if entry is not None},
             missing=tuple(m for m in missing or () if isinstance(m, dict)),
             rejected=Rejection.from_json(data.get("rejected")),
+            lang=str(data.get("lang") or ""),
+            parts=_strings(data.get("parts")),
+            translation_of=str(data.get("translation_of") or ""),
+            translated_from=_record(data.get("translated_from")),
         )
 
 
@@ -223,6 +248,18 @@ def read(folder: Path) -> Manifest | None:
     except (OSError, ValueError):
         return None
     return Manifest.from_json(data)
+
+
+def _strings(value: Any) -> dict[str, str]:
+    if not isinstance(value, dict):
+        return {}
+    return {str(k): v for k, v in value.items() if isinstance(v, str)}
+
+
+def _record(value: Any) -> dict[str, Any]:
+    if not isinstance(value, dict):
+        return {}
+    return {"source": str(value.get("source") or ""), "parts": _strings(value.get("parts"))}
 
 
 def _whole_grade(reading: Any) -> float:

@@ -33,9 +33,18 @@ class Options:
     """What a placeholder left in styles/brand.toml (an example address, ...) is."""
     html_reading: HtmlReading = "markup"
     """How pages are read back for their checks: from their markup, or in a browser."""
+    stale_translation: Severity = "warning"
+    """What a translation is whose original changed since it was made (in the parts the
+    build names). An error stops the translation's new edition before any work."""
 
 
 def strictly(options: Options) -> Options:
-    """`--strict`, CI's mode: an overdue review and a placeholder are errors, and pages are
-    read as a browser renders them."""
-    return replace(options, overdue_review="error", placeholders="error", html_reading="browser")
+    """`--strict`, CI's mode: an overdue review, a placeholder and a stale translation are
+    errors, and pages are read as a browser renders them."""
+    return replace(
+        options,
+        overdue_review="error",
+        placeholders="error",
+        html_reading="browser",
+        stale_translation="error",
+    )

@@ -14,7 +14,7 @@ from __future__ import annotations
 import datetime as dt
 import hashlib
 from collections.abc import Mapping, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING
 
@@ -28,10 +28,13 @@ from pipeline.builder.project import Project
 from pipeline.builder.report import Outcome, Report
 from pipeline.extract import reads_in_browser
 from pipeline.formats import FORMATS
-from pipeline.model import Document
+from pipeline.labels import check as check_labels
+from pipeline.labels import language_name
+from pipeline.model import Document, Language, document_id, edition_folder
 from pipeline.placeholders import placeholders
 from pipeline.review import ReviewDate
-from pipeline.source import SourceError, load
+from pipeline.source import SourceError, declared_lang, load
+from pipeline.translations import staleness
 
 if TYPE_CHECKING:
     from pipeline.formats.htmlview import ArticleView
@@ -46,6 +49,7 @@ class Setting:
     brand: Brand
     styles: StyleFiles
     today: dt.date
+    _languages: dict[str, tuple[Language, ...]] = field(default_factory=dict)
 
     @property
     def formats(self) -> tuple[str, ...]:
@@ -53,9 +57,29 @@ class Setting:
         asked = set(self.options.formats or FORMATS)
         return tuple(kind for kind in FORMATS if kind in asked)
 
-    def keys(self, inputs: Inputs) -> dict[str, str]:
+    def keys(self, inputs: Inputs, languages: Sequence[Language] = ()) -> dict[str, str]:
         """Every format's key for a document that reads `inputs`."""
-        return {kind: output_key(f, inputs, self.brand, self.styles) for kind, f in FORMATS.items()}
+        return {
+            kind: output_key(f, inputs, self.brand, self.styles, languages)
+            for kind, f in FORMATS.items()
+        }
+
+    def languages(self, edition: str) -> tuple[Language, ...]:
+        """Every language the edition's document is written in (the original first, then
+        its translations by tag), from the sources alone; none when it has no translation."""
+        doc_id = document_id(edition)
+        if doc_id not in self._languages:
+            sources = self.project.source_dir
+            translations = sorted(sources.glob(f"{doc_id}.*.md"))
+            found = []
+            original = declared_lang(sources / f"{doc_id}.md")
+            if translations and original is not None:
+                found.append(Language(original, language_name(original), doc_id))
+                for path in translations:
+                    tag = path.stem.split(".", 1)[1]
+                    found.append(Language(tag, language_name(tag), edition_folder(path.stem)))
+            self._languages[doc_id] = tuple(found)
+        return self._languages[doc_id]
 
 
 @dataclass(frozen=True)
@@ -70,6 +94,13 @@ class Survey:
     keys: Mapping[str, str]
     render: tuple[str, ...]
     """The formats to render; when the inputs changed, all asked for until loading tells."""
+    languages: tuple[Language, ...] = ()
+
+    @property
+    def translation(self) -> bool:
+        """Is it a translation (`<id>.<lang>.md`)? Then it is loaded at every build, to
+        check it against its original as it is now."""
+        return "." in self.id
 
 
 @dataclass(frozen=True)
@@ -85,6 +116,8 @@ class Plan:
     keys: Mapping[str, str]
     """Every format's current key (also those not built now: to tell which are stale)."""
     render: tuple[str, ...]
+    languages: tuple[Language, ...] = ()
+    """The document's languages, for the formats that link them."""
     review: review.ReviewStatus | None = None
     view: ArticleView | None = None
     """The document's HTML view, made once here for every format drawn from it."""
@@ -151,7 +184,8 @@ def select_sources(project: Project, options: Options, report: Report) -> list[P
         paths = [path for path in paths if path.stem in set(options.docs)]
     if options.shard is not None:
         number, count = options.shard
-        paths = [path for path in paths if shard_of(path.stem, count) == number]
+        # by the document's id: its translations go with it (one folder, one machine)
+        paths = [path for path in paths if shard_of(document_id(path.stem), count) == number]
     return paths
 
 
@@ -161,17 +195,18 @@ def shard_of(doc_id: str, count: int) -> int:
 
 
 def survey(where: Setting, path: Path) -> Survey:
-    previous = manifest.read(where.project.output_dir / path.stem)
+    previous = manifest.read(where.project.folder(path.stem))
     recorded = previous.inputs if previous is not None else {}
     unchanged = previous is not None and inputs_unchanged(recorded, where.project.root)
     inputs = recorded if unchanged else {}
-    keys = where.keys(inputs) if unchanged else {}
+    languages = where.languages(path.stem)
+    keys = where.keys(inputs, languages) if unchanged else {}
     render = tuple(
         kind
         for kind in where.formats
         if not unchanged or not _current(where, previous, keys, kind, path.stem)
     )
-    return Survey(path.stem, path, previous, inputs, keys, render)
+    return Survey(path.stem, path, previous, inputs, keys, render, languages)
 
 
 def complete(where: Setting, known: Survey, report: Report) -> Plan | Refusal | None:
@@ -180,24 +215,26 @@ def complete(where: Setting, known: Survey, report: Report) -> Plan | Refusal | 
     review-date policy stops it."""
     doc: Document | None = None
     inputs, keys, render = known.inputs, known.keys, known.render
-    if render:
+    if render or known.translation:
         loaded = _load(where, known, report)
         if isinstance(loaded, Refusal):
             return loaded
         doc = loaded
     if doc is not None and not inputs:  # the inputs changed: now the keys tell
         inputs = document_inputs(doc, where.project.root)
-        keys = where.keys(inputs)
+        keys = where.keys(inputs, known.languages)
         render = tuple(
             kind
             for kind in where.formats
             if not _current(where, known.previous, keys, kind, known.id)
         )
     if render and doc is not None:
-        refused = _glyphs(where, doc, known, report)
+        refused = _glyphs(where, doc, known, report) or _labels(where, doc, known, report)
         if refused is not None:
             return refused
     status, stop = _review(where, doc, known, report)
+    if doc is not None and doc.translation is not None:
+        stop = _stale(where, doc, report) or stop
     if stop:
         return None
     summary = report.document(known.id)
@@ -207,7 +244,17 @@ def complete(where: Setting, known: Survey, report: Report) -> Plan | Refusal | 
             report.outcome(Outcome(known.id, kind, "up to date", verified=True))
     view, view_error = _view(doc, render, report)
     return Plan(
-        known.id, known.path, doc, known.previous, inputs, keys, render, status, view, view_error
+        known.id,
+        known.path,
+        doc,
+        known.previous,
+        inputs,
+        keys,
+        render,
+        known.languages,
+        status,
+        view,
+        view_error,
     )
 
 
@@ -229,11 +276,34 @@ def _glyphs(where: Setting, doc: Document, known: Survey, report: Report) -> Ref
 
     problems = missing_glyphs(doc, where.brand, known.path)
     for problem in problems:
-        report.fail(str(problem), doc=doc.id)
+        report.fail(str(problem), doc=known.id)
     if not problems:
         return None
     lines = tuple(str(problem) for problem in problems)
-    return Refusal(doc.id, known.previous, doc.source_sha256, lines)
+    return Refusal(known.id, known.previous, doc.source_sha256, lines)
+
+
+def _labels(where: Setting, doc: Document, known: Survey, report: Report) -> Refusal | None:
+    """Every label the formats add is in the document's language (pipeline.labels): a
+    missing one is said before rendering, naming the label and the catalogue file."""
+    problems = check_labels(where.project.styles_dir, doc.lang)
+    for problem in problems:
+        report.fail(f"{known.id}: {problem}", doc=known.id)
+    if not problems:
+        return None
+    lines = tuple(f"{known.id}: {problem}" for problem in problems)
+    return Refusal(known.id, known.previous, doc.source_sha256, lines)
+
+
+def _stale(where: Setting, doc: Document, report: Report) -> bool:
+    """A translation whose original changed since it was made, said part by part: a
+    warning, or an error that stops its new edition (`Options.stale_translation`)."""
+    said = staleness.message(doc)
+    if not said:
+        return False
+    error = where.options.stale_translation == "error"
+    report.add("error" if error else "warning", f"{doc.edition}: {said}", doc=doc.edition)
+    return error
 
 
 def _review(
@@ -298,7 +368,7 @@ def _current(
         and entry.html_reading != "browser"
     ):
         return False  # read from its markup only: a strict build reads it in a browser
-    folder = where.project.output_dir / doc_id
+    folder = where.project.folder(doc_id)
     try:
         return all(files.sha256(folder / name) == h for name, h in entry.files.items())
     except OSError:

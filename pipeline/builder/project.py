@@ -5,6 +5,8 @@ from __future__ import annotations
 from dataclasses import dataclass
 from pathlib import Path
 
+from pipeline.model import edition_folder
+
 
 @dataclass(frozen=True)
 class Project:
@@ -23,6 +25,11 @@ class Project:
     @property
     def styles_dir(self) -> Path:
         return self.root / "styles"
+
+    def folder(self, edition: str) -> Path:
+        """Where an edition is published: output/<id>/, or output/<id>/<lang>/ for a
+        translation (`edition` is its source file's name without .md)."""
+        return self.output_dir / edition_folder(edition)
 
     @property
     def rejected_dir(self) -> Path:

@@ -19,6 +19,7 @@ import shutil
 from collections.abc import Mapping
 from dataclasses import replace
 from pathlib import Path
+from typing import Any
 
 from pipeline.builder import files, sources
 from pipeline.builder.manifest import MANIFEST, Manifest, Output, Rejection
@@ -30,6 +31,8 @@ from pipeline.builder.render import Rendered
 from pipeline.builder.report import Outcome, Report
 from pipeline.extract import reads_in_browser
 from pipeline.formats import FORMATS
+from pipeline.model import Document
+from pipeline.translations import record
 
 
 def settle(
@@ -109,13 +112,13 @@ def _settle(
                 sources.keep(project, plan.doc)
             _swap_in(project, plan.id, manifest, staging, new)
         except OSError as error:  # a full disk, a read-only folder: this document only
-            folder = project.shown(project.output_dir / plan.id)
+            folder = project.shown(project.folder(plan.id))
             report.fail(f"{plan.id}: cannot publish to {folder} ({error}); it is unchanged")
             manifest, new = plan.previous, {}
         if new:
             report.say(
                 f"{plan.id}: published {', '.join(sorted(new))} to "
-                f"{project.shown(project.output_dir / plan.id)}",
+                f"{project.shown(project.folder(plan.id))}",
                 doc=plan.id,
             )
     summary.published = manifest is not None
@@ -123,7 +126,7 @@ def _settle(
         for kind, entry in manifest.outputs.items():
             if entry.stale and kind not in results:
                 report.stale(plan.id, kind)
-        summary.reading_grade = _grade(manifest)
+        summary.reading = _reading(manifest)
 
 
 def _edition(plan: Plan, results: Mapping[str, Rendered], options: Options) -> Manifest | None:
@@ -156,7 +159,7 @@ def _edition(plan: Plan, results: Mapping[str, Rendered], options: Options) -> M
         assert previous is not None
         return replace(previous, outputs=outputs, rejected=None)
     return Manifest(
-        id=plan.id,
+        id=doc.id,
         title=doc.title,
         source=doc.source_path,
         source_sha256=doc.source_sha256,
@@ -165,7 +168,19 @@ def _edition(plan: Plan, results: Mapping[str, Rendered], options: Options) -> M
         review_due=plan.review.due.isoformat() if plan.review else "",
         inputs=plan.inputs,
         outputs=outputs,
+        **languages(doc),
     )
+
+
+def languages(doc: Document) -> dict[str, Any]:
+    """What a manifest says of the edition's language: its tag, its parts' fingerprints,
+    and for a translation, its original and the record of the version it translates."""
+    found: dict[str, Any] = {"lang": doc.lang, "parts": record.fingerprints(doc)}
+    if doc.translation is not None:
+        recorded = doc.translation.recorded
+        found["translation_of"] = doc.id
+        found["translated_from"] = {"source": recorded.source, "parts": dict(recorded.parts)}
+    return found
 
 
 def _unchanged(plan: Plan, rejection: Rejection) -> Manifest | None:
@@ -235,7 +250,8 @@ def _swap_in(
 ) -> None:
     """The document's folder, replaced in one step by a new one: the files it keeps (hard
     links), the `new` outputs (from their staging folders), and the manifest."""
-    folder = project.output_dir / doc_id
+    folder = project.folder(doc_id)
+    folder.parent.mkdir(parents=True, exist_ok=True)  # a translation's, before its original's
     scratch = staging or files.staging_folder(project.output_dir, doc_id)
     fresh = scratch / ".publish"
     try:
@@ -296,7 +312,7 @@ def _keep_rejected(
         )
     doc = plan.doc
     manifest = Manifest(
-        id=plan.id,
+        id=doc.id if doc else plan.id,
         title=doc.title if doc else "",
         source=doc.source_path if doc else "",
         source_sha256=rejection.source_sha256,
@@ -307,10 +323,18 @@ def _keep_rejected(
         outputs=outputs,
         missing=tuple(missing),
         rejected=rejection,
+        **(languages(doc) if doc else {}),
     )
     files.write_atomic(target / MANIFEST, manifest.to_bytes())
 
 
-def _grade(manifest: Manifest) -> float | None:
-    grade = ((manifest.readability or {}).get("onepager") or {}).get("fk")
-    return float(grade) if isinstance(grade, int | float) else None
+def _reading(manifest: Manifest) -> str:
+    scores = (manifest.readability or {}).get("onepager") or {}
+    grade = scores.get("fk")
+    if isinstance(grade, int | float):
+        return f"{grade:.1f}"
+    for measure, score in scores.items():
+        if isinstance(score, int | float):
+            initials = "".join(word[:1].upper() for word in measure.split("-"))
+            return f"{score:.0f} {initials}"
+    return ""

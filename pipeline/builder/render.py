@@ -16,7 +16,7 @@ from pipeline.builder import files
 from pipeline.errors import Failure, failure
 from pipeline.extract import HtmlReading
 from pipeline.formats import FORMATS, SHARED, Job, Unfit
-from pipeline.model import Document
+from pipeline.model import Document, Language
 
 if TYPE_CHECKING:  # the checks' readers (PDF, HTML, DOCX) load only when something is built
     from pipeline.checks import OutputCheck
@@ -36,6 +36,8 @@ class Task:
     """The document's HTML view, made once by the build, when a format is drawn from it."""
     view_error: str = ""
     html_reading: HtmlReading = "markup"
+    languages: tuple[Language, ...] = ()
+    """The document's languages, for the formats that link them."""
 
 
 @dataclass(frozen=True)
@@ -79,7 +81,7 @@ def render_group(task: Task) -> list[Rendered]:
     results = []
     for kind in task.formats:
         fmt = FORMATS[kind]
-        seen = task.brand.only(fmt.brand_tables)
+        seen = task.brand.only(fmt.brand_tables).in_language(task.doc.lang)
         folder = task.staging / kind
         try:
             folder.mkdir()
@@ -87,7 +89,9 @@ def render_group(task: Task) -> list[Rendered]:
                 raise _Unmade(Failure(task.view_error or "the HTML view was not made"))
             if shared_error:
                 raise _Unmade(shared_error)
-            job = Job(fmt, task.doc, seen, task.view if fmt.html_view else None, shared)
+            languages = task.languages if fmt.links_languages else ()
+            view = task.view if fmt.html_view else None
+            job = Job(fmt, task.doc, seen, view, shared, languages)
             unfit = ""
             try:
                 main = fmt.render(job, folder)
@@ -118,7 +122,7 @@ def _shared(task: Task) -> tuple[Any, Failure | None]:
         return None, None
     try:
         return SHARED[first.shares].make(
-            task.doc, task.brand.only(first.brand_tables), task.view
+            task.doc, task.brand.only(first.brand_tables).in_language(task.doc.lang), task.view
         ), None
     except Exception as error:
         return None, failed(error)

@@ -48,7 +48,9 @@ class DocumentSummary:
     id: str
     title: str = ""
     published: bool = False
-    reading_grade: float | None = None
+    reading: str = ""
+    """The one-pager's reading level as the summary shows it: a grade ("3.1"), or a score
+    with its measure's initials in a language scored otherwise ("77 FH")."""
     review_due: str | None = None
     review: str = ""
     """"", "due soon" or "overdue"."""

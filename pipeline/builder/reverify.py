@@ -44,7 +44,8 @@ def verify_published(
 def _verify(where: Setting, path: Path, report: Report) -> None:
     from pipeline.checks import check_output
 
-    folder = where.project.output_dir / path.stem
+    edition = path.stem
+    folder = where.project.folder(edition)
     published = manifest.read(folder)
     if published is None:
         report.fail(f"{path.stem}: not built yet; run `leaflet build --doc {path.stem}`")
@@ -55,8 +56,8 @@ def _verify(where: Setting, path: Path, report: Report) -> None:
         for problem in error.problems:
             report.fail(str(problem), doc=path.stem)
         return
-    report.document(doc.id).title = doc.title
-    keys = where.keys(document_inputs(doc, where.project.root))
+    report.document(edition).title = doc.title
+    keys = where.keys(document_inputs(doc, where.project.root), where.languages(edition))
     outputs: dict[str, Output] = {}
     gaps = []
     for kind, entry in published.outputs.items():
@@ -67,13 +68,13 @@ def _verify(where: Setting, path: Path, report: Report) -> None:
         # Set both ways: an output marked stale matches again once its source is reverted.
         if entry.key != keys[kind]:
             outputs[kind] = replace(entry, stale=True)
-            report.stale(doc.id, kind)
+            report.stale(edition, kind)
             continue
         start = time.perf_counter()
         seen = where.brand.only(fmt.brand_tables)
         reading = where.options.html_reading
         check = check_output(doc, seen, kind, folder / entry.path, html_reading=reading)
-        report.checked(doc.id, kind, check, Path(entry.path).name)
+        report.checked(edition, kind, check, Path(entry.path).name)
         outputs[kind] = replace(
             entry,
             stale=False,
@@ -83,6 +84,6 @@ def _verify(where: Setting, path: Path, report: Report) -> None:
         )
         gaps += [gap.as_json() for gap in check.gaps]
         seconds = time.perf_counter() - start
-        report.outcome(Outcome(doc.id, kind, "up to date", seconds, check.passed))
+        report.outcome(Outcome(edition, kind, "up to date", seconds, check.passed))
     checked = replace(published, outputs=outputs, missing=tuple(gaps))
     files.write_atomic(folder / MANIFEST, checked.to_bytes())

@@ -190,7 +190,7 @@ def render(
 
     def collect(block: bool) -> Iterator[tuple[Staged, dict[str, Rendered]]]:
         for task, results in executor.finished(block):
-            doc_id = task.doc.id
+            doc_id = task.doc.edition
             work, left, done = waiting[doc_id]
             for result in results:  # said as each finishes, so a live display can follow
                 done[result.kind] = result
@@ -219,6 +219,7 @@ def render(
                 plan.view if drawn else None,
                 plan.view_error,
                 where.options.html_reading,
+                plan.languages,
             )
             executor.start(task, _rendering(report, plan.id, group))
             yield from collect(block=False)  # publish what is done before loading the next

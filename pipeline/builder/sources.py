@@ -21,8 +21,10 @@ def folder(project: Project, doc_id: str) -> Path:
 
 
 def keep(project: Project, doc: Document) -> None:
-    """Keep the source `doc` was loaded from (once: the same bytes have the same name)."""
-    keep_version(project, doc.id, doc.source_text.encode("utf-8"))
+    """Keep the source `doc` was loaded from (once: the same bytes have the same name). A
+    translation's versions are kept apart from its original's (build/sources/<id>.<lang>/):
+    a version of the Spanish is never taken for a version of the English."""
+    keep_version(project, doc.edition, doc.source_text.encode("utf-8"))
 
 
 def keep_version(project: Project, doc_id: str, data: bytes) -> None:

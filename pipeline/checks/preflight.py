@@ -42,6 +42,7 @@ from PIL import Image, ImageCms, ImageMath
 
 from pipeline.brand import Brand, length_mm
 from pipeline.checks.finished import Finished, OutputCheck
+from pipeline.labels import labels_for
 
 REPORT = "preflight.txt"
 TICKET = "print-job.txt"
@@ -197,7 +198,8 @@ class Preflight:
 def run(finished: Finished) -> OutputCheck:
     """The check "preflight": its failures, its figures, and preflight.txt, print-job.txt
     and print-job.json to publish beside the brochure."""
-    flight = preflight(finished.path, finished.brand)
+    notes = labels_for(finished.brand.styles_dir, finished.doc.lang)("notes")
+    flight = preflight(finished.path, finished.brand, notes)
     return OutputCheck(
         problems=[f"brochure preflight: {failure}" for failure in flight.failures],
         notes=[f"brochure: {line}" for line in flight.notes()],
@@ -214,7 +216,8 @@ def run(finished: Finished) -> OutputCheck:
     )
 
 
-def preflight(path: Path, brand: Brand) -> Preflight:
+def preflight(path: Path, brand: Brand, notes: str = "Notes") -> Preflight:
+    """`notes`: the title of a Notes page, in the document's language."""
     flight = Preflight(path)
     condition = brand.print_condition
     most = _Most()
@@ -230,7 +233,7 @@ def preflight(path: Path, brand: Brand) -> Preflight:
         flight.facts = _facts(pdf, path, brand)
     flight.facts["ink_max"] = round(most.total, 1)
     flight.facts["ink_max_where"] = most.where
-    resolution, flight.facts["notes_pages"] = _read_pages(path, brand)
+    resolution, flight.facts["notes_pages"] = _read_pages(path, brand, notes)
     checks["every image at print resolution"] = resolution
     for failures in checks.values():
         flight.failures += sorted(set(failures), key=failures.index)
@@ -784,9 +787,9 @@ def _boxes(pdf: pikepdf.Pdf, brand: Brand) -> Iterator[str]:
             yield f"page {number}: the BleedBox reaches beyond the MediaBox"
 
 
-def _read_pages(path: Path, brand: Brand) -> tuple[list[str], int]:
+def _read_pages(path: Path, brand: Brand, title: str) -> tuple[list[str], int]:
     """With PDFium: each image printed coarser than the brand's resolution, and how many
-    pages are Notes pages (a line that reads "Notes")."""
+    pages are Notes pages (a line that reads the Notes pages' `title`)."""
     wanted = brand.min_image_dpi
     coarse, notes = [], 0
     pdf = pdfium.PdfDocument(path)
@@ -801,7 +804,7 @@ def _read_pages(path: Path, brand: Brand) -> tuple[list[str], int]:
                         f"at {dpi:.0f} dpi, below {wanted:.0f}"
                     )
             text = page.get_textpage().get_text_bounded()
-            notes += "Notes" in (line.strip() for line in text.splitlines())
+            notes += title in (line.strip() for line in text.splitlines())
     finally:
         pdf.close()
     return coarse, notes

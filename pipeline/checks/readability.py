@@ -16,8 +16,15 @@ Flesch-Kincaid grade; SMOG is reported beside it. SMOG needs three sentences at 
 `estimate` scores the same from the source alone, in a moment (`invoke check` warns with
 it), with the title and headings standing in for the page around the plain text.
 
+Each language is scored in its own measure, never in another's: English as above; Spanish
+by two reading-ease scales (`EASE`: Fernández-Huerta and Szigriszt-Pazos on the INFLESZ
+scale, higher is easier), each part and the whole page held to the floors of the brand's
+`[readability.es]`; any other language has no validated measure here: it is reported as
+such and passes the gate with that note.
+
 textstat stays at 0.7.4: it counts syllables with pyphen's bundled dictionaries, where later
-versions download a dictionary at run time.
+versions download a dictionary at run time. Its language is one setting for the whole
+process (`textstat.set_lang`): every call here sets it first.
 """
 
 from __future__ import annotations
@@ -27,7 +34,7 @@ from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from typing import Any
 
-from pipeline.brand import Brand
+from pipeline.brand import Brand, BrandError
 from pipeline.checks.finished import Finished, OutputCheck
 from pipeline.model import Document, PartKind
 from pipeline.text import paragraphs
@@ -161,12 +168,31 @@ class Assessment:
 
 def run(finished: Finished) -> OutputCheck:
     """The check "readability", on a finished one-pager."""
-    reading = assess(finished.doc, finished.brand, finished.whole.units)
+    reading = assess_any(finished.doc, finished.brand, finished.whole.units)
     return OutputCheck(
         problems=[f"readability: {problem}" for problem in reading.problems],
         notes=[reading.summary()],
         record={"readability": reading.as_json()},
     )
+
+
+def measured(lang: str) -> str:
+    """The measure a language is scored in: "en" (Flesch-Kincaid), one of EASE's languages,
+    or "" (no validated measure)."""
+    base = lang.split("-")[0].lower()
+    return base if base == "en" or base in EASE else ""
+
+
+def assess_any(
+    doc: Document, brand: Brand, page: Sequence[str]
+) -> Assessment | EaseAssessment | Unmeasured:
+    """`assess` in the measure of the document's language."""
+    language = measured(doc.lang)
+    if language == "en":
+        return assess(doc, brand, page)
+    if language:
+        return assess_ease(doc, brand, page, language)
+    return Unmeasured(doc.lang)
 
 
 def score(units: Iterable[str]) -> Score:
@@ -209,7 +235,7 @@ def assess(doc: Document, brand: Brand, page: Sequence[str]) -> Assessment:
     )
 
 
-def estimate(doc: Document, brand: Brand) -> Assessment:
+def estimate(doc: Document, brand: Brand) -> Assessment | EaseAssessment | Unmeasured:
     """`assess` from the source alone: the page as the title, each section's heading and the
     plain text, without the masthead, labels and footer a built page adds."""
     page = [doc.title]
@@ -217,7 +243,7 @@ def estimate(doc: Document, brand: Brand) -> Assessment:
         page += [section.title, *paragraphs(section.plain)]
         for disclaimer in section.disclaimers:
             page += paragraphs(disclaimer.plain)
-    return assess(doc, brand, page)
+    return assess_any(doc, brand, page)
 
 
 def _part(doc: Document, ident: str, kind: PartKind, units: Iterable[str], line: int) -> Part:
@@ -251,9 +277,157 @@ def _as_text(units: Iterable[str]) -> str:
     return " ".join(u if _TERMINAL.search(u) else f"{u}." for u in cleaned if u)
 
 
-def _textstat() -> Any:
-    """textstat, imported when a text is first scored: it takes a sixth of a second, which
-    only the worker that checks a one-pager should pay."""
+def _textstat(lang: str = "en") -> Any:
+    """textstat, set to `lang` (its one setting for the whole process), imported when a text
+    is first scored: it takes a sixth of a second, which only the worker that checks a
+    one-pager should pay."""
     import textstat
 
+    textstat.set_lang(lang)
     return textstat
+
+
+# -- languages scored by reading ease (higher is easier) -----------------------------------
+
+
+@dataclass(frozen=True)
+class Ease:
+    key: str
+    """As brand.toml and the manifest name it: "fernandez-huerta"."""
+    name: str
+    function: str
+    """textstat's function."""
+
+
+EASE: dict[str, tuple[Ease, ...]] = {
+    "es": (
+        Ease("fernandez-huerta", "Fernández-Huerta", "fernandez_huerta"),
+        Ease("szigriszt-pazos", "Szigriszt-Pazos (INFLESZ)", "szigriszt_pazos"),
+    )
+}
+"""The validated reading-ease measures of each language textstat 0.7.4 scores."""
+
+
+@dataclass(frozen=True)
+class EasePart:
+    id: str
+    kind: PartKind
+    scores: dict[str, float]
+    hardest: tuple[str, float] | None
+    """Its hardest sentence, with its score in the first measure."""
+    where: str
+
+    @property
+    def name(self) -> str:
+        return Part(self.id, self.kind, Score(0, None, 0, 0), None, self.where).name
+
+
+@dataclass(frozen=True)
+class EaseAssessment:
+    lang: str
+    measures: tuple[Ease, ...]
+    whole: dict[str, float]
+    parts: tuple[EasePart, ...]
+    floors: dict[str, tuple[float, float]]
+    """Measure key -> (every part at least, the page as a whole at least)."""
+
+    @property
+    def problems(self) -> list[str]:
+        found = []
+        for part in self.parts:
+            for measure in self.measures:
+                value, floor = part.scores[measure.key], self.floors[measure.key][0]
+                if value < floor:
+                    found.append(
+                        f"{part.where}: {part.name} reads at {value:g} ({measure.name}), below "
+                        f"{floor:g} for any part ([readability.{self.lang}] {measure.key} in "
+                        f"styles/brand.toml; higher is easier); its hardest sentence: "
+                        f"{_quote(part.hardest)}; shorten its sentences and words"
+                    )
+        for measure in self.measures:
+            value, floor = self.whole[measure.key], self.floors[measure.key][1]
+            if value < floor:
+                found.append(
+                    f"the one-pager reads at {value:g} ({measure.name}) as a whole; it must "
+                    f"reach {floor:g} or more ([readability.{self.lang}] {measure.key} in "
+                    "styles/brand.toml; higher is easier)"
+                )
+        return found
+
+    def summary(self) -> str:
+        shown = ", ".join(
+            f"{m.name} {self.whole[m.key]:g} (at least {self.floors[m.key][1]:g})"
+            for m in self.measures
+        )
+        return f"reading level: one-pager {shown}"
+
+    def as_json(self) -> dict[str, Any]:
+        return {
+            "measure": self.lang,
+            "onepager": self.whole,
+            "floors": {key: list(pair) for key, pair in self.floors.items()},
+            "passed": not self.problems,
+            "summary": self.summary().removeprefix("reading level: one-pager "),
+            "parts": [
+                {"id": p.id, "kind": p.kind, "where": p.where, **p.scores} for p in self.parts
+            ],
+        }
+
+
+@dataclass(frozen=True)
+class Unmeasured:
+    """A language no validated formula scores: said, never scored in another's measure."""
+
+    lang: str
+    problems: tuple[str, ...] = ()
+
+    def summary(self) -> str:
+        return (
+            f"reading level: no validated measure for {self.lang} (an English formula means "
+            "nothing in it): the gate passes on it; have a reader of the language judge the "
+            "one-pager"
+        )
+
+    def as_json(self) -> dict[str, Any]:
+        return {
+            "measure": "none",
+            "lang": self.lang,
+            "passed": True,
+            "summary": f"no validated measure for {self.lang}",
+        }
+
+
+def ease(text: str, lang: str, measure: Ease) -> float:
+    return float(getattr(_textstat(lang), measure.function)(text))
+
+
+def assess_ease(doc: Document, brand: Brand, page: Sequence[str], lang: str) -> EaseAssessment:
+    measures = EASE[lang]
+    limits = brand.readability.get(lang) or {}
+    floors = {}
+    for measure in measures:
+        pair = limits.get(measure.key)
+        if not (isinstance(pair, list) and len(pair) == 2):
+            raise BrandError(
+                f"styles/brand.toml: [readability.{lang}] {measure.key} must be two numbers, "
+                "the floor for every part and for the page as a whole, e.g. [60, 70]"
+            )
+        floors[measure.key] = (float(pair[0]), float(pair[1]))
+    lines = {section.id: section.line for section in doc.sections}
+    lines |= {disclaimer.id: disclaimer.line for disclaimer in doc.disclaimers}
+    parts = []
+    for ident, kind, blocks in doc.plain_parts:
+        text = _as_text(paragraphs(blocks))
+        found = [m.group().strip() for m in _SENTENCE.finditer(text)]
+        graded = [(s, ease(s, lang, measures[0])) for s in found if s]
+        hardest = min(graded, key=lambda item: item[1]) if graded else None
+        where = _source_line(doc, lines[ident], hardest[0] if hardest else "")
+        scores = {m.key: ease(text, lang, m) if text else 0.0 for m in measures}
+        parts.append(EasePart(ident, kind, scores, hardest, f"{doc.source_path}:{where}"))
+    whole_text = _as_text(page)
+    whole = {m.key: ease(whole_text, lang, m) if whole_text else 0.0 for m in measures}
+    return EaseAssessment(lang, measures, whole, tuple(parts), floors)
+
+
+def _quote(hardest: tuple[str, float] | None) -> str:
+    return f'"{hardest[0]}" ({hardest[1]:g})' if hardest else ""

@@ -61,11 +61,15 @@ class Expected:
     marked: bool = False
     """A footnote's mark follows the text: it may end where the mark's number starts,
     directly after a letter ("a sink²"), not only at a word's edge."""
+    after_mark: bool = False
+    """A footnote's mark comes before the text: it may start right after the mark's number,
+    as text written without spaces does ("水。¹离水池"), not only at a word's edge."""
 
     @property
     def needle(self) -> str:
         """What is looked for in the output's text (see Haystack.occurrences)."""
-        return normalise(self.text) + (MARK if self.marked else "")
+        before, after = (MARK if self.after_mark else ""), (MARK if self.marked else "")
+        return before + normalise(self.text) + after
 
 
 def expected(doc: Document, scope: Scope) -> Iterator[Expected]:
@@ -94,7 +98,9 @@ def _each(ident: str, kind: PartKind, part: str, blocks: Sequence[Block]) -> Ite
         pieces = text.split(MARK)
         for i, piece in enumerate(pieces):
             if piece.strip():
-                yield Expected(ident, kind, part, piece, marked=i < len(pieces) - 1)
+                yield Expected(
+                    ident, kind, part, piece, marked=i < len(pieces) - 1, after_mark=i > 0
+                )
     for note in notes:
         for text in paragraphs(note):
             yield Expected(ident, kind, "footnote", text, ordered=False)
@@ -255,15 +261,27 @@ class Haystack:
             def ends(end: int) -> bool:
                 if end in edges:
                     return True
-                return word != needle and end < len(text) and text[end].isdigit()
+                return needle.endswith(MARK) and end < len(text) and text[end].isdigit()
 
             key = word[: self.KEY]
             first = bisect.bisect_left(self._keys, key)
             last = bisect.bisect_left(self._keys, key + "\U0010ffff", first)
+            starts = self._starts[first:last]
+            if needle.startswith(MARK):  # also right after the mark's number
+                starts = [
+                    *starts,
+                    *(
+                        m.start()
+                        for m in re.finditer(re.escape(word), text)
+                        if text[m.start() - 1 : m.start()].isdigit()
+                    ),
+                ]
             self._found[needle] = sorted(
-                start
-                for start in self._starts[first:last]
-                if text.startswith(word, start) and ends(start + len(word))
+                {
+                    start
+                    for start in starts
+                    if text.startswith(word, start) and ends(start + len(word))
+                }
             )
         return self._found[needle]
 
@@ -370,7 +388,7 @@ class Haystack:
 
 
 def _unmarked(needle: str) -> str:
-    return needle.removesuffix(MARK)
+    return needle.removesuffix(MARK).removeprefix(MARK)
 
 
 class _PrefixMax:

@@ -24,7 +24,8 @@ from typing import TYPE_CHECKING, Any
 
 from pipeline import native
 from pipeline.errors import UserError
-from pipeline.model import Scope
+from pipeline.labels import Labels, labels_for
+from pipeline.model import Language, Scope
 
 if TYPE_CHECKING:
     from pipeline.brand import Brand
@@ -71,6 +72,9 @@ class Format:
     """A PDF whose first page the landing page shows as a picture, under this short name."""
     preview_first: bool = False
     """`invoke preview` makes it first: it is what the open page shows."""
+    links_languages: bool = False
+    """It links the document's other languages (hreflang alternates and a switcher): the
+    list of them is in its key and its job."""
 
     @property
     def verified(self) -> tuple[Scope, ...]:
@@ -116,6 +120,14 @@ class Job:
     """The document's HTML view, made once per document, for a format drawn from it."""
     shared: Any = None
     """What the format shares with others (`Format.shares`), made once for them all."""
+    languages: tuple[Language, ...] = ()
+    """Every language the document is published in (its own too), for a format that links
+    them (`Format.links_languages`); none when it has no translation."""
+
+    @property
+    def labels(self) -> Labels:
+        """The words the pipeline adds, in the document's language (pipeline.labels)."""
+        return labels_for(self.brand.styles_dir, self.doc.lang)
 
     @property
     def file(self) -> str:
@@ -132,7 +144,7 @@ class Job:
             from pipeline.formats.htmlview import article_view
 
             view = article_view(doc)
-        seen = brand.only(fmt.brand_tables)
+        seen = brand.only(fmt.brand_tables).in_language(doc.lang)
         shared = SHARED[fmt.shares].make(doc, seen, view) if fmt.shares else None
         return cls(fmt, doc, seen, view if fmt.html_view else None, shared)
 
@@ -171,9 +183,10 @@ FORMATS: dict[str, Format] = {
             module="pipeline.formats.html",
             scope="full",
             checks=("verify",),
-            styles=(*_FILES, "templates/article*"),
+            styles=(*_FILES, "templates/article*", "templates/languages*"),
             brand_tables=_TABLES,
             preview_first=True,
+            links_languages=True,
         ),
         Format(
             "brochure_pdf",
@@ -239,9 +252,10 @@ FORMATS: dict[str, Format] = {
             module="pipeline.formats.onepager.html",
             scope="plain",
             checks=("verify", "readability"),
-            styles=(*_FILES, "templates/onepager*"),
+            styles=(*_FILES, "templates/onepager*", "templates/languages*"),
             brand_tables=(*_TABLES, "onepager", "readability"),
             shares="one-page layout",
+            links_languages=True,
         ),
     )
 }

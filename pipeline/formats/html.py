@@ -17,6 +17,7 @@ from markupsafe import Markup
 from pipeline.brand import Brand
 from pipeline.formats import Job
 from pipeline.formats.htmlview import ArticleView, DisclaimerView, SectionView, write_brand_assets
+from pipeline.labels import Labels
 from pipeline.model import Document
 from pipeline.pandoc import inner_html
 from pipeline.templates import environment
@@ -28,7 +29,7 @@ TEMPLATE_IDS = ("content", "toc-title", "site-footer")
 
 
 def render(job: Job, out_dir: Path) -> Path:
-    doc, brand, view = job.doc, job.brand, job.view
+    doc, brand, view, labels = job.doc, job.brand, job.view, job.labels
     assert view is not None, "the page is drawn from the HTML view"
     view.copy_images(out_dir)
     write_assets(brand, out_dir)
@@ -37,7 +38,10 @@ def render(job: Job, out_dir: Path) -> Path:
         .get_template("article.html.j2")
         .render(
             doc=doc,
-            view=page_view(view),
+            view=page_view(view, labels),
+            labels=labels,
+            languages=job.languages,
+            page="index.html",
             description=description(doc),
             structured_data=structured_data(doc, brand),
             logo=brand.path(brand.organisation["logo"]).name,
@@ -78,7 +82,7 @@ def structured_data(doc: Document, brand: Brand) -> dict[str, Any]:
     }
 
 
-def page_view(view: ArticleView) -> ArticleView:
+def page_view(view: ArticleView, labels: Labels) -> ArticleView:
     """The view with each section's body fitted into the page's outline: subheadings one
     level below their parent (a `###` is an h3 under the section's h2, and no level is
     skipped), ids that do not clash with the page's own, and wide tables in a box that
@@ -89,11 +93,12 @@ def page_view(view: ArticleView) -> ArticleView:
         taken.add(f"{section.id}-in-short")
         for disclaimer in section.disclaimers:
             taken.update((disclaimer.id, f"{disclaimer.id}-label"))
-    tables = itertools.count(1)  # "Table N" names a table without a caption
+    # "Table N" names a table without a caption
+    tables = (labels("table", number=n) for n in itertools.count(1))
     return replace(view, sections=tuple(_fitted_section(s, taken, tables) for s in view.sections))
 
 
-def _fitted_section(section: SectionView, taken: set[str], tables: Iterator[int]) -> SectionView:
+def _fitted_section(section: SectionView, taken: set[str], tables: Iterator[str]) -> SectionView:
     level = [2]  # the last heading level in this section: the section's own h2
 
     def fit(markup: Markup) -> Markup:
@@ -127,7 +132,7 @@ def _unique(wanted: str, taken: set[str]) -> str:
     return candidate
 
 
-def _wrap_table(table: Any, number: int) -> None:
+def _wrap_table(table: Any, name: str) -> None:
     """Put a table in a focusable, labelled region that scrolls sideways by itself, so a
     wide table never widens the page (WCAG 1.4.10) and keyboard users can scroll it."""
     caption = table.find("caption")
@@ -138,7 +143,7 @@ def _wrap_table(table: Any, number: int) -> None:
             "class": "table-scroll",
             "role": "region",
             "tabindex": "0",
-            "aria-label": label or f"Table {number}",
+            "aria-label": label or name,
         },
     )
     region.tail, table.tail = table.tail, None

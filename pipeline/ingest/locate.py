@@ -30,8 +30,8 @@ _ROLES = {
     "disclaimer": units.WORDING,
     "disclaimer plain": units.DISCLAIMER_PLAIN,
 }
-_LABEL_TEXTS = {label.casefold(): (box.casefold(), text) for box, (label, text) in LABELS.items()}
-_ROLES |= {label: _ROLES[box] for label, (box, _text) in _LABEL_TEXTS.items()}
+_LABEL_BOXES = {label.casefold(): box.casefold() for box, (label, _key) in LABELS.items()}
+_ROLES |= {label: _ROLES[box] for label, box in _LABEL_BOXES.items()}
 # Made from the brand and the metadata, not the source's text: an edit there is not applied.
 _GENERATED = {"author", "date"}
 
@@ -109,8 +109,10 @@ def _content(
         version = versions.get(paragraph.index, Versions([], []))
         before, after = text_of(version.before), text_of(version.after)
         style = paragraph.style.casefold()
-        label = _LABEL_TEXTS[style][1] if style in _LABEL_TEXTS else None
-        if style in _GENERATED or (label is not None and before == label):
+        # The build wrote one paragraph in a label's style, the label, in the document's
+        # language: whatever was there before the review is it.
+        label = before if style in _LABEL_BOXES and before else None
+        if style in _GENERATED or label is not None:
             if after not in {before, ""}:  # typed into the label or the date line
                 what = f"the label “{label}”" if label else f"the {style} line"
                 generated.append((what, after))

@@ -3,6 +3,7 @@
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -83,7 +84,16 @@ def open_reviewed(path: Path) -> Reviewed:
             f"source may be at most {LIMITS.source >> 20} MB, so this file was not built "
             "from one: it is damaged or made to look like a review"
         )
+    if _TRANSLATION.search(base.text.split("\n---", 1)[0]):
+        raise IngestError(
+            f"{shown} is a review of a translation of {doc_id} (its source names "
+            "translation-of): reviews of translations cannot be ingested yet; apply its "
+            "changes to the translation by hand (docs/translations.md)"
+        )
     return Reviewed(path, doc_id, base, package)
+
+
+_TRANSLATION = re.compile(r"(?m)^translation-of\s*:")
 
 
 def _custom_property(package: Package, name: str) -> str:

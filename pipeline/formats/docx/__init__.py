@@ -28,6 +28,7 @@ from pipeline.formats.docx import images as docx_images
 from pipeline.formats.docx.bookmarks import bookmark_name
 from pipeline.formats.docx.labels import LABELS
 from pipeline.formats.docx.reference import write_reference
+from pipeline.labels import Labels
 from pipeline.model import Block, Disclaimer, Document
 from pipeline.pandoc import ast_document
 from pipeline.text import nodes
@@ -36,19 +37,20 @@ from pipeline.text import nodes
 def render(job: Job, out_dir: Path) -> Path:
     doc, brand = job.doc, job.brand
     target = (out_dir / job.file).resolve()
-    blocks = docx_images.sized(article_blocks(doc), brand)
+    labels = job.labels
+    blocks = docx_images.sized(article_blocks(doc, labels), brand)
     with tempfile.TemporaryDirectory(prefix="docx-") as work:
         reference = write_reference(brand, Path(work) / "reference.docx", doc.lang)
         # Only the source folder may be read for images; none at all when there are none.
         source_dir = docx_images.source_folder(doc, blocks) or Path(work)
         blocks = docx_images.relative_to(blocks, source_dir)
-        ast = ast_document(blocks, metadata(doc, brand))
+        ast = ast_document(blocks, metadata(doc, brand, labels))
         _pandoc(ast, reference, source_dir, target, doc, docx_images.print_ppi(brand))
-    docx_finish.finish(target, doc, brand)
+    docx_finish.finish(target, doc, brand, labels)
     return target
 
 
-def article_blocks(doc: Document) -> list[Block]:
+def article_blocks(doc: Document, labels: Labels) -> list[Block]:
     """The body pandoc gets: each section a level-1 heading (Word's Heading 1); its plain
     summary and each disclaimer's approved and plain wording in Divs whose custom-style names
     our Word style, each after its label; each disclaimer in a Div named by its bookmark."""
@@ -56,19 +58,20 @@ def article_blocks(doc: Document) -> list[Block]:
     for section in doc.sections:
         heading = copy.deepcopy(list(section.heading))
         blocks.append(_header(1, bookmark_name(section.id), heading))
-        blocks += _box("Plain Summary", section.plain)
+        blocks += _box("Plain Summary", section.plain, labels)
         for item in section.body:
             if isinstance(item, Disclaimer):
-                parts = _box("Disclaimer", item.wording) + _box("Disclaimer Plain", item.plain)
+                parts = _box("Disclaimer", item.wording, labels)
+                parts += _box("Disclaimer Plain", item.plain, labels)
                 blocks.append({"t": "Div", "c": [[bookmark_name(item.id), [], []], parts]})
             else:
                 blocks.append(_shift_headings(item))
     return blocks
 
 
-def _box(style: str, content: Iterable[Block]) -> list[Block]:
-    label_style, label = LABELS[style]
-    words = [{"t": "Str", "c": word} for word in label.split()]
+def _box(style: str, content: Iterable[Block], labels: Labels) -> list[Block]:
+    label_style, key = LABELS[style]
+    words = [{"t": "Str", "c": word} for word in labels(key).split()]
     spaced = [node for word in words for node in ({"t": "Space"}, word)][1:]
     return [
         _styled_div("", label_style, [{"t": "Para", "c": spaced}]),
@@ -76,14 +79,14 @@ def _box(style: str, content: Iterable[Block]) -> list[Block]:
     ]
 
 
-def metadata(doc: Document, brand: Brand) -> dict[str, Any]:
+def metadata(doc: Document, brand: Brand, labels: Labels) -> dict[str, Any]:
     """Title page and document properties. pandoc writes title, subject and author (the
     organisation) to the core properties, and any other key as a custom property."""
     organisation = brand.organisation
     fields = {
         "title": doc.title,
         "subtitle": doc.subtitle,
-        "date": f"Last reviewed {doc.last_reviewed.human}",
+        "date": labels("last-reviewed", date=labels.date(doc.last_reviewed)),
         "lang": doc.lang,
         "subject": doc.subtitle or doc.title,
         "author": organisation["name"],

@@ -6,6 +6,7 @@ source it was built from (`embedded`)."""
 from __future__ import annotations
 
 import itertools
+import re
 from pathlib import Path
 
 import docx
@@ -35,6 +36,7 @@ from pipeline.formats.docx.wordml import (
     save,
     sort_children,
 )
+from pipeline.labels import Labels
 from pipeline.model import Document
 from pipeline.svgclean import clean_svg
 
@@ -52,13 +54,13 @@ class FinishError(Exception):
     """pandoc's DOCX is not what the finisher expects; a bug, not a user's mistake."""
 
 
-def finish(path: Path, doc: Document, brand: Brand) -> None:
+def finish(path: Path, doc: Document, brand: Brand, labels: Labels) -> None:
     document = docx.Document(str(path))
-    _properties(document, doc, brand)
+    _properties(document, doc, brand, labels)
     _language(document, doc.lang)
     name_run_fonts(document, brand)
     _page(document, brand)
-    _header_and_footer(document, doc)
+    _header_and_footer(document, doc, labels)
     _review_settings(document)
     _list_styles(document)
     _lock_disclaimers(document, doc)
@@ -103,7 +105,7 @@ def _review_settings(document: WordDocument) -> None:
         element.set(qn("w:val"), value)
 
 
-def _properties(document: WordDocument, doc: Document, brand: Brand) -> None:
+def _properties(document: WordDocument, doc: Document, brand: Brand, labels: Labels) -> None:
     """pandoc set them from the metadata; python-docx makes sure, and adds who last saved."""
     core = document.core_properties
     core.title = doc.title
@@ -112,7 +114,9 @@ def _properties(document: WordDocument, doc: Document, brand: Brand) -> None:
     core.keywords = ", ".join(("patient education", brand.organisation["department"], doc.id))
     core.last_modified_by = brand.organisation["name"]
     core.language = doc.lang
-    core.comments = f"Last reviewed {doc.last_reviewed.human}; source {doc.source_path}"
+    core.comments = (
+        f"{labels('last-reviewed', date=labels.date(doc.last_reviewed))}; {doc.source_path}"
+    )
 
 
 def _language(document: WordDocument, lang: str) -> None:
@@ -161,17 +165,21 @@ def _page(document: WordDocument, brand: Brand) -> None:
         section.header_distance = section.footer_distance = Inches(inches(page["margin-top"]) / 2)
 
 
-def _header_and_footer(document: WordDocument, doc: Document) -> None:
+def _header_and_footer(document: WordDocument, doc: Document, labels: Labels) -> None:
     section = document.sections[0]
     header = section.header.paragraphs[0]
     header.style = document.styles["Header"]
     header.add_run(doc.title)
     footer = section.footer.paragraphs[0]
     footer.style = document.styles["Footer"]
-    footer.add_run(f"Last reviewed {doc.last_reviewed.human} \u00b7 Page ")
-    _field(footer, "PAGE", "1")
-    footer.add_run(" of ")
-    _field(footer, "NUMPAGES", "1")
+    reviewed = labels("last-reviewed", date=labels.date(doc.last_reviewed))
+    footer.add_run(f"{reviewed} \u00b7 ")
+    fields = {"page": ("PAGE", "1"), "pages": ("NUMPAGES", "1")}
+    for index, part in enumerate(re.split(r"\{([a-z]+)\}", labels.text("page-of"))):
+        if index % 2:
+            _field(footer, *fields[part])
+        elif part:
+            footer.add_run(part)
 
 
 def _field(paragraph: Paragraph, instruction: str, shown: str) -> None:

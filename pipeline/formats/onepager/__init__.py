@@ -23,7 +23,8 @@ import weasyprint
 from pipeline.brand import Brand, BrandError, length_mm
 from pipeline.formats import Unfit, weasy
 from pipeline.formats.htmlview import ArticleView, write_brand_assets
-from pipeline.model import Document
+from pipeline.labels import labels_for
+from pipeline.model import Document, Language
 from pipeline.templates import environment
 from pipeline.text import paragraphs
 
@@ -87,9 +88,16 @@ def article_url(doc: Document, brand: Brand) -> str:
     return pattern.replace("{id}", doc.id)
 
 
-def page_html(doc: Document, brand: Brand, view: ArticleView, on_paper: bool) -> str:
+def page_html(
+    doc: Document,
+    brand: Brand,
+    view: ArticleView,
+    on_paper: bool,
+    languages: tuple[Language, ...] = (),
+) -> str:
     """The one-pager as HTML. On paper (the PDF) the full article is its web address; on
-    screen it is a link to index.html beside the one-pager, with the address for print."""
+    screen it is a link to index.html beside the one-pager, with the address for print, and
+    the document's other `languages` are linked."""
     url = article_url(doc, brand)
     return (
         environment(brand)
@@ -99,6 +107,9 @@ def page_html(doc: Document, brand: Brand, view: ArticleView, on_paper: bool) ->
             view=view,
             article_url=url,
             article_href=url if on_paper else ARTICLE_PAGE,
+            labels=labels_for(brand.styles_dir, doc.lang),
+            languages=() if on_paper else languages,
+            page="onepager.html",
         )
     )
 

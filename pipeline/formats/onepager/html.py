@@ -13,7 +13,7 @@ from pipeline.formats import Job, onepager
 def render(job: Job, out_dir: Path) -> Path:
     layout, view = job.shared, job.view
     assert isinstance(layout, onepager.PageLayout) and view is not None
-    html = onepager.page_html(job.doc, job.brand, view, on_paper=False)
+    html = onepager.page_html(job.doc, job.brand, view, on_paper=False, languages=job.languages)
     css = onepager.stylesheet(job.brand, layout.fit)
     target = onepager.write_page(html, css, job.brand, view, out_dir, job.file)
     layout.check(target)

@@ -17,6 +17,7 @@ from pipeline.brand import Brand, length_mm
 from pipeline.errors import UserError
 from pipeline.formats import weasy
 from pipeline.formats.htmlview import ArticleView
+from pipeline.labels import labels_for
 from pipeline.model import Document
 from pipeline.templates import environment
 
@@ -60,6 +61,7 @@ def page_html(
     @color-profile only from the document's own stylesheets). `pages_total` is the CSS
     value the footer shows as the page count."""
     env = environment(brand)
+    labels = labels_for(brand.styles_dir, doc.lang)
     urls = {
         "fonts_url": weasy.STYLES + "fonts/",
         "logo_url": logo_url(brand, medium),
@@ -71,9 +73,12 @@ def page_html(
         fit=fit or Fit.nominal(brand),
         pages_total=Markup(pages_total),  # CSS the code writes, not text: not escaped
         max_pages=MAX_PAGES,
+        labels=labels,
         **urls,
     )
-    return env.get_template(template).render(doc=doc, view=view, css=Markup(css), **context)
+    return env.get_template(template).render(
+        doc=doc, view=view, css=Markup(css), labels=labels, **context
+    )
 
 
 def write(html: str, work_dir: Path, target: Path, brand: Brand, **options: Any) -> Path:
