@@ -239,10 +239,28 @@ def ingest(
     _leaflet("ingest", docx, apply=apply, approve_disclaimer=approve_disclaimer, output=output)
 
 
-@product(iterable=["doc"])
-def translate(c: Context, action: str, doc: list[str] | None = None, lang: str = "") -> None:
+@product(iterable=["doc", "approve_disclaimer"])
+def translate(
+    c: Context,
+    action: str,
+    file: str = "",
+    doc: list[str] | None = None,
+    lang: str = "",
+    output: str = "",
+    approve_disclaimer: list[str] | None = None,
+    passage: str = "",
+) -> None:
     # `action` has no default, so invoke takes `new` as its value, not as the task `new`.
-    _leaflet("translate", action, doc=doc, lang=lang)
+    _leaflet(
+        "translate",
+        action,
+        *([file] if file else []),
+        doc=doc,
+        lang=lang,
+        output=output,
+        approve_disclaimer=approve_disclaimer,
+        passage=passage,
+    )
 
 
 @product()

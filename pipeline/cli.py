@@ -143,8 +143,15 @@ def helps(root: Path | None) -> dict[str, dict[str, str]]:
         "translate": {
             "": "Start a translation, or mark it current with its original.",
             "action": "; ".join(f"{name}: {what}" for name, what in TRANSLATE_ACTIONS.items()),
-            "doc": doc.replace("only this document", "the original, only this document"),
+            "doc": "the original's id" + (f", one of: {listed}" if listed else ""),
             "lang": "the translation's language, a BCP 47 tag (e.g. es-US)",
+            "file": "import: the XLIFF file back from translation",
+            "output": "export: where to write the XLIFF (default: "
+            "build/translations/<id>.<lang>.xlf)",
+            "approve_disclaimer": "import: apply a changed translation of this disclaimer too "
+            "(repeatable)",
+            "passage": "mark-current: a shared passage's id (its version in --lang, "
+            "styles/passages/<id>.<lang>.md, records the original passage as it is)",
         },
         "clean": {"": "Remove everything built (output/ keeps its README)."},
     }
@@ -153,6 +160,8 @@ def helps(root: Path | None) -> dict[str, dict[str, str]]:
 TRANSLATE_ACTIONS = {
     "new": "start source/<id>.<lang>.md: every part of the original, its words marked TODO",
     "mark-current": "record that the translation now follows the original as it is",
+    "export": "write the translators' XLIFF 1.2 file of --doc for --lang",
+    "import": "bring a translated XLIFF file (FILE) back into source/<id>.<lang>.md",
 }
 
 
@@ -254,6 +263,17 @@ def parser(root: Path | None = None, prog: str = PROG) -> argparse.ArgumentParse
             help=texts[name]["formats"],
         )
 
+    def approve(sub: argparse.ArgumentParser, said: str) -> None:
+        sub.add_argument(
+            "-p",
+            "--approve-disclaimer",
+            action="extend",
+            type=_names("a disclaimer id", "--approve-disclaimer not-a-cure"),
+            default=[],
+            metavar="ID",
+            help=said,
+        )
+
     def output(sub: argparse.ArgumentParser, name: str) -> None:
         sub.add_argument("-o", "--output", default="", metavar="DIR", help=texts[name]["output"])
 
@@ -291,21 +311,18 @@ def parser(root: Path | None = None, prog: str = PROG) -> argparse.ArgumentParse
     sub = command("ingest")
     sub.add_argument("docx", metavar="REVIEWED.docx", help=texts["ingest"]["docx"])
     sub.add_argument("-a", "--apply", action="store_true", help=texts["ingest"]["apply"])
-    sub.add_argument(
-        "-p",
-        "--approve-disclaimer",
-        action="extend",
-        type=_names("a disclaimer id", "--approve-disclaimer not-a-cure"),
-        default=[],
-        metavar="ID",
-        help=texts["ingest"]["approve_disclaimer"],
-    )
+    approve(sub, texts["ingest"]["approve_disclaimer"])
     output(sub, "ingest")
 
     sub = command("translate")
-    sub.add_argument("action", choices=TRANSLATE_ACTIONS, help=texts["translate"]["action"])
+    said = texts["translate"]
+    sub.add_argument("action", choices=TRANSLATE_ACTIONS, help=said["action"])
     doc(sub, "translate")
-    sub.add_argument("-l", "--lang", default="", metavar="TAG", help=texts["translate"]["lang"])
+    sub.add_argument("file", nargs="?", default="", metavar="FILE", help=said["file"])
+    sub.add_argument("-l", "--lang", default="", metavar="TAG", help=said["lang"])
+    sub.add_argument("-o", "--output", default="", metavar="FILE", help=said["output"])
+    approve(sub, said["approve_disclaimer"])
+    sub.add_argument("--passage", default="", metavar="ID", help=said["passage"])
 
     command("clean")
     return top
@@ -413,14 +430,32 @@ def ingest(root: Path, args: argparse.Namespace) -> int:
 
 def translate(root: Path, args: argparse.Namespace) -> int:
     from pipeline.builder import Project
-    from pipeline.translations.commands import mark_current, start
+    from pipeline.translations import commands, exchange
 
-    if len(args.doc) != 1 or not args.lang:
+    project = Project.at(root)
+    if args.action == "import":
+        if not args.file:
+            raise UserError("import needs the file: leaflet translate import FILE.xlf")
+        imported = exchange.take_in(project, Path(args.file), args.approve_disclaimer)
+        print("\n".join(imported.lines))
+        return imported.exit_code
+    if args.passage:
+        if args.action != "mark-current" or not args.lang:
+            raise UserError(
+                "--passage is for mark-current: leaflet translate mark-current --passage ID "
+                "--lang TAG, e.g. --passage language-help --lang es"
+            )
+        done = commands.mark_passage_current(project, args.passage, args.lang)
+    elif len(args.doc) != 1 or not args.lang:
         raise UserError(
             f"{args.action} needs one --doc ID and --lang TAG, e.g. --doc knee-pain --lang es-US"
         )
-    command = {"new": start, "mark-current": mark_current}[args.action]
-    done = command(Project.at(root), args.doc[0], args.lang)
+    elif args.action == "export":
+        out = Path(args.output) if args.output else None
+        done = exchange.export(project, args.doc[0], args.lang, out)
+    else:
+        command = {"new": commands.start, "mark-current": commands.mark_current}[args.action]
+        done = command(project, args.doc[0], args.lang)
     print("\n".join(done.lines))
     return OK
 

@@ -19,7 +19,7 @@ from typing import Any
 
 from pipeline import tools
 from pipeline.brand import Brand
-from pipeline.model import Block, Document
+from pipeline.model import Block, Disclaimer, Document, Section
 from pipeline.source import Problem
 from pipeline.text import nodes
 
@@ -72,7 +72,7 @@ def missing_glyphs(doc: Document, brand: Brand, source: Path) -> list[Problem]:
         )
         for family in _absent_families(brand)
     ]
-    places = _places(doc, source) + _pipeline_places(brand)
+    places = _places(doc, source, brand.styles_dir.parent) + _pipeline_places(brand)
     wanted = {char for char in set().union(*(place.text for place in places)) if _drawn(char)}
     missing = _uncovered(wanted, brand)
     # In reading order, one problem per kind of character (a script, emoji, private use).
@@ -206,18 +206,24 @@ class Place:
     text: str
 
 
-def _places(doc: Document, source: Path) -> list[Place]:
-    """The document's text: the title and subtitle, then each section and each disclaimer."""
+def _places(doc: Document, source: Path, root: Path) -> list[Place]:
+    """The document's text: the title and subtitle, then each section and each disclaimer
+    (a shared passage's named in its own file, under `root`)."""
     lines, shown = _lines(source), doc.source_path
     metadata = (doc.title, doc.subtitle or "")
     places = [Place(shown, source, _line_of(lines, text), text) for text in metadata]
+
+    def place(part: Section | Disclaimer, text: str) -> Place:
+        if part.passage:  # a shared passage's text: named in its own file
+            return Place(part.passage, root / part.passage, part.line, text)
+        return Place(shown, source, part.line, text)
+
     for section in doc.sections:
         blocks = [block for block in section.body if isinstance(block, dict)]
         text = _text([{"t": "Plain", "c": list(section.heading)}, *section.plain, *blocks])
-        places.append(Place(shown, source, section.line, text))
+        places.append(place(section, text))
         for disclaimer in section.disclaimers:
-            text = _text([*disclaimer.wording, *disclaimer.plain])
-            places.append(Place(shown, source, disclaimer.line, text))
+            places.append(place(disclaimer, _text([*disclaimer.wording, *disclaimer.plain])))
     return places
 
 

@@ -65,6 +65,15 @@ DOCUMENT_PIXELS = Limit(
 """All figures of one document together: the PDF renderers hold each figure's pixels while
 they lay the document out."""
 SVG = Limit("SVG size", 2_000_000, "bytes", "simplify the drawing, or export it again")
+TRANSLATORS_FILE = Limit(
+    "translators' file size",
+    5_000_000,
+    "bytes",
+    "a file `leaflet translate export` writes holds one document (a few hundred kilobytes); "
+    "import that file, or export it again",
+)
+"""An XLIFF file back from translation: the largest source's text twice (source and target)
+with its markup and notes is well under 2 MB."""
 
 
 class NotRegular(OSError):

@@ -27,6 +27,9 @@ class Disclaimer:
     wording: tuple[Block, ...]
     plain: tuple[Block, ...]
     line: int
+    passage: str = ""
+    """The shared passage file it is included from (`styles/passages/<id>.md`, as messages
+    name it, its `line` there); "" for the document's own text."""
 
 
 @dataclass(frozen=True)
@@ -39,6 +42,8 @@ class Section:
     body: tuple[Block | Disclaimer, ...]
     """Body blocks in source order, with each disclaimer where it stands."""
     line: int
+    passage: str = ""
+    """As Disclaimer.passage."""
 
     @property
     def disclaimers(self) -> tuple[Disclaimer, ...]:
@@ -100,6 +105,9 @@ class Document:
     translation: Translation | None = None
     """Set when this document translates another (`translation-of:`): its id is then the
     original's, its `lang` its own."""
+    stale_passages: tuple[str, ...] = ()
+    """Each shared passage's version in another language it includes whose original passage
+    changed since that version was translated (or which records no version of it)."""
 
     @property
     def edition(self) -> str:
@@ -140,6 +148,16 @@ class Document:
             yield section.id, "section", section.plain
             for disclaimer in section.disclaimers:
                 yield disclaimer.id, "disclaimer", disclaimer.plain
+
+    @property
+    def passages(self) -> tuple[str, ...]:
+        """The shared passage files the document includes (as Section.passage), once each."""
+        found = [s.passage for s in self.sections] + [d.passage for d in self.disclaimers]
+        return tuple(dict.fromkeys(name for name in found if name))
+
+    def where(self, part: Section | Disclaimer) -> str:
+        """`file:line` of a section or disclaimer: in the source, or in its passage file."""
+        return f"{part.passage or self.source_path}:{part.line}"
 
     @property
     def next_review(self) -> dt.date:

@@ -36,6 +36,7 @@ ATTRIBUTES = {
     "height": _LENGTH,
     "lang": re.compile(r"[A-Za-z]{2,3}(?:-[A-Za-z0-9]{1,8})*"),
     "dir": re.compile(r"ltr|rtl|auto"),
+    "include": re.compile(r"[a-z0-9]+(?:-[a-z0-9]+)*"),
 }
 """The pandoc attributes (`{key=value}`) a document may use, and the values each takes: an
 attribute reaches the HTML as it is, so an event handler (`onclick`), a `style`, `hidden`,
@@ -44,6 +45,9 @@ renderer's own: in a source it could dress any paragraph as a disclaimer, or a d
 as any other.)"""
 FIGURE_ONLY = ("width", "height")
 """Attributes that mean something on a figure only."""
+INCLUDE = "include"
+"""`::: {include=id}` and `:::`: a shared passage (styles/passages/<id>.md) stands here.
+An empty div of its own: nothing else on it, nothing in it."""
 CLASSES = {"Div": ("plain", "disclaimer"), "Link": ("uri", "email")}
 """The classes a source may use: `plain` and `disclaimer` on a `:::` div, and those pandoc
 gives an address written as a link (`<https://...>`, `<name@example.org>`). Any other class
@@ -88,6 +92,11 @@ def node_problems(node: dict[str, Any], where: str) -> Iterator[tuple[str, str]]
             problem = attribute_problem(key, value)
             if not problem and key in FIGURE_ONLY and kind != "Image":
                 problem = f"is not allowed here: only a figure takes a {key}"
+            if not problem and key == INCLUDE and not is_include(node):
+                problem = (
+                    f"is not allowed here: a shared passage is included by an empty div of its "
+                    f'own, the line "::: {{include={value}}}" then the line ":::"'
+                )
             if problem:
                 yield f"{key}=", f'attribute "{key}" in {where} {problem}'
         for name in classes:
@@ -95,6 +104,20 @@ def node_problems(node: dict[str, Any], where: str) -> Iterator[tuple[str, str]]
                 # A code fence's language is written without its dot (```python).
                 needle = name if kind in {"Code", "CodeBlock"} else f".{name}"
                 yield needle, f'class "{name}" in {where} {class_problem(name)}'
+
+
+def is_include(node: dict[str, Any]) -> bool:
+    """Is this node an include of a shared passage: an empty div whose one attribute is
+    `include` (no id, no class, no text)?"""
+    if node.get("t") != "Div":
+        return False
+    (ident, classes, attributes), content = node["c"]
+    return not ident and not classes and not content and [k for k, _ in attributes] == [INCLUDE]
+
+
+def included(node: dict[str, Any]) -> str | None:
+    """The passage id an include names; None for any other node."""
+    return dict(node["c"][0][2])[INCLUDE] if is_include(node) else None
 
 
 def class_problem(name: str) -> str:

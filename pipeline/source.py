@@ -11,14 +11,14 @@ import json
 import re
 import tempfile
 from collections.abc import Iterable, Iterator
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from pathlib import Path
-from typing import Any
+from typing import Any, NamedTuple
 from urllib.parse import unquote
 
 import yaml
 
-from pipeline import invisible, limits, outline, pandoc, resources, review
+from pipeline import invisible, limits, outline, pandoc, passages, resources, review
 from pipeline.errors import UserError
 from pipeline.model import Block, Disclaimer, Document, Section, TranslatedFrom, Translation
 from pipeline.review import ReviewDate
@@ -97,6 +97,26 @@ def load(path: Path, root: Path, today: dt.date | None = None) -> Document:
     """Parse and validate one source file. Raises SourceError listing every problem.
     `today` (default: review.today()) is the date a last-reviewed may not be after."""
     shown = _shown_path(path, root)
+    text, raw = _read(path, root, shown)
+    return _Loader(path, shown, text, raw, today or review.today(), root).document()
+
+
+class Passage(NamedTuple):
+    part: Section | Disclaimer
+    recorded: TranslatedFrom | None
+    """A version in another language: its record of the original passage it translates."""
+
+
+def load_passage(path: Path, root: Path, today: dt.date | None = None) -> Passage:
+    """Parse and validate one shared passage (pipeline/passages.py): the section or the
+    disclaimer it holds, its lines and messages those of its own file. Raises SourceError."""
+    shown = _shown_path(path, root)
+    text, raw = _read(path, root, shown)
+    return _Loader(path, shown, text, raw, today or review.today(), root, passage=True).passage()
+
+
+def _read(path: Path, root: Path, shown: str) -> tuple[str, bytes]:
+    """A source file's text and bytes, within limits.SOURCE. Raises SourceError."""
     try:
         raw, size = limits.read_regular(path, path.parent, limits.SOURCE)
     except OSError as error:
@@ -106,11 +126,10 @@ def load(path: Path, root: Path, today: dt.date | None = None) -> Document:
         line = raw[: limits.SOURCE.most].count(b"\n") + 1  # where it passes the limit
         raise SourceError([Problem(shown, line, limits.SOURCE.exceeded("the file is", size))])
     try:
-        text = raw.decode("utf-8")
+        return raw.decode("utf-8"), raw
     except UnicodeDecodeError as error:
         line = raw[: error.start].count(b"\n") + 1
         raise SourceError([Problem(shown, line, "is not UTF-8 text; save it as UTF-8")]) from None
-    return _Loader(path, root, shown, text, raw, today or review.today()).document()
 
 
 def declared_lang(path: Path) -> str | None:
@@ -140,9 +159,22 @@ def _shown_path(path: Path, root: Path) -> str:
 
 
 class _Loader:
-    def __init__(self, path: Path, root: Path, shown: str, text: str, raw: bytes, today: dt.date):
+    def __init__(
+        self,
+        path: Path,
+        shown: str,
+        text: str,
+        raw: bytes,
+        today: dt.date,
+        root: Path,
+        passage: bool = False,
+    ):
         self.path, self.shown, self.text, self.raw, self.today = path, shown, text, raw, today
-        self.root = root
+        self.root, self.is_passage = root, passage
+        self.included: dict[str, Section | Disclaimer | str | None] = {}
+        self.stale_passages: list[str] = []
+        """Each shared passage the document includes, by id (why it cannot be found, or None:
+        its own file has problems)."""
         self.original: Document | None = None
         """For a translation: its original, loaded and checked first."""
         self.recorded: TranslatedFrom | None = None
@@ -166,28 +198,15 @@ class _Loader:
     def document(self) -> Document:
         meta, body_start = self._front_matter()
         metadata_problems = len(self.problems)
-        blocks, warnings = self._pandoc_blocks(body_start)
-        self.outline = outline.scan(self.lines, body_start, _paragraph_lines(blocks or []))
-        self.heading_lines = iter(self.outline.headings)
-        self.div_lines = iter(self.outline.divs)
+        self.lang = str((meta or {}).get("lang") or self._raw_lang())
+        blocks, warnings = self._body(body_start)
         sections = self._sections(blocks, body_start)
         if len(sections) > limits.SECTIONS.most:
             extra = sections[limits.SECTIONS.most]
             self.problem(extra.line, limits.SECTIONS.exceeded("the document has", len(sections)))
-        self._check_unique_ids(sections)
-        root_causes = self._misread_structure(warnings)
-        if root_causes:  # the body's other structure problems follow from these: drop them
-            body = self.problems[metadata_problems:]
-            del self.problems[metadata_problems:]
-            self.problems += root_causes
-            self.problems += [p for p in body if p.message.startswith(OWN_CONTENT)]
-        self.problems += self._pandoc_warnings(warnings, sections)
-        if self.original is not None and not root_causes:
-            for line, message in parity.problems(sections, self.original):
-                self.problem(line, message)
-        self._placeholders((meta or {}).get("lang") or self._raw_lang())
+        self._settle(metadata_problems, warnings, sections)
         if self.problems or meta is None or blocks is None:
-            raise SourceError(sorted(dict.fromkeys(self.problems), key=lambda p: p.line))
+            raise SourceError(self._sorted_problems())
         translation = None
         if self.original is not None and self.recorded is not None:
             translation = Translation(
@@ -211,7 +230,152 @@ class _Loader:
             source_sha256=hashlib.sha256(self.raw).hexdigest(),
             source_text=self.text,
             translation=translation,
+            stale_passages=tuple(self.stale_passages),
         )
+
+    def passage(self) -> Passage:
+        """The one section or disclaimer a shared passage holds (pipeline/passages.py)."""
+        meta, body_start = self._front_matter()
+        metadata_problems = len(self.problems)
+        self.lang = str((meta or {}).get("lang") or self._raw_lang())
+        blocks, warnings = self._body(body_start)
+        ident = self.path.name.split(".")[0]
+        parts: list[Section | Disclaimer] = []
+        sections: list[Section] = []
+        if blocks and _is_div(blocks[0], "disclaimer"):
+            parts = [self._disclaimer(blocks[0], ident)]
+            rest = blocks[1:]
+            if rest:
+                sections = self._sections(rest, body_start)
+                parts += sections
+        else:
+            sections = self._sections(blocks, body_start)
+            parts = list(sections)
+        if len(parts) > 1:
+            self.problem(
+                parts[1].line,
+                "a shared passage holds one section or one disclaimer; move this part into a "
+                "passage of its own",
+            )
+        elif parts and parts[0].id != ident:
+            kind = "section" if isinstance(parts[0], Section) else "disclaimer"
+            self.problem(
+                parts[0].line,
+                f'the {kind} id "{parts[0].id}" must be the passage\'s id, "{ident}" (the file '
+                f"name); write {{#{ident}}}",
+            )
+        self._settle(metadata_problems, warnings, sections)
+        recorded = self._passage_record(meta, body_start - 1) if meta is not None else None
+        if self.problems or meta is None or not parts:
+            if not self.problems:
+                self.problem(
+                    body_start + 1,
+                    'a shared passage holds one section ("## Heading {#id}") or one disclaimer '
+                    '("::: {.disclaimer #id}"); write it',
+                )
+            raise SourceError(self._sorted_problems())
+        return Passage(_from_passage(parts[0], self.shown), recorded)
+
+    def _passage_record(self, meta: dict[str, Any], end: int) -> TranslatedFrom | None:
+        """A passage's version in another language: its record of the original passage."""
+        if "translated-from" not in meta:
+            return None
+        ident = self.path.name.split(".")[0]
+        line = self._key_line("translated-from", end)
+        if passages.original_of(self.path) is None:
+            self.problem(
+                line,
+                '"translated-from" is the record a version in another language keeps of the '
+                f"original passage; {self.path.name} is the original: delete it",
+            )
+            return None
+        recorded, wrong = record.parse(meta["translated-from"])
+        if recorded is None:
+            self.problem(
+                line,
+                f"translated-from {wrong}; once this version says what the original says, run "
+                f"`leaflet translate mark-current --passage {ident} --lang {meta.get('lang')}`",
+            )
+        return recorded
+
+    def _body(self, body_start: int) -> tuple[list[Block] | None, list[dict[str, Any]]]:
+        """The body's blocks and pandoc's warnings, with the outline the checks follow."""
+        blocks, warnings = self._pandoc_blocks(body_start)
+        self.outline = outline.scan(self.lines, body_start, _paragraph_lines(blocks or []))
+        self.heading_lines = iter(self.outline.headings)
+        self.div_lines = iter(self.outline.divs)
+        return blocks, warnings
+
+    def _settle(
+        self, metadata_problems: int, warnings: list[dict[str, Any]], sections: list[Section]
+    ) -> None:
+        """The checks of the whole body, once its parts are read: unique ids, a structure
+        misread (whose consequences are then dropped), pandoc's warnings, placeholders."""
+        self._check_unique_ids(sections)
+        root_causes = self._misread_structure(warnings)
+        if root_causes:  # the body's other structure problems follow from these: drop them
+            body = self.problems[metadata_problems:]
+            del self.problems[metadata_problems:]
+            self.problems += root_causes
+            self.problems += [p for p in body if p.message.startswith(OWN_CONTENT)]
+        self.problems += self._pandoc_warnings(warnings, sections)
+        if self.original is not None and not root_causes:
+            for line, message in parity.problems(sections, self.original):
+                self.problem(line, message)
+        self._placeholders(self.lang)
+
+    def _sorted_problems(self) -> list[Problem]:
+        """Every problem once, by line: this file's first, then each passage's it includes."""
+        order = {self.shown: ""}
+        return sorted(
+            dict.fromkeys(self.problems), key=lambda p: (order.get(p.file, p.file), p.line)
+        )
+
+    # -- shared passages --------------------------------------------------------------------
+
+    def _passage(self, block: Block) -> Section | Disclaimer | str | None:
+        """The passage an include names, loaded once (its problems added once): the part it
+        holds, or why it cannot be found (said at each include), or None (its problems are
+        said with its own file)."""
+        ident = resources.included(block) or ""
+        if self.is_passage:
+            return "a shared passage may not include another; write the text here instead"
+        if ident not in self.included:
+            try:
+                path = passages.file_for(self.root, ident, self.lang)
+                loaded = load_passage(path, self.root, self.today)
+                self.included[ident] = loaded.part
+                if _passage_stale(path, loaded, self.root, self.today):
+                    self.stale_passages.append(loaded.part.passage)
+            except passages.Missing as missing:
+                self.included[ident] = str(missing)
+            except SourceError as error:
+                self.problems += error.problems
+                self.included[ident] = None
+        return self.included[ident]
+
+    def _included_disclaimer(self, block: Block, section_id: str | None) -> Disclaimer | None:
+        """The disclaimer an include inside a section brings (its line consumed in order);
+        `section_id` None: the include stands outside any section."""
+        line = next(self.div_lines, 0)
+        found = self._passage(block)
+        if isinstance(found, str):
+            self.problem(line, found)
+        elif isinstance(found, Disclaimer) and section_id is None:
+            self.problem(
+                line,
+                f'the shared passage "{found.id}" is a disclaimer: include it inside a '
+                "section, where the disclaimer should stand",
+            )
+            return None
+        elif isinstance(found, Section):
+            self.problem(
+                line,
+                f'the shared passage "{found.id}" is a section: include it between sections, '
+                f'not inside section "{section_id}"; start a new section after it with '
+                '"## Heading {#id}"',
+            )
+        return found if isinstance(found, Disclaimer) else None
 
     # -- metadata ---------------------------------------------------------------------------
 
@@ -246,32 +410,50 @@ class _Loader:
         pattern = re.compile(rf"\s*{re.escape(key)}\s*:")
         return next((i + 1 for i in range(1, end) if pattern.match(self.lines[i])), 1)
 
+    def _check_passage_name(self, meta: dict[str, Any], end: int) -> None:
+        """A passage file is named `<id>.md`, or `<id>.<lang>.md` for a version in another
+        language: its id and lang say the same."""
+        ident, _, named_lang = self.path.name.removesuffix(".md").partition(".")
+        doc_id, lang = meta.get("id"), meta.get("lang")
+        if isinstance(doc_id, str) and doc_id != ident:
+            self.problem(
+                self._key_line("id", end),
+                f'id "{doc_id}" does not match the file name; write "id: {ident}" (a passage '
+                "is named by its id)",
+            )
+        if named_lang and isinstance(lang, str) and lang.lower() != named_lang.lower():
+            self.problem(
+                self._key_line("lang", end),
+                f'lang "{lang}" does not match the file name, which says {named_lang}; write '
+                f'"lang: {named_lang}" or rename the file to "{ident}.{lang}.md"',
+            )
+
     def _checked_meta(self, meta: dict[str, Any], end: int) -> dict[str, Any] | None:
         before = len(self.problems)
-        translating = self.translating = "translation-of" in meta
-        allowed = KNOWN_KEYS + TRANSLATION_KEYS if translating else KNOWN_KEYS
+        translating = self.translating = "translation-of" in meta and not self.is_passage
+        allowed: tuple[str, ...]
+        required: tuple[str, ...]
+        if self.is_passage:
+            allowed, required = passages.KNOWN_KEYS, ("id", "lang")
+        elif translating:
+            allowed, required = KNOWN_KEYS + TRANSLATION_KEYS, ("title", "lang", "last-reviewed")
+        else:
+            allowed, required = KNOWN_KEYS, ("id", "title", "lang", "last-reviewed")
         for key in meta:
-            if key == "translated-from" and not translating:
+            if key == "translated-from" and not translating and not self.is_passage:
                 self.problem(
                     self._key_line(str(key), end),
                     '"translated-from" is the record a translation keeps of its original; '
                     'add "translation-of: <the original\'s id>", or delete it',
                 )
             elif key not in allowed:
-                known = ", ".join(KNOWN_KEYS)
+                known = ", ".join(passages.KNOWN_KEYS if self.is_passage else KNOWN_KEYS)
                 self.problem(self._key_line(str(key), end), f'unknown key "{key}"; use {known}')
-        for key in (
-            ("title", "lang", "last-reviewed")
-            if translating
-            else (
-                "id",
-                "title",
-                "lang",
-                "last-reviewed",
-            )
-        ):
+        for key in required:
             if meta.get(key) in (None, ""):
                 self.problem(end + 1, f'required key "{key}" is missing; add "{key}: ..." above')
+        if self.is_passage:
+            self._check_passage_name(meta, end)
         doc_id = meta.get("id")
         if doc_id not in (None, "") and not (
             isinstance(doc_id, str) and ID_PATTERN.fullmatch(doc_id)
@@ -288,7 +470,12 @@ class _Loader:
                 f"{meta['translation-of']}\"); a translation has its original's id: delete "
                 "this line",
             )
-        elif not translating and isinstance(doc_id, str) and doc_id != self.path.stem:
+        elif (
+            not translating
+            and not self.is_passage
+            and isinstance(doc_id, str)
+            and doc_id != self.path.stem
+        ):
             first, dot, _rest = self.path.stem.partition(".")
             hint = (
                 f'; a translation names its original: write "translation-of: {first}" '
@@ -533,8 +720,16 @@ class _Loader:
                 sections.append(self._section(*heading, members))
 
         stray_reported = False
+        after: tuple[str, int] | None = None  # the section included last, until a heading
+        said_after: set[str] = set()
         for block in blocks or []:
-            if block["t"] == "Header" and block["c"][0] <= 2:
+            found = self._passage(block) if resources.is_include(block) else None
+            if isinstance(found, Section):
+                close()
+                sections.append(found)
+                heading, members, after = None, [], (found.id, next(self.div_lines, 0))
+            elif block["t"] == "Header" and block["c"][0] <= 2:
+                after = None
                 level, (ident, _classes, _attrs), inlines = block["c"]
                 title = stringify(inlines)
                 line = next(self.heading_lines, 0) or self._line_of(title)
@@ -560,6 +755,21 @@ class _Loader:
                 close()
                 unwritten = slug(re.sub(r"\s*\{[^}]*\}$", "", title))  # "{#After Care}" aside
                 heading, members = (ident or unwritten, title, inlines, line), []
+            elif heading is None and resources.is_include(block):
+                self._included_disclaimer(block, None)  # a disclaimer, or one not loaded
+            elif heading is None and after is not None:
+                ident, at = after
+                said = len(self.problems)
+                self._check_inside([block], f'the text after the shared passage "{ident}"')
+                del self.problems[said:]  # what it holds follows from the one problem below
+                if ident not in said_after:
+                    said_after.add(ident)
+                    self.problem(
+                        self._first_content_line(at + 1),
+                        f'text after the included section "{ident}" (line {at}) belongs to no '
+                        'section; put it under a "## Heading {#id}" of its own, or move it '
+                        "above the include",
+                    )
             elif heading is None:
                 said = len(self.problems)
                 self._check_inside([block], "the text before the first section")  # lines
@@ -600,6 +810,10 @@ class _Loader:
                 plains.append(tuple(block["c"][1]))
             elif _is_div(block, "disclaimer"):
                 body.append(self._disclaimer(block, ident))
+            elif resources.is_include(block):
+                included = self._included_disclaimer(block, ident)
+                if included is not None:
+                    body.append(included)
             else:
                 self._check_inside([block], f'section "{ident}"')
                 body.append(block)
@@ -693,6 +907,12 @@ class _Loader:
                     )
             elif kind == "Div":
                 line = next(self.div_lines, 0)
+                if resources.is_include(node):
+                    self.problem(
+                        line,
+                        f"a shared passage included inside {where}; an include stands on its "
+                        "own, where a section or a disclaimer would",
+                    )
                 for name in ("plain", "disclaimer"):
                     if _is_div(node, name):
                         self.problem(
@@ -800,6 +1020,32 @@ class _Loader:
                     f"{seen[item.id]}; give each section and disclaimer its own id",
                 )
             seen.setdefault(item.id, item.line)
+
+
+def _passage_stale(path: Path, version: Passage, root: Path, today: dt.date) -> bool:
+    """Whether a passage's version in another language no longer translates its original as
+    the original is now (or records no version of it, or the original does not load: then
+    nothing vouches for it). An original, or a version with no original, is never stale."""
+    original = passages.original_of(path)
+    if original is None or not original.is_file():
+        return False
+    try:
+        now = load_passage(original, root, today).part
+    except SourceError:
+        return True
+    recorded = version.recorded
+    return recorded is None or dict(recorded.parts) != {now.id: record.fingerprint(now)}
+
+
+def _from_passage(part: Section | Disclaimer, shown: str) -> Section | Disclaimer:
+    """The part as a document includes it: marked with its passage file (each disclaimer of
+    a section too)."""
+    if isinstance(part, Disclaimer):
+        return replace(part, passage=shown)
+    body = tuple(
+        replace(item, passage=shown) if isinstance(item, Disclaimer) else item for item in part.body
+    )
+    return replace(part, body=body, passage=shown)
 
 
 def _missing_id(title: str) -> str:

@@ -68,6 +68,8 @@ BARE = {
         ("ingest", "review.docx", "--approve-disclaimer"),
         ("ingest", "review.docx", "-p"),
         ("ingest", "review.docx", "-p", ","),
+        ("translate", "import", "--file", "x.xlf", "--approve-disclaimer"),
+        ("translate", "import", "-p", "--file", "x.xlf"),
     ],
 }
 
@@ -136,8 +138,11 @@ def test_help_lists_the_valid_values(tmp_path: Path, task: str) -> None:
     result = run_invoke(tmp_path, task, "--help")
     assert result.returncode == 0
     text = " ".join(result.stdout.split()).replace("- ", "-")
-    if task in tasks_taking("doc"):
-        assert "only this document (repeatable): knee-pain, sample" in text
+    if task in tasks_taking("doc"):  # translate takes one: the original's
+        said = {"translate": "the original's id, one of"}.get(
+            task, "only this document (repeatable)"
+        )
+        assert f"{said}: knee-pain, sample" in text
     if task in tasks_taking("formats"):
         listed = ", ".join(f"{f.name} ({f.label})" for f in FORMATS.values())
         assert f"(default: all): {listed}" in text
@@ -451,6 +456,25 @@ def run_invoke_env(
 
 def lines_with(lines: list[str], needle: str) -> str:
     return next(line for line in lines if needle in line)
+
+
+def test_translate_marks_a_passages_version_current_and_says_what_passage_is_for(
+    tmp_path: Path,
+) -> None:
+    make_project(tmp_path, {"sample": GOOD})
+    version = tmp_path / "styles/passages/language-help.es.md"
+    version.write_text(re.sub(r"(?m)^translated-from:\n(  .*\n)+", "", version.read_text()))
+    done = run_invoke(
+        tmp_path, "translate", "mark-current", "--passage", "language-help", "-l", "es"
+    )
+    assert done.returncode == 0, done.stderr
+    assert done.stdout.startswith(
+        "styles/passages/language-help.es.md now records styles/passages/language-help.md as it is"
+    )
+    assert "translated-from:" in version.read_text()
+    wrong = run_invoke(tmp_path, "translate", "export", "--passage", "language-help", "-l", "es")
+    assert wrong.returncode == 2
+    assert wrong.stderr.startswith("invoke translate: --passage is for mark-current")
 
 
 # -- the Python API -----------------------------------------------------------------------------

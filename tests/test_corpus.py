@@ -153,7 +153,9 @@ class Features:
                 if isinstance(item, Disclaimer):
                     where = "start" if at == 0 else "end" if at == len(body) - 1 else "middle"
                     self.see(f"a disclaimer at the {where} of a section")
-        text = doc.source_text
+        # the document's own text and that of the shared passages it includes (styles/ is
+        # the repository's, linked into the corpus's project)
+        text = doc.source_text + "".join((ROOT / p).read_text("utf-8") for p in doc.passages)
         for script in SCRIPTS:
             self.see(f"{script} script", any(script in unicodedata.name(c, "") for c in text))
         self.see("Vietnamese", "ộ" in text or "ữ" in text)

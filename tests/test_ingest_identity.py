@@ -195,7 +195,12 @@ def docx(project: Project, doc: str) -> Path:
     return project.output_dir / doc / f"{doc}.docx"
 
 
-@pytest.mark.parametrize("doc", [*DOCS, ARTICLE_ID, "every-block"])
+# A leaflet that includes a shared passage is refused by ingest, which merges nothing from
+# it (tests/test_passages.py): its DOCX shows text that is no paragraph of its source.
+OWN_TEXT_ONLY = [doc for doc in DOCS if "{include=" not in (CORPUS / f"{doc}.md").read_text()]
+
+
+@pytest.mark.parametrize("doc", [*OWN_TEXT_ONLY, ARTICLE_ID, "every-block"])
 def test_an_unedited_docx_changes_nothing(project: Project, doc: str) -> None:
     outcome = ingest(project, docx(project, doc))
     report = outcome.review.read_text()

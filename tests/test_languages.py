@@ -49,8 +49,11 @@ ONEPAGERS = ("onepager_pdf", "onepager_html")
 
 
 def passages(doc_id: str, plain: bool) -> list[tuple[str, str]]:
-    """(language, text) of each line of the notice: the plain summary's, or the body's."""
-    lines = (CORPUS / f"{doc_id}.md").read_text(encoding="utf-8").split("\n:::\n")
+    """(language, text) of each line of the notice: the plain summary's, or the body's
+    (language-help.md's is the shared passage it includes)."""
+    shared = ROOT / "styles" / "passages" / f"{doc_id}.md"
+    path = shared if shared.exists() else CORPUS / f"{doc_id}.md"
+    lines = path.read_text(encoding="utf-8").split("\n:::\n")
     block = lines[0] if plain else lines[1]
     found = [ITEM.match(line) for line in block.splitlines()]
     return [(match["lang"], match["text"]) for match in found if match]

@@ -1,11 +1,12 @@
 """An output's key: a hash of everything it depends on. An output whose key is unchanged is
 not built again.
 
-Its inputs: the source file and every file it references; the brand tables and the style
-files its format reads (templates, CSS, fonts, the logo, the ICC profile); the pipeline's own
-code; the versions of the libraries it runs on and of the pandoc binary. Computing a key reads
-files and package metadata only: no pandoc, no WeasyPrint, so a build with nothing to do is
-quick."""
+Its inputs: the source file and every file it references (the images it shows, the shared
+passages it includes from styles/passages/, which are in no other key); the brand tables and
+the style files its format reads (templates, CSS, fonts, the logo, the ICC profile); the
+pipeline's own code; the versions of the libraries it runs on and of the pandoc binary.
+Computing a key reads files and package metadata only: no pandoc, no WeasyPrint, so a build
+with nothing to do is quick."""
 
 from __future__ import annotations
 
@@ -30,15 +31,17 @@ from pipeline.text import images
 
 
 def document_inputs(doc: Document, root: Path) -> dict[str, dict[str, str]]:
-    """What each scope of output reads: the source file, the images it shows and the label
-    catalogue of its language, relative to the project (path -> sha256). The one-pagers
-    ("plain") show only the images of the plain texts, so a figure in the body does not make
-    them stale. A translation's outputs read its own source, never its original's."""
+    """What each scope of output reads: the source file, the shared passages it includes, the
+    images it shows and the label catalogue of its language, relative to the project (path ->
+    sha256). The one-pagers ("plain") show only the images of the plain texts, so a figure in
+    the body does not make them stale; a passage is read by both (it holds a part's plain
+    text and its full text). A translation's outputs read its own source, never its
+    original's."""
     plain = [list(blocks) for _ident, _kind, blocks in doc.plain_parts]
-    source = root / doc.source_path
+    read = [root / doc.source_path, *(root / passage for passage in doc.passages)]
     labels = catalogue_files(root / "styles", doc.lang)
     return {
-        scope: {_relative(path, root): sha256(path) for path in [source, *images(blocks), *labels]}
+        scope: {_relative(path, root): sha256(path) for path in [*read, *images(blocks), *labels]}
         for scope, blocks in (("full", doc.content), ("plain", plain))
     }
 

@@ -18,7 +18,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING
 
-from pipeline import review
+from pipeline import passages, review
 from pipeline.brand import Brand, BrandError, load_brand
 from pipeline.builder import files, manifest
 from pipeline.builder.keys import StyleFiles, document_inputs, inputs_unchanged, output_key
@@ -101,6 +101,18 @@ class Survey:
         """Is it a translation (`<id>.<lang>.md`)? Then it is loaded at every build, to
         check it against its original as it is now."""
         return "." in self.id
+
+    @property
+    def checked_against_originals(self) -> bool:
+        """Is it loaded at every build, to be checked against what it translates as that is
+        now? A translation is, and so is a document that includes a shared passage's version
+        in another language (its inputs name `styles/passages/<id>.<lang>.md`)."""
+        included = (name for files in self.inputs.values() for name in files)
+        return self.translation or any(
+            name.startswith(f"{passages.FOLDER.as_posix()}/")
+            and passages.original_of(Path(name)) is not None
+            for name in included
+        )
 
 
 @dataclass(frozen=True)
@@ -215,7 +227,7 @@ def complete(where: Setting, known: Survey, report: Report) -> Plan | Refusal | 
     review-date policy stops it."""
     doc: Document | None = None
     inputs, keys, render = known.inputs, known.keys, known.render
-    if render or known.translation:
+    if render or known.checked_against_originals:
         loaded = _load(where, known, report)
         if isinstance(loaded, Refusal):
             return loaded
@@ -233,7 +245,7 @@ def complete(where: Setting, known: Survey, report: Report) -> Plan | Refusal | 
         if refused is not None:
             return refused
     status, stop = _review(where, doc, known, report)
-    if doc is not None and doc.translation is not None:
+    if doc is not None:
         stop = _stale(where, doc, report) or stop
     if stop:
         return None
@@ -296,8 +308,9 @@ def _labels(where: Setting, doc: Document, known: Survey, report: Report) -> Ref
 
 
 def _stale(where: Setting, doc: Document, report: Report) -> bool:
-    """A translation whose original changed since it was made, said part by part: a
-    warning, or an error that stops its new edition (`Options.stale_translation`)."""
+    """A translation whose original changed since it was made, said part by part, or a
+    shared passage's version whose original changed: a warning, or an error that stops its
+    new edition (`Options.stale_translation`)."""
     said = staleness.message(doc)
     if not said:
         return False

@@ -36,7 +36,7 @@ from typing import Any
 
 from pipeline.brand import Brand, BrandError
 from pipeline.checks.finished import Finished, OutputCheck
-from pipeline.model import Document, PartKind
+from pipeline.model import Disclaimer, Document, PartKind, Section
 from pipeline.text import paragraphs
 
 CEILING, TARGET = "onepager-max-grade", "plain-target-grade"
@@ -220,10 +220,10 @@ def sentences(units: Iterable[str]) -> list[Sentence]:
 def assess(doc: Document, brand: Brand, page: Sequence[str]) -> Assessment:
     """The document's plain parts, and the one-pager's text as a whole (`page`: what a
     reader reads on it, unit by unit), against the brand's limits."""
-    lines = {section.id: section.line for section in doc.sections}
-    lines |= {disclaimer.id: disclaimer.line for disclaimer in doc.disclaimers}
+    found: dict[str, Section | Disclaimer] = {section.id: section for section in doc.sections}
+    found |= {disclaimer.id: disclaimer for disclaimer in doc.disclaimers}
     parts = [
-        _part(doc, ident, kind, paragraphs(blocks), lines[ident])
+        _part(doc, ident, kind, paragraphs(blocks), found[ident])
         for ident, kind, blocks in doc.plain_parts
     ]
     limits = {**DEFAULTS, **brand.readability}
@@ -246,11 +246,15 @@ def estimate(doc: Document, brand: Brand) -> Assessment | EaseAssessment | Unmea
     return assess_any(doc, brand, page)
 
 
-def _part(doc: Document, ident: str, kind: PartKind, units: Iterable[str], line: int) -> Part:
+def _part(
+    doc: Document, ident: str, kind: PartKind, units: Iterable[str], part: Section | Disclaimer
+) -> Part:
     units = list(units)
     graded = sentences(units)
     hardest = max(graded, key=lambda s: s.grade) if graded else None
-    where = _source_line(doc, line, hardest.text if hardest else "")
+    if part.passage:  # a shared passage's text: named by its own file
+        return Part(ident, kind, score(units), hardest, doc.where(part))
+    where = _source_line(doc, part.line, hardest.text if hardest else "")
     return Part(ident, kind, score(units), hardest, f"{doc.source_path}:{where}")
 
 

@@ -180,7 +180,7 @@ def _write_markdown(
         e for e in written if e.slot is not None and e.slot.kind == "meta" and e.kind == "change"
     ]
     for edit in texts:
-        edit.markdown = _yaml_scalar(edit.new)
+        edit.markdown = yaml_scalar(edit.new)
     for edit in [e for e in written if e.cells]:
         _write_row(edit)
     inlined = [e for e in written if e not in texts and not e.cells]
@@ -331,7 +331,7 @@ def _escape_pipes(text: str) -> str:
     return "".join(out)
 
 
-def _yaml_scalar(value: str) -> str:
+def yaml_scalar(value: str) -> str:
     """A metadata value as YAML reads it back: plain when it can be, else double-quoted."""
     try:
         if yaml.safe_load(f"key: {value}") == {"key": value} and "#" not in value:

@@ -11,6 +11,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 
+from pipeline import resources
 from pipeline.builder.project import Project
 from pipeline.ingest import guard, markdown, merge, place, proof, store, trust, units
 from pipeline.ingest.comments import Comment, read_comments
@@ -20,6 +21,7 @@ from pipeline.ingest.paragraphs import WordParagraph, read_bookmarks, read_parag
 from pipeline.ingest.reviewed import IngestError, Reviewed, open_reviewed
 from pipeline.ingest.versions import VersionsError, read_versions
 from pipeline.source import SourceError, load
+from pipeline.text import nodes
 
 # What became of an edit.
 APPLIED, READY, CONFLICT, HELD, NOT_PLACED, ALREADY, BLOCKED = (
@@ -111,6 +113,7 @@ def find(project: Project, docx: Path, approved: Sequence[str] = ()) -> Findings
         ) from None
     except UnicodeDecodeError:
         raise IngestError(f"{project.shown(source_path)} is not UTF-8 text") from None
+    _refuse_passages(reviewed, project.shown(source_path))
     base = units.read(reviewed.base.text)
     opaque = base.opaque()
     texts = [base.text[unit.start : unit.end] for unit in opaque]
@@ -158,6 +161,30 @@ def find(project: Project, docx: Path, approved: Sequence[str] = ()) -> Findings
         _guard_result(findings)
         findings.broken_rules = _broken_rules(project, findings)
     return findings
+
+
+def _refuse_passages(reviewed: Reviewed, shown: str) -> None:
+    """A source that includes shared passages (styles/passages/) is not ingested: its DOCX
+    shows each passage's text, which is no paragraph of the source, so ingest could not tell
+    a reviewer's edit of a passage from an edit of the document's own text, nor keep the
+    passage's text out of the merge. Decided from the source the DOCX carries as pandoc
+    reads it: every include, wherever it stands."""
+    included = sorted(
+        {
+            ident
+            for node in nodes(markdown.read_json(reviewed.base.text)["blocks"])
+            if (ident := resources.included(node))
+        }
+    )
+    if included:
+        files = ", ".join(f"styles/passages/{ident}.md" for ident in included)
+        raise IngestError(
+            f"{reviewed.path.name} reviews {shown}, which includes the shared passage"
+            f"{'s' * (len(included) != 1)} {', '.join(included)}: ingest cannot yet tell an "
+            "edit of a passage from an edit of the document, so it merges nothing. Make the "
+            f"document's edits in {shown} by hand, and edits of a passage's text in {files} "
+            "(every document that includes it changes with it)"
+        )
 
 
 def _slot_texts(base: units.Source, inlines: list[markdown.Inlines]) -> list[str]:

@@ -5,15 +5,17 @@ and never over another file."""
 
 from __future__ import annotations
 
+import hashlib
 import re
 from dataclasses import dataclass
 from pathlib import Path
 
+from pipeline import passages
 from pipeline.builder.files import write_atomic
 from pipeline.builder.project import Project
 from pipeline.errors import UserError
-from pipeline.model import Document
-from pipeline.source import LANG_PATTERN, NEWLINE, PLACEHOLDER, SourceError, load
+from pipeline.model import Document, TranslatedFrom
+from pipeline.source import LANG_PATTERN, NEWLINE, PLACEHOLDER, SourceError, load, load_passage
 from pipeline.translations import record
 
 
@@ -94,6 +96,42 @@ def mark_current(project: Project, doc_id: str, lang: str) -> Done:
     return Done(
         target,
         (f"{shown} now records {original.source_path} as it is (source {now.source[:12]}){said}",),
+    )
+
+
+def mark_passage_current(project: Project, ident: str, lang: str) -> Done:
+    """Record in a shared passage's version in `lang` (styles/passages/<id>.<lang>.md) that
+    it translates the original passage as it is now. Both must load."""
+    where = passages.folder(project.root)
+    original, version = where / f"{ident}.md", where / f"{ident}.{lang}.md"
+    if not original.is_file():
+        listed = ", ".join(passages.known(project.root)) or "none yet"
+        raise TranslateError(
+            f"no shared passage {project.shown(original)}; the passages are: {listed}"
+        )
+    if not version.is_file():
+        raise TranslateError(
+            f"{project.shown(version)} does not exist; translate {project.shown(original)} "
+            "into it (the same section or disclaimer id, its lang in the metadata) first"
+        )
+    try:
+        now = load_passage(original, project.root).part
+        load_passage(version, project.root)
+    except SourceError as error:
+        raise TranslateError(f"fix the passage first:\n{error}") from None
+    data = original.read_bytes()
+    recorded = TranslatedFrom(hashlib.sha256(data).hexdigest(), {now.id: record.fingerprint(now)})
+    try:
+        updated = record.with_record(version.read_text(encoding="utf-8"), recorded)
+    except ValueError as error:
+        raise TranslateError(f"{project.shown(version)}: {error}") from None
+    write_atomic(version, updated.encode("utf-8"))
+    return Done(
+        version,
+        (
+            f"{project.shown(version)} now records {project.shown(original)} as it is "
+            f"(source {recorded.source[:12]})",
+        ),
     )
 
 

@@ -16,7 +16,7 @@ import unicodedata
 from collections.abc import Iterable, Iterator
 from typing import Any
 
-from pipeline.model import Block, Disclaimer, Document, TranslatedFrom
+from pipeline.model import Block, Disclaimer, Document, Section, TranslatedFrom
 from pipeline.text import nodes, paragraphs, stringify
 
 KEY = "translated-from"
@@ -25,20 +25,30 @@ SHA256 = re.compile(r"[0-9a-f]{64}")
 
 
 def fingerprints(doc: Document) -> dict[str, str]:
-    """Part id -> fingerprint, for every section and disclaimer, in source order."""
+    """Part id -> fingerprint, for every section and disclaimer, in source order; not for a
+    part included from a shared passage (pipeline/passages.py): each language's version of
+    it is the passage's own, never the document's translators' to keep in step."""
     found: dict[str, str] = {}
     for section in doc.sections:
-        body = [item for item in section.body if not isinstance(item, Disclaimer)]
-        found[section.id] = _fingerprint(
-            ("heading", [{"t": "Plain", "c": list(section.heading)}]),
-            ("plain", section.plain),
-            ("body", body),
-        )
+        if not section.passage:
+            found[section.id] = fingerprint(section)
         for disclaimer in section.disclaimers:
-            found[disclaimer.id] = _fingerprint(
-                ("wording", disclaimer.wording), ("plain", disclaimer.plain)
-            )
+            if not disclaimer.passage:
+                found[disclaimer.id] = fingerprint(disclaimer)
     return found
+
+
+def fingerprint(part: Section | Disclaimer) -> str:
+    """One part's fingerprint: a section's heading, plain summary and body (its disclaimers
+    aside), a disclaimer's full and plain wording."""
+    if isinstance(part, Disclaimer):
+        return _fingerprint(("wording", part.wording), ("plain", part.plain))
+    body = [item for item in part.body if not isinstance(item, Disclaimer)]
+    return _fingerprint(
+        ("heading", [{"t": "Plain", "c": list(part.heading)}]),
+        ("plain", part.plain),
+        ("body", body),
+    )
 
 
 def current(original: Document) -> TranslatedFrom:

@@ -202,8 +202,8 @@ def _overflow_message(doc: Document, brand: Brand, tall: weasyprint.Document) ->
 def _overflow_cause(doc: Document) -> str:
     """What makes the one-pager too long, and where: a few long plain texts, or too many
     parts (each a heading and a summary, however short)."""
-    where = {section.id: section.line for section in doc.sections}
-    where |= {disclaimer.id: disclaimer.line for disclaimer in doc.disclaimers}
+    where = {section.id: doc.where(section) for section in doc.sections}
+    where |= {disclaimer.id: doc.where(disclaimer) for disclaimer in doc.disclaimers}
     parts = longest_plain(doc)
     total = sum(words for _ident, words in parts) or 1
     sections = len(doc.sections)
@@ -212,10 +212,10 @@ def _overflow_cause(doc: Document) -> str:
             f"it holds {sections} section{'s' * (sections != 1)} and {len(parts) - sections} "
             f"plain disclaimer{'s' * (len(parts) - sections != 1)}, {total} words, the longest "
             f"only {parts[0][1]}: too many parts for one page, not one long one; merge "
-            f"sections or split the leaflet ({doc.source_path}:{doc.sections[0].line} onwards)"
+            f"sections or split the leaflet ({doc.where(doc.sections[0])} onwards)"
         )
     longest = ", ".join(
-        f'"{ident}" at {doc.source_path}:{where.get(ident, 1)}, {words} words'
+        f'"{ident}" at {where.get(ident, doc.source_path)}, {words} words'
         for ident, words in parts[:3]
         if words * len(parts) >= total
     )
