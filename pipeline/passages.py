@@ -13,6 +13,8 @@ from __future__ import annotations
 
 from pathlib import Path
 
+from pipeline import limits
+
 FOLDER = Path("styles") / "passages"
 """Where passages live, relative to the project."""
 KNOWN_KEYS = ("id", "lang", "translated-from")
@@ -79,9 +81,11 @@ def known(root: Path) -> list[str]:
 def lang_of(path: Path) -> str | None:
     """The `lang:` a passage file's metadata names, read from its first lines (the loader
     checks it properly)."""
-    try:
-        with path.open(encoding="utf-8", errors="replace") as stream:
-            head = [stream.readline() for _ in range(20)]
+    try:  # a named pipe or a link out of the folder is refused, never waited on or followed
+        with open(
+            limits.open_regular(path, path.parent), encoding="utf-8", errors="replace"
+        ) as stream:
+            head = [stream.readline(4096) for _ in range(20)]
     except OSError:
         return None
     for line in head[1:]:

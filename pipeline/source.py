@@ -8,6 +8,7 @@ import calendar
 import datetime as dt
 import hashlib
 import json
+import os
 import re
 import tempfile
 from collections.abc import Iterable, Iterator
@@ -135,8 +136,8 @@ def _read(path: Path, root: Path, shown: str) -> tuple[str, bytes]:
 def declared_lang(path: Path) -> str | None:
     """The `lang:` a source's metadata declares, read without loading the file (None when
     it cannot be told): what the pages of its translations name it by."""
-    try:
-        with path.open("rb") as stream:
+    try:  # a named pipe or a link out of source/ is refused, never waited on or followed
+        with os.fdopen(limits.open_regular(path, path.parent), "rb") as stream:
             head = stream.read(64 * 1024).decode("utf-8", errors="replace")
     except OSError:
         return None

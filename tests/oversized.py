@@ -96,6 +96,13 @@ def fifo_source(root: Path) -> str:
     return GOOD
 
 
+def fifo_translation(root: Path) -> str:
+    """source/evil.es-US.md, a translation, is a named pipe: the build reads every
+    translation's language before it loads anything."""
+    os.mkfifo(root / "source" / "evil.es-US.md")
+    return GOOD
+
+
 def symlink_out(root: Path) -> str:
     """source/evil.md is a symbolic link to a document outside the project."""
     outside = root.parent / "outside.md"

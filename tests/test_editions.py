@@ -160,12 +160,26 @@ def test_one_hard_summary_among_easy_ones_fails_naming_its_line(tmp_path: Path) 
     report = build(project, Options(formats=("onepager_html",)))
     assert report.failed
     failures = [line for line in report.lines if "readability:" in line]
-    assert failures == [
-        f"sample: onepager_html: readability: source/sample.md:{line_of(text, HARD)}: the plain "
-        'summary of section "why" reads at grade 24.3 (Flesch-Kincaid), above the ceiling of '
-        "grade 8 for any part ([readability] onepager-max-grade in styles/brand.toml); its "
-        f'hardest sentence: "{HARD}" (grade 33.1); shorten its sentences and words'
-    ]
+    # The grades are textstat's (their syllable counts follow its hyphenation dictionary);
+    # what the writer is told around them is the pipeline's.
+    assert len(failures) == 1
+    said = re.fullmatch(
+        re.escape(
+            f"sample: onepager_html: readability: source/sample.md:{line_of(text, HARD)}: the "
+            'plain summary of section "why" reads at grade '
+        )
+        + r"([\d.]+)"
+        + re.escape(
+            " (Flesch-Kincaid), above the ceiling of grade 8 for any part ([readability] "
+            f'onepager-max-grade in styles/brand.toml); its hardest sentence: "{HARD}" (grade '
+        )
+        + r"([\d.]+)"
+        + re.escape("); shorten its sentences and words"),
+        failures[0],
+    )
+    assert said, failures[0]
+    part, sentence = float(said.group(1)), float(said.group(2))
+    assert 8 < part < sentence, "the part over the ceiling, its hardest sentence harder still"
     notes = [line for line in report.lines if "reading level" in line]
     grade = float(re.search(r"one-pager FK grade ([\d.]+)", notes[0]).group(1))  # type: ignore[union-attr]
     assert grade <= 6, "the page as a whole is under its target: only the part fails"

@@ -12,6 +12,7 @@ The policy: docs/resource-policy.md; its code: pipeline/resources.py.
 from __future__ import annotations
 
 import json
+import os
 import re
 import shutil
 import zipfile
@@ -509,6 +510,12 @@ BOUNDED = {
         "this file is not a regular file but a named pipe (FIFO); save it as a file",
         doc="evil",
     ),
+    "a translation that is a FIFO": Oversized(
+        oversized.fifo_translation,
+        first,
+        "this file is not a regular file but a named pipe (FIFO); save it as a file",
+        doc="evil.es-US",
+    ),
     "a figure that is a FIFO": Oversized(
         oversized.fifo_figure,
         holding("spine.png"),
@@ -545,6 +552,25 @@ def test_oversized_input_is_refused_within_bounds(tmp_path: Path, case: str) -> 
     assert any(line.startswith(expected) for line in lines), (expected, lines)
     assert not any("could not be rendered" in line or "verified" in line for line in lines)
     assert not (root / "output" / spec.doc).exists(), "nothing published"
+
+
+def test_a_shared_passage_that_is_a_fifo_is_refused_within_bounds(tmp_path: Path) -> None:
+    """A document includes a passage whose file is a named pipe: reading which language it
+    is written in must not wait for a writer."""
+    root = tmp_path / "project"
+    include = f"{oversized.PARA}\n\n::: {{include=notice}}\n:::\n"
+    make_project(
+        root, {"evil": GOOD.replace("id: sample", "id: evil").replace(oversized.PARA, include, 1)}
+    )
+    (root / "styles" / "passages").mkdir(exist_ok=True)
+    os.mkfifo(root / "styles" / "passages" / "notice.md")
+
+    ran = run_bounded(_build_lines, root, memory_mb=MEMORY_MB, seconds=SECONDS)
+
+    assert not ran.timed_out and not ran.error, ran
+    expected = "styles/passages/notice.md:1: this file is not a regular file but a named pipe"
+    assert any(line.startswith(expected) for line in ran.result), ran.result
+    assert not (root / "output" / "evil").exists(), "nothing published"
 
 
 # -- the safe case: hostile-looking text is text, in every format ---------------------------
