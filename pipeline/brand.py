@@ -8,8 +8,12 @@ import tomllib
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
+from urllib.parse import urljoin, urlsplit
 
 from pipeline.errors import UserError
+from pipeline.formats.pdf.brochure_formats import DEFAULT as DEFAULT_BROCHURE
+from pipeline.formats.pdf.brochure_formats import FORMATS as BROCHURE_FORMATS
+from pipeline.formats.pdf.brochure_formats import BrochureFormat
 from pipeline.printconditions import REGISTERED, REGISTRY
 
 PAGE_SIZES = {"letter": ("8.5in", "11in"), "a4": ("210mm", "297mm")}
@@ -88,7 +92,7 @@ class Brand:
     colours: tuple[Colour, ...]
 
     @property
-    def organisation(self) -> dict[str, str]:
+    def organisation(self) -> dict[str, Any]:
         return dict(self.tokens["organisation"])
 
     @property
@@ -120,6 +124,24 @@ class Brand:
     @property
     def print(self) -> dict[str, Any]:
         return dict(self.tokens["print"])
+
+    def leaflet_url(self, edition: str) -> str:
+        """Where an edition's web version is published: `[organisation] web`, and under it
+        `leaflet-path` with {id} the document id (both checked when the brand loads); a
+        translation (`<id>.<lang>`) in its language's folder under it, as output/ has it."""
+        doc_id, _, lang = edition.partition(".")
+        organisation = self.organisation
+        url = urljoin(organisation["web"], organisation["leaflet-path"].replace("{id}", doc_id))
+        return f"{url.rstrip('/')}/{lang}/" if lang else url
+
+    @property
+    def brochure(self) -> dict[str, Any]:
+        """[brochure]: the brochure's format, how its text may be fitted, its back page."""
+        return dict(self.tokens.get("brochure", {}))
+
+    @property
+    def brochure_format(self) -> BrochureFormat:
+        return BROCHURE_FORMATS[self.brochure.get("format", DEFAULT_BROCHURE)]
 
     @property
     def min_image_dpi(self) -> float:
@@ -265,10 +287,36 @@ def load_brand(styles_dir: Path) -> Brand:
             )
         )
     _check_fallback_fonts(path, tokens["fonts"])
+    _check_organisation(path, tokens["organisation"])
     if tokens["page"].get("size") not in PAGE_SIZES:
         raise BrandError(f"{path}: [page] size must be one of {', '.join(PAGE_SIZES)}")
     _check_print(path, tokens["print"])
+    _check_brochure(path, tokens.get("brochure", {}))
     return Brand(styles_dir=styles_dir, tokens=tokens, colours=tuple(colours))
+
+
+def _check_organisation(path: Path, organisation: dict[str, Any]) -> None:
+    """What the brochure's back page and the one-pager print of the organisation."""
+    address = organisation.get("address", [])
+    if not (isinstance(address, list) and all(isinstance(line, str) for line in address)):
+        raise BrandError(
+            f'{path}: [organisation] address must be its lines, e.g. address = ["1 Main '
+            'Street", "Springfield, ST 12345"]'
+        )
+    if not isinstance(organisation.get("phone", ""), str):
+        raise BrandError(f'{path}: [organisation] phone must be text, e.g. phone = "555 0100"')
+    web, leaflets = organisation.get("web"), organisation.get("leaflet-path")
+    parts = urlsplit(web) if isinstance(web, str) else None
+    if parts is None or parts.scheme not in ("http", "https") or not parts.netloc:
+        raise BrandError(
+            f"{path}: [organisation] web must be the organisation's web address, "
+            'e.g. web = "https://www.example.org/"'
+        )
+    if not isinstance(leaflets, str) or "{id}" not in leaflets or urlsplit(leaflets).scheme:
+        raise BrandError(
+            f"{path}: [organisation] leaflet-path must say where under web each leaflet is "
+            'published, with {id} for the document id, e.g. leaflet-path = "leaflets/{id}/"'
+        )
 
 
 def _inks(value: Any) -> bool:
@@ -306,6 +354,15 @@ def _check_print(path: Path, tokens: dict[str, Any]) -> None:
         raise BrandError(
             f"{path}: [print] rendering-intent must be one of {', '.join(RENDERING_INTENTS)}"
         )
+
+
+def _check_brochure(path: Path, tokens: dict[str, Any]) -> None:
+    name = tokens.get("format", DEFAULT_BROCHURE)
+    if name not in BROCHURE_FORMATS:
+        raise BrandError(
+            f'{path}: [brochure] format = "{name}" is not a brochure format; use one of '
+            f"{', '.join(BROCHURE_FORMATS)}"
+        )
     size = tokens.get("type-size", 11)
     for key, nominal in (("fit-spacing", 1), ("fit-type-size", size)):
         limits = tokens.get(key, [nominal, nominal])
@@ -317,7 +374,7 @@ def _check_print(path: Path, tokens: dict[str, Any]) -> None:
         )
         if not ok:
             raise BrandError(
-                f"{path}: [print] {key} must be two numbers, the smallest and the largest "
+                f"{path}: [brochure] {key} must be two numbers, the smallest and the largest "
                 f"allowed, around {nominal} (e.g. {key} = [{nominal * 0.9:g}, {nominal * 1.1:g}])"
             )
 

@@ -27,6 +27,8 @@ class Disclaimer:
     wording: tuple[Block, ...]
     plain: tuple[Block, ...]
     line: int
+    label: str | None = None
+    """What its box is headed with (`label="Call 911"` on its div); None: the default."""
     passage: str = ""
     """The shared passage file it is included from (`styles/passages/<id>.md`, as messages
     name it, its `line` there); "" for the document's own text."""

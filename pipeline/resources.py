@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import os
 import re
+import unicodedata
 import warnings
 from collections.abc import Iterator
 from pathlib import Path
@@ -45,6 +46,12 @@ renderer's own: in a source it could dress any paragraph as a disclaimer, or a d
 as any other.)"""
 FIGURE_ONLY = ("width", "height")
 """Attributes that mean something on a figure only."""
+LABEL = "label"
+"""A disclaimer's label (`::: {.disclaimer #call-911 label="Call 911"}`): what its box is
+headed with instead of "Important". Visible words, so letters, digits, marks, spaces and a
+little punctuation only, at most LABEL_LENGTH characters, on a disclaimer alone."""
+LABEL_LENGTH = 40
+_LABEL_PUNCTUATION = frozenset(" ,.'\u2019!?:;()/&-")
 INCLUDE = "include"
 """`::: {include=id}` and `:::`: a shared passage (styles/passages/<id>.md) stands here.
 An empty div of its own: nothing else on it, nothing in it."""
@@ -92,6 +99,8 @@ def node_problems(node: dict[str, Any], where: str) -> Iterator[tuple[str, str]]
             problem = attribute_problem(key, value)
             if not problem and key in FIGURE_ONLY and kind != "Image":
                 problem = f"is not allowed here: only a figure takes a {key}"
+            if not problem and key == LABEL and not (kind == "Div" and "disclaimer" in classes):
+                problem = "is not allowed here: only a disclaimer takes a label"
             if not problem and key == INCLUDE and not is_include(node):
                 problem = (
                     f"is not allowed here: a shared passage is included by an empty div of its "
@@ -219,11 +228,25 @@ def attribute_problem(key: str, value: str) -> str:
     """What is wrong with a `{key=value}` attribute, or "" when it is allowed."""
     if key.lower().startswith("on"):
         return "is an event handler, which would run script; delete it"
+    if key == LABEL:
+        return label_problem(value)
     pattern = ATTRIBUTES.get(key)
     if pattern is None:
-        return f"is not allowed; attributes may be {', '.join(ATTRIBUTES)}"
+        return f"is not allowed; attributes may be {', '.join([*ATTRIBUTES, LABEL])}"
     if not pattern.fullmatch(value):
         return f'has the value "{value}", which is not a valid {key}'
+    return ""
+
+
+def label_problem(value: str) -> str:
+    """What is wrong with a disclaimer's label, or "" when it may head the box."""
+    odd = [c for c in value if not (unicodedata.category(c)[0] in "LNM" or c in _LABEL_PUNCTUATION)]
+    if not value.strip() or value != value.strip() or len(value) > LABEL_LENGTH or odd:
+        shown = f" ({', '.join(f'U+{ord(c):04X}' for c in dict.fromkeys(odd))})" if odd else ""
+        return (
+            f'has the value "{value}"{shown}: a label is 1 to {LABEL_LENGTH} letters, digits, '
+            'spaces and plain punctuation, such as label="Call 911"'
+        )
     return ""
 
 

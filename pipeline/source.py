@@ -836,7 +836,7 @@ class _Loader:
         )
 
     def _disclaimer(self, block: Block, section_id: str) -> Disclaimer:
-        (ident, _classes, _attrs), content = block["c"]
+        (ident, _classes, attrs), content = block["c"]
         line = next(self.div_lines, 0)
         self._check_resources(block, f'the disclaimer "{ident}"')
         if not ident:
@@ -870,6 +870,7 @@ class _Loader:
             wording=wording,
             plain=tuple(plains[0]["c"][1]) if plains else (),
             line=line,
+            label=dict(attrs).get("label"),
         )
 
     def _check_invisible(self, wording: list[Block], where: str, line: int) -> None:

@@ -250,12 +250,14 @@ def test_placeholders_warn_at_every_build_and_fail_a_strict_one(tmp_path: Path) 
         (line_of(toml.read_text(), 'name = "Riverbend Health"'), "name"),
         (line_of(toml.read_text(), "logo = "), "logo"),
         (line_of(toml.read_text(), "contact = "), "contact"),
+        (line_of(toml.read_text(), "address = "), "address"),
+        (line_of(toml.read_text(), "phone = "), "phone"),
+        (line_of(toml.read_text(), "web = "), "web"),
         # the print shop's order details the sample brand cannot know ([print])
         (line_of(toml.read_text(), "quantity = "), "quantity"),
         (line_of(toml.read_text(), "delivery = "), "delivery"),
         (line_of(toml.read_text(), 'contact = "PLACEHOLDER'), "contact"),
         (line_of(toml.read_text(), "purchase-order = "), "purchase-order"),
-        (line_of(toml.read_text(), "article-url = "), "article-url"),
     ]
     expected = [rf"^styles/brand.toml:{line}: \[\w+\] {key} = " for line, key in named]
 
@@ -276,19 +278,21 @@ def test_placeholders_warn_at_every_build_and_fail_a_strict_one(tmp_path: Path) 
     for (line, key), new in zip(
         named,
         (
-            "Lakeside Clinic",
-            "images/logo.svg",
-            "Call us.",
-            "2500",
-            "Lakeside Clinic, 1 Lake Road, by March 1",
-            "A. Buyer, (608) 262-1234",
-            "PO-2026-001",
-            "https://leaflets.lakeside-clinic.org/{id}/",
+            '"Lakeside Clinic"',
+            '"images/logo.svg"',
+            '"Call us."',
+            '["2 Lake Road", "Lakeside"]',
+            '"800 000 0000"',
+            '"https://leaflets.lakeside-clinic.org/"',
+            '"2500"',
+            '"Lakeside Clinic, 1 Lake Road, by March 1"',
+            '"A. Buyer, (608) 262-1234"',
+            '"PO-2026-001"',
         ),
         strict=True,
     ):
         lines = toml.read_text().split("\n")
-        lines[line - 1] = f'{key} = "{new}"'
+        lines[line - 1] = f"{key} = {new}"
         toml.write_text("\n".join(lines))
     toml.write_text(toml.read_text().replace("PLACEHOLDER", "Replaced"))
     report = build(project, Options(formats=("html",), placeholders="error"))

@@ -3,6 +3,7 @@ that depend on it, and the result is byte for byte what a cold build makes."""
 
 from __future__ import annotations
 
+import contextlib
 import shutil
 from collections.abc import Callable
 from pathlib import Path
@@ -15,7 +16,9 @@ from pipeline.brand import load_brand
 from pipeline.builder import Options, Project, build
 from pipeline.builder.keys import StyleFiles, document_inputs, output_key
 from pipeline.formats import FORMATS, render_alone
+from pipeline.formats.pdf.paged import PrintError
 from pipeline.source import load
+from tests.brochures import brand_in
 from tests.conftest import ROOT
 from tests.test_build import make_project, snapshot
 from tests.test_source import GOOD
@@ -61,9 +64,11 @@ CHANGES: dict[str, tuple[Callable[[Path], None], set[str]]] = {
         lambda root: edit(root / "styles/brand.toml", 'srgb = "#4A4A4A"', 'srgb = "#474747"'),
         ALL,
     ),
-    "the one-pager's brand token": (
+    # the leaflets' web address, printed by the one-pagers and the brochure's back page, is
+    # in [organisation], a table every format reads
+    "the leaflets' web address": (
         lambda root: edit(root / "styles/brand.toml", "patient-education/{id}/", "leaflets/{id}/"),
-        ONEPAGERS,
+        ALL,
     ),
     "the page template": (
         lambda root: edit(root / "styles/templates/article.html.j2", "</body>", "\n</body>"),
@@ -177,6 +182,12 @@ def templates_read(tmp_path_factory: pytest.TempPathFactory) -> dict[str, set[st
             (root / kind).mkdir()
             render_alone(kind, doc, brand, root / kind)
             read[kind] = set(loaded)
+        # a tri-fold reads its own page template (refused or not: it is read first)
+        loaded.clear()
+        (root / "trifold").mkdir()
+        with contextlib.suppress(PrintError):
+            render_alone("brochure_pdf", doc, brand_in("letter-trifold", brand), root / "trifold")
+        read["brochure_pdf"] |= loaded
     assert read["brochure_pdf"] >= {"brochure-slug.html.j2"}, "the crop marks were drawn"
     return read
 

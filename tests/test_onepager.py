@@ -16,7 +16,7 @@ import pytest
 from axe_playwright_python.sync_playwright import Axe
 from playwright.sync_api import Browser
 
-from pipeline.brand import BrandError, length_mm, load_brand
+from pipeline.brand import length_mm, load_brand
 from pipeline.builder import Options, build
 from pipeline.formats import onepager, render_alone, weasy
 from pipeline.formats.htmlview import article_view
@@ -32,7 +32,7 @@ from tests.browser import (
 )
 from tests.conftest import ROOT, Built
 from tests.test_build import make_project
-from tests.test_source import GOOD, line_of, write
+from tests.test_source import GOOD, line_of
 
 BRAND = load_brand(ROOT / "styles")
 
@@ -339,16 +339,3 @@ def test_page_structure_focus_and_print(built: Built, browser: Browser, tmp_path
     with pikepdf.open(printed) as pdf:
         assert len(pdf.pages) == 1, "the HTML one-pager prints on one page too"
     page.context.close()
-
-
-@pytest.mark.fast
-def test_an_article_address_without_the_id_is_the_brands_mistake(tmp_path: Path) -> None:
-    """A brand table's mistake is the user's to fix, said as such (a UserError), not a bug."""
-    doc = load(write(tmp_path, GOOD), tmp_path)
-    onepager_tokens = {**BRAND.tokens["onepager"], "article-url": "https://example.org/all/"}
-    brand = dataclasses.replace(BRAND, tokens={**BRAND.tokens, "onepager": onepager_tokens})
-    with pytest.raises(
-        BrandError, match=r'brand.toml: \[onepager\] article-url must be .* "\{id\}"'
-    ):
-        onepager.article_url(doc, brand)
-    assert onepager.article_url(doc, BRAND).endswith(f"{doc.id}/"), "the control"

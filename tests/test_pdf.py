@@ -189,7 +189,7 @@ def test_the_back_page_disclaimer_falls_back_to_the_last_one(
 
     view = article_view(article)
     assert brochure_pdf.back_page_disclaimer(view, brand).id == "consult-clinician"  # type: ignore[union-attr]
-    other = dataclasses.replace(brand, tokens={**brand.tokens, "print": {"bleed": "3mm"}})
+    other = dataclasses.replace(brand, tokens={**brand.tokens, "brochure": {}})
     assert brochure_pdf.back_page_disclaimer(view, other) == view.disclaimers[-1]
 
 
@@ -212,13 +212,16 @@ def test_the_brochure_is_eight_pages_with_at_most_one_notes_page(built: Built) -
 def test_brochure_inside_pages_are_two_columns_of_readable_lines(
     built: Built, brand: Brand
 ) -> None:
-    gap = length_mm(brand.print["column-gap"]) * MM
+    gap = brand.brochure_format.column_gap * MM
+    smallest, largest = brand.brochure["fit-type-size"]
     lengths: list[int] = []
     with pdfplumber.open(built.path("brochure_pdf")) as pdf:
         for page in inside_pages(pdf):
             words = page.extract_words(extra_attrs=["size"])
-            body = [w for w in words if w["size"] == pytest.approx(11, abs=0.05)]
-            assert len(body) > 100, f"page {page.page_number}: body text is not 11 pt"
+            size = statistics.mode(round(w["size"], 2) for w in words)  # the body's
+            assert smallest - 0.01 <= size <= largest + 0.01, f"page {page.page_number}: {size}"
+            body = [w for w in words if w["size"] == pytest.approx(size, abs=0.05)]
+            assert len(body) > 100, f"page {page.page_number}: too little body text"
             gutter = widest_gap(body, page.width)
             assert gutter is not None, f"page {page.page_number} is not set in two columns"
             assert gutter[1] - gutter[0] >= gap - 1
@@ -228,9 +231,10 @@ def test_brochure_inside_pages_are_two_columns_of_readable_lines(
             for column in (left, right):
                 rows = cluster_objects(column, lambda w: w["top"], 1)
                 lengths += [len(" ".join(w["text"] for w in row)) for row in rows]
-    # Full lines (the longer half: the others end a paragraph) of 45 to 60 characters.
+    # Full lines (the longer half: the others end a paragraph) of 40 to 60 characters: the
+    # text is fitted between 10.5 and 12 pt, and 40 to 50 suits columns (Bringhurst).
     full = sorted(lengths)[len(lengths) // 2 :]
-    assert 45 <= statistics.median(full) <= 60
+    assert 40 <= statistics.median(full) <= 60
     assert max(full) <= 75
 
 
@@ -304,11 +308,7 @@ def test_a_low_resolution_image_fails_the_brochure_naming_it(tmp_path: Path, bra
         render_alone("brochure_pdf", doc, brand, out)
     dpi = int(re.search(r"at (\d+) dpi", str(error.value)).group(1))  # type: ignore[union-attr]
     # 300 px across one of the inside pages' columns
-    page, columns = brand.page, int(brand.print["columns"])
-    text_mm = length_mm(brand.page_size[0]) - sum(
-        length_mm(page[side]) for side in ("margin-inside", "margin-outside")
-    )
-    column_mm = (text_mm - (columns - 1) * length_mm(brand.print["column-gap"])) / columns
+    column_mm = brand.brochure_format.column_width
     assert dpi == pytest.approx(300 / (column_mm / 25.4), abs=2)
     assert "300 dpi" in str(error.value)
 

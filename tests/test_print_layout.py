@@ -19,11 +19,17 @@ from pipeline.checks.preflight import preflight
 from pipeline.formats.pdf import paged
 from pipeline.model import Document
 from tests.conftest import ROOT
-from tests.printing import article_with, brand_with, render
+from tests.printing import article_with, render
 
 BRAND = load_brand(ROOT / "styles")
-FIXED = brand_with(fit_spacing=[1.0, 1.0], fit_type_size=[11.0, 11.0])
-"""The brand, with no room to fit pages to sheets: one layout, padded as it falls."""
+FIXED = dataclasses.replace(
+    BRAND,
+    tokens={
+        **BRAND.tokens,
+        "brochure": {**BRAND.brochure, "fit-spacing": [1.0, 1.0], "fit-type-size": [11.0, 11.0]},
+    },
+)
+"""The brand, with no room to fit the text to its pages: one layout, padded as it falls."""
 ROWS = 45
 
 
@@ -107,23 +113,25 @@ def three_inside_pages(article: Document) -> Document:
     return dataclasses.replace(article, sections=(*article.sections[:5], sixth))
 
 
-def test_padding_adds_at_most_one_notes_page(three_inside_pages: Document, tmp_path: Path) -> None:
+def test_notes_pages_only_where_the_loosest_fit_leaves_pages_blank(
+    three_inside_pages: Document, tmp_path: Path
+) -> None:
     padded = render("brochure_pdf", three_inside_pages, FIXED, tmp_path / "fixed")
     flight = preflight(padded, FIXED)
     assert (flight.facts["pages"], flight.facts["notes_pages"]) == (8, 3)
-    assert "padded with 3 Notes pages" in flight.report()  # how many, and why
+    assert "Notes on pages 5 to 7" in flight.report()  # where, and why
 
     fitted = render("brochure_pdf", three_inside_pages, BRAND, tmp_path / "fitted")
     flight = preflight(fitted, BRAND)
     assert flight.passed
-    assert flight.facts["pages"] % 4 == 0
-    assert flight.facts["notes_pages"] <= 1
-    assert any(line.startswith("laid out again with spacing") for line in flight.facts["fitting"])
+    assert (flight.facts["pages"], flight.facts["notes_pages"]) == (4, 0), "set tighter: 4"
 
 
-def test_the_article_is_laid_out_once(
+def test_the_article_is_laid_out_a_few_times(
     article: Document, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
+    """Finding the fit takes the tightest layout, the loosest, and a guess or two from where
+    the text ends; the Notes pages are laid out on their own."""
     layouts: list[bool] = []
     real = paged.lay_out
 
@@ -134,5 +142,5 @@ def test_the_article_is_laid_out_once(
     monkeypatch.setattr(paged, "lay_out", counted)
     with pdfplumber.open(render("brochure_pdf", article, BRAND, tmp_path)) as pdf:
         assert len(pdf.pages) == 8
-    assert layouts.count(True) == 1, "the article was laid out more than once"
+    assert 2 <= layouts.count(True) <= 4
     assert layouts.count(False) <= 1  # its Notes pages, on their own

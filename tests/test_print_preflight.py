@@ -45,7 +45,8 @@ def planted(path: Path, page_number: int, resource: str, make: Any, draw: bytes)
 def test_the_real_brochure_passes(built: Built) -> None:
     flight = preflight(built.path("brochure_pdf"), BRAND)
     assert flight.failures == []
-    assert len(flight.facts["passed"]) == 6
+    assert len(flight.facts["passed"]) == 7
+    assert f"trim and pages of the {BRAND.brochure_format.name} format" in flight.facts["passed"]
 
 
 def test_a_planted_rgb_image_is_named_with_its_page(brochure: Path) -> None:

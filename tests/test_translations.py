@@ -384,7 +384,9 @@ def test_the_spanish_outputs_say_every_added_word_in_spanish(languages: Built) -
     assert "Página 2 de 8 · Última revisión: enero de 2026" in page_text(
         languages.path(SPANISH, "brochure_pdf"), 1
     ), "the running footer (an artifact, which the readers of content leave out)"
-    assert "ANTES DE DECIDIR" in page_text(languages.path(SPANISH, "brochure_pdf"), 7).upper()
+    back = page_text(languages.path(SPANISH, "brochure_pdf"), 7)  # the back page
+    assert "IMPORTANTE" in back and "Lea este folleto en internet:" in back
+    assert "Este folleto también está disponible" in back
     assert "Próxima revisión: enero de 2027" in brochure
     assert "IN SHORT" not in brochure.upper() and "Last reviewed" not in brochure
     accessible = read(languages.path(SPANISH, "accessible_pdf"), everything=True).text

@@ -228,6 +228,7 @@ def preflight(path: Path, brand: Brand, notes: str = "Notes") -> Preflight:
             f"({condition.identifier}, {condition.paper})": list(_colours(pdf, brand, most)),
             "every font embedded, from the brand's families": list(_fonts(pdf, brand)),
             "TrimBox and BleedBox on every page": list(_boxes(pdf, brand)),
+            f"trim and pages of the {brand.brochure_format.name} format": list(_format(pdf, brand)),
             "text under 12 pt in one ink, black text overprinting": list(_text_inks(pdf)),
         }
         flight.facts = _facts(pdf, path, brand)
@@ -281,26 +282,34 @@ def _facts(pdf: pikepdf.Pdf, path: Path, brand: Brand) -> dict[str, Any]:
     }
 
 
-BOOKLET_SHEET = 4
-"""Pages a booklet's folded sheet carries."""
-
-
 def _geometry(brand: Brand, pages: int, trim: list[float]) -> dict[str, Any]:
-    """The flat and finished size, the sheets and how they are finished, read from the
-    brochure format's record (its fold) and the file (its trim and page count). Today's one
-    format is the letter booklet; the [brochure] formats add their record here."""
+    """The finished and flat size, the sheets and how they are finished: the file's trim and
+    page count, folded as the brand's brochure format (brochure_formats.py) says: a booklet's
+    sheets carry two pages a side, a tri-fold's one sheet is its pages' trim, folded into its
+    panels."""
+    layout = brand.brochure_format
     width, height = (trim[2] - trim[0]) * MM, (trim[3] - trim[1]) * MM
-    name = str((brand.tokens.get("brochure") or {}).get("format", "letter-booklet"))
-    sheets = pages // BOOKLET_SHEET
-    if sheets == 1:
-        counted, finishing = "1 sheet, folded", "folded once to 4 pages; no stitching"
+    sheets = math.ceil(pages / layout.sheet_pages)
+    if layout.is_booklet:
+        finished, flat = [width, height], [2 * width, height]
+        counted = "1 sheet, folded" if sheets == 1 else f"{sheets} sheets, each folded to 4 pages"
+        finishing = (
+            "folded once to 4 pages; no stitching"
+            if sheets == 1
+            else "saddle stitch; the pages are in reader order (not imposed)"
+        )
     else:
-        counted = f"{sheets} sheets, each folded to 4 pages"
-        finishing = "saddle stitch; the pages are in reader order (not imposed)"
+        panels = " + ".join(f"{panel:.1f}" for panel in reversed(layout.panels))
+        finished, flat = [layout.finished[0], height], [width, height]
+        counted = f"{sheets} sheet printed on both sides: page 1 outside, page 2 inside"
+        finishing = (
+            f"{layout.binding}: panels {panels} mm from the left of page 1, the "
+            f"{layout.panels[-1]:.1f} mm inside flap folding in first"
+        )
     return {
-        "format": name,
-        "finished": [round(width, 1), round(height, 1)],
-        "flat": [round(2 * width, 1), round(height, 1)],
+        "format": layout.name,
+        "finished": [round(v, 1) for v in finished],
+        "flat": [round(v, 1) for v in flat],
         "sheets": counted,
         "finishing": finishing,
     }
@@ -785,6 +794,29 @@ def _boxes(pdf: pikepdf.Pdf, brand: Brand) -> Iterator[str]:
         ]
         if any(outside):
             yield f"page {number}: the BleedBox reaches beyond the MediaBox"
+
+
+def _format(pdf: pikepdf.Pdf, brand: Brand) -> Iterator[str]:
+    """Every page trimmed to the brand's brochure format, and as many pages as its folding
+    or binding takes (a booklet's fours, a tri-fold's two sides)."""
+    layout = brand.brochure_format
+    width, height = layout.trim
+    for number, page in enumerate(pdf.pages, start=1):
+        if "/TrimBox" not in page.obj:
+            continue  # _boxes says so
+        trim = [float(v) for v in page.obj.TrimBox]
+        size = ((trim[2] - trim[0]) * MM, (trim[3] - trim[1]) * MM)
+        if abs(size[0] - width) > 0.2 or abs(size[1] - height) > 0.2:
+            yield (
+                f"page {number}: trimmed to {size[0]:.1f} x {size[1]:.1f} mm; a {layout.name} "
+                f"is {width:.1f} x {height:.1f} mm"
+            )
+    pages = len(pdf.pages)
+    if pages % layout.sheet_pages or pages > layout.most_pages:
+        yield (
+            f"document: {pages} pages; a {layout.name} ({layout.binding}) has a multiple of "
+            f"{layout.sheet_pages}, at most {layout.most_pages}"
+        )
 
 
 def _read_pages(path: Path, brand: Brand, title: str) -> tuple[list[str], int]:

@@ -72,29 +72,33 @@ class Expected:
         return before + normalise(self.text) + after
 
 
-def expected(doc: Document, scope: Scope) -> Iterator[Expected]:
+def expected(doc: Document, scope: Scope, addresses: bool = False) -> Iterator[Expected]:
     """What must come through, in source order: the full text for "full" outputs, the plain
-    wording for one-pagers."""
+    wording for one-pagers. `addresses`: the output prints each link's address after its
+    text (text.printed_link), and must."""
     if scope == "plain":
         for ident, kind, blocks in doc.plain_parts:
-            yield from _each(ident, kind, "plain", blocks)
+            yield from _each(ident, kind, "plain", blocks, addresses)
         return
     for section in doc.sections:
         heading = [{"t": "Plain", "c": list(section.heading)}]
-        yield from _each(section.id, "section", "heading", heading)
+        yield from _each(section.id, "section", "heading", heading, addresses)
         for item in section.body:
             if isinstance(item, Disclaimer):
-                yield from _each(item.id, "disclaimer", "wording", item.wording)
+                yield from _each(item.id, "disclaimer", "wording", item.wording, addresses)
             else:
-                yield from _each(section.id, "section", "body", [item])
+                yield from _each(section.id, "section", "body", [item], addresses)
 
 
-def _each(ident: str, kind: PartKind, part: str, blocks: Sequence[Block]) -> Iterator[Expected]:
+def _each(
+    ident: str, kind: PartKind, part: str, blocks: Sequence[Block], addresses: bool
+) -> Iterator[Expected]:
     """Each unit of text of `blocks`, in order; a unit with a footnote mark in it as its
     pieces around the mark (every format writes the mark as it likes: a number, a symbol, or
     nothing in the text); then the text of each footnote."""
     marked, notes = _marked_notes(blocks)
-    for text in paragraphs(marked, alt_captions=False):  # the alt text is not printed
+    # the alt text is not printed
+    for text in paragraphs(marked, alt_captions=False, addresses=addresses):
         pieces = text.split(MARK)
         for i, piece in enumerate(pieces):
             if piece.strip():
@@ -102,7 +106,7 @@ def _each(ident: str, kind: PartKind, part: str, blocks: Sequence[Block]) -> Ite
                     ident, kind, part, piece, marked=i < len(pieces) - 1, after_mark=i > 0
                 )
     for note in notes:
-        for text in paragraphs(note):
+        for text in paragraphs(note, addresses=addresses):
             yield Expected(ident, kind, "footnote", text, ordered=False)
 
 
@@ -131,7 +135,8 @@ def run(finished: Finished) -> OutputCheck:
     """The check "verify": what the format must carry, found in what a reader reads."""
     found = finished.reading
     fmt = finished.format
-    return OutputCheck(gaps=check(finished.doc, fmt.name, fmt.verified, found.text, found.hidden))
+    gaps = check(finished.doc, fmt.name, fmt.verified, found.text, found.hidden, fmt.link_addresses)
+    return OutputCheck(gaps=gaps)
 
 
 def check(
@@ -140,18 +145,20 @@ def check(
     scope: Scope | Sequence[Scope],
     found: str,
     hidden: Sequence[Hidden] = (),
+    addresses: bool = False,
 ) -> list[Gap]:
     """Every expected text of `scope` (or of each of several scopes, each in its own order:
     a DOCX puts each plain summary between a heading and its body), found in order in
     `found` (what a reader reads in the output); a gap for each that is not. Each text of
     `hidden` (what the output holds but a reader cannot see) is a gap too, named by the
-    expected text it belongs to, else by the document."""
+    expected text it belongs to, else by the document. `addresses`: the output is paper,
+    where each link is followed by its address (see `expected`)."""
     haystack = Haystack(found)
     items: list[Expected] = []
     placed: dict[int, int] = {}
     for each in (scope,) if isinstance(scope, str) else scope:
         first = len(items)
-        items += expected(doc, each)
+        items += expected(doc, each, addresses)
         placed |= {first + i: at for i, at in _placed(haystack, items[first:]).items()}
     needles = [item.needle for item in items]
     taken = sorted(

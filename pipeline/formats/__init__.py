@@ -70,6 +70,9 @@ class Format:
     """It embeds the fonts it draws with (a PDF): the fallback fonts' files are in its key."""
     thumbnail: str = ""
     """A PDF whose first page the landing page shows as a picture, under this short name."""
+    link_addresses: bool = False
+    """It is paper: each link's address is printed after its text (text.printed_link), and
+    verification expects it there."""
     preview_first: bool = False
     """`invoke preview` makes it first: it is what the open page shows."""
     links_languages: bool = False
@@ -197,10 +200,11 @@ FORMATS: dict[str, Format] = {
             scope="full",
             checks=("verify", "preflight"),
             styles=(*_FILES, "templates/print*", "templates/brochure*"),
-            brand_tables=(*_TABLES, "print"),
+            brand_tables=(*_TABLES, "print", "brochure"),
             weight=5,
             embeds_fonts=True,
             thumbnail="brochure",
+            link_addresses=True,
         ),
         Format(
             "accessible_pdf",

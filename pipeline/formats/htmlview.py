@@ -25,6 +25,9 @@ class DisclaimerView:
     id: str
     wording: Markup
     plain: Markup
+    label: str | None = None
+    """What its box is headed with, when its source says (`label="Call 911"`); None: the
+    document language's "Important" (the templates' `labels("important")`)."""
 
 
 @dataclass(frozen=True)
@@ -88,14 +91,14 @@ def article_view(doc: Document) -> ArticleView:
     for section in doc.sections:
         heading = add([{"t": "Plain", "c": list(section.heading)}])
         plain = add(section.plain)
-        parts: list[int | tuple[str, int, int]] = []
+        parts: list[int | tuple[Disclaimer, int, int]] = []
         run: list[Block] = []
         for item in section.body:
             if isinstance(item, Disclaimer):
                 if run:
                     parts.append(add(run))
                     run = []
-                parts.append((item.id, add(item.wording), add(item.plain)))
+                parts.append((item, add(item.wording), add(item.plain)))
             else:
                 run.append(item)
         if run:
@@ -110,7 +113,7 @@ def article_view(doc: Document) -> ArticleView:
             heading=html[heading],
             plain=html[plain],
             parts=tuple(
-                DisclaimerView(part[0], html[part[1]], html[part[2]])
+                DisclaimerView(part[0].id, html[part[1]], html[part[2]], part[0].label)
                 if isinstance(part, tuple)
                 else html[part]
                 for part in parts

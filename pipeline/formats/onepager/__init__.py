@@ -20,7 +20,7 @@ from typing import Any
 import pypdfium2 as pdfium
 import weasyprint
 
-from pipeline.brand import Brand, BrandError, length_mm
+from pipeline.brand import Brand, length_mm
 from pipeline.formats import Unfit, weasy
 from pipeline.formats.htmlview import ArticleView, write_brand_assets
 from pipeline.labels import labels_for
@@ -30,7 +30,6 @@ from pipeline.text import paragraphs
 
 PAGE = "onepager.html.j2"
 STYLESHEET = "onepager.css.j2"
-ARTICLE_URL_TOKEN = "article-url"
 ARTICLE_PAGE = "index.html"
 """The html format's page, beside the one-pager in the output folder."""
 TALL_MM = 5000
@@ -78,14 +77,9 @@ class PageLayout:
 
 
 def article_url(doc: Document, brand: Brand) -> str:
-    """Where the full article is published, from the brand's `[onepager] article-url`."""
-    pattern = brand.tokens.get("onepager", {}).get(ARTICLE_URL_TOKEN)
-    if not isinstance(pattern, str) or "{id}" not in pattern:
-        raise BrandError(
-            f"{brand.path('brand.toml')}: [onepager] {ARTICLE_URL_TOKEN} must be a web address "
-            'with "{id}" for the document id, e.g. "https://example.org/leaflets/{id}/"'
-        )
-    return pattern.replace("{id}", doc.id)
+    """Where the full article is published: the brand's `[organisation] web`, and under it
+    `leaflet-path` with the document's id."""
+    return brand.leaflet_url(doc.edition)
 
 
 def page_html(

@@ -26,10 +26,6 @@ Medium = Literal["print", "screen"]
 _HEX = re.compile(r"#[0-9A-Fa-f]{6}\b")
 
 
-MAX_PAGES = 256
-"""The longest brochure whose footer can count its pages (print.css.j2's booklet-pages)."""
-
-
 class PrintError(UserError):
     """The document or brand cannot be printed as asked; the message says why and what to do."""
 
@@ -42,9 +38,17 @@ class Fit:
     spacing: float
     type_size: float
 
+    def __str__(self) -> str:
+        return f"{self.type_size:g} pt type, spacing x{self.spacing:g}"
+
+    @property
+    def line_height(self) -> float:
+        """Of the body text: 1.4, a little more or less with the spacing."""
+        return round(1.4 + (self.spacing - 1) * 0.25, 3)
+
     @classmethod
     def nominal(cls, brand: Brand) -> Fit:
-        return cls(1.0, float(brand.print.get("type-size", 11)))
+        return cls(1.0, float(brand.brochure.get("type-size", 11)))
 
 
 def page_html(
@@ -67,17 +71,19 @@ def page_html(
         "logo_url": logo_url(brand, medium),
         "icc_url": icc_profile(brand).as_uri() if medium == "print" else "",
     }
+    layout = brand.brochure_format
     css = env.get_template("print.css.j2").render(
         doc=doc,
         medium=medium,
+        layout=layout,
         fit=fit or Fit.nominal(brand),
         pages_total=Markup(pages_total),  # CSS the code writes, not text: not escaped
-        max_pages=MAX_PAGES,
+        max_pages=layout.most_pages,
         labels=labels,
         **urls,
     )
     return env.get_template(template).render(
-        doc=doc, view=view, css=Markup(css), labels=labels, **context
+        doc=doc, view=view, css=Markup(css), layout=layout, labels=labels, **context
     )
 
 
@@ -118,7 +124,7 @@ def logo_url(brand: Brand, medium: Medium) -> str:
     """The brand logo; for print, with its colours swapped for the brand's CMYK values."""
     logo = brand.path(brand.organisation["logo"])
     if medium == "screen":
-        return weasy.STYLES + brand.organisation["logo"]
+        return weasy.STYLES + str(brand.organisation["logo"])
     svg = cmyk_svg(logo.read_text(encoding="utf-8"), brand, logo.name)
     return "data:image/svg+xml;base64," + base64.b64encode(svg.encode()).decode()
 

@@ -16,7 +16,7 @@ import pypdfium2.raw as pdfium_c
 
 from pipeline.brand import Brand
 from pipeline.formats.pdf.figures import Figures
-from pipeline.formats.pdf.paged import PrintError, length_mm
+from pipeline.formats.pdf.paged import PrintError
 
 
 def check_resolution(pdf_path: Path, figures: Figures, brand: Brand) -> None:
@@ -57,10 +57,4 @@ def check_resolution(pdf_path: Path, figures: Figures, brand: Brand) -> None:
 
 def column_width_in(brand: Brand) -> float:
     """The width of one of the brochure's text columns, in inches."""
-    page = brand.page
-    text = length_mm(brand.page_size[0]) - sum(
-        length_mm(page[side]) for side in ("margin-inside", "margin-outside")
-    )
-    columns = int(brand.print.get("columns", 1))
-    gap = length_mm(brand.print.get("column-gap", "0mm"))
-    return (text - (columns - 1) * gap) / columns / 25.4
+    return brand.brochure_format.column_width / 25.4
