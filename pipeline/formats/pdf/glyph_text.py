@@ -17,7 +17,6 @@ from __future__ import annotations
 
 import functools
 import io
-import subprocess
 import unicodedata
 from collections import defaultdict
 from pathlib import Path
@@ -25,6 +24,7 @@ from pathlib import Path
 import pikepdf
 from fontTools.ttLib import TTFont, TTLibError
 
+from pipeline import tools
 from pipeline.extract.pdf_fonts import to_unicode
 
 
@@ -73,11 +73,10 @@ def _source_font(postscript_name: str | None) -> tuple[Path, int] | None:
     """The installed font file (and its index in a collection) of that PostScript name."""
     if not postscript_name:
         return None
-    found = subprocess.run(
-        ["fc-list", "--format", r"%{file}\t%{index}\n", f":postscriptname={postscript_name}"],
-        capture_output=True,
-        text=True,
-    ).stdout.split("\n")[0]
+    listed = tools.run(
+        "fc-list", ["--format", r"%{file}\t%{index}\n", f":postscriptname={postscript_name}"]
+    )
+    found = listed.decode("utf-8").split("\n")[0]
     if "\t" not in found:
         return None
     file, index = found.split("\t")
