@@ -1,39 +1,47 @@
-"""Tasks: thin wrappers over the pipeline's functions (`invoke --list`; `invoke TASK --help`).
+"""Tasks (`invoke --list`; `invoke TASK --help`): the developers' own (setup, test, lint, fmt,
+bench) and thin wrappers of the product's commands, `leaflet build` and the rest
+(pipeline/cli.py), for the developers' workflow and CI.
 
-The pipeline is imported inside each task, so `invoke --list` stays quick."""
+Only the command line's parser and help texts are imported here, so `invoke --list` stays
+quick."""
 
 from __future__ import annotations
 
-import copy
-import difflib
 import functools
 import importlib.util
 import os
-import shutil
 import subprocess
 import sys
 import time
+from collections.abc import Callable
 from pathlib import Path
-from typing import TYPE_CHECKING
+from typing import Any
 
-from invoke import Context, Exit, Task
+from invoke import Argument, Context, Exit, Task
 from invoke import task as invoke_task
 
-from pipeline.formats import FORMATS  # the registry only: no renderer is imported
-
-if TYPE_CHECKING:
-    from pipeline.builder import Project, Report
+from pipeline import cli  # the command line's parser and help texts: no renderer is imported
 
 ROOT = Path(__file__).resolve().parent
 
 
-class HelpfulTask(Task):
+class HelpfulTask(Task[Any]):
     """A task whose options never take -h: invoke gives each option the first free letter of
     its name as a short flag, so build's --shard took -h and `invoke build -h` asked for a
     shard instead of showing the help."""
 
     def arg_opts(self, name: str, default: str, taken_names: set[str]) -> dict[str, object]:
         return dict(super().arg_opts(name, default, taken_names | {"h"}))
+
+    def get_arguments(self, ignore_unknown_help: bool | None = None) -> list[Argument]:
+        """A repeatable option (--doc) given without a value is invoke's own error: invoke
+        starts such an option as an empty list, which reads as a value given, so a bare
+        --doc would quietly mean every document."""
+        arguments = super().get_arguments(ignore_unknown_help)
+        for argument in arguments:
+            if argument.kind is list:
+                argument.raw_value = None
+        return arguments
 
 
 task = functools.partial(invoke_task, klass=HelpfulTask)
@@ -65,20 +73,21 @@ TEST_PACKAGES = {
 VNU_JAR = ROOT / "node_modules" / "vnu-jar" / "build" / "dist" / "vnu.jar"
 
 
-def _documents() -> str:
-    """The document ids, for help texts."""
-    ids = sorted(path.stem for path in (ROOT / "source").glob("*.md"))
-    if not ids:
-        return "none yet"
-    shown = ", ".join(ids[:6])
-    return shown if len(ids) <= 6 else f"{shown}, … ({len(ids)} in all)"
+HELPS = cli.helps(ROOT)
 
 
-FORMAT_NAMES = ", ".join(FORMATS)
-DOC_HELP = f"only this document (repeatable): {_documents()}"
-FORMATS_HELP = "only these formats, comma-separated or repeated (default: all): " + ", ".join(
-    f"{f.name} ({f.label})" for f in FORMATS.values()
-)
+def product(**options: Any) -> Callable[[Callable[..., None]], Task[Any]]:
+    """A task wrapping the product's command of its name: its summary and option helps are
+    the command's (`leaflet COMMAND --help`)."""
+
+    def wrap(body: Callable[..., None]) -> Task[Any]:
+        texts = HELPS[body.__name__]
+        body.__doc__ = f"{texts['']}\n\n{cli.DESCRIPTIONS.get(body.__name__, '')}".strip()
+        helps = {name: text for name, text in texts.items() if name}
+        made: Task[Any] = task(help=helps, **options)(body)
+        return made
+
+    return wrap
 
 
 # -- setup ----------------------------------------------------------------------------------
@@ -146,173 +155,43 @@ def _build_print_profiles() -> None:
         print(f"done ({time.perf_counter() - start:.0f} s)")
 
 
-# -- arguments ------------------------------------------------------------------------------
+# -- the product's commands: `leaflet COMMAND` (pipeline/cli.py), with the same options ----------
 
 
-def _repeated(task: Task, name: str, given: list[str] | None, needs: str, e_g: str) -> list[str]:
-    """The values of a repeatable flag, each repeated or comma-separated. Invoke gives such a
-    flag without a value as an empty list, exactly as when it is absent, so the command line
-    tells the two apart: a bare --doc (or -d) must not quietly mean every document."""
-    values = [part.strip() for value in given or [] for part in value.split(",")]
-    if "" in values or _given_bare(task, name):
+def _leaflet(command: str, *arguments: str, **options: object) -> None:
+    """Run `leaflet COMMAND` in this project with the task's options; its exit code."""
+    argv = ["--project", str(ROOT), command, *arguments]
+    for name, value in options.items():
         flag = "--" + name.replace("_", "-")
-        raise Exit(f"{flag} needs {needs}, e.g. {flag} {e_g}", code=2)
-    return values
+        if isinstance(value, list):  # each value, an empty one too (an error to say)
+            argv += [f"{flag}={given}" for given in value]
+        elif value is True:
+            argv.append(flag)
+        elif not (value is None or value is False or value == ""):  # left out: the default
+            argv.append(f"{flag}={value}")
+    code = cli.main(argv, prog="invoke")
+    if code:
+        raise Exit(code=code)
 
 
-def _given_bare(task: Task, name: str) -> bool:
-    """Whether the task's part of the command line has the flag (any spelling) last, or
-    followed by another flag."""
-    probe = copy.copy(task)
-    probe.help = {}  # get_arguments() uses up the help texts; invoke has read them already
-    (argument,) = [a for a in probe.get_arguments() if a.name == name]
-    spellings = {f"-{n}" if len(n) == 1 else f"--{n}" for n in argument.names}
-    argv = sys.argv[1:]
-    if task.name not in argv:
-        return False  # not run from the command line
-    argv = argv[argv.index(task.name) + 1 :]
-    return any(
-        token in spellings and (i + 1 == len(argv) or argv[i + 1].startswith("-"))
-        for i, token in enumerate(argv)
-    )
-
-
-def _doc_ids(task: Task, doc: list[str] | None) -> list[str]:
-    return _repeated(task, "doc", doc, "a document id", _example_id())
-
-
-def _example_id() -> str:
-    return next((p.stem for p in sorted((ROOT / "source").glob("*.md"))), "knee-pain")
-
-
-def _formats(task: Task, formats: list[str] | None) -> list[str]:
-    """The formats named with --formats; an unknown one stops here, before any work."""
-    kinds = _repeated(task, "formats", formats, "a format", "html,docx")
-    for kind in kinds:
-        if kind not in FORMATS:
-            close = difflib.get_close_matches(kind, FORMATS, n=2, cutoff=0.4)
-            hint = f" (did you mean {' or '.join(close)}?)" if close else ""
-            raise Exit(
-                f'--formats: unknown format "{kind}"{hint}; choose from {FORMAT_NAMES}', code=2
-            )
-    return kinds
-
-
-def _shard(value: str) -> tuple[int, int] | None:
-    if not value:
-        return None
-    number, _, count = value.partition("/")
-    if not (number.isdigit() and count.isdigit() and 1 <= int(number) <= int(count)):
-        raise Exit(f'--shard "{value}" must be K/N with 1 <= K <= N, e.g. 1/4', code=2)
-    return int(number), int(count)
-
-
-def _done(report: Report, what: str) -> None:
-    if report.failed:
-        raise Exit(f"{what} FAILED: the problems are listed above", code=1)
-
-
-# -- writing --------------------------------------------------------------------------------
-
-
-@task(
-    help={
-        "title": 'the document\'s title, e.g. --title "Knee pain"',
-        "id": "its id and file name (default: made from the title)",
-        "lang": "its language, a BCP 47 tag (default: en-US)",
-    }
-)
+@product()
 def new(c: Context, title: str = "", id: str = "", lang: str = "en-US") -> None:
-    """Start a document: source/<id>.md, TODO where your words go."""
-    from pipeline.scaffold import ScaffoldError, new_source, placeholder_count
-
-    if not title.strip():
-        raise Exit('invoke new needs a title: invoke new --title "Knee pain"', code=2)
-    try:
-        path = new_source(ROOT / "source", title, id, lang)
-    except ScaffoldError as error:
-        raise Exit(str(error), code=1) from None
-    shown = path.relative_to(ROOT).as_posix()
-    print(
-        f"wrote {shown}: replace each TODO ({placeholder_count(path)} lines) with your own "
-        "words.\n"
-        "  invoke preview      shows it as you write (and lists the TODOs left)\n"
-        "  invoke check        checks it in a moment\n"
-        "  docs/authoring.md   how to write one"
-    )
+    _leaflet("new", title=title, id=id, lang=lang)
 
 
-@task(
-    help={
-        "doc": DOC_HELP,
-        "strict": "as CI: an overdue review is an error",
-    },
-    iterable=["doc"],
-)
+@product(iterable=["doc"])
 def check(c: Context, doc: list[str] | None = None, strict: bool = False) -> None:
-    """Check the sources in a moment, rendering nothing (for hooks)."""
-    from pipeline.builder import Options, Project, strictly
-    from pipeline.console import BuildConsole
-    from pipeline.validate import validate
-
-    options = Options(docs=tuple(_doc_ids(check, doc)))
-    console = BuildConsole("check", live=False)
-    report = validate(Project.at(ROOT), strictly(options) if strict else options, listener=console)
-    n = len(report.documents)
-    problems = sum(1 for m in report.messages if m.level == "error")
-    print(
-        f"{n} document{'s' * (n != 1)} checked, "
-        + (f"{problems} problem{'s' * (problems != 1)}" if problems else "no problems")
-        + f", {report.seconds:.1f} s"
-    )
-    _done(report, "check")
+    _leaflet("check", doc=doc, strict=strict)
 
 
-@task(
-    help={
-        "doc": f"preview only this document (repeatable): {_documents()}",
-        "formats": f"after the HTML, {FORMATS_HELP}",
-        "port": "the port on 127.0.0.1 (default: 8000; 0: any free port)",
-    },
-    iterable=["doc", "formats"],
-)
+@product(iterable=["doc", "formats"])
 def preview(
     c: Context, doc: list[str] | None = None, formats: list[str] | None = None, port: int = 8000
 ) -> None:
-    """Serve output/ on 127.0.0.1; rebuild and reload as you save."""
-    ids, kinds = _doc_ids(preview, doc), _formats(preview, formats)
-    from pipeline.builder import Project
-    from pipeline.preview import PreviewError, serve
-
-    try:
-        serve(Project.at(ROOT), port=port, docs=ids, kinds=kinds)
-    except PreviewError as error:
-        raise Exit(str(error), code=1) from None
+    _leaflet("preview", doc=doc, formats=formats, port=port)
 
 
-# -- building -------------------------------------------------------------------------------
-
-
-@task(
-    help={
-        "doc": DOC_HELP,
-        "formats": FORMATS_HELP,
-        "output": "output folder (default: output/)",
-        "force": "rebuild every output, even those that are up to date",
-        "strict": (
-            "CI mode: an overdue review and a placeholder left in styles/brand.toml are errors; "
-            "HTML verified in Chromium"
-        ),
-        "allow_placeholders": (
-            "with --strict, placeholders in styles/brand.toml stay warnings (this repository's "
-            "sample brand in its own CI; never for a real organisation's leaflets)"
-        ),
-        "jobs": "worker processes (default: one per core)",
-        "shard": "build only shard K of N (K/N) of the documents, by a hash of their ids",
-        "index_only": "only rebuild output/index.html from the manifests found",
-    },
-    iterable=["doc", "formats"],
-)
+@product(iterable=["doc", "formats"])
 def build(
     c: Context,
     doc: list[str] | None = None,
@@ -325,66 +204,68 @@ def build(
     shard: str = "",
     index_only: bool = False,
 ) -> None:
-    """Build, verify and publish every document (or --doc) to output/."""
-    ids, kinds, shards = _doc_ids(build, doc), _formats(build, formats), _shard(shard)
-    from dataclasses import replace
-
-    from pipeline.builder import Options, Project, gather, strictly
-    from pipeline.builder import build as run_build
-    from pipeline.console import BuildConsole
-
-    options = Options(docs=tuple(ids), formats=tuple(kinds), shard=shards, force=force, jobs=jobs)
-    if strict:
-        options = strictly(options)
-    if allow_placeholders:
-        options = replace(options, placeholders="warning")
-
-    project = Project.at(ROOT, Path(output) if output else None)
-    if index_only:
-        report = gather(project)
-        for line in report.lines:
-            print(line)
-        _done(report, "gather")
-        return
-    with BuildConsole("build") as console:
-        report = run_build(project, options, listener=console)
-    console.finish(report)
-    _done(report, "build")
+    _leaflet(
+        "build",
+        doc=doc,
+        formats=formats,
+        output=output,
+        force=force,
+        strict=strict,
+        allow_placeholders=allow_placeholders,
+        jobs=jobs,
+        shard=shard,
+        index_only=index_only,
+    )
 
 
-@task(
-    help={
-        "doc": DOC_HELP,
-        "output": "output folder (default: output/)",
-        "strict": "read HTML as Chromium renders it",
-    },
-    iterable=["doc"],
-)
+@product(iterable=["doc"])
 def verify(
     c: Context, doc: list[str] | None = None, output: str = "", strict: bool = False
 ) -> None:
-    """Verify the published outputs again (every section, disclaimer)."""
-    ids = _doc_ids(verify, doc)
-    from pipeline.builder import Options, Project, strictly, verify_published
-    from pipeline.console import BuildConsole
-
-    project = Project.at(ROOT, Path(output) if output else None)
-    options = Options(docs=tuple(ids))
-    with BuildConsole("verification") as console:
-        report = verify_published(
-            project, strictly(options) if strict else options, listener=console
-        )
-    console.finish(report)
-    _done(report, "verification")
+    _leaflet("verify", doc=doc, output=output, strict=strict)
 
 
-@task
+@product(iterable=["approve_disclaimer"])
+def ingest(
+    c: Context,
+    docx: str,
+    apply: bool = False,
+    approve_disclaimer: list[str] | None = None,
+    output: str = "",
+) -> None:
+    if docx in ("-h", "--help"):  # invoke gave the flag to the positional argument
+        command = [sys.executable, "-m", "invoke", "--search-root", str(ROOT), "--help", "ingest"]
+        raise Exit(code=subprocess.run(command).returncode)
+    _leaflet("ingest", docx, apply=apply, approve_disclaimer=approve_disclaimer, output=output)
+
+
+@product(iterable=["doc", "approve_disclaimer"])
+def translate(
+    c: Context,
+    action: str,
+    file: str = "",
+    doc: list[str] | None = None,
+    lang: str = "",
+    output: str = "",
+    approve_disclaimer: list[str] | None = None,
+    passage: str = "",
+) -> None:
+    # `action` has no default, so invoke takes `new` as its value, not as the task `new`.
+    _leaflet(
+        "translate",
+        action,
+        *([file] if file else []),
+        doc=doc,
+        lang=lang,
+        output=output,
+        approve_disclaimer=approve_disclaimer,
+        passage=passage,
+    )
+
+
+@product()
 def clean(c: Context) -> None:
-    """Remove everything built (output/ keeps its README)."""
-    output = ROOT / "output"
-    for path in output.iterdir() if output.is_dir() else ():
-        if path.name != "README.md":
-            shutil.rmtree(path) if path.is_dir() else path.unlink()
+    _leaflet("clean")
 
 
 # -- maintaining ----------------------------------------------------------------------------
@@ -406,162 +287,6 @@ def _need(*modules: str) -> None:
             f"install the test extra with {TEST_EXTRA}",
             code=1,
         )
-
-
-def _help_if_asked(name: str, positional: str) -> None:
-    """Show the task's help when invoke gave -h or --help to its positional argument."""
-    if positional in ("-h", "--help"):
-        command = [sys.executable, "-m", "invoke", "--search-root", str(ROOT), "--help", name]
-        raise Exit(code=subprocess.run(command).returncode)
-
-
-@task(
-    help={
-        "docx": "the reviewed DOCX (built by `invoke build`, edited in Word or LibreOffice)",
-        "apply": "write the merged source (never a conflict, nor an unapproved disclaimer edit)",
-        "approve_disclaimer": "apply the edits to this disclaimer too (repeatable)",
-        "output": "output folder (default: output/)",
-    },
-    iterable=["approve_disclaimer"],
-)
-def ingest(
-    c: Context,
-    docx: str,
-    apply: bool = False,
-    approve_disclaimer: list[str] | None = None,
-    output: str = "",
-) -> None:
-    """Bring a reviewed DOCX's edits and comments back into the source.
-
-    Writes review.md, source.critic.md and source.patch in build/reviews/<id>/<name>/. Exit
-    0: nothing left for a person; 1: something is; 2: the DOCX cannot be ingested."""
-    _help_if_asked("ingest", docx)
-    approved = _repeated(
-        ingest, "approve_disclaimer", approve_disclaimer, "a disclaimer id", "not-a-cure"
-    )
-    from pipeline.builder import Project
-    from pipeline.ingest import IngestError
-    from pipeline.ingest import ingest as run_ingest
-
-    project = Project.at(ROOT, Path(output) if output else None)
-    try:
-        outcome = run_ingest(project, Path(docx), apply, approved)
-    except IngestError as error:
-        raise Exit(f"ingest: {error}", code=2) from None
-    print("\n".join(outcome.lines))
-    if outcome.exit_code:
-        raise Exit(code=outcome.exit_code)
-
-
-TRANSLATE_ACTIONS = {
-    "new": "start source/<id>.<lang>.md: every part of the original, its words marked TODO",
-    "mark-current": "record that the translation now follows the original as it is",
-    "export": "write the translators' XLIFF 1.2 file of --doc for --lang",
-    "import": "bring a translated XLIFF file (FILE) back into source/<id>.<lang>.md",
-}
-
-
-@task(
-    help={
-        "action": "; ".join(f"{name}: {what}" for name, what in TRANSLATE_ACTIONS.items()),
-        "file": "import: the XLIFF file back from translation (invoke takes it as --file; "
-        "the console script will take it as the command's argument)",
-        "doc": f"the original's id, one of: {_documents()}",
-        "lang": "the translation's language, a BCP 47 tag (e.g. es-US)",
-        "output": "export: where to write the XLIFF (default: build/translations/<id>.<lang>.xlf)",
-        "approve_disclaimer": "import: apply a changed translation of this disclaimer too "
-        "(repeatable)",
-        "passage": "mark-current: a shared passage's id (its version in --lang, "
-        "styles/passages/<id>.<lang>.md, records the original passage as it is)",
-    },
-    iterable=["approve_disclaimer", "doc"],
-)
-def translate(
-    c: Context,
-    action: str,
-    file: str = "",
-    doc: list[str] | None = None,
-    lang: str = "",
-    output: str = "",
-    approve_disclaimer: list[str] | None = None,
-    passage: str = "",
-) -> None:
-    """Translations: start one, mark it current, export or import XLIFF.
-
-    `invoke translate new|mark-current|export --doc ID --lang es-US`,
-    `invoke translate import --file FILE.xlf [--approve-disclaimer ID]`,
-    `invoke translate mark-current --passage ID --lang es` (a shared passage's version).
-
-    import exits 0 when all is applied, 1 when a disclaimer's translation waits for
-    approval, 2 when the file cannot be imported (nothing written)."""
-    _help_if_asked("translate", action)
-    if action not in TRANSLATE_ACTIONS:
-        choices = ", ".join(TRANSLATE_ACTIONS)
-        raise Exit(
-            f'invoke translate needs what to do ({choices}), e.g. "invoke translate '
-            f'new --doc {_example_id()} --lang es-US"',
-            code=2,
-        )
-    from pipeline.builder import Project
-
-    project = Project.at(ROOT)
-    if action == "import":
-        _translate_import(project, file, approve_disclaimer)
-        return
-    if passage:
-        _translate_passage(project, action, passage, lang)
-        return
-    ids = _doc_ids(translate, doc)
-    if len(ids) != 1 or not lang:
-        raise Exit(
-            f"invoke translate {action} needs --doc ID and --lang TAG, e.g. --doc "
-            f"{_example_id()} --lang es-US",
-            code=2,
-        )
-    from pipeline.translations.commands import TranslateError, mark_current, start
-    from pipeline.translations.exchange import export
-
-    try:
-        if action == "export":
-            done = export(project, ids[0], lang, Path(output) if output else None)
-        else:
-            done = {"new": start, "mark-current": mark_current}[action](project, ids[0], lang)
-    except TranslateError as error:
-        raise Exit(f"translate {action}: {error}", code=1) from None
-    print("\n".join(done.lines))
-
-
-def _translate_passage(project: Project, action: str, passage: str, lang: str) -> None:
-    if action != "mark-current" or not lang:
-        raise Exit(
-            "--passage is for mark-current: invoke translate mark-current --passage ID --lang TAG, "
-            "e.g. --passage language-help --lang es",
-            code=2,
-        )
-    from pipeline.translations.commands import TranslateError, mark_passage_current
-
-    try:
-        done = mark_passage_current(project, passage, lang)
-    except TranslateError as error:
-        raise Exit(f"translate {action}: {error}", code=1) from None
-    print("\n".join(done.lines))
-
-
-def _translate_import(project: Project, file: str, approve: list[str] | None) -> None:
-    if not file:
-        raise Exit(
-            "invoke translate import needs the file: invoke translate import --file FILE.xlf", 2
-        )
-    approved = _repeated(translate, "approve_disclaimer", approve, "a disclaimer id", "not-a-cure")
-    from pipeline.translations.exchange import ImportRefused, take_in
-
-    try:
-        done = take_in(project, Path(file), approved)
-    except ImportRefused as error:
-        raise Exit(f"translate import: {error}", code=2) from None
-    print("\n".join(done.lines))
-    if done.exit_code:
-        raise Exit(code=done.exit_code)
 
 
 @task

@@ -10,6 +10,7 @@ from pathlib import Path
 from typing import Any
 from urllib.parse import urljoin, urlsplit
 
+from pipeline.errors import UserError
 from pipeline.formats.pdf.brochure_formats import DEFAULT as DEFAULT_BROCHURE
 from pipeline.formats.pdf.brochure_formats import FORMATS as BROCHURE_FORMATS
 from pipeline.formats.pdf.brochure_formats import BrochureFormat
@@ -29,7 +30,7 @@ RENDERING_INTENTS = ("perceptual", "relative-colorimetric", "saturation", "absol
 PAPERS = ("coated", "uncoated")
 
 
-class BrandError(Exception):
+class BrandError(UserError):
     """The brand file is unreadable or incomplete; the message says where and how to fix it."""
 
 

@@ -27,6 +27,7 @@ from rich.table import Table
 from rich.text import Text
 
 from pipeline.builder.report import DocumentSummary, Event, Message, Outcome, Report
+from pipeline.errors import BUG
 from pipeline.formats import FORMATS
 
 MARKS = {
@@ -109,6 +110,8 @@ class BuildConsole:
             for problem in problems:
                 self._print(Text(f"  {problem}", style="red"))
         self._print(Text(report.summary(), style="bold red" if report.failed else "bold"))
+        for trace in report.bugs:
+            print(f"{trace.rstrip()}\n{BUG}", file=sys.stderr, flush=True)
 
     def _print(self, renderable: RenderableType, style: str = "") -> None:
         if self._live is not None:

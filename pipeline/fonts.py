@@ -13,7 +13,6 @@ import atexit
 import functools
 import os
 import re
-import subprocess
 import tempfile
 import unicodedata
 from collections.abc import Iterable, Iterator
@@ -22,6 +21,7 @@ from pathlib import Path
 from typing import Any
 from xml.sax.saxutils import escape
 
+from pipeline import tools
 from pipeline.brand import Brand
 from pipeline.model import Block, Disclaimer, Document, Section
 from pipeline.source import Problem
@@ -211,7 +211,7 @@ def _number(value: str) -> float:
 
 
 def _fc_list(*args: str) -> str:
-    return subprocess.run(["fc-list", *args], capture_output=True, text=True, check=True).stdout
+    return tools.run("fc-list", args).decode("utf-8")
 
 
 def _absent_families(brand: Brand) -> list[str]:
@@ -224,10 +224,10 @@ def _absent_families(brand: Brand) -> list[str]:
 def _package_of(file: Path) -> str | None:
     """The Debian package that installed `file`, if dpkg knows it."""
     try:
-        found = subprocess.run(["dpkg", "-S", str(file)], capture_output=True, text=True)
-    except FileNotFoundError:
+        found = tools.run("dpkg", ["-S", str(file)]).decode("utf-8", "replace")
+    except tools.ToolError:  # no dpkg, or no package has the file
         return None
-    return found.stdout.split(":")[0] if found.returncode == 0 else None
+    return found.split(":")[0]
 
 
 # -- where the text comes from --------------------------------------------------------------

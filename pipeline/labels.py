@@ -26,7 +26,8 @@ from typing import Any
 
 from markupsafe import Markup, escape
 
-from pipeline.model import ReviewDate
+from pipeline.errors import UserError
+from pipeline.review import ReviewDate
 
 FOLDER = "labels"
 REFERENCE = "en"
@@ -34,7 +35,7 @@ REFERENCE = "en"
 _SLOT = re.compile(r"\{([a-z-]+)\}")
 
 
-class LabelError(Exception):
+class LabelError(UserError):
     """A label (or a whole catalogue) is missing for a language; the message names the label
     and the file to add it to."""
 

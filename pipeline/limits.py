@@ -69,7 +69,7 @@ TRANSLATORS_FILE = Limit(
     "translators' file size",
     5_000_000,
     "bytes",
-    "a file `invoke translate export` writes holds one document (a few hundred kilobytes); "
+    "a file `leaflet translate export` writes holds one document (a few hundred kilobytes); "
     "import that file, or export it again",
 )
 """An XLIFF file back from translation: the largest source's text twice (source and target)

@@ -6,56 +6,19 @@ instead of re-implementing Markdown. Nothing here does I/O.
 
 from __future__ import annotations
 
-import calendar
 import datetime as dt
-import re
 from collections.abc import Iterator, Mapping
 from dataclasses import dataclass, field
 from typing import Any, Literal
 
 from pipeline import review
+from pipeline.review import ReviewDate
 
 Block = dict[str, Any]
 """One pandoc AST block, e.g. {"t": "Para", "c": [...]}. Treat as read-only."""
 PartKind = Literal["section", "disclaimer"]
 Scope = Literal["full", "plain"]
 """What an output carries: the "full" text, or the "plain" wording (the one-pagers)."""
-
-
-@dataclass(frozen=True)
-class ReviewDate:
-    """An ISO date whose day may be unknown (`2026-01`)."""
-
-    year: int
-    month: int
-    day: int | None = None
-
-    @classmethod
-    def parse(cls, text: str) -> ReviewDate | None:
-        """`YYYY-MM-DD` or `YYYY-MM`; None for anything else, or a day the calendar lacks."""
-        match = re.fullmatch(r"(\d{4})-(\d{2})(?:-(\d{2}))?", text.strip())
-        if not match:
-            return None
-        year, month = int(match.group(1)), int(match.group(2))
-        day = int(match.group(3)) if match.group(3) else None
-        try:
-            dt.date(year, month, day or 1)
-        except ValueError:
-            return None
-        return cls(year, month, day)
-
-    @property
-    def iso(self) -> str:
-        text = f"{self.year:04d}-{self.month:02d}"
-        return text if self.day is None else f"{text}-{self.day:02d}"
-
-    @property
-    def human(self) -> str:
-        month = calendar.month_name[self.month]
-        return f"{month} {self.year}" if self.day is None else f"{month} {self.day}, {self.year}"
-
-    def as_date(self) -> dt.date:
-        return dt.date(self.year, self.month, self.day or 1)
 
 
 @dataclass(frozen=True)

@@ -17,10 +17,11 @@ import functools
 import importlib
 import re
 import shutil
-import subprocess
 from collections.abc import Iterator
 from contextlib import contextmanager
 from types import ModuleType
+
+from pipeline import tools
 
 
 def import_module(name: str) -> ModuleType:
@@ -50,9 +51,6 @@ def find_library(name: str) -> str | None:
 def _linker_cache() -> str:
     ldconfig = shutil.which("ldconfig") or "/sbin/ldconfig"
     try:
-        listing = subprocess.run(
-            [ldconfig, "-p"], capture_output=True, text=True, check=False, timeout=30
-        )
-    except OSError:  # no ldconfig: the names WeasyPrint opens directly still work
+        return tools.run(ldconfig, ["-p"], timeout=30).decode("utf-8", "replace")
+    except tools.ToolError:  # no ldconfig: the names WeasyPrint opens directly still work
         return ""
-    return listing.stdout

@@ -1,32 +1,50 @@
-"""Pandoc, the one converter of body content: AST fragments in, HTML out, in one call."""
+"""Pandoc, the one converter of body content, and the one way to run it: `run`.
+
+Every pandoc call goes through `run`, which runs it with `--sandbox` (pandoc then reads no
+file and no URL because of what a document says) unless the call says why it cannot. Body
+content is converted here: AST fragments in, HTML out, in one call (`to_html`).
+"""
 
 from __future__ import annotations
 
 import functools
 import json
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
+from pathlib import Path
 from typing import Any
 
-import pypandoc
 from lxml import html as lxml_html
 
+from pipeline import tools
 from pipeline.bidi import mark_directions
 from pipeline.model import Block
 
-# --sandbox: pandoc reads no file and no URL because of what a document says.
-SAFE_ARGS = ["--sandbox", "--wrap=none"]
+SAFE_ARGS = ["--wrap=none"]
 # Footnotes after the top-level block that holds their mark (our fragment), not at the end of
 # everything: a format shows a fragment's notes with it.
 NOTES_ARGS = ["--reference-location=block"]
 
 
+def run(
+    args: Sequence[str],
+    input: str | bytes = b"",
+    *,
+    unsandboxed: str = "",
+    timeout: float | None = None,
+    cwd: Path | None = None,
+    env: Mapping[str, str] | None = None,
+) -> bytes:
+    """pandoc's output for `input` (text is given as UTF-8), in its sandbox; `unsandboxed`
+    says why a call cannot be (and runs it without). tools.ToolError when pandoc fails."""
+    data = input.encode("utf-8") if isinstance(input, str) else input
+    sandbox = [] if unsandboxed else ["--sandbox"]
+    return tools.run("pandoc", [*sandbox, *args], input=data, timeout=timeout, cwd=cwd, env=env)
+
+
 @functools.cache
 def api_version() -> list[int]:
-    return list(
-        json.loads(pypandoc.convert_text("", "json", format="markdown", verify_format=False))[
-            "pandoc-api-version"
-        ]
-    )
+    ast = json.loads(run(["--from=markdown", "--to=json"]))
+    return list(ast["pandoc-api-version"])
 
 
 def ast_document(blocks: Sequence[Block], meta: dict[str, Any] | None = None) -> str:
@@ -45,12 +63,8 @@ def to_html(fragments: Sequence[Sequence[Block]]) -> list[str]:
         {"t": "Div", "c": [[f"fragment-{i}", ["fragment"], []], list(blocks)]}
         for i, blocks in enumerate(fragments)
     ]
-    out = pypandoc.convert_text(
-        ast_document(wrapped),
-        "html5",
-        format="json",
-        extra_args=[*SAFE_ARGS, *NOTES_ARGS],
-        verify_format=False,  # pypandoc would run pandoc twice more to list its formats
+    out = run(["--from=json", "--to=html5", *SAFE_ARGS, *NOTES_ARGS], ast_document(wrapped)).decode(
+        "utf-8"
     )
     root = lxml_html.fragment_fromstring(out, create_parent="div")
     mark_directions(root)

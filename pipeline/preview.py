@@ -39,6 +39,7 @@ from typing import Any
 import watchfiles
 
 from pipeline.builder import Message, Options, Project, build
+from pipeline.errors import BUG, UserError, failure
 from pipeline.formats import FORMATS
 
 HOST = "127.0.0.1"
@@ -59,7 +60,7 @@ EDITORS_FILES = (
 """Files editors write beside the one being saved: not a change, and not named."""
 
 
-class PreviewError(Exception):
+class PreviewError(UserError):
     """The preview cannot start (the port is taken, no source folder); the message says why."""
 
 
@@ -104,9 +105,10 @@ def run_round(
             options = Options(docs=tuple(doc_ids), formats=tuple(phase_kinds))
             report = build(project, options, listener=events.put)
         except Exception as error:  # a broken template or style file: say it, keep serving
-            filename, line = getattr(error, "filename", None), getattr(error, "lineno", None)
-            where = f"{project.shown(Path(filename))}:{line}: " if filename and line else ""
-            crash = Message("error", f"{where}the build stopped: {type(error).__name__}: {error}")
+            why = failure(error)
+            if why.bug:
+                print(f"{why.trace.rstrip()}\n{BUG}", file=sys.stderr, flush=True)
+            crash = Message("error", f"the build stopped: {why.text}")
             events.put(crash)
             events.put(("phase", name, "stopped", [crash]))
             return

@@ -21,10 +21,12 @@ from __future__ import annotations
 
 import shutil
 import struct
-import subprocess
 import tempfile
 from dataclasses import dataclass
 from pathlib import Path
+
+from pipeline import tools
+from pipeline.errors import UserError
 
 DATA = Path("/usr/share/color/icc")
 """Where Debian's icc-profiles-free puts the characterisation data (.ti3)."""
@@ -91,15 +93,14 @@ low end of what coated sheetfed presses take (GRACoL allows up to 320 %); 260 % 
 which soaks up ink: the low end of the 260-280 % prepress desks ask for."""
 
 
-class ProfileError(Exception):
+class ProfileError(UserError):
     """A profile cannot be built; the message says why."""
 
 
 def build_profile(condition: Registered) -> Path:
     """Build `condition`'s profile (colprof, then the registry's tags), replacing any."""
-    colprof = shutil.which("colprof")
     data = DATA / condition.data
-    if colprof is None or not data.is_file():
+    if shutil.which("colprof") is None or not data.is_file():
         raise ProfileError(
             f"building the {condition.identifier} profile needs colprof and {data}: "
             "install the Debian packages argyll and icc-profiles-free"
@@ -107,30 +108,28 @@ def build_profile(condition: Registered) -> Path:
     with tempfile.TemporaryDirectory(prefix="icc-") as scratch:
         work = Path(scratch)
         shutil.copyfile(data, work / "data.ti3")
-        done = subprocess.run(
-            [
-                colprof,
-                "-qm",  # medium quality: the default, ~25 s
-                "-kx",  # maximum grey component replacement
-                f"-l{condition.ink_limit}",
-                "-nc",  # the registry's reference instead of the data (added below)
-                "-D",
-                condition.profile_description,
-                "-C",
-                f"No copyright. Made with ArgyllCMS from {condition.identifier} "
-                "characterisation data, the source it must be named with.",
-                "-O",
-                "profile.icc",
-                "data",
-            ],
-            cwd=work,
-            capture_output=True,
-            text=True,
-            timeout=600,
-            check=False,
-        )
-        if done.returncode != 0:
-            raise ProfileError(f"colprof failed: {done.stderr.strip() or done.stdout.strip()}")
+        try:
+            tools.run(
+                "colprof",
+                [
+                    "-qm",  # medium quality: the default, ~25 s
+                    "-kx",  # maximum grey component replacement
+                    f"-l{condition.ink_limit}",
+                    "-nc",  # the registry's reference instead of the data (added below)
+                    "-D",
+                    condition.profile_description,
+                    "-C",
+                    f"No copyright. Made with ArgyllCMS from {condition.identifier} "
+                    "characterisation data, the source it must be named with.",
+                    "-O",
+                    "profile.icc",
+                    "data",
+                ],
+                cwd=work,
+                timeout=600,
+            )
+        except tools.ToolError as error:
+            raise ProfileError(str(error)) from None
         profile = registered_tags((work / "profile.icc").read_bytes(), condition)
     condition.profile.parent.mkdir(parents=True, exist_ok=True)
     temporary = condition.profile.with_suffix(".part")

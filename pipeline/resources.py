@@ -22,6 +22,7 @@ from urllib.parse import urlsplit
 from lxml import etree
 
 from pipeline import limits
+from pipeline.errors import UserError
 
 # The figure files a page may show, by name ending, and how each file must begin.
 IMAGE_TYPES = {".png": "PNG", ".jpg": "JPEG", ".jpeg": "JPEG", ".gif": "GIF", ".svg": "SVG"}
@@ -75,7 +76,7 @@ _ATTR_INDEX = {
 }
 
 
-class Refused(Exception):
+class Refused(UserError):
     """What breaks the policy and how to fix it; the loader adds the file and line."""
 
 

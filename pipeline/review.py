@@ -13,17 +13,52 @@ import datetime as dt
 import os
 import re
 from dataclasses import dataclass
-from typing import TYPE_CHECKING, Literal
+from typing import Literal
 
-if TYPE_CHECKING:  # the model asks this module for its due date: no import cycle
-    from pipeline.model import ReviewDate
+from pipeline.errors import UserError
 
 TODAY_VARIABLE = "PIPELINE_TODAY"
 DUE_SOON_DAYS = 60
 _ISO_DAY = re.compile(r"\d{4}-\d{2}-\d{2}")
 
 
-class TodayError(ValueError):
+@dataclass(frozen=True)
+class ReviewDate:
+    """An ISO date whose day may be unknown (`2026-01`)."""
+
+    year: int
+    month: int
+    day: int | None = None
+
+    @classmethod
+    def parse(cls, text: str) -> ReviewDate | None:
+        """`YYYY-MM-DD` or `YYYY-MM`; None for anything else, or a day the calendar lacks."""
+        match = re.fullmatch(r"(\d{4})-(\d{2})(?:-(\d{2}))?", text.strip())
+        if not match:
+            return None
+        year, month = int(match.group(1)), int(match.group(2))
+        day = int(match.group(3)) if match.group(3) else None
+        try:
+            dt.date(year, month, day or 1)
+        except ValueError:
+            return None
+        return cls(year, month, day)
+
+    @property
+    def iso(self) -> str:
+        text = f"{self.year:04d}-{self.month:02d}"
+        return text if self.day is None else f"{text}-{self.day:02d}"
+
+    @property
+    def human(self) -> str:
+        month = calendar.month_name[self.month]
+        return f"{month} {self.year}" if self.day is None else f"{month} {self.day}, {self.year}"
+
+    def as_date(self) -> dt.date:
+        return dt.date(self.year, self.month, self.day or 1)
+
+
+class TodayError(UserError):
     """PIPELINE_TODAY is set but is not a date; the message says how to write it."""
 
 

@@ -7,6 +7,7 @@ from __future__ import annotations
 import json
 from pathlib import Path
 
+from pipeline.errors import UserError
 from pipeline.source import ID_PATTERN, LANG_PATTERN, PLACEHOLDER, slug
 
 TEMPLATE = """\
@@ -37,7 +38,7 @@ review-every-months: 12
 """
 
 
-class ScaffoldError(ValueError):
+class ScaffoldError(UserError):
     """The new document cannot be written; the message says why and what to do."""
 
 

@@ -17,20 +17,14 @@ from pathlib import Path
 from typing import Any, NamedTuple
 from urllib.parse import unquote
 
-import pypandoc
 import yaml
 
-from pipeline import invisible, limits, outline, passages, resources, review
-from pipeline.model import (
-    Block,
-    Disclaimer,
-    Document,
-    ReviewDate,
-    Section,
-    TranslatedFrom,
-    Translation,
-)
+from pipeline import invisible, limits, outline, pandoc, passages, resources, review
+from pipeline.errors import UserError
+from pipeline.model import Block, Disclaimer, Document, Section, TranslatedFrom, Translation
+from pipeline.review import ReviewDate
 from pipeline.text import nodes, paragraphs, stringify
+from pipeline.tools import ToolError
 from pipeline.translations import parity, record
 
 # Auto identifiers off: a heading without an explicit {#id} must be reported, not guessed.
@@ -61,7 +55,7 @@ class _MetadataLoader(yaml.SafeLoader):
 
     def compose_node(self, parent: Any, index: Any) -> Any:
         if self.check_event(yaml.AliasEvent):
-            event = self.peek_event()
+            event = self.peek_event()  # type: ignore[no-untyped-call]
             raise yaml.composer.ComposerError(
                 None, None, f"an alias (*{event.anchor})", event.start_mark
             )
@@ -84,7 +78,7 @@ class Problem:
         return f"{self.file}:{self.line}: {self.message}"
 
 
-class SourceError(Exception):
+class SourceError(UserError):
     """A source document breaks the contract; `problems` says where and how to fix each."""
 
     def __init__(self, problems: list[Problem]):
@@ -301,7 +295,7 @@ class _Loader:
             self.problem(
                 line,
                 f"translated-from {wrong}; once this version says what the original says, run "
-                f"`invoke translate mark-current --passage {ident} --lang {meta.get('lang')}`",
+                f"`leaflet translate mark-current --passage {ident} --lang {meta.get('lang')}`",
             )
         return recorded
 
@@ -550,7 +544,7 @@ class _Loader:
             self.problem(
                 at,
                 f"translated-from {wrong}; once the translation says everything the original "
-                f"says, run `invoke translate mark-current --doc {of} --lang {lang}`",
+                f"says, run `leaflet translate mark-current --doc {of} --lang {lang}`",
             )
         original = self.path.parent / f"{of}.md"
         try:
@@ -561,7 +555,7 @@ class _Loader:
                 line,
                 f"the original {_shown_path(original, self.root)} cannot be loaded "
                 f"({len(error.problems)} problem{'s' * (len(error.problems) != 1)}, the first: "
-                f"{first}); fix it first, or check it with `invoke check --doc {of}`",
+                f"{first}); fix it first, or check it with `leaflet check --doc {of}`",
             )
             return
         if self.original.translation is not None:
@@ -601,21 +595,14 @@ class _Loader:
         nesting = limits.NESTING
         too_deep = f'more than {nesting.most} {nesting.unit} (the limit "{nesting.name}")'
         with tempfile.NamedTemporaryFile(suffix=".json") as log:
+            args = [f"--from={PANDOC_FORMAT}", "--to=json", "--quiet", f"--log={log.name}"]
             try:
-                ast = json.loads(
-                    pypandoc.convert_text(
-                        body,
-                        "json",
-                        format=PANDOC_FORMAT,
-                        extra_args=["--sandbox", "--quiet", f"--log={log.name}"],
-                        verify_format=False,  # it would run pandoc twice to list formats
-                    )
-                )
-            except RecursionError:  # a RuntimeError too: first
+                ast = json.loads(pandoc.run(args, body))
+            except RecursionError:
                 self.problem(body_start + 1, f"{too_deep}; flatten them")
                 return None, []
-            except RuntimeError as error:
-                self.problem(1, f"pandoc cannot read the file: {error}")
+            except ToolError as error:
+                self.problem(1, f"pandoc cannot read the file: {error.said or error}")
                 return None, []
             try:
                 warnings = json.loads(Path(log.name).read_text(encoding="utf-8") or "[]")
@@ -802,7 +789,9 @@ class _Loader:
             self.problem(body_start + 1, 'no sections; add "## Heading {#id}" and its text')
         return sections
 
-    def _section(self, ident: str, title: str, inlines: list[Any], line: int, members: list[Block]):
+    def _section(
+        self, ident: str, title: str, inlines: list[Any], line: int, members: list[Block]
+    ) -> Section:
         plains: list[tuple[Block, ...]] = []
         body: list[Block | Disclaimer] = []
         for position, block in enumerate(members):
@@ -1201,7 +1190,7 @@ def _placeholder_message(text: str, marker: re.Match[str]) -> str:
 
 
 def _to_translate(text: str, marker: re.Match[str]) -> str:
-    """A translation's line still holding the original's words (`invoke translate new`)."""
+    """A translation's line still holding the original's words (`leaflet translate new`)."""
     if outline.HEADING.match(text):
         return (
             f"the heading {_quoted(text)} is still to translate; write it in this "

@@ -15,10 +15,11 @@ from __future__ import annotations
 
 import functools
 import re
-import shutil
-import subprocess
 
 from lxml import etree
+
+from pipeline import tools
+from pipeline.errors import UserError
 
 SVG = "http://www.w3.org/2000/svg"
 XLINK = "http://www.w3.org/1999/xlink"
@@ -36,38 +37,31 @@ OUTPUT_BYTES = 20_000_000
 """Embedded bitmaps are written again as PNG: a little larger than they came."""
 
 
-class SvgError(Exception):
+class SvgError(UserError):
     """The SVG cannot be drawn, or its drawing is not only shapes; the message says why."""
 
 
 @functools.lru_cache(maxsize=32)
 def clean_svg(data: bytes) -> bytes:
     """The drawing of `data` (an SVG file's bytes), written again with nothing but shapes."""
-    program, prlimit = shutil.which("rsvg-convert"), shutil.which("prlimit")
-    if program is None or prlimit is None:
-        raise SvgError("cleaning it needs rsvg-convert; run `invoke setup` (librsvg2-bin)")
     try:
-        done = subprocess.run(
-            # The drawing from standard input (no base address: no file is read), with its
-            # memory capped (util-linux's prlimit: no code between fork and exec, which
-            # threads forbid).
-            [prlimit, f"--as={MEMORY_MB * 1024 * 1024}", program, "--format=svg"],
-            input=data,
-            capture_output=True,
-            timeout=SECONDS,
-            check=False,
+        # The drawing from standard input (no base address: no file is read), its memory
+        # and time capped.
+        drawn = tools.run(
+            "rsvg-convert", ["--format=svg"], input=data, timeout=SECONDS, memory_mb=MEMORY_MB
         )
-    except subprocess.TimeoutExpired:
-        raise SvgError(f"librsvg could not draw it within {SECONDS} s") from None
-    if done.returncode != 0:
-        reason = done.stderr.decode("utf-8", "replace").strip().splitlines()
-        raise SvgError(f"librsvg cannot draw it ({reason[-1] if reason else done.returncode})")
-    if len(done.stdout) > OUTPUT_BYTES:
+    except tools.ToolError as error:
+        if error.how == "missing":
+            raise SvgError(f"cleaning it needs {error.program}; {error.fix}") from None
+        if error.how == "too slow":
+            raise SvgError(f"librsvg could not draw it within {SECONDS} s") from None
+        raise SvgError(f"librsvg cannot draw it ({error.said.splitlines()[-1]})") from None
+    if len(drawn) > OUTPUT_BYTES:
         raise SvgError(f"its drawing is over {OUTPUT_BYTES:,} bytes")
-    problem = _not_only_shapes(done.stdout)
+    problem = _not_only_shapes(drawn)
     if problem:
         raise SvgError(f"its drawing holds {problem}")
-    return done.stdout
+    return drawn
 
 
 def _not_only_shapes(drawn: bytes) -> str:

@@ -39,7 +39,7 @@ def validate(
         return report.finish()
     if not paths:
         if paths is not None:
-            report.say("no documents in source/ yet: start one with `invoke new --title ...`")
+            report.say("no documents in source/ yet: start one with `leaflet new --title ...`")
         return report.finish()
 
     def attempt(path: Path) -> Document | SourceError:

@@ -83,10 +83,11 @@ class Built:
 
     @property
     def manifest(self) -> dict[str, Any]:
-        return json.loads((self.folder / "manifest.json").read_text())
+        manifest: dict[str, Any] = json.loads((self.folder / "manifest.json").read_text())
+        return manifest
 
     def path(self, kind: str) -> Path:
-        return self.folder / self.manifest["outputs"][kind]["path"]
+        return self.folder / str(self.manifest["outputs"][kind]["path"])
 
     def copy(self, destination: Path) -> Built:
         """A private copy of the built outputs, safe to mutate."""

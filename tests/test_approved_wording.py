@@ -348,7 +348,7 @@ def test_no_route_changes_a_disclaimer_without_approval(
     if route.held:
         assert f"### Disclaimer `{route.target}`" in report
         assert (
-            f"`invoke ingest reviewed.docx --apply --approve-disclaimer {route.target}`" in report
+            f"`leaflet ingest reviewed.docx --apply --approve-disclaimer {route.target}`" in report
         )
 
     # Approved by its id: that change, and only it (the other disclaimer's stays held).
@@ -480,7 +480,7 @@ def test_review_md_names_each_held_change_with_id_before_after_who_when_and_flag
     assert first.startswith(
         "### Disclaimer `ask-first`\n\n"
         "- Approve with `--approve-disclaimer ask-first`:\n"
-        "  `invoke ingest r.docx --apply --approve-disclaimer ask-first`\n"
+        "  `leaflet ingest r.docx --apply --approve-disclaimer ask-first`\n"
         "- A change: Ann Okafor, 2026-11-20 09:30: replaced “other medicines” with "
         "“herbal remedies”\n"
         "- Before and after, in the source:\n"

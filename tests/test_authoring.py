@@ -209,7 +209,7 @@ def test_one_mistake_gives_one_message_naming_its_root_cause(
     (old, new), needle, message = MISTAKES[name]
     assert old in GOOD
     text = GOOD.replace(old, new, 1)
-    line = needle if isinstance(needle, int) else line_of(text, needle)
+    line = needle if isinstance(needle, int) else line_of(text, str(needle))
     assert problems(tmp_path, text) == [f"source/sample.md:{line}: {message}"]
     assert capfd.readouterr().err == "", "pandoc's own warnings never reach the terminal"
 
@@ -360,7 +360,7 @@ def test_new_never_overwrites_a_source(tmp_path: Path) -> None:
     make_project(tmp_path, {"knee-pain": GOOD.replace("id: sample", "id: knee-pain")})
     before = (tmp_path / "source" / "knee-pain.md").read_bytes()
     result = run_invoke(tmp_path, "new", "--title", "Knee pain")
-    assert result.returncode == 1
+    assert result.returncode == 2
     assert "knee-pain.md already exists in source/" in result.stderr
     assert (tmp_path / "source" / "knee-pain.md").read_bytes() == before
     assert run_invoke(tmp_path, "new").returncode == 2  # no title
@@ -388,9 +388,9 @@ def test_new_refuses_a_language_that_is_not_a_tag(tmp_path: Path) -> None:
     """Checked before the file is written, as the loader would check it after."""
     make_project(tmp_path, {})
     result = run_invoke(tmp_path, "new", "--title", "Knee pain", "--lang", "English")
-    assert result.returncode == 1
+    assert result.returncode == 2
     assert result.stderr.strip() == (
-        'lang "English" is not a BCP 47 language tag; write e.g. --lang en-US'
+        'invoke new: lang "English" is not a BCP 47 language tag; write e.g. --lang en-US'
     )
     assert list((tmp_path / "source").iterdir()) == []
 

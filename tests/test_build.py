@@ -13,6 +13,7 @@ import subprocess
 import sys
 import textwrap
 from pathlib import Path
+from typing import Any
 
 import pytest
 from lxml import html as lxml_html
@@ -111,8 +112,11 @@ def snapshot(folder: Path) -> dict[str, str]:
     }
 
 
-def manifest_of(project: Project, doc_id: str) -> dict:  # type: ignore[type-arg]
-    return json.loads((project.output_dir / doc_id / "manifest.json").read_text())
+def manifest_of(project: Project, doc_id: str) -> dict[str, Any]:
+    manifest: dict[str, Any] = json.loads(
+        (project.output_dir / doc_id / "manifest.json").read_text()
+    )
+    return manifest
 
 
 def test_a_broken_source_fails_alone_and_changes_no_other_output(tmp_path: Path) -> None:
@@ -182,9 +186,11 @@ def test_a_format_that_fails_rejects_the_whole_edition(
         monkeypatch,
         "html",
         """
+        from pipeline.errors import UserError
+
         def render(job, out_dir):
             (out_dir / job.file).write_text("<html><body><main>half a pa")
-            raise RuntimeError("the renderer fell over")
+            raise UserError("the renderer fell over")
         """,
     )
     (project.source_dir / "sample.md").write_text(GOOD.replace("Rest can help.", "Rest helps."))
@@ -436,7 +442,9 @@ def test_a_wrong_shard_is_a_clear_error_before_any_work(tmp_path: Path, value: s
     make_project(tmp_path, {"sample": GOOD})
     result = run_invoke(tmp_path, "build", "--shard", value)
     assert result.returncode == 2
-    assert result.stderr.strip() == f'--shard "{value}" must be K/N with 1 <= K <= N, e.g. 1/4'
+    assert result.stderr.splitlines()[-1] == (
+        f'invoke build: error: argument --shard: "{value}" must be K/N with 1 <= K <= N, e.g. 1/4'
+    )
     assert result.stdout == "" and not (tmp_path / "output").exists()
 
 

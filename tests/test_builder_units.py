@@ -20,6 +20,7 @@ from tests.test_build import make_project, manifest_of, snapshot, without_manife
 from tests.test_source import GOOD
 
 pytestmark = pytest.mark.fast
+FAKE_PAGE = Path(__file__).with_name("fake_page.py")
 
 
 def fake(name: str, file: str, weight: int = 1) -> Format:
@@ -103,6 +104,43 @@ def test_a_failing_format_rejects_the_whole_edition(tmp_path: Path, jobs: int) -
         "page_a": True,
         "page_b": False,
     }
+
+
+@pytest.mark.usefixtures("fakes")
+@pytest.mark.parametrize("jobs", [1, 2], ids=["serial", "pool"])
+def test_a_bug_in_a_renderer_is_said_to_be_one_with_its_traceback(
+    tmp_path: Path, jobs: int
+) -> None:
+    """A KeyError is a bug, not a message: the line names it and where it was raised (it
+    once read "could not be rendered: 'x'"), and the report keeps its traceback, across the
+    pool's processes too. The other documents and formats go on."""
+    other = GOOD.replace("sample", "other")
+    project = make_project(tmp_path, {"sample": titled("Rest (bug page_b)"), "other": other})
+    report = build(project, Options(jobs=jobs))
+    assert report.failed
+    raised = (
+        FAKE_PAGE.read_text().splitlines().index('        return {}["x"]  # type: ignore[index]')
+        + 1
+    )
+    [line] = [line for line in report.lines if "page_b could not be rendered" in line]
+    assert line == (
+        "sample: page_b could not be rendered: a bug in the pipeline: KeyError: 'x' "
+        f"(at {FAKE_PAGE}:{raised} in render)"
+    )
+    [trace] = report.bugs
+    assert trace.startswith("Traceback (most recent call last):")
+    assert f'{FAKE_PAGE}", line {raised}, in render' in trace
+    assert trace.endswith("KeyError: 'x'\n")
+    assert "sample: page_a verified (a.html)" in report.lines
+    assert manifest_of(project, "other")["verification"]["passed"] is True
+    assert report.outcomes[("sample", "page_b")].state == "failed"
+
+
+def test_a_users_error_in_a_renderer_is_its_message_alone() -> None:
+    from pipeline.errors import UserError, failure
+
+    said = failure(UserError("too long by 3 lines", file="source/x.md", line=4, fix="cut it"))
+    assert (said.text, said.bug) == ("source/x.md:4: too long by 3 lines; cut it", False)
 
 
 @pytest.mark.usefixtures("fakes")

@@ -11,6 +11,7 @@ import pty
 import re
 import subprocess
 import sys
+import tomllib
 from pathlib import Path
 
 import pytest
@@ -18,6 +19,8 @@ from invoke import Task
 
 import pipeline
 import tasks
+from pipeline import cli
+from pipeline.builder.files import exclusive
 from pipeline.formats import FORMATS
 from tasks import BUILD_PACKAGES
 from tests.conftest import ROOT
@@ -28,12 +31,15 @@ TASKS = {"build", "check", "verify", "preview", "new", "ingest", "bench", "test"
 TASKS |= {"setup", "clean"}
 
 # Each task that takes a repeatable flag, given it without a value in both spellings (also
-# followed by another flag, and empty), and what it must say.
+# followed by another flag), and empty: each is an error, and nothing is done. A bare flag is
+# invoke's own error (it would read as no flag at all: every document); an empty value the
+# command's, as `leaflet` says it.
 NEEDS = {
-    "doc": "--doc needs a document id, e.g. --doc sample",
-    "formats": "--formats needs a format, e.g. --formats html,docx",
+    "doc": "argument -d/--doc: needs a document id, e.g. --doc knee-pain",
+    "formats": "argument -f/--formats: needs a format, e.g. html,docx",
     "approve_disclaimer": (
-        "--approve-disclaimer needs a disclaimer id, e.g. --approve-disclaimer not-a-cure"
+        "argument -p/--approve-disclaimer: needs a disclaimer id, e.g. --approve-disclaimer "
+        "not-a-cure"
     ),
 }
 BARE = {
@@ -61,6 +67,7 @@ BARE = {
     "approve_disclaimer": [
         ("ingest", "review.docx", "--approve-disclaimer"),
         ("ingest", "review.docx", "-p"),
+        ("ingest", "review.docx", "-p", ","),
         ("translate", "import", "--file", "x.xlf", "--approve-disclaimer"),
         ("translate", "import", "-p", "--file", "x.xlf"),
     ],
@@ -102,8 +109,15 @@ def test_a_repeatable_flag_without_a_value_is_an_error(
 ) -> None:
     project = make_project(tmp_path, {"sample": GOOD})
     result = run_invoke(tmp_path, *args)
-    assert result.returncode == 2
-    assert result.stderr.strip() == NEEDS[flag]
+    if any(arg.endswith("=") or "," in arg for arg in args):  # a value, empty
+        assert result.returncode == 2
+        assert result.stderr.splitlines()[-1] == f"invoke {args[0]}: error: {NEEDS[flag]}"
+    else:
+        assert result.returncode == 1
+        assert result.stderr.strip() == (
+            f"Flag <Argument: {flag} ({flag[0] if flag != 'approve_disclaimer' else 'p'}) "
+            "[list]> needed value and was not given one!"
+        )
     assert result.stdout == "" and not project.output_dir.exists(), "nothing was done"
 
 
@@ -111,9 +125,9 @@ def test_an_unknown_format_stops_before_any_work(tmp_path: Path) -> None:
     project = make_project(tmp_path, {"sample": GOOD})
     result = run_invoke(tmp_path, "build", "--formats", "pdf")
     assert result.returncode == 2
-    assert result.stderr.strip() == (
-        '--formats: unknown format "pdf" (did you mean onepager_pdf or brochure_pdf?); '
-        f"choose from {', '.join(FORMATS)}"
+    assert result.stderr.splitlines()[-1] == (
+        'invoke build: error: argument -f/--formats: unknown format "pdf" (did you mean '
+        f"onepager_pdf or brochure_pdf?); choose from {', '.join(FORMATS)}"
     )
     assert result.stdout == "" and not project.output_dir.exists()
 
@@ -210,6 +224,149 @@ def test_setup_says_one_line_a_kind_when_nothing_is_missing(tmp_path: Path) -> N
         f"Debian packages: all {len(BUILD_PACKAGES)} present",
         f"ICC profiles of the print conditions: all {len(REGISTERED)} present",
     ]
+
+
+# -- leaflet, the console script ---------------------------------------------------------------
+
+LEAFLET = Path(sys.executable).with_name("leaflet")
+"""The console script pyproject.toml declares, as pip installed it."""
+COMMANDS = {"new", "check", "preview", "build", "verify", "ingest", "clean"}
+
+
+def leaflet(where: Path, *args: str, **env: str) -> subprocess.CompletedProcess[str]:
+    """`leaflet ARGS` run in the folder `where`, as a user runs it."""
+    environment = {**os.environ, "PYTHONPATH": str(ROOT), **env}
+    return subprocess.run(
+        [str(LEAFLET), *args], cwd=where, env=environment, capture_output=True, text=True
+    )
+
+
+def test_leaflet_builds_from_any_folder_of_a_project(tmp_path: Path) -> None:
+    project = make_project(tmp_path / "project", {"sample": GOOD})
+    below = project.root / "notes" / "drafts"
+    below.mkdir(parents=True)
+    result = leaflet(below, "build", "--formats", "html")
+    assert result.returncode == 0, result.stderr
+    assert re.fullmatch(r"1 document, 1 file, \d+\.\d s", result.stdout.splitlines()[-1])
+    assert (project.output_dir / "sample" / "index.html").is_file(), "the project's output/"
+    assert not (below / "output").exists()
+    checked = leaflet(project.source_dir, "check")
+    assert checked.returncode == 0 and "1 document checked, no problems" in checked.stdout
+
+
+def test_leaflet_outside_a_project_says_so_and_exits_2(tmp_path: Path) -> None:
+    result = leaflet(tmp_path, "build")
+    assert result.returncode == 2 and result.stdout == ""
+    assert result.stderr == (
+        f"leaflet build: {tmp_path} is not inside a project: no folder from here up holds "
+        "styles/brand.toml and source/; run this in a project's folder (or one below it), or "
+        "name one with --project DIR\n"
+    )
+    project = make_project(tmp_path / "elsewhere", {"sample": GOOD})
+    named = leaflet(tmp_path, "--project", str(project.root), "check")
+    assert named.returncode == 0, named.stderr
+
+
+def test_a_users_error_is_one_line_and_exit_2(tmp_path: Path) -> None:
+    make_project(tmp_path, {"sample": GOOD})
+    cases = {
+        ("ingest", "missing.docx"): "leaflet ingest: missing.docx: no such file",
+        ("new", "--title", "Sample"): (
+            "leaflet new: sample.md already exists in source/; choose another title, or an "
+            "id with --id"
+        ),
+        ("new", "--title", "Knee", "--lang", "English"): (
+            'leaflet new: lang "English" is not a BCP 47 language tag; write e.g. --lang en-US'
+        ),
+    }
+    for args, said in cases.items():
+        result = leaflet(tmp_path, *args)
+        assert (result.returncode, result.stderr, result.stdout) == (2, said + "\n", ""), args
+
+
+def test_a_bug_keeps_its_traceback_says_so_and_exits_3(tmp_path: Path) -> None:
+    """A renderer's KeyError, injected through the format contract: the build goes on with
+    the other formats, names the bug where it lists problems, and ends with its traceback
+    (a KeyError once read as the message 'x')."""
+    make_project(tmp_path, {"sample": GOOD})
+    (tmp_path / "buggy.py").write_text(
+        "def render(job, out_dir):\n    return {}['x']\n", encoding="utf-8"
+    )
+    script = (
+        "import dataclasses, sys; from pipeline import cli; from pipeline.formats import "
+        "FORMATS; FORMATS['docx'] = dataclasses.replace(FORMATS['docx'], module='buggy'); "
+        "sys.exit(cli.main(['build', '--formats', 'html,docx']))"
+    )
+    result = subprocess.run(
+        [sys.executable, "-c", script],
+        cwd=tmp_path,
+        env={**os.environ, "PYTHONPATH": f"{ROOT}{os.pathsep}{tmp_path}"},
+        capture_output=True,
+        text=True,
+    )
+    assert result.returncode == 3
+    assert "sample: html built, verified" in result.stdout
+    problem = (
+        "sample: docx could not be rendered: a bug in the pipeline: KeyError: 'x' (at "
+        f"{tmp_path / 'buggy.py'}:2 in render)"
+    )
+    assert problem in result.stderr
+    assert f"  {problem[:60]}" in result.stdout, "listed again after the table"
+    trace = result.stderr[result.stderr.index("Traceback (most recent call last):") :]
+    assert f'File "{tmp_path / "buggy.py"}", line 2, in render' in trace
+    assert trace.endswith(
+        "KeyError: 'x'\nThis is a bug in the pipeline, not a mistake in your files: please "
+        "report it with the traceback above.\n"
+    )
+
+
+@pytest.mark.fast
+@pytest.mark.parametrize("spelling", ["--help", "-h"])
+@pytest.mark.parametrize("name", sorted(COMMANDS))
+def test_every_command_shows_its_help(
+    name: str, spelling: str, capsys: pytest.CaptureFixture[str]
+) -> None:
+    with pytest.raises(SystemExit) as exited:
+        cli.main([name, spelling])
+    shown = capsys.readouterr()
+    assert exited.value.code == 0 and shown.err == ""
+    assert shown.out.startswith(f"usage: leaflet {name} ")
+    summary = cli.helps(None)[name][""]
+    assert summary in " ".join(shown.out.split())
+    options = [line.split()[0] for line in shown.out.splitlines() if line.startswith("  -")]
+    for option in options:  # every option says what it does
+        line = next(line for line in shown.out.splitlines() if line.startswith(f"  {option}"))
+        assert len(line.split()) > 2 or "\n" in shown.out, line
+
+
+@pytest.mark.fast
+def test_leaflet_help_lists_every_command_and_the_exit_codes(
+    capsys: pytest.CaptureFixture[str],
+) -> None:
+    with pytest.raises(SystemExit):
+        cli.main(["--help"])
+    shown = " ".join(capsys.readouterr().out.split())
+    for name in COMMANDS:
+        assert f"{name} {cli.helps(None)[name]['']}" in shown
+    assert "Exit codes: 0 done; 1 something is left for a person" in shown
+    assert "2 the command cannot be done as asked; 3 a bug." in shown
+
+
+@pytest.mark.fast
+def test_every_command_has_its_task_with_the_same_options() -> None:
+    """invoke's wrappers take every option of the command they wrap, and no other."""
+    needed = {"new": ["--title", "Knee pain"], "ingest": ["reviewed.docx"]}
+    for name in COMMANDS:
+        parsed = cli.parser().parse_args([name, *needed.get(name, [])])
+        options = set(vars(parsed)) - {"project", "command"}
+        task = getattr(tasks, name)
+        assert set(inspect.signature(task.body).parameters) - {"c"} == options, name
+
+
+def test_the_console_script_is_declared() -> None:
+    declared = tomllib.loads((ROOT / "pyproject.toml").read_text())["project"]["scripts"]
+    assert declared == {"leaflet": "pipeline.cli:run"}
+    assert LEAFLET.is_file()
 
 
 # -- what a build shows -----------------------------------------------------------------------
@@ -316,7 +473,8 @@ def test_translate_marks_a_passages_version_current_and_says_what_passage_is_for
     )
     assert "translated-from:" in version.read_text()
     wrong = run_invoke(tmp_path, "translate", "export", "--passage", "language-help", "-l", "es")
-    assert wrong.returncode == 2 and wrong.stderr.startswith("--passage is for mark-current")
+    assert wrong.returncode == 2
+    assert wrong.stderr.startswith("invoke translate: --passage is for mark-current")
 
 
 # -- the Python API -----------------------------------------------------------------------------
@@ -346,3 +504,21 @@ def test_importing_the_package_loads_nothing_heavy() -> None:
         [sys.executable, "-c", code], capture_output=True, text=True, check=True, cwd=ROOT
     ).stdout
     assert out.strip() == "[]"
+
+
+def test_clean_deletes_nothing_while_a_build_holds_the_output_folder(tmp_path: Path) -> None:
+    """output/ is written by one process at a time: clean too takes its lock, so it cannot
+    delete an edition a build is publishing."""
+    project = make_project(tmp_path, {"sample": GOOD})
+    built = project.output_dir / "sample" / "index.html"
+    built.parent.mkdir(parents=True)
+    built.write_text("<p>published</p>", encoding="utf-8")
+    (project.output_dir / "README.md").write_text("What output/ holds.", encoding="utf-8")
+    with exclusive(project.output_dir):
+        refused = leaflet(project.root, "clean")
+    assert refused.returncode == 2, refused.stderr
+    assert refused.stderr.startswith("leaflet clean: another build is writing")
+    assert built.is_file()
+    done = leaflet(project.root, "clean")
+    assert done.returncode == 0, done.stderr
+    assert [path.name for path in project.output_dir.iterdir()] == ["README.md"]

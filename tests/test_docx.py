@@ -243,7 +243,7 @@ def test_word_opens_it_in_its_current_mode_and_records_moves_as_moves(package: P
 def bookmark_range(body: etree._Element, name: str) -> list[etree._Element]:
     """The body-level elements between a bookmark's start and end."""
     (start,) = [s for s in body.iter(w("bookmarkStart")) if s.get(w("name")) == name]
-    mark, inside = start.get(w("id")), []
+    mark, inside = start.get(w("id")), list[etree._Element]()
     for sibling in start.itersiblings():
         if sibling.tag == w("bookmarkEnd") and sibling.get(w("id")) == mark:
             return inside

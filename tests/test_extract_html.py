@@ -73,8 +73,8 @@ def test_the_linked_style_sheet_and_the_hidden_attribute_hide_text_too(
     found = set(not_visible(mutable, reading))
     assert ("symptoms", "not visible", "hidden by CSS") in found
     assert {ident for ident, _, _ in found} == {"symptoms", DISCLAIMER}
-    reading = extract.read(path, html_reading=reading)
-    assert any(h.why.startswith("hidden by CSS (the hidden attribute)") for h in reading.hidden)
+    read_back = extract.read(path, html_reading=reading)
+    assert any(h.why.startswith("hidden by CSS (the hidden attribute)") for h in read_back.hidden)
 
 
 @pytest.mark.parametrize("reading", ["markup", "browser"], ids=["dom", "chromium"])

@@ -14,7 +14,9 @@ import signal
 import subprocess
 import sys
 import time
+from collections.abc import Callable
 from pathlib import Path
+from typing import Any
 
 import pytest
 
@@ -65,8 +67,10 @@ def build_dying_at(project: Project, step: int) -> int:
     if pid == 0:  # the child
         count = [0]
 
-        def dying(real, opens=None):  # type: ignore[no-untyped-def]
-            def step_then(*args, **kwargs):  # type: ignore[no-untyped-def]
+        def dying(
+            real: Callable[..., Any], opens: Callable[..., bool] | None = None
+        ) -> Callable[..., Any]:
+            def step_then(*args: Any, **kwargs: Any) -> Any:
                 if opens is None or opens(*args, **kwargs):
                     count[0] += 1
                     if count[0] == step:
@@ -77,13 +81,14 @@ def build_dying_at(project: Project, step: int) -> int:
 
             return step_then
 
-        def writes_output(file, mode="r", *args, **kwargs):  # type: ignore[no-untyped-def]
-            named = isinstance(file, str | os.PathLike)
-            inside = named and Path(file).resolve().is_relative_to(project.output_dir)
+        def writes_output(file: object, mode: str = "r", *args: Any, **kwargs: Any) -> bool:
+            if not isinstance(file, str | os.PathLike):
+                return False
+            inside = Path(file).resolve().is_relative_to(project.output_dir)
             return inside and any(letter in mode for letter in "wax+")
 
         os.replace, os.rename, os.link = dying(os.replace), dying(os.rename), dying(os.link)
-        files._exchange = dying(files._exchange)  # type: ignore[method-assign]
+        files._exchange = dying(files._exchange)
         io.open = builtins.open = dying(io.open, writes_output)
         report = build(project, Options(formats=FAST, jobs=1))
         report = verify_published(project) if not report.failed else report

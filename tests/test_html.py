@@ -222,7 +222,7 @@ def test_page_language_title_and_description(browser: Browser, built: Built, bra
 def test_landmarks_and_skip_link(browser: Browser, article_page: Path) -> None:
     page = open_page(browser, article_page)
     for role in ("banner", "main", "contentinfo"):
-        assert page.get_by_role(role).count() == 1, role  # type: ignore[arg-type]
+        assert page.get_by_role(role).count() == 1, role
     # Two navigation landmarks (the contents, and the languages when the article has a
     # translation) are told apart by their names.
     navs = page.get_by_role("navigation")

@@ -11,10 +11,9 @@ import zipfile
 from pathlib import Path
 
 import pytest
-from invoke import Context, Exit
 from lxml import etree
 
-import tasks
+from pipeline import cli
 from pipeline.builder import Options, Project, build
 from pipeline.ingest import IngestError, Outcome, ingest, run
 from pipeline.source import load
@@ -274,7 +273,7 @@ def test_an_edit_inside_a_disclaimer_waits_for_approval(
     ], "everything else is applied; the disclaimer is not"
     text = report_of(outcome)
     assert "HELD BACK: it changes approved wording (disclaimer `ask-first`)" in text
-    assert "`invoke ingest leaflet-reviewed.docx --apply --approve-disclaimer ask-first`" in text
+    assert "`leaflet ingest leaflet-reviewed.docx --apply --approve-disclaimer ask-first`" in text
     critic = (outcome.folder / "source.critic.md").read_text()
     assert (
         "{>>This change waits for approval: disclaimer ask-first "
@@ -511,13 +510,10 @@ def test_a_paragraph_changed_on_both_sides_is_a_conflict(
 
 
 def ingest_task(docx: Path, output: Path, *approve: str) -> int:
-    """The exit code of `invoke ingest` (which reads this repository's source/; never with
-    --apply here) for this DOCX."""
-    try:
-        tasks.ingest(Context(), str(docx), approve_disclaimer=list(approve), output=str(output))
-    except Exit as exit_:
-        return int(exit_.code)
-    return 0
+    """The exit code of `leaflet ingest` (in this repository's project: never with --apply
+    here) for this DOCX."""
+    approving = [f"--approve-disclaimer={ident}" for ident in approve]
+    return cli.main(["--project", str(ROOT), "ingest", str(docx), f"--output={output}", *approving])
 
 
 def test_bad_input_stops_with_a_clear_error_and_exit_code_2(

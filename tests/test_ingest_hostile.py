@@ -36,17 +36,16 @@ MEMORY = 1 << 30
 TIMEOUT = 300
 """Seconds for all the files together, on a machine shared by many test runs."""
 DRIVER = """
-import json, sys, time, traceback
-from invoke import Context, Exit
-import tasks
+import contextlib, io, json, sys, time, traceback
+from pipeline import cli
 results = {}
 for name, path in json.loads(sys.argv[1]).items():
     start = time.monotonic()
+    said = io.StringIO()
     try:
-        tasks.ingest(Context(), path, output=sys.argv[2])
-        code, message = 0, ""
-    except Exit as exit_:
-        code, message = int(exit_.code), str(exit_.message or "")
+        with contextlib.redirect_stderr(said), contextlib.redirect_stdout(io.StringIO()):
+            code = cli.main(["ingest", path, "--output", sys.argv[2]])
+        message = said.getvalue()
     except BaseException:
         code, message = -1, traceback.format_exc()
     results[name] = {"code": code, "message": message, "seconds": time.monotonic() - start}
@@ -158,7 +157,7 @@ def _capped() -> None:
 
 
 def run_ingests(files: dict[str, Path], output: Path, **limits: int) -> dict[str, dict[str, Any]]:
-    """`invoke ingest` of each file, in one child process capped at MEMORY."""
+    """`leaflet ingest` of each file, in one child process capped at MEMORY."""
 
     def limited() -> None:
         _capped()

@@ -43,7 +43,7 @@ def label_of(pdf: pdfium.PdfDocument, item: str) -> str:
         found = text.search(item).get_next()
         if found:
             left, bottom, _right, top = text.get_charbox(found[0])
-            return text.get_text_bounded(left - 60, bottom, left - 0.5, top).strip()
+            return str(text.get_text_bounded(left - 60, bottom, left - 0.5, top)).strip()
     raise AssertionError(f"{item!r} is not in the PDF")
 
 

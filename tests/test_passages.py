@@ -319,7 +319,7 @@ def test_a_passage_version_is_stale_once_its_original_changes_until_marked_curre
     said = staleness.message(doc)
     assert said.startswith(f"stale shared passage: {version} no longer translates ")
     assert "styles/passages/language-help.md" in said
-    assert "invoke translate mark-current --passage language-help --lang es" in said
+    assert "leaflet translate mark-current --passage language-help --lang es" in said
 
     project = Project.at(root)
     warned = build(project, Options(formats=("html",), docs=("visitas",)))

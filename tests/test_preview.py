@@ -230,18 +230,20 @@ def test_a_port_in_use_is_a_clear_error(preview: Preview, tmp_path: Path) -> Non
         text=True,
         timeout=WAIT,
     )
-    assert second.returncode == 1
+    assert second.returncode == 2
     assert second.stderr.strip() == (
-        f"port {preview.port} is in use (another preview?); choose another with --port, "
-        f"e.g. --port {preview.port + 1}"
+        f"invoke preview: port {preview.port} is in use (another preview?); choose another "
+        f"with --port, e.g. --port {preview.port + 1}"
     )
 
 
 def test_doc_previews_that_document_alone(tmp_path: Path) -> None:
     make_project(tmp_path, {"sample": GOOD, "other": GOOD.replace("id: sample", "id: other")})
     unknown = run_invoke(tmp_path, "preview", "--doc", "nothing")
-    assert unknown.returncode == 1
-    assert unknown.stderr.strip() == "no source/nothing.md; the documents are: other, sample"
+    assert unknown.returncode == 2
+    assert unknown.stderr.strip() == (
+        "invoke preview: no source/nothing.md; the documents are: other, sample"
+    )
 
     running = Preview(tmp_path, "--doc", "other")
     try:

@@ -114,9 +114,9 @@ def test_black_text_is_100_percent_k_and_overprints(shelf: Shelf) -> None:
         # plates alone); a tint of black (footers, 72 %) and colours never overprint
         assert {p.colour for p in body} == {(0.0, 0.0, 0.0, 1.0)}, name
         for paint in paints:
-            black = paint.colour == (0.0, 0.0, 0.0, 1.0)
-            assert paint.overprint == black, (name, paint)
-            if black:
+            solid_black = paint.colour == (0.0, 0.0, 0.0, 1.0)
+            assert paint.overprint == solid_black, (name, paint)
+            if solid_black:
                 assert paint.overprint_mode == 1, (name, paint)
 
 

@@ -10,7 +10,7 @@ from pathlib import Path
 import pytest
 
 from pipeline import review
-from pipeline.model import ReviewDate
+from pipeline.review import ReviewDate
 from pipeline.source import SourceError, load
 from tests.test_source import GOOD, line_of, write
 

@@ -214,7 +214,7 @@ def test_each_broken_rule_names_file_line_and_fix(tmp_path: Path, case: str) -> 
     assert old in GOOD, "the case must change the good document"
     text = GOOD.replace(old, new, 1)
     found = problems(tmp_path, text)
-    line = needle if isinstance(needle, int) else line_of(text, needle)
+    line = needle if isinstance(needle, int) else line_of(text, str(needle))
     assert any(
         message.startswith(f"source/sample.md:{line}: ") and re.search(expected, message)
         for message in found

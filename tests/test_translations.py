@@ -337,10 +337,11 @@ class Built:
         return self.project.folder(edition)
 
     def manifest(self, edition: str) -> dict[str, Any]:
-        return json.loads((self.folder(edition) / "manifest.json").read_text())
+        manifest: dict[str, Any] = json.loads((self.folder(edition) / "manifest.json").read_text())
+        return manifest
 
     def path(self, edition: str, kind: str) -> Path:
-        return self.folder(edition) / self.manifest(edition)["outputs"][kind]["path"]
+        return self.folder(edition) / str(self.manifest(edition)["outputs"][kind]["path"])
 
 
 @pytest.fixture(scope="module")
@@ -505,7 +506,7 @@ def test_a_changed_sentence_warns_names_the_section_fails_strict_and_shows_on_th
     warning = (
         f"{SPANISH}: stale translation: the original's text changed since it was translated, "
         f'in section "spine" ({ORIGINAL}:{line_of(project.root / ORIGINAL, "{#spine}")}); '
-        f"bring that part of {TRANSLATION} up to date, then run `invoke translate "
+        f"bring that part of {TRANSLATION} up to date, then run `leaflet translate "
         f"mark-current --doc {ARTICLE_ID} --lang es-US`"
     )
     said = [m.text for m in report.messages if m.level == "warning" and "translation" in m.text]

@@ -166,7 +166,8 @@ def test_an_import_brings_a_stale_part_up_to_date_only_when_its_units_are_transl
     )
     tree = etree.parse(str(exported(project)))
     take_in(project, save(tree, tmp_path / "as-is.xlf"))
-    assert load(project.root / SPANISH, project.root).translation.stale == ("spine",)
+    translation = load(project.root / SPANISH, project.root).translation
+    assert translation is not None and translation.stale == ("spine",)
     plain = target(tree, "spine/plain/1")
     plain.text = (
         "La columna lo sostiene y protege la médula espinal. Los discos absorben los golpes."
@@ -175,7 +176,8 @@ def test_an_import_brings_a_stale_part_up_to_date_only_when_its_units_are_transl
         target(tree, ident).set("state", "translated")
     done = take_in(project, save(tree, tmp_path / "reviewed.xlf"))
     assert done.written
-    assert load(project.root / SPANISH, project.root).translation.stale == ()
+    translation = load(project.root / SPANISH, project.root).translation
+    assert translation is not None and translation.stale == ()
 
 
 # -- refused, naming the unit ---------------------------------------------------------------

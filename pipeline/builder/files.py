@@ -18,6 +18,8 @@ from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
 
+from pipeline.errors import UserError
+
 FILE_MODE, FOLDER_MODE = 0o644, 0o755
 """Published files and folders: readable by a web server running as another user."""
 STAGING_PREFIX = ".staging-"
@@ -26,7 +28,7 @@ PARTIAL_PREFIX = ".partial-"
 _RENAME_EXCHANGE = 2  # linux/fs.h
 
 
-class OutputBusy(Exception):
+class OutputBusy(UserError):
     """Another build holds the output folder."""
 
 
@@ -74,6 +76,17 @@ def clear_leftovers(output_dir: Path) -> None:
         *output_dir.glob(f"*/*/{PARTIAL_PREFIX}*"),  # a translation's
     ]:
         partial.unlink(missing_ok=True)
+
+
+def clean(output_dir: Path, keep: str = "README.md") -> None:
+    """Remove everything built (output/ keeps its `keep`), holding the output folder's lock:
+    while a build or an ingest writes there, it says so (OutputBusy) and deletes nothing."""
+    if not output_dir.is_dir():
+        return
+    with exclusive(output_dir):
+        for path in output_dir.iterdir():
+            if path.name != keep:
+                shutil.rmtree(path) if path.is_dir() and not path.is_symlink() else path.unlink()
 
 
 def staging_folder(output_dir: Path, doc_id: str) -> Path:

@@ -24,7 +24,7 @@ from pipeline.builder.manifest import MANIFEST, Manifest
 from pipeline.builder.project import Project
 from pipeline.formats import FORMATS
 from pipeline.labels import REFERENCE, LabelError, Labels, labels_for, language_name
-from pipeline.model import ReviewDate
+from pipeline.review import ReviewDate
 from pipeline.templates import environment
 
 THUMBNAILS = "thumbnails"

@@ -16,12 +16,12 @@ import importlib.metadata
 import importlib.util
 import json
 import re
-import shutil
 from collections.abc import Iterable, Mapping, Sequence
 from pathlib import Path
 from typing import Any
 
 import pipeline
+from pipeline import tools
 from pipeline.brand import Brand
 from pipeline.builder.files import sha256
 from pipeline.formats import Format
@@ -127,7 +127,7 @@ def toolchain() -> str:
             digest.update(f"{name}={importlib.metadata.version(name)}\0".encode())
         except importlib.metadata.PackageNotFoundError:
             digest.update(f"{name}=missing\0".encode())
-    pandoc = _pandoc_binary()
+    pandoc = tools.pandoc_binary()
     if pandoc is not None:
         stat = pandoc.stat()
         digest.update(f"pandoc={stat.st_size}:{stat.st_mtime_ns}".encode())
@@ -148,17 +148,6 @@ def _dependencies() -> list[str]:
         if match:
             names.append(match.group())
     return names
-
-
-def _pandoc_binary() -> Path | None:
-    """pypandoc-binary's bundled pandoc, found without importing pypandoc."""
-    spec = importlib.util.find_spec("pypandoc")
-    for folder in (spec and spec.submodule_search_locations) or []:
-        bundled = Path(folder) / "files" / "pandoc"
-        if bundled.is_file():
-            return bundled
-    system = shutil.which("pandoc")
-    return Path(system) if system else None
 
 
 def _relative(path: Path, root: Path) -> str:

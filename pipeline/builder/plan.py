@@ -30,8 +30,9 @@ from pipeline.extract import reads_in_browser
 from pipeline.formats import FORMATS
 from pipeline.labels import check as check_labels
 from pipeline.labels import language_name
-from pipeline.model import Document, Language, ReviewDate, document_id, edition_folder
+from pipeline.model import Document, Language, document_id, edition_folder
 from pipeline.placeholders import placeholders
+from pipeline.review import ReviewDate
 from pipeline.source import SourceError, declared_lang, load
 from pipeline.translations import staleness
 
@@ -253,7 +254,7 @@ def complete(where: Setting, known: Survey, report: Report) -> Plan | Refusal | 
     for kind in where.formats:
         if kind not in render:
             report.outcome(Outcome(known.id, kind, "up to date", verified=True))
-    view, view_error = _view(doc, render)
+    view, view_error = _view(doc, render, report)
     return Plan(
         known.id,
         known.path,
@@ -344,19 +345,25 @@ def _review(
     return status, verdict is not None and verdict.level == "error"
 
 
-def _view(doc: Document | None, render: Sequence[str]) -> tuple[ArticleView | None, str]:
+def _view(
+    doc: Document | None, render: Sequence[str], report: Report
+) -> tuple[ArticleView | None, str]:
     """The document's HTML view, made here once for every worker that renders a format
     drawn from it (a pandoc call and a parse). None when no such format is to be rendered;
-    when it cannot be made, why (each such format then fails saying so)."""
+    when it cannot be made, why (each such format then fails saying so; a bug's traceback
+    is reported once, here)."""
     if doc is None or not any(FORMATS[kind].html_view for kind in render):
         return None, ""
-    from pipeline.builder.render import reason
+    from pipeline.builder.render import failed
     from pipeline.formats.htmlview import article_view
 
     try:
         return article_view(doc), ""
     except Exception as error:
-        return None, reason(error)
+        why = failed(error)
+        if why.bug:
+            report.bug(why.trace)
+        return None, why.text
 
 
 def _current(

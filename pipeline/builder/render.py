@@ -4,10 +4,7 @@ moment it is finished. A renderer's error is that output's failure, never the wo
 
 from __future__ import annotations
 
-import errno
-import os
 import time
-import traceback
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -16,6 +13,7 @@ from typing import TYPE_CHECKING, Any
 from pipeline import limits
 from pipeline.brand import Brand
 from pipeline.builder import files
+from pipeline.errors import Failure, failure
 from pipeline.extract import HtmlReading
 from pipeline.formats import FORMATS, SHARED, Job, Unfit
 from pipeline.model import Document, Language
@@ -23,9 +21,6 @@ from pipeline.model import Document, Language
 if TYPE_CHECKING:  # the checks' readers (PDF, HTML, DOCX) load only when something is built
     from pipeline.checks import OutputCheck
     from pipeline.formats.htmlview import ArticleView
-
-_NO_ROOM = (errno.ENOSPC, errno.EFBIG, errno.EDQUOT, errno.EROFS)
-"""Errors that mean the disk, not the document: said as such."""
 
 
 @dataclass(frozen=True)
@@ -56,6 +51,8 @@ class Rendered:
     check: OutputCheck | None = None
     error: str = ""
     """Why it could not be rendered."""
+    trace: str = ""
+    """When that was a bug in the pipeline: its traceback."""
     unfit: str = ""
     """Written, but it breaks a rule its renderer knows (see formats.Unfit)."""
     seconds: float = 0.0
@@ -89,7 +86,7 @@ def render_group(task: Task) -> list[Rendered]:
         try:
             folder.mkdir()
             if fmt.html_view and task.view is None:
-                raise _Unmade(task.view_error or "the HTML view was not made")
+                raise _Unmade(Failure(task.view_error or "the HTML view was not made"))
             if shared_error:
                 raise _Unmade(shared_error)
             languages = task.languages if fmt.links_languages else ()
@@ -111,38 +108,40 @@ def render_group(task: Task) -> list[Rendered]:
                 )
             )
         except Exception as error:
-            if os.environ.get("PIPELINE_DEBUG") and not isinstance(error, _Unmade):
-                traceback.print_exception(error)
-            results.append(Rendered(kind, error=reason(error), seconds=time.perf_counter() - start))
+            why = failed(error)
+            seconds = time.perf_counter() - start
+            results.append(Rendered(kind, error=why.text, trace=why.trace, seconds=seconds))
         start = time.perf_counter()
     return results
 
 
-def _shared(task: Task) -> tuple[Any, str]:
+def _shared(task: Task) -> tuple[Any, Failure | None]:
     """What the group's formats share (`Format.shares`), made once; or why it could not be."""
     first = FORMATS[task.formats[0]]
     if not first.shares or (first.html_view and task.view is None):
-        return None, ""
+        return None, None
     try:
         return SHARED[first.shares].make(
             task.doc, task.brand.only(first.brand_tables).in_language(task.doc.lang), task.view
-        ), ""
+        ), None
     except Exception as error:
-        if os.environ.get("PIPELINE_DEBUG"):
-            traceback.print_exception(error)
-        return None, reason(error)
+        return None, failed(error)
 
 
 class _Unmade(Exception):
-    """What the output is drawn from could not be made (said when it was tried)."""
+    """What the output is drawn from could not be made (said when it was tried, with a
+    bug's traceback then)."""
+
+    def __init__(self, why: Failure):
+        super().__init__(why.text)
+        self.why = why
 
 
-def reason(error: BaseException) -> str:
-    """An exception as a line of the report."""
+def failed(error: BaseException) -> Failure:
+    """An exception as the report says it (see pipeline.errors.failure)."""
+    if isinstance(error, _Unmade):
+        return error.why
     if isinstance(error, MemoryError):
         budget = limits.MEMORY_BUDGET_MB
-        return f"out of memory (a build of valid input needs at most {budget:,} MB)"
-    if isinstance(error, OSError) and error.errno in _NO_ROOM:
-        return f"cannot write a file ({error.strerror}); free some disk space and build again"
-    text = str(error).strip()
-    return text if text else f"{type(error).__name__} (run with PIPELINE_DEBUG=1 for details)"
+        return Failure(f"out of memory (a build of valid input needs at most {budget:,} MB)")
+    return failure(error)

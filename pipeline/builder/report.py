@@ -70,6 +70,9 @@ class Report:
     documents: dict[str, DocumentSummary] = field(default_factory=dict)
     started: float = field(default_factory=time.perf_counter)
     seconds: float = 0.0
+    bugs: list[str] = field(default_factory=list)
+    """The traceback of each bug in the pipeline met (its line is among the messages): the
+    console shows them after the summary, and the command line exits 3."""
 
     @property
     def failed(self) -> bool:
@@ -91,6 +94,11 @@ class Report:
     def add(self, level: Level, text: str, doc: str = "", kind: str = "") -> None:
         self._add(Message(level, text, doc, kind))
 
+    def bug(self, trace: str) -> None:
+        """A bug's traceback (once, though several outputs met it)."""
+        if trace not in self.bugs:
+            self.bugs.append(trace)
+
     def checked(
         self, doc: str, kind: str, check: OutputCheck, file: str, failed: bool = False
     ) -> None:
@@ -110,7 +118,7 @@ class Report:
         """A published output older than its source or styles, not rebuilt."""
         self.warn(
             f"{doc}: {kind} is stale (its source or styles changed since it was built); run "
-            f"`invoke build --doc {doc}`",
+            f"`leaflet build --doc {doc}`",
             doc,
             kind,
         )

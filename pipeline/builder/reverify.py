@@ -48,7 +48,7 @@ def _verify(where: Setting, path: Path, report: Report) -> None:
     folder = where.project.folder(edition)
     published = manifest.read(folder)
     if published is None:
-        report.fail(f"{path.stem}: not built yet; run `invoke build --doc {path.stem}`")
+        report.fail(f"{path.stem}: not built yet; run `leaflet build --doc {path.stem}`")
         return
     try:
         doc = load(path, where.project.root, where.today)

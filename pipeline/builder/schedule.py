@@ -245,6 +245,8 @@ def say_rendered(report: Report, doc_id: str, result: Rendered) -> None:
     kind, check = result.kind, result.check
     if result.error:
         report.fail(f"{doc_id}: {kind} could not be rendered: {result.error}", doc_id, kind)
+    if result.trace:
+        report.bug(result.trace)
     if result.unfit:
         report.fail(f"{doc_id}: {kind}: {result.unfit}", doc_id, kind)
     if check is not None:

@@ -20,7 +20,7 @@ from pathlib import Path
 
 from pipeline import extract, native
 from pipeline.brand import Brand
-from pipeline.checks.finished import Finished, OutputCheck
+from pipeline.checks.finished import Finished, Gap, OutputCheck
 from pipeline.formats import FORMATS
 from pipeline.model import Document
 
@@ -66,8 +66,6 @@ def check_output(
 ) -> OutputCheck:
     """Every check the format `kind` names, on its finished output `path`, in order. A file
     that cannot be read as its type is a gap, and nothing more is checked."""
-    from pipeline.checks.verify import Gap
-
     fmt = FORMATS[kind]
     finished = Finished(doc, fmt, brand, path, html_reading)
     result = OutputCheck()

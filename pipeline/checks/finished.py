@@ -3,15 +3,14 @@
 from __future__ import annotations
 
 import functools
-from dataclasses import dataclass, field
+from dataclasses import asdict, dataclass, field
 from pathlib import Path
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, Literal
 
 from pipeline import extract
 
 if TYPE_CHECKING:
     from pipeline.brand import Brand
-    from pipeline.checks.verify import Gap
     from pipeline.formats import Format
     from pipeline.model import Document
 
@@ -37,6 +36,34 @@ class Finished:
     def whole(self) -> extract.Reading:
         """What a reader reads on the whole file: masthead, labels and footer too."""
         return extract.read(self.path, everything=True, html_reading=self.html_reading)
+
+
+Problem = Literal["missing", "out of order", "not visible"]
+
+
+@dataclass(frozen=True)
+class Gap:
+    output: str
+    id: str
+    kind: str
+    part: str
+    problem: Problem
+    text: str
+    """The expected text (shortened); for "not visible", the text a reader cannot see."""
+    why: str = ""
+    """For "not visible": what hides it, and where."""
+
+    def __str__(self) -> str:
+        why = f" ({self.why})" if self.why else ""
+        return (
+            f'{self.output}: {self.kind} "{self.id}" {self.part} {self.problem}: "{self.text}"{why}'
+        )
+
+    def as_json(self) -> dict[str, str]:
+        found = asdict(self)
+        if not self.why:
+            del found["why"]
+        return found
 
 
 @dataclass

@@ -181,7 +181,7 @@ class Preflight:
             f"figure{'s' if len(names) > 1 else ''} {', '.join(names)}: {how}"
             for how, names in ways.items()
         ]
-        return figures + self.facts["fitting"]
+        return [*figures, *self.facts["fitting"]]
 
     def record(self) -> dict[str, Any]:
         return {

@@ -34,7 +34,7 @@ from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from typing import Any
 
-from pipeline.brand import Brand
+from pipeline.brand import Brand, BrandError
 from pipeline.checks.finished import Finished, OutputCheck
 from pipeline.model import Disclaimer, Document, PartKind, Section
 from pipeline.text import paragraphs
@@ -412,7 +412,7 @@ def assess_ease(doc: Document, brand: Brand, page: Sequence[str], lang: str) -> 
     for measure in measures:
         pair = limits.get(measure.key)
         if not (isinstance(pair, list) and len(pair) == 2):
-            raise ValueError(
+            raise BrandError(
                 f"styles/brand.toml: [readability.{lang}] {measure.key} must be two numbers, "
                 "the floor for every part and for the page as a whole, e.g. [60, 70]"
             )

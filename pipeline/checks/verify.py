@@ -12,10 +12,10 @@ import re
 import unicodedata
 from collections import Counter
 from collections.abc import Iterator, Sequence
-from dataclasses import asdict, dataclass
-from typing import Any, Literal
+from dataclasses import dataclass
+from typing import Any
 
-from pipeline.checks.finished import Finished, OutputCheck
+from pipeline.checks.finished import Finished, Gap, OutputCheck, Problem
 from pipeline.extract import Hidden
 from pipeline.model import Block, Disclaimer, Document, PartKind, Scope
 from pipeline.text import paragraphs
@@ -32,7 +32,6 @@ _QUOTES = str.maketrans(
         "\u201f": '"',
     }
 )
-Problem = Literal["missing", "out of order", "not visible"]
 
 # White space, soft hyphens and hyphens: line breaking and hyphenation move them around.
 _BREAKABLE = re.compile(r"[\s\u00ad\u200b\-\u2010\u2011]+")
@@ -71,31 +70,6 @@ class Expected:
         """What is looked for in the output's text (see Haystack.occurrences)."""
         before, after = (MARK if self.after_mark else ""), (MARK if self.marked else "")
         return before + normalise(self.text) + after
-
-
-@dataclass(frozen=True)
-class Gap:
-    output: str
-    id: str
-    kind: str
-    part: str
-    problem: Problem
-    text: str
-    """The expected text (shortened); for "not visible", the text a reader cannot see."""
-    why: str = ""
-    """For "not visible": what hides it, and where."""
-
-    def __str__(self) -> str:
-        why = f" ({self.why})" if self.why else ""
-        return (
-            f'{self.output}: {self.kind} "{self.id}" {self.part} {self.problem}: "{self.text}"{why}'
-        )
-
-    def as_json(self) -> dict[str, str]:
-        found = asdict(self)
-        if not self.why:
-            del found["why"]
-        return found
 
 
 def expected(doc: Document, scope: Scope, addresses: bool = False) -> Iterator[Expected]:

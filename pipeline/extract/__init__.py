@@ -13,9 +13,10 @@ from pathlib import Path
 from typing import Literal
 
 from pipeline import native
+from pipeline.errors import UserError
 
 
-class ExtractError(Exception):
+class ExtractError(UserError):
     """The file cannot be read as its type; the message names it."""
 
 

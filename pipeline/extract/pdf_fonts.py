@@ -11,7 +11,6 @@ from __future__ import annotations
 import functools
 import io
 import re
-import subprocess
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from pathlib import Path
@@ -19,6 +18,8 @@ from pathlib import Path
 import pikepdf
 from fontTools.cffLib import CFFFontSet
 from fontTools.ttLib import TTFont, TTLibError
+
+from pipeline import tools
 
 
 def missing_glyphs(pdf: pikepdf.Pdf) -> dict[str, frozenset[str]]:
@@ -190,11 +191,10 @@ def installed_font(postscript_name: str | None) -> tuple[Path, int] | None:
     fontconfig finds it: the font a subset in a PDF the pipeline wrote was cut from."""
     if not postscript_name:
         return None
-    found = subprocess.run(
-        ["fc-list", "--format", r"%{file}\t%{index}\n", f":postscriptname={postscript_name}"],
-        capture_output=True,
-        text=True,
-    ).stdout.split("\n")[0]
+    listed = tools.run(
+        "fc-list", ["--format", r"%{file}\t%{index}\n", f":postscriptname={postscript_name}"]
+    )
+    found = listed.decode("utf-8").split("\n")[0]
     if "\t" not in found:
         return None
     file, index = found.split("\t")

@@ -23,6 +23,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from pipeline import native
+from pipeline.errors import UserError
 from pipeline.labels import Labels, labels_for
 from pipeline.model import Language, Scope
 
@@ -151,7 +152,7 @@ class Job:
         return cls(fmt, doc, seen, view if fmt.html_view else None, shared)
 
 
-class Unfit(Exception):
+class Unfit(UserError):
     """The output is written, but breaks a rule its renderer knows (a one-pager that runs
     over one page even at its tightest layout): it fails, and is kept for inspection."""
 

@@ -28,7 +28,7 @@ SCRATCH = "file:///pipeline-scratch/"
 STYLES = "file:///pipeline-styles/"
 
 
-class ProjectFetcher(URLFetcher):
+class ProjectFetcher(URLFetcher):  # type: ignore[misc]  # WeasyPrint has no types
     """Fetches `file:` URLs under the allowed folders (and `data:` URLs); refuses the rest,
     loudly, so the build fails instead of printing a PDF with a hole in it."""
 
@@ -87,7 +87,7 @@ def fonts(brand: Brand) -> FontConfiguration:
     return _font_pool[key]
 
 
-class _Page(weasyprint.HTML):
+class _Page(weasyprint.HTML):  # type: ignore[misc]  # WeasyPrint has no types
     """HTML laid out as a browser lays it out: with the HTML standard's presentational
     hints, which WeasyPrint applies only when asked. Without them a list's own numbering
     (`<ol start="4">`, `<ol type="a">`, as pandoc writes a list that starts at 4 or counts

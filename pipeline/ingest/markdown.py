@@ -5,14 +5,11 @@ from __future__ import annotations
 
 import json
 import re
-import subprocess
 import unicodedata
 from collections.abc import Sequence
 from typing import Any
 
-import pypandoc
-
-from pipeline.pandoc import ast_document
+from pipeline.pandoc import ast_document, run
 from pipeline.text import paragraphs, stringify
 
 Inlines = list[dict[str, Any]]
@@ -103,16 +100,8 @@ def _write(lists: Sequence[Inlines]) -> list[str]:
 
 
 def pandoc(text: str, *args: str) -> str:
-    """pandoc's output for `text` (run directly: pypandoc's convert_text asks pandoc for its
-    list of formats on every call)."""
-    finished = subprocess.run(
-        [pypandoc.get_pandoc_path(), "--sandbox", *args],
-        input=text.encode("utf-8"),
-        capture_output=True,
-    )
-    if finished.returncode != 0:
-        raise RuntimeError(f"pandoc: {finished.stderr.decode().strip()}")
-    return finished.stdout.decode("utf-8")
+    """pandoc's output for `text`, in its sandbox."""
+    return run(args, text).decode("utf-8")
 
 
 def read_json(text: str) -> dict[str, Any]:

@@ -27,10 +27,12 @@ from pathlib import Path
 
 from lxml import etree
 
+from pipeline.errors import UserError
+
 MB = 1 << 20
 
 
-class IngestError(Exception):
+class IngestError(UserError):
     """The DOCX cannot be ingested; the message says why and what to do."""
 
 

@@ -188,7 +188,7 @@ def _held(findings: Findings) -> Iterator[str]:
         yield f"### Disclaimer `{ident}`"
         yield ""
         yield f"- Approve with `--approve-disclaimer {ident}`:"
-        yield f"  `invoke ingest {name} --apply --approve-disclaimer {ident}`"
+        yield f"  `leaflet ingest {name} --apply --approve-disclaimer {ident}`"
         after = run.merged_with(findings, edits)
         if not _inside(findings, after, ident):
             yield (

@@ -60,7 +60,7 @@ def open_reviewed(path: Path) -> Reviewed:
     if not doc_id:
         raise IngestError(
             f"{shown} was not built by this pipeline (it has no source-id property): "
-            "ingest reads the DOCX that `invoke build` writes to output/<id>/<id>.docx, "
+            "ingest reads the DOCX that `leaflet build` writes to output/<id>/<id>.docx, "
             "after a reviewer has edited it in Word, LibreOffice or ONLYOFFICE. (Google Docs "
             "writes a new file without the properties and the source a DOCX carries: a "
             "review from Google Docs cannot be merged back.)"
@@ -71,7 +71,7 @@ def open_reviewed(path: Path) -> Reviewed:
     if base is None:
         raise IngestError(
             f"{shown} (document {doc_id}) does not carry the source it was built from: it "
-            f"was built before DOCX files carried it. Rebuild it (`invoke build --doc "
+            f"was built before DOCX files carried it. Rebuild it (`leaflet build --doc "
             f"{doc_id} --formats docx`) and send the new file for review"
         )
     if base.id != doc_id:

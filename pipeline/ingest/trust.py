@@ -10,10 +10,9 @@ to a disclaimer as a change to approved wording (pipeline/ingest/guard.py)."""
 from __future__ import annotations
 
 import hashlib
-import shutil
-import subprocess
 from pathlib import Path
 
+from pipeline import tools
 from pipeline.builder import sources
 from pipeline.builder.project import Project
 
@@ -35,24 +34,21 @@ def vouch(project: Project, doc_id: str, data: bytes) -> str:
 def committed(path: Path, data: bytes) -> str:
     """The newest commit in the history of HEAD whose `path` is exactly `data`, or ""
     (also when there is no git, or the project is not in a repository)."""
-    git = shutil.which("git")
-    if git is None or not path.parent.is_dir():
+    if not path.parent.is_dir():
         return ""
     blob = hashlib.sha1(b"blob %d\0" % len(data) + data).hexdigest()
     try:
-        found = subprocess.run(
+        found = tools.run(
+            "git",
             # Each commit that changed the file, with the file's object id after it.
-            [git, "log", "--format=%H", "--raw", "--no-abbrev", "HEAD", "--", path.name],
+            ["log", "--format=%H", "--raw", "--no-abbrev", "HEAD", "--", path.name],
             cwd=path.parent,
-            capture_output=True,
             timeout=GIT_SECONDS,
         )
-    except (OSError, subprocess.TimeoutExpired):
-        return ""
-    if found.returncode != 0:
+    except tools.ToolError:  # no git, not a repository, or too slow
         return ""
     commit = ""
-    for line in found.stdout.decode("utf-8", "replace").splitlines():
+    for line in found.decode("utf-8", "replace").splitlines():
         if line.startswith(":"):
             fields = line.split("\t")[0].split()
             if len(fields) >= 4 and fields[3] == blob and commit:

@@ -14,18 +14,19 @@ from __future__ import annotations
 import copy
 import json
 import re
-import subprocess
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
 from typing import Any
 
-import pypandoc
 from lxml import etree
 
+from pipeline import pandoc
+from pipeline.errors import UserError
 from pipeline.ingest.markdown import Inlines
 from pipeline.ingest.package import LIMITS, Package
 from pipeline.ingest.paragraphs import W, body_paragraphs, note_paragraphs
 from pipeline.text import nodes
+from pipeline.tools import ToolError
 
 _FOOTNOTES = "word/footnotes.xml"
 _LARGE = 512 << 10
@@ -46,7 +47,7 @@ class Versions:
     """With every tracked change accepted."""
 
 
-class VersionsError(Exception):
+class VersionsError(UserError):
     pass
 
 
@@ -68,36 +69,20 @@ def _pandoc(docx: bytes, modes: tuple[str, ...], together: bool) -> list[dict[st
     (a large document: their memory adds up)."""
 
     def read(mode: str) -> Any:
-        run = subprocess.Popen(
-            [
-                pypandoc.get_pandoc_path(),
-                "--sandbox",
-                "--from=docx",
-                "--to=json",
-                f"--track-changes={mode}",
-            ],
-            stdin=subprocess.PIPE,
-            stdout=subprocess.PIPE,
-            stderr=subprocess.PIPE,
-        )
-        return _finished(run, docx)
+        args = ["--from=docx", "--to=json", f"--track-changes={mode}"]
+        try:
+            return json.loads(pandoc.run(args, docx, timeout=LIMITS.seconds))
+        except ToolError as error:
+            if error.how == "too slow":
+                raise VersionsError(
+                    f"pandoc took longer than {LIMITS.seconds} s to read it"
+                ) from None
+            raise VersionsError(f"pandoc cannot read the DOCX: {error.said}") from None
 
     if not together:
         return [read(mode) for mode in modes]
     with ThreadPoolExecutor(len(modes)) as pool:
         return list(pool.map(read, modes))
-
-
-def _finished(run: subprocess.Popen[bytes], docx: bytes) -> Any:
-    try:
-        out, err = run.communicate(docx, timeout=LIMITS.seconds)
-    except subprocess.TimeoutExpired:
-        run.kill()
-        run.communicate()
-        raise VersionsError(f"pandoc took longer than {LIMITS.seconds} s to read it") from None
-    if run.returncode != 0:
-        raise VersionsError(f"pandoc cannot read the DOCX: {err.decode().strip()}")
-    return json.loads(out)
 
 
 def _paragraphs(ast: dict[str, Any]) -> dict[int, Inlines]:
@@ -136,7 +121,7 @@ def _marked(root: etree._Element, paragraphs: list[etree._Element], first: int) 
         parent.remove(element)
         if parent.tag == f"{W}r" and not len(parent):
             parent.getparent().remove(parent)
-    return etree.tostring(root, xml_declaration=True, encoding="UTF-8", standalone=True)
+    return bytes(etree.tostring(root, xml_declaration=True, encoding="UTF-8", standalone=True))
 
 
 def _take_back(changed: etree._Element) -> None:

@@ -1,4 +1,4 @@
-"""What a translator runs (`invoke translate ...`): start a translation of a document into a
+"""What a translator runs (`leaflet translate ...`): start a translation of a document into a
 language (`start`), and, after updating it by hand, record that it now translates the
 original as it is (`mark_current`). Both write the translation's source whole or not at all,
 and never over another file."""
@@ -13,12 +13,13 @@ from pathlib import Path
 from pipeline import passages
 from pipeline.builder.files import write_atomic
 from pipeline.builder.project import Project
+from pipeline.errors import UserError
 from pipeline.model import Document, TranslatedFrom
 from pipeline.source import LANG_PATTERN, NEWLINE, PLACEHOLDER, SourceError, load, load_passage
 from pipeline.translations import record
 
 
-class TranslateError(Exception):
+class TranslateError(UserError):
     """The command cannot do what was asked; the message says why and what to do."""
 
 
@@ -49,7 +50,7 @@ def start(project: Project, doc_id: str, lang: str) -> Done:
     except FileExistsError:
         raise TranslateError(
             f"{project.shown(target)} exists already; after updating it by hand, run "
-            f"`invoke translate mark-current --doc {doc_id} --lang {lang}`"
+            f"`leaflet translate mark-current --doc {doc_id} --lang {lang}`"
         ) from None
     todo = sum(PLACEHOLDER in line for line in text.splitlines())
     return Done(
@@ -58,7 +59,7 @@ def start(project: Project, doc_id: str, lang: str) -> Done:
             f"wrote {project.shown(target)}: translate each of its {todo} lines marked "
             f"{PLACEHOLDER} (the original's words are there to translate) and delete the "
             f"{PLACEHOLDER}; keep every {{#id}} and ::: line as it is",
-            "  invoke check   names each line still to translate, and any part missing or moved",
+            "  leaflet check  names each line still to translate, and any part missing or moved",
         ),
     )
 
@@ -72,7 +73,7 @@ def mark_current(project: Project, doc_id: str, lang: str) -> Done:
     if not target.is_file():
         raise TranslateError(
             f"{shown} does not exist; start it with "
-            f"`invoke translate new --doc {doc_id} --lang {lang}`"
+            f"`leaflet translate new --doc {doc_id} --lang {lang}`"
         )
     text = target.read_text(encoding="utf-8")
     before = _recorded(project, target)

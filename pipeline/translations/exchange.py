@@ -23,6 +23,7 @@ from pathlib import Path
 
 from pipeline.builder.files import write_atomic
 from pipeline.builder.project import Project
+from pipeline.errors import UserError
 from pipeline.model import Document, TranslatedFrom
 from pipeline.source import ID_PATTERN, LANG_PATTERN, SourceError, load
 from pipeline.translations import record, writing, xliff
@@ -73,7 +74,7 @@ class Imported:
         return 1 if self.held else 0
 
 
-class ImportRefused(Exception):
+class ImportRefused(UserError):
     """The file cannot be imported (exit 2); the message names the unit and the fix."""
 
 
@@ -184,7 +185,7 @@ def export(project: Project, doc_id: str, lang: str, out: Path | None = None) ->
         (
             f"wrote {project.shown(path)}: {len(outgoing)} units ({said}) of "
             f"{both.original.source_path} for {lang}",
-            f"  after translation: invoke translate import --file {project.shown(path)}",
+            f"  after translation: leaflet translate import {project.shown(path)}",
         ),
     )
 
@@ -195,7 +196,7 @@ def _notes(segment: Segment, state: str) -> list[str]:
         which = "plain wording" if segment.role == "disclaimer-plain" else "full wording"
         notes.append(
             f'Approved wording: the {which} of disclaimer "{segment.disclaimer}". A change to '
-            "its translation is applied only when approved: invoke translate import --file FILE "
+            "its translation is applied only when approved: leaflet translate import FILE "
             f"--approve-disclaimer {segment.disclaimer}"
         )
     if state == "needs-review-translation":
@@ -291,7 +292,7 @@ def _named(returned: xliff.Returned, path: Path) -> tuple[str, str]:
     if f"source/{doc_id}.md" != original or not ID_PATTERN.fullmatch(doc_id):
         raise ImportRefused(
             f'{path.name}: its <file original="{original}"> is not a document of this '
-            "project (source/<id>.md); import a file `invoke translate export` wrote"
+            "project (source/<id>.md); import a file `leaflet translate export` wrote"
         )
     if not LANG_PATTERN.fullmatch(returned.target_language):
         raise ImportRefused(

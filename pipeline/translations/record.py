@@ -103,7 +103,7 @@ def parse(value: Any) -> tuple[TranslatedFrom | None, str]:
 
 
 _SHAPE = (
-    "write it with `invoke translate mark-current`, never by hand "
+    "write it with `leaflet translate mark-current`, never by hand "
     "(translated-from: {source: <sha256>, parts: {<id>: <fingerprint>, ...}})"
 )
 

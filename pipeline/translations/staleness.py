@@ -1,4 +1,4 @@
-"""What a build and `invoke check` say of a translation whose original changed since it was
+"""What a build and `leaflet check` say of a translation whose original changed since it was
 made: the parts whose original text changed, each with its line in the original; and of a
 document (in any language) that includes a shared passage's version in another language
 whose original passage changed since that version was translated."""
@@ -25,7 +25,7 @@ def _passages(doc: Document) -> str:
         original = PurePosixPath(version).with_name(f"{ident}.md")
         named.append(
             f"{version} no longer translates {original} as it is now (the original changed "
-            "since, or the version records none); bring it up to date, then run `invoke "
+            "since, or the version records none); bring it up to date, then run `leaflet "
             f"translate mark-current --passage {ident} --lang {lang}`"
         )
     return "stale shared passage: " + "; ".join(named)
@@ -46,6 +46,6 @@ def _translation(doc: Document) -> str:
     return (
         f"stale translation: the original's text changed since it was translated, in "
         f"{listed}; bring {'that part' if len(named) == 1 else 'those parts'} of "
-        f"{doc.source_path} up to date, then run `invoke translate mark-current --doc "
+        f"{doc.source_path} up to date, then run `leaflet translate mark-current --doc "
         f"{doc.id} --lang {doc.lang}`"
     )

@@ -111,7 +111,7 @@ def write(
                 groups[key] = _group(parent, segment.disclaimer, "x-disclaimer")
             parent = groups[key]
         _unit(parent, unit, source_lang, target_lang)
-    return etree.tostring(root, xml_declaration=True, encoding="UTF-8", pretty_print=True)
+    return bytes(etree.tostring(root, xml_declaration=True, encoding="UTF-8", pretty_print=True))
 
 
 def _group(parent: etree._Element, ident: str, restype: str) -> etree._Element:
@@ -201,7 +201,7 @@ def _returned(name: str, root: etree._Element) -> Returned:
         raise FileError(
             f"{name} is not an XLIFF 1.2 file (its root is <{etree.QName(root).localname}>"
             f"{' version ' + root.get('version', '') if root.get('version') else ''}); "
-            "this pipeline reads back the XLIFF 1.2 files `invoke translate export` writes"
+            "this pipeline reads back the XLIFF 1.2 files `leaflet translate export` writes"
         )
     files = root.findall(f"{{{NS}}}file")
     if len(files) != 1:

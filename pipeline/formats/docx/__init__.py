@@ -15,14 +15,12 @@ from __future__ import annotations
 import copy
 import datetime as dt
 import os
-import subprocess
 import tempfile
 from collections.abc import Iterable
 from pathlib import Path
 from typing import Any
 
-import pypandoc
-
+from pipeline import pandoc
 from pipeline.brand import Brand
 from pipeline.formats import Job
 from pipeline.formats.docx import finish as docx_finish
@@ -126,15 +124,10 @@ def _shift_headings(block: Block) -> Block:
 def _pandoc(
     ast: str, reference: Path, source_dir: Path, target: Path, doc: Document, ppi: int
 ) -> None:
-    """pandoc without --sandbox, which would refuse to read the images (and to run
-    rsvg-convert for the PNG fallback of an SVG): the AST names only image files that the
-    loader checked are inside the source folder, relative to it, and --resource-path is that
-    folder alone.
-    --dpi renders that fallback at print resolution."""
+    """pandoc, writing the DOCX. --dpi renders an SVG's PNG fallback at print resolution."""
     stamp = dt.datetime.combine(doc.last_reviewed.as_date(), dt.time(), dt.UTC).timestamp()
-    finished = subprocess.run(
+    pandoc.run(
         [
-            pypandoc.get_pandoc_path(),
             "--from=json",
             "--to=docx",
             f"--reference-doc={reference}",
@@ -142,11 +135,13 @@ def _pandoc(
             f"--dpi={ppi}",
             f"--output={target}",
         ],
-        input=ast.encode(),
-        capture_output=True,
+        ast,
+        unsandboxed=(
+            "the sandbox would refuse to read the images (and to run rsvg-convert for the PNG "
+            "fallback of an SVG): the AST names only image files that the loader checked are "
+            "inside the source folder, relative to it, and --resource-path is that folder alone"
+        ),
         cwd=source_dir,
         # Same source, same bytes: pandoc dates the file from SOURCE_DATE_EPOCH.
         env={**os.environ, "SOURCE_DATE_EPOCH": str(int(stamp))},
     )
-    if finished.returncode != 0:
-        raise RuntimeError(f"pandoc could not write the DOCX: {finished.stderr.decode().strip()}")

@@ -20,6 +20,8 @@ from dataclasses import dataclass
 
 from lxml import etree
 
+from pipeline.errors import UserError
+
 NAMESPACE = "urn:patient-education:source"
 DATASTORE = "http://schemas.openxmlformats.org/officeDocument/2006/customXml"
 _PARSER = etree.XMLParser(resolve_entities=False, no_network=True, load_dtd=False)
@@ -38,7 +40,7 @@ class EmbeddedSource:
         return self.data.decode("utf-8")
 
 
-class EmbeddedSourceError(Exception):
+class EmbeddedSourceError(UserError):
     """The embedded source is there but damaged; the message says how."""
 
 
@@ -49,7 +51,7 @@ def source_xml(doc_id: str, path: str, data: bytes) -> bytes:
     root.set("sha256", hashlib.sha256(data).hexdigest())
     root.set("encoding", "base64")
     root.text = base64.b64encode(data).decode("ascii")
-    return etree.tostring(root, xml_declaration=True, encoding="UTF-8", standalone=True)
+    return bytes(etree.tostring(root, xml_declaration=True, encoding="UTF-8", standalone=True))
 
 
 def item_properties_xml(data: bytes) -> bytes:
@@ -61,7 +63,7 @@ def item_properties_xml(data: bytes) -> bytes:
     root.set(f"{ds}itemID", "{" + str(item_id).upper() + "}")
     references = etree.SubElement(root, f"{ds}schemaRefs")
     etree.SubElement(references, f"{ds}schemaRef").set(f"{ds}uri", NAMESPACE)
-    return etree.tostring(root, xml_declaration=True, encoding="UTF-8", standalone=True)
+    return bytes(etree.tostring(root, xml_declaration=True, encoding="UTF-8", standalone=True))
 
 
 def read_source(package: zipfile.ZipFile) -> EmbeddedSource | None:

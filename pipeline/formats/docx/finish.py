@@ -7,7 +7,6 @@ from __future__ import annotations
 
 import itertools
 import re
-import subprocess
 from pathlib import Path
 
 import docx
@@ -22,6 +21,7 @@ from docx.shared import Inches
 from docx.text.paragraph import Paragraph
 from lxml import etree
 
+from pipeline import svgclean, tools
 from pipeline.brand import Brand
 from pipeline.formats.docx import embedded
 from pipeline.formats.docx.bookmarks import bookmark_name
@@ -327,10 +327,11 @@ def _sharpen_svg_fallbacks(document: WordDocument, ppi: int, replaced: NewBytes)
         source = clean_svg(embedded.blob)
         new_bytes(replaced, embedded, source)
         fallback = document.part.related_parts[blip.get(qn("r:embed"))]
-        png = subprocess.run(
-            ["rsvg-convert", "--format=png", f"--width={width_px}", "--keep-aspect-ratio"],
+        png = tools.run(
+            "rsvg-convert",
+            ["--format=png", f"--width={width_px}", "--keep-aspect-ratio"],
             input=source,
-            capture_output=True,
-            check=True,
-        ).stdout
+            timeout=svgclean.SECONDS,
+            memory_mb=svgclean.MEMORY_MB,
+        )
         new_bytes(replaced, fallback, png)

@@ -11,13 +11,11 @@ from __future__ import annotations
 
 import dataclasses
 import functools
-import subprocess
 from dataclasses import dataclass
 from io import BytesIO
 from pathlib import Path
 
 import docx
-import pypandoc
 from docx.enum.style import WD_STYLE_TYPE
 from docx.oxml import OxmlElement
 from docx.oxml.ns import qn
@@ -25,6 +23,7 @@ from docx.shared import Pt
 from docx.styles.style import BaseStyle
 from lxml import etree
 
+from pipeline import pandoc
 from pipeline.brand import Brand
 from pipeline.formats.docx.fonts import script_fonts
 from pipeline.formats.docx.wordml import NewBytes, new_bytes, save, sort_children, xml_bytes
@@ -91,11 +90,7 @@ CHARACTER_COLOURS = {"Hyperlink": "primary"}
 @functools.cache
 def pandoc_default_reference() -> bytes:
     """pandoc's own reference.docx, from the pandoc that pypandoc bundles."""
-    return subprocess.run(
-        [pypandoc.get_pandoc_path(), "--print-default-data-file", "reference.docx"],
-        capture_output=True,
-        check=True,
-    ).stdout
+    return pandoc.run(["--print-default-data-file", "reference.docx"])
 
 
 def write_reference(brand: Brand, target: Path, lang: str) -> Path:

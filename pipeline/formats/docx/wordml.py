@@ -100,4 +100,4 @@ def save(document: WordDocument, replaced: NewBytes, day: dt.date | None = None)
 
 def xml_bytes(root: etree._Element) -> bytes:
     """A part's XML as Word writes it: UTF-8, with a standalone declaration."""
-    return etree.tostring(root, xml_declaration=True, encoding="UTF-8", standalone=True)
+    return bytes(etree.tostring(root, xml_declaration=True, encoding="UTF-8", standalone=True))

@@ -222,7 +222,7 @@ def _drawn_depth_mm(document: weasyprint.Document) -> float:
     try:
         page = pdf[0]
         lowest = min(item.get_bounds()[1] for item in page.get_objects(max_depth=1))
-        return (page.get_height() - lowest) * 25.4 / 72
+        return float(page.get_height() - lowest) * 25.4 / 72
     finally:
         pdf.close()
 

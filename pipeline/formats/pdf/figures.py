@@ -17,8 +17,6 @@ from __future__ import annotations
 
 import base64
 import io
-import shutil
-import subprocess
 import zlib
 from collections.abc import Iterator
 from dataclasses import dataclass
@@ -31,6 +29,7 @@ from lxml import etree
 from PIL import Image, ImageOps, UnidentifiedImageError
 from tinycss2.color5 import parse_color
 
+from pipeline import tools
 from pipeline.formats.htmlview import ArticleView
 from pipeline.formats.pdf.paged import PrintError
 from pipeline.formats.pdf.separation import PDF_INTENTS, Separation, SeparationError
@@ -315,21 +314,20 @@ def _map_colours(root: etree._Element, separation: Separation) -> None:
 
 def _rasterise(source: Path, width: int) -> Image.Image:
     """The SVG drawn `width` pixels wide by librsvg (Debian package librsvg2-bin)."""
-    program = shutil.which("rsvg-convert")
-    if program is None:
-        raise SeparationError(
-            "drawing it for print needs rsvg-convert; run `invoke setup` (librsvg2-bin)"
+    try:
+        png = tools.run(
+            "rsvg-convert",
+            ["--width", str(width), "--keep-aspect-ratio", "--format", "png", source.name],
+            cwd=source.parent,
+            timeout=120,
         )
-    done = subprocess.run(
-        [program, "--width", str(width), "--keep-aspect-ratio", "--format", "png", source.name],
-        cwd=source.parent,
-        capture_output=True,
-        timeout=120,
-        check=False,
-    )
-    if done.returncode != 0:
-        raise SeparationError(f"rsvg-convert cannot draw it ({done.stderr.decode().strip()})")
-    with Image.open(io.BytesIO(done.stdout)) as drawn:
+    except tools.ToolError as error:
+        if error.how == "missing":
+            raise SeparationError(
+                "drawing it for print needs rsvg-convert; run `invoke setup` (librsvg2-bin)"
+            ) from None
+        raise SeparationError(f"rsvg-convert cannot draw it ({error.said})") from None
+    with Image.open(io.BytesIO(png)) as drawn:
         drawn.load()
         return drawn.copy()
 
@@ -356,7 +354,7 @@ def _svg_holding(original: etree._Element, stand_in: Image.Image) -> bytes:
         height=high,
         href="data:image/png;base64," + base64.b64encode(png.getvalue()).decode(),
     )
-    return etree.tostring(root, xml_declaration=True, encoding="utf-8")
+    return bytes(etree.tostring(root, xml_declaration=True, encoding="utf-8"))
 
 
 def _local(tag: object) -> str:

@@ -14,6 +14,7 @@ import weasyprint
 from markupsafe import Markup
 
 from pipeline.brand import Brand, length_mm
+from pipeline.errors import UserError
 from pipeline.formats import weasy
 from pipeline.formats.htmlview import ArticleView
 from pipeline.labels import labels_for
@@ -25,7 +26,7 @@ Medium = Literal["print", "screen"]
 _HEX = re.compile(r"#[0-9A-Fa-f]{6}\b")
 
 
-class PrintError(Exception):
+class PrintError(UserError):
     """The document or brand cannot be printed as asked; the message says why and what to do."""
 
 
@@ -123,7 +124,7 @@ def logo_url(brand: Brand, medium: Medium) -> str:
     """The brand logo; for print, with its colours swapped for the brand's CMYK values."""
     logo = brand.path(brand.organisation["logo"])
     if medium == "screen":
-        return weasy.STYLES + brand.organisation["logo"]
+        return weasy.STYLES + str(brand.organisation["logo"])
     svg = cmyk_svg(logo.read_text(encoding="utf-8"), brand, logo.name)
     return "data:image/svg+xml;base64," + base64.b64encode(svg.encode()).decode()
 

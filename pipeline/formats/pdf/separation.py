@@ -23,6 +23,7 @@ from typing import Any
 from PIL import Image, ImageChops, ImageCms, ImageMath
 
 from pipeline.brand import Brand, PrintCondition
+from pipeline.errors import UserError
 
 INTENTS = {
     "perceptual": ImageCms.Intent.PERCEPTUAL,
@@ -40,7 +41,7 @@ CMYK = tuple[float, float, float, float]
 """Ink values, 0-1."""
 
 
-class SeparationError(Exception):
+class SeparationError(UserError):
     """An image whose colours cannot be separated; the message says why."""
 
 
