@@ -226,13 +226,24 @@ class Brand:
         lines.append(f"  --font-family: {self.font_stack()};")
         return ":root {\n" + "\n".join(lines) + "\n}\n"
 
+    @property
+    def lang_line_heights(self) -> dict[str, float]:
+        """Language tag -> the line height its text needs ([fonts.lang-line-height])."""
+        return {str(k): float(v) for k, v in self.fonts.get("lang-line-height", {}).items()}
+
     def language_fonts(self) -> str:
-        """CSS that sets text marked with a language of `lang_families` in its family first
-        (`:lang()` matches the marked element and everything inside it)."""
-        return "".join(
-            f":lang({lang}) {{ font-family: {self.font_stack(family)}; }}\n"
-            for lang, family in self.lang_families.items()
-        )
+        """CSS that sets text marked with a language of `lang_families` in its family first,
+        with the line height `lang_line_heights` gives it (`:lang()` matches the marked
+        element and everything inside it)."""
+        rules = []
+        for lang in dict.fromkeys([*self.lang_families, *self.lang_line_heights]):
+            family = self.lang_families.get(lang)
+            height = self.lang_line_heights.get(lang)
+            declarations = (f"font-family: {self.font_stack(family)}; " if family else "") + (
+                f"line-height: {height:g}; " if height else ""
+            )
+            rules.append(f":lang({lang}) {{ {declarations}}}\n")
+        return "".join(rules)
 
     def font_faces(self, url_prefix: str) -> str:
         """@font-face rules for the brand family, with URLs under `url_prefix`."""
@@ -386,6 +397,18 @@ def _check_fallback_fonts(path: Path, fonts: dict[str, Any]) -> None:
             f"{path}: [fonts] fallback-families must be a list of font family names, "
             'e.g. ["Noto Sans"]'
         )
+    refused = fonts.get("refused-faces", [])
+    if not (isinstance(refused, list) and all(isinstance(f, str) and f for f in refused)):
+        raise BrandError(
+            f"{path}: [fonts] refused-faces must be a list of PostScript names of installed "
+            'faces never to use, e.g. ["NotoNastaliqUrdu-Bold"] (fc-list : postscriptname)'
+        )
+    for lang, height in fonts.get("lang-line-height", {}).items():
+        if not (isinstance(height, int | float) and 1 <= height <= 4):
+            raise BrandError(
+                f"{path}: [fonts.lang-line-height] {lang} = {height!r} must be a line height "
+                "between 1 and 4 (a multiple of the font size, e.g. ur = 2)"
+            )
     for lang, family in fonts.get("lang-families", {}).items():
         if family not in families:
             raise BrandError(

@@ -9,13 +9,17 @@ character maps are read with fontTools. Emoji are refused: see `EMOJI_BLOCKS`.
 
 from __future__ import annotations
 
+import atexit
 import functools
+import os
 import re
+import tempfile
 import unicodedata
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
+from xml.sax.saxutils import escape
 
 from pipeline import tools
 from pipeline.brand import Brand
@@ -87,9 +91,41 @@ def missing_glyphs(doc: Document, brand: Brand, source: Path) -> list[Problem]:
     return problems
 
 
+SYSTEM_FONTCONFIG = Path("/etc/fonts/fonts.conf")
+
+
+def refuse_faces(brand: Brand) -> None:
+    """Have fontconfig never use the faces `[fonts] refused-faces` names (by PostScript name),
+    in this process and in those it starts: WeasyPrint, Chromium, LibreOffice and `fc-list`
+    all read the configuration FONTCONFIG_FILE names, here the machine's own and a rule that
+    rejects them. A face whose file says a wrong weight would otherwise be picked for text it
+    is not drawn for (Debian's Noto Nastaliq Urdu Bold says it is regular, and fontconfig
+    prefers it). Called before fontconfig is first asked (here and in weasy.fonts), so that
+    every answer in a process is the same; once is enough."""
+    names = [str(name) for name in brand.fonts.get("refused-faces", [])]
+    if not names or os.environ.get("PIPELINE_REFUSED_FACES") == ",".join(names):
+        return
+    machine = os.environ.get("FONTCONFIG_FILE", str(SYSTEM_FONTCONFIG))
+    patterns = "".join(
+        f"<pattern><patelt name='postscriptname'><string>{escape(name)}</string></patelt></pattern>"
+        for name in names
+    )
+    config = (
+        "<?xml version='1.0'?>\n<!DOCTYPE fontconfig SYSTEM 'urn:fontconfig:fonts.dtd'>\n"
+        f"<fontconfig><include ignore_missing='yes'>{escape(machine)}</include>"
+        f"<selectfont><rejectfont>{patterns}</rejectfont></selectfont></fontconfig>\n"
+    )
+    with tempfile.NamedTemporaryFile("w", suffix=".conf", delete=False) as file:
+        file.write(config)
+    atexit.register(os.unlink, file.name)
+    os.environ["FONTCONFIG_FILE"] = file.name
+    os.environ["PIPELINE_REFUSED_FACES"] = ",".join(names)
+
+
 def family_files(brand: Brand) -> list[Path]:
     """Every font file of the brand's fallback families, as fontconfig finds them (what an
     output's key covers: a font package update redraws the outputs)."""
+    refuse_faces(brand)
     wanted = {_key(family) for family in brand.fallback_families}
     files = set()
     for row in _fc_list("--format", r"%{family}\t%{file}\n").splitlines():
@@ -102,6 +138,7 @@ def family_files(brand: Brand) -> list[Path]:
 def faces(brand: Brand) -> tuple[Face, ...]:
     """The regular face of the brand family, then of each installed fallback family, in the
     order the CSS font stack tries them."""
+    refuse_faces(brand)
     brand_face = Face(brand.fonts["family"], brand.path(brand.fonts["regular"]), 0)
     installed = _installed_faces()
     fallbacks = [installed[key] for key in map(_key, brand.fallback_families) if key in installed]
@@ -178,6 +215,7 @@ def _fc_list(*args: str) -> str:
 
 
 def _absent_families(brand: Brand) -> list[str]:
+    refuse_faces(brand)
     installed = _installed_faces()
     return [family for family in brand.fallback_families if _key(family) not in installed]
 

@@ -379,8 +379,7 @@ def _object_text(obj: pdfium.PdfObject, textpage: pdfium.PdfTextPage) -> str:
     size = pdfium_c.FPDFTextObj_GetText(obj.raw, textpage.raw, None, 0)
     buffer = (pdfium_c.FPDF_WCHAR * (size // 2 + 1))()
     pdfium_c.FPDFTextObj_GetText(obj.raw, textpage.raw, buffer, size)
-    text = bytes(buffer)[: max(size - 2, 0)].decode("utf-16-le", errors="replace")
-    return text.replace("\u200e", "")
+    return bytes(buffer)[: max(size - 2, 0)].decode("utf-16-le", errors="replace")
 
 
 def test_every_script_of_the_language_access_list_has_a_face(tmp_path: Path, brand: Brand) -> None:

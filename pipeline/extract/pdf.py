@@ -11,9 +11,10 @@ Order and scope:
   bottom-most line of at least half of its pages) and its bullets.
 
 Text a span claims (`/ActualText`, which poppler and PDFium read in place of its glyphs) is
-read as the span's text, in the order it is written, and counts only where the glyphs drawn
-inside the span account for it (pipeline/extract/pdf_claims.py): else it is reported as not
-drawn.
+read as the span's logical text, and counts only where the glyphs drawn inside the span
+account for it, and poppler and PDFium both read it so (pipeline/extract/pdf_claims.py):
+else it is reported as not visible, saying why. A structure element's `/ActualText` must
+read as the marked content it holds.
 
 A character a reader cannot see is left out and reported: drawn with the font's missing-glyph
 box (its glyph is not in the embedded font program), drawn invisibly (render mode 3 or 7, or
@@ -39,8 +40,9 @@ import pypdfium2 as pdfium
 import pypdfium2.raw as fpdf
 
 from pipeline.extract import ExtractError, Hidden, Reading
-from pipeline.extract.pdf_claims import Claim, page_claims
+from pipeline.extract.pdf_claims import Claim, letters, page_claims
 from pipeline.extract.pdf_fonts import missing_glyphs
+from pipeline.extract.pdf_order import left_to_right_page
 
 ARTICLE = "/Part"
 """The structure element of the article (WeasyPrint tags <main> as /Part)."""
@@ -64,8 +66,7 @@ _LOW_SURROGATE = re.compile("[\udc00-\udfff]")
 PDFIUM_HYPHEN = "\ufffe"
 """What PDFium's text gives for a hyphen that ends a line."""
 BIDI_CONTROLS = re.compile("[\u200e\u200f\u202a-\u202e\u2066-\u2069]")
-"""Direction marks and embeddings: a span's text carries marks that keep readers from
-reordering it (pipeline/formats/pdf/logical_text.py); they are not text."""
+"""Direction marks and embeddings: format characters that say how to order text, not text."""
 _DIGITS = re.compile(r"\d+")
 _SPACE = re.compile(r"\s+")
 
@@ -92,8 +93,8 @@ class Drawing:
     missing: frozenset[str]
     """Characters its font draws with the missing-glyph box."""
     claim: Claim | None = None
-    """The claimed text (`/ActualText`) of the span it is the first text object of: PDFium
-    gives the span's text as this object's characters."""
+    """The claimed text (`/ActualText`) of the span it is drawn in: PDFium gives the span's
+    text once, as the characters of one of the span's objects."""
 
 
 @dataclass(slots=True)
@@ -122,6 +123,7 @@ def read(path: Path, *, everything: bool = False) -> Reading:
         with pikepdf.open(path) as pdf:
             missing = missing_glyphs(pdf)
             order = structure_order(pdf, everything)
+            tagged = tag_texts(pdf)
             claims = [page_claims(page) for page in pdf.pages]
         pages = [page_glyphs(document[i], missing, claims[i]) for i in range(len(document))]
     except pikepdf.PdfError as error:
@@ -130,7 +132,7 @@ def read(path: Path, *, everything: bool = False) -> Reading:
         document.close()
     if order is None:
         return _untagged(pages, everything)
-    return _tagged(pages, order)
+    return _tagged(pages, order, tagged)
 
 
 # -- reading order ------------------------------------------------------------------------------
@@ -176,7 +178,35 @@ def structure_order(
     return [(page, mcid, unit) for page, mcid, unit, _ in found]
 
 
-def _tagged(pages: list[list[Glyph]], order: list[tuple[int, int, int]]) -> Reading:
+def tag_texts(pdf: pikepdf.Pdf) -> dict[tuple[int, int], str]:
+    """(page index, MCID) -> the /ActualText of the structure element that holds only that
+    marked content: what a screen reader reads for it through the tag tree."""
+    root = pdf.Root.get("/StructTreeRoot")
+    if root is None or "/K" not in root:
+        return {}
+    pages = {page.obj.objgen: index for index, page in enumerate(pdf.pages)}
+    found: dict[tuple[int, int], str] = {}
+    stack: list[tuple[object, int | None, int]] = [(root.K, None, 0)]
+    while stack:
+        kid, page, depth = stack.pop()
+        if isinstance(kid, pikepdf.Array):
+            stack += [(item, page, depth) for item in kid]
+        elif isinstance(kid, pikepdf.Dictionary) and depth < 200 and "/K" in kid:
+            if "/Pg" in kid:
+                page = pages.get(kid.Pg.objgen, page)
+            kids = kid.K
+            only = kids[0] if isinstance(kids, pikepdf.Array) and len(kids) == 1 else kids
+            if "/ActualText" in kid and isinstance(only, int) and page is not None:
+                found[page, int(only)] = str(kid.ActualText)
+            stack.append((kids, page, depth + 1))
+    return found
+
+
+def _tagged(
+    pages: list[list[Glyph]],
+    order: list[tuple[int, int, int]],
+    tagged: dict[tuple[int, int], str] | None = None,
+) -> Reading:
     content: dict[tuple[int, int], list[Glyph]] = {}
     for number, glyphs in enumerate(pages):
         mcid = -1
@@ -185,6 +215,13 @@ def _tagged(pages: list[list[Glyph]], order: list[tuple[int, int, int]]) -> Read
                 mcid = -1 if glyph.drawing.artifact else glyph.drawing.mcid
             if mcid >= 0:
                 content.setdefault((number, mcid), []).append(glyph)
+    for key, text in (tagged or {}).items():  # the tag tree must say what the page says
+        glyphs = content.get(key, [])
+        if letters(text) != letters("".join(g.char for g in glyphs)):
+            for glyph in glyphs:
+                if glyph.box is not None and glyph.why is None:
+                    glyph.why = f'given by the tag tree (/ActualText) as "{text}"'
+
     units: list[list[Glyph]] = []
     where: list[int] = []
     last_unit = None
@@ -305,8 +342,6 @@ def page_glyphs(
     glyphs: list[Glyph] = []
     read_claims: set[int] = set()  # by identity: two spans may claim the same text
     for index, char in enumerate(text):
-        if BIDI_CONTROLS.match(char):
-            continue
         if _LOW_SURROGATE.match(char) and glyphs and _HIGH_SURROGATE.match(glyphs[-1].char):
             pair = glyphs[-1].char + char  # PDFium counts UTF-16 units: 😀 is two
             glyphs[-1].char = pair.encode("utf-16-le", "surrogatepass").decode("utf-16-le")
@@ -314,23 +349,29 @@ def page_glyphs(
         handle = fpdf.FPDFText_GetTextObject(raw, index)
         drawing = drawings.get(_address(handle)) if handle else None
         drawn = drawing is not None and not char.isspace()
+        if drawing is not None and drawing.claim is not None:
+            # The span's text is read as the file writes it (its logical text), once; what
+            # PDFium gives for it is kept to check that PDFium reads the same (_judge).
+            claim = drawing.claim
+            claim.read_by_pdfium += char
+            if id(claim) not in read_claims:
+                read_claims.add(id(claim))
+                fpdf.FPDFText_GetCharBox(raw, index, left, right, bottom, top)
+                first: Box = (left.value, bottom.value, right.value, top.value)
+                glyphs += [
+                    Glyph(c, drawing, first if not c.isspace() else None, x=left.value)
+                    for c in claim.text
+                ]
+            continue
+        if BIDI_CONTROLS.match(char):
+            continue
         if drawn and fpdf.FPDFText_HasUnicodeMapError(raw, index):
             continue  # a glyph its font maps to no text (part of a cluster): nothing to read
         fpdf.FPDFText_GetCharBox(raw, index, left, right, bottom, top)
         box = (left.value, bottom.value, right.value, top.value) if drawn else None
-        if drawing is not None and drawing.claim is not None:
-            # PDFium gives a span's text in an order of its own on some lines (it reorders
-            # right-to-left text by where its objects stand): read it as the file says it.
-            if id(drawing.claim) not in read_claims:
-                read_claims.add(id(drawing.claim))
-                glyphs += [
-                    Glyph(c, drawing, box if not c.isspace() else None, x=left.value)
-                    for c in BIDI_CONTROLS.sub("", drawing.claim.text)
-                ]
-            continue
         glyphs.append(Glyph(char, drawing, box, x=left.value))
     textpage.close()
-    _judge(page, glyphs)
+    _judge(page, glyphs, left_to_right_page(text))
     return _in_reading_order(glyphs)
 
 
@@ -343,34 +384,59 @@ def _in_reading_order(glyphs: list[Glyph]) -> list[Glyph]:
     bidirectional algorithm's last step reads it: on a left-to-right line, each
     right-to-left run reversed; on a right-to-left line (its first and last letters, at
     the right and at the left, are right-to-left ones), the whole line reversed but each
-    left-to-right run. Numbers read left to right in either."""
+    left-to-right run. Numbers read left to right in either. A span's claimed text stands
+    on its line as one piece, already in the order it is written."""
     if not any(_direction(char) == "R" for char in {g.char for g in glyphs}):
         return glyphs
-    # A span's claimed text is already in the order it is written.
-    claimed = {id(g) for g in glyphs if g.drawing is not None and g.drawing.claim is not None}
     ordered: list[Glyph] = []
     line: list[Glyph] = []
     for glyph in glyphs:
         if glyph.char in "\r\n":
-            ordered += [*_line_in_order(line, claimed), glyph]
+            ordered += [*_line_in_order(line), glyph]
             line = []
         else:
             line.append(glyph)
-    return ordered + _line_in_order(line, claimed)
+    return ordered + _line_in_order(line)
 
 
-def _line_in_order(line: list[Glyph], claimed: set[int]) -> list[Glyph]:
+def _line_in_order(line: list[Glyph]) -> list[Glyph]:
     if not any(_direction(glyph.char) == "R" for glyph in line):
         return line
-    if any(id(glyph) in claimed for glyph in line):
-        return line
-    standing = sorted(line, key=lambda glyph: glyph.x)  # left to right
+    pieces: dict[int, list[Glyph]] = {}  # a span's stand-in -> its characters
+    units: list[Glyph] = []
+    for glyph in line:
+        claim = glyph.drawing.claim if glyph.drawing is not None else None
+        if (
+            claim is not None
+            and units
+            and id(units[-1]) in pieces
+            and (
+                pieces[id(units[-1])][0].drawing.claim is claim  # type: ignore[union-attr]
+            )
+        ):
+            pieces[id(units[-1])].append(glyph)
+        elif claim is not None:
+            stand_in = Glyph(_strongest(claim.text), None, None, x=glyph.x)
+            pieces[id(stand_in)] = [glyph]
+            units.append(stand_in)
+        else:
+            units.append(glyph)
+    standing = sorted(units, key=lambda glyph: glyph.x)  # left to right
     strong = [_direction(g.char) for g in standing if _direction(g.char) != "N"]
     if strong[0] == strong[-1] == "R":  # a right-to-left line: read from the right
         runs = _runs(standing[::-1], "L")
-        return [g for run, part in runs for g in (part[::-1] if run else _numbers_forward(part))]
-    runs = _runs(standing, "R")
-    return [g for run, part in runs for g in (_numbers_forward(part[::-1]) if run else part)]
+        order = [g for run, part in runs for g in (part[::-1] if run else _numbers_forward(part))]
+    else:
+        runs = _runs(standing, "R")
+        order = [g for run, part in runs for g in (_numbers_forward(part[::-1]) if run else part)]
+    return [g for unit in order for g in pieces.get(id(unit), [unit])]
+
+
+def _strongest(text: str) -> str:
+    """A character that stands for a claimed text's direction on its line: right to left if
+    it has right-to-left letters, else left to right if it has letters, else neutral."""
+    kinds = {_direction(char) for char in text}
+    return "\u05d0" if "R" in kinds else "a" if "L" in kinds else " "
 
 
 def _runs(glyphs: list[Glyph], kind: str) -> list[tuple[bool, list[Glyph]]]:
@@ -421,20 +487,24 @@ def _direction(char: str) -> str:
     return "R" if kind in {"R", "AL"} else "L" if kind == "L" else "N"
 
 
-def _judge(page: pdfium.PdfPage, glyphs: list[Glyph]) -> None:
-    """Set each glyph's `why` (see the module's docstring)."""
+def _judge(page: pdfium.PdfPage, glyphs: list[Glyph], left_to_right: bool) -> None:
+    """Set each glyph's `why` (see the module's docstring); `left_to_right`: poppler's main
+    direction of the page."""
     trim = page.get_trimbox()
     under = _background(page) if any(g.box for g in glyphs) else None
+    problems: dict[int, str | None] = {}  # each claim judged once, not once per character
     for glyph in glyphs:
         drawing, box = glyph.drawing, glyph.box
         if drawing is None or box is None:
             continue
         middle = ((box[0] + box[2]) / 2, (box[1] + box[3]) / 2)
-        if drawing.claim is not None and drawing.claim.unaccounted():
-            glyph.why = (
-                "claimed by the PDF (/ActualText) but not drawn: no glyph inside the span "
-                f'stands for "{drawing.claim.unaccounted()}"'
-            )
+        problem = None
+        if (claim := drawing.claim) is not None:
+            if id(claim) not in problems:
+                problems[id(claim)] = claim.problem(left_to_right)
+            problem = problems[id(claim)]
+        if problem is not None:
+            glyph.why = problem
         elif drawing.invisible:
             glyph.why = "drawn invisibly (text render mode or full transparency)"
         elif glyph.char in drawing.missing:
@@ -466,9 +536,9 @@ def _drawings(
     missing: dict[str, frozenset[str]],
     claims: list[Claim],
 ) -> Iterator[tuple[int, Drawing]]:
-    """Every text object of the page (in form XObjects too) with how it is drawn; the first
-    text object of each span that claims a text gets the next of `claims` (both are in
-    content order)."""
+    """Every text object of the page (in form XObjects too) with how it is drawn; the text
+    objects of each span that claims a text get the next of `claims` (both are in content
+    order)."""
     spans: dict[int, Claim | None] = {}
 
     def walk(
@@ -485,9 +555,9 @@ def _drawings(
                 label = bool(LIST_LABEL.fullmatch(_object_text(obj, textpage).strip()))
                 font = missing.get(_font_name(obj), frozenset())
                 span = _claim_span(obj)
-                claim = None
                 if span is not None and span not in spans:
-                    spans[span] = claim = claims.pop(0) if claims else Claim("", boxes=1)
+                    spans[span] = claims.pop(0) if claims else Claim("", boxes=1)
+                claim = spans[span] if span is not None else None
                 drawing = Drawing(mcid, artifact, colour, invisible, label, own, font, claim)
                 yield _address(obj), drawing
             elif kind == fpdf.FPDF_PAGEOBJ_FORM:
@@ -545,15 +615,15 @@ def _marks(obj: object, inherited: tuple[int, bool]) -> tuple[int, bool]:
 
 
 def _claim_span(obj: object) -> int | None:
-    """The address of the object's innermost mark that claims a text (`/ActualText`), which
-    every object of that marked-content span shares; None if it has none."""
-    found = None
+    """The address of the object's outermost mark that claims a text (`/ActualText`), which
+    every object of that marked-content span shares; None if it has none. The claims nested
+    in it are the texts it gives particular readers (pdf_claims.Claim.layers)."""
     for index in range(fpdf.FPDFPageObj_CountMarks(obj)):
         mark = fpdf.FPDFPageObj_GetMark(obj, index)
         length = ctypes.c_ulong()
         if fpdf.FPDFPageObjMark_GetParamStringValue(mark, b"ActualText", None, 0, length):
-            found = _address(mark)
-    return found
+            return _address(mark)
+    return None
 
 
 def _colour(obj: object, stroke: bool) -> Colour:

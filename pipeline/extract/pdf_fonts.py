@@ -8,14 +8,18 @@ program's last glyph."""
 
 from __future__ import annotations
 
+import functools
 import io
 import re
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass
+from pathlib import Path
 
 import pikepdf
 from fontTools.cffLib import CFFFontSet
 from fontTools.ttLib import TTFont, TTLibError
+
+from pipeline import tools
 
 
 def missing_glyphs(pdf: pikepdf.Pdf) -> dict[str, frozenset[str]]:
@@ -69,6 +73,13 @@ class FontCodes:
     """Codes that draw the missing-glyph box: glyph 0, or past the font program's last."""
     nominal: dict[int, str]
     """Code -> the characters the embedded font's own character map sends to its glyph."""
+    glyphs: dict[int, int]
+    """Code -> the glyph id it draws in the embedded font program (codes of its text map)."""
+    postscript_name: str | None
+    """The font program's PostScript name (without the subset tag): the installed font it was
+    cut from (`installed_font`)."""
+    program: bytes = b""
+    """The embedded font program (TrueType or OpenType; empty for CFF)."""
 
 
 def font_codes(font: pikepdf.Dictionary) -> FontCodes | None:
@@ -82,19 +93,20 @@ def font_codes(font: pikepdf.Dictionary) -> FontCodes | None:
     to_cid = _encoding(font.get("/Encoding"))
     if program is None or to_cid is None:
         return None
-    glyphs, by_glyph = program
+    glyphs, by_glyph, name, data = program
     to_gid = cid_font.get("/CIDToGIDMap", pikepdf.Name.Identity)
     gids = None if isinstance(to_gid, pikepdf.Name) else to_gid.read_bytes()
     text = to_unicode(font.ToUnicode.read_bytes())
-    missing, nominal = set(), {}
+    missing, nominal, drawn = set(), {}, {}
     for code in text:
         cid = to_cid(code)
         gid = cid if gids is None else int.from_bytes(gids[cid * 2 : cid * 2 + 2] or b"\0\0", "big")
+        drawn[code] = gid
         if gid == 0 or gid >= glyphs:
             missing.add(code)
         elif gid in by_glyph:
             nominal[code] = by_glyph[gid]
-    return FontCodes(text, frozenset(missing), nominal)
+    return FontCodes(text, frozenset(missing), nominal, drawn, name, data)
 
 
 def _encoding(encoding: object) -> Callable[[int], int] | None:
@@ -128,9 +140,12 @@ def _encoding(encoding: object) -> Callable[[int], int] | None:
     return cid_of
 
 
-def _program(descriptor: pikepdf.Dictionary) -> tuple[int, dict[int, str]] | None:
-    """How many glyphs the embedded font program has, and the characters its character map
-    sends to each glyph (None if it is not embedded or not TrueType, OpenType or CFF)."""
+def _program(
+    descriptor: pikepdf.Dictionary,
+) -> tuple[int, dict[int, str], str | None, bytes] | None:
+    """How many glyphs the embedded font program has, the characters its character map sends
+    to each glyph, its PostScript name and the program itself (empty for CFF); None if it is
+    not embedded or not TrueType, OpenType or CFF."""
     try:
         if "/FontFile2" in descriptor:
             data = descriptor.FontFile2.read_bytes()
@@ -139,7 +154,7 @@ def _program(descriptor: pikepdf.Dictionary) -> tuple[int, dict[int, str]] | Non
             if descriptor.FontFile3.get("/Subtype") != pikepdf.Name.OpenType:
                 cff = CFFFontSet()
                 cff.decompile(io.BytesIO(data), None)
-                return len(cff[cff.fontNames[0]].charset), {}
+                return len(cff[cff.fontNames[0]].charset), {}, None, b""
         else:
             return None
         program = TTFont(io.BytesIO(data), lazy=True)
@@ -150,9 +165,40 @@ def _program(descriptor: pikepdf.Dictionary) -> tuple[int, dict[int, str]] | Non
             for code, name in sorted((program.getBestCmap() or {}).items()):
                 if name in ids:
                     by_glyph[ids[name]] = by_glyph.get(ids[name], "") + chr(code)
-        return int(program["maxp"].numGlyphs), by_glyph
+        return int(program["maxp"].numGlyphs), by_glyph, _postscript_name(program), data
     except (TTLibError, KeyError, IndexError, ValueError, AssertionError):
         return None
+
+
+def program_postscript_name(data: bytes) -> str | None:
+    """The PostScript name of an embedded TrueType or OpenType font program."""
+    try:
+        return _postscript_name(TTFont(io.BytesIO(data), lazy=True))
+    except (TTLibError, KeyError, ValueError, AssertionError):
+        return None
+
+
+def _postscript_name(program: TTFont) -> str | None:
+    if "name" not in program:
+        return None
+    record = program["name"].getName(6, 3, 1) or program["name"].getName(6, 1, 0)
+    return record.toUnicode().split("+")[-1] if record else None
+
+
+@functools.cache
+def installed_font(postscript_name: str | None) -> tuple[Path, int] | None:
+    """The installed font file (and its index in a collection) of that PostScript name, as
+    fontconfig finds it: the font a subset in a PDF the pipeline wrote was cut from."""
+    if not postscript_name:
+        return None
+    listed = tools.run(
+        "fc-list", ["--format", r"%{file}\t%{index}\n", f":postscriptname={postscript_name}"]
+    )
+    found = listed.decode("utf-8").split("\n")[0]
+    if "\t" not in found:
+        return None
+    file, index = found.split("\t")
+    return Path(file), int(index)
 
 
 _HEX = r"<([0-9A-Fa-f\s]*)>"

@@ -15,6 +15,7 @@ from weasyprint.text.fonts import FontConfiguration
 from weasyprint.urls import FatalURLFetchingError, URLFetcher
 
 from pipeline.brand import Brand
+from pipeline.fonts import refuse_faces
 from pipeline.formats.pdf import logical_text
 
 logical_text.install()  # every PDF the pipeline writes says what its complex text reads
@@ -81,6 +82,7 @@ def fonts(brand: Brand) -> FontConfiguration:
     key = digest.hexdigest()
     if key not in _font_pool:
         _font_pool.clear()  # the brand's fonts changed: the old faces are never asked for again
+        refuse_faces(brand)
         _font_pool[key] = FontConfiguration()
     return _font_pool[key]
 

@@ -1,5 +1,6 @@
 """Every glyph of a PDF's fonts names the characters it is drawn for, in its font's
-ToUnicode map.
+ToUnicode map; and every claimed text is given in the form each reader needs
+(`complete`, which the PDF formats call on every PDF they write).
 
 WeasyPrint gives a glyph the text of the first cluster it drew it in, all of it to one glyph
 of the cluster: the others (a reph, a subscript consonant, a vowel sign's contextual form, an
@@ -16,20 +17,26 @@ left as they are.
 from __future__ import annotations
 
 import functools
-import io
 import unicodedata
 from collections import defaultdict
 from pathlib import Path
 
 import pikepdf
-from fontTools.ttLib import TTFont, TTLibError
+from fontTools.ttLib import TTFont
 
-from pipeline import tools
-from pipeline.extract.pdf_fonts import to_unicode
+from pipeline.extract.pdf_fonts import installed_font, program_postscript_name, to_unicode
+from pipeline.formats.pdf import logical_text
 
 
 def complete(pdf: pikepdf.Pdf) -> None:
-    """Fill the empty ToUnicode entries of every embedded composite font of `pdf`."""
+    """Complete the text layer of a PDF the pipeline wrote: fill the empty ToUnicode entries
+    of every embedded composite font, then give each reader its text for each run of logical
+    text (logical_text.for_readers: PDFium decides by those entries how it reads a span)."""
+    _fill(pdf)
+    logical_text.for_readers(pdf)
+
+
+def _fill(pdf: pikepdf.Pdf) -> None:
     seen: set[tuple[int, int]] = set()
     for page in pdf.pages:
         for font in page.Resources.get("/Font", pikepdf.Dictionary()).values():
@@ -49,7 +56,7 @@ def _complete_font(pdf: pikepdf.Pdf, font: pikepdf.Dictionary) -> None:
     descriptor = font.DescendantFonts[0].get("/FontDescriptor", pikepdf.Dictionary())
     if not empty or "/FontFile2" not in descriptor:
         return
-    source = _source_font(_postscript_name(descriptor.FontFile2.read_bytes()))
+    source = installed_font(program_postscript_name(descriptor.FontFile2.read_bytes()))
     if source is None:
         return
     made = made_from(*source)
@@ -57,30 +64,6 @@ def _complete_font(pdf: pikepdf.Pdf, font: pikepdf.Dictionary) -> None:
     if filled:
         texts.update(filled)
         font.ToUnicode = pdf.make_stream(_cmap(texts))
-
-
-def _postscript_name(program: bytes) -> str | None:
-    try:
-        names = TTFont(io.BytesIO(program), lazy=True)["name"]
-    except (TTLibError, KeyError, ValueError, AssertionError):
-        return None
-    record = names.getName(6, 3, 1) or names.getName(6, 1, 0)
-    return record.toUnicode() if record else None
-
-
-@functools.cache
-def _source_font(postscript_name: str | None) -> tuple[Path, int] | None:
-    """The installed font file (and its index in a collection) of that PostScript name."""
-    if not postscript_name:
-        return None
-    listed = tools.run(
-        "fc-list", ["--format", r"%{file}\t%{index}\n", f":postscriptname={postscript_name}"]
-    )
-    found = listed.decode("utf-8").split("\n")[0]
-    if "\t" not in found:
-        return None
-    file, index = found.split("\t")
-    return Path(file), int(index)
 
 
 @functools.cache
