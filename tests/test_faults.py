@@ -121,6 +121,19 @@ def test_a_build_killed_at_every_step_of_publishing_leaves_consistent_manifests(
     assert_consistent(project)
 
 
+def _wait_until_gone(group: int) -> None:
+    """Every process of a killed build's group has died: its workers hold the output lock
+    until the kernel has ended them, which on a busy machine can be after the parent's end."""
+    deadline = time.monotonic() + 30
+    while time.monotonic() < deadline:
+        try:
+            os.killpg(group, 0)
+        except ProcessLookupError:
+            return
+        time.sleep(0.05)
+    raise AssertionError("the killed build's processes were still there after 30 s")
+
+
 @pytest.mark.parametrize("after", [0.4, 1.0, 1.6])
 def test_a_build_killed_by_sigkill_leaves_consistent_manifests(
     after: float, tmp_path: Path
@@ -141,6 +154,7 @@ def test_a_build_killed_by_sigkill_leaves_consistent_manifests(
     time.sleep(after)
     os.killpg(child.pid, signal.SIGKILL)
     child.wait()
+    _wait_until_gone(child.pid)
     assert_consistent(project)
     assert not build(project, Options(formats=FAST)).failed
     assert_consistent(project)
