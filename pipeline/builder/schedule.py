@@ -12,6 +12,7 @@ from __future__ import annotations
 import multiprocessing
 import os
 import signal
+import time
 from collections import deque
 from collections.abc import Callable, Iterable, Iterator
 from concurrent.futures import FIRST_COMPLETED, Future, ProcessPoolExecutor, wait
@@ -144,10 +145,14 @@ def executor(options: Options, formats: Iterable[str], documents: int) -> Iterat
 def _death(processes: list[BaseProcess]) -> str:
     """Why the pool broke, from how its workers ended (the pool stops the others with
     SIGTERM once one has died)."""
-    ends = []
     for process in processes:
         process.join(2)
-        ends.append(process.exitcode)
+    # The pool's own thread reaps its workers too: when it wins that race, this thread's
+    # wait ends first and the exit status shows on the shared process object a moment later.
+    deadline = time.monotonic() + 2
+    while any(p.exitcode is None for p in processes) and time.monotonic() < deadline:
+        time.sleep(0.02)
+    ends = [process.exitcode for process in processes]
     code = next((c for c in ends if c not in (None, 0, -signal.SIGTERM)), None)
     if code is None:
         code = next((c for c in ends if c), None)
