@@ -7,8 +7,11 @@ from __future__ import annotations
 
 import dataclasses
 import functools
+import multiprocessing
+import os
 import shutil
 from collections.abc import Iterator
+from concurrent.futures import ProcessPoolExecutor
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -63,26 +66,37 @@ class Printed:
 
 def build(root: Path) -> dict[tuple[str, str], Printed]:
     """Every document (the article and the corpus) in every brochure format, rendered by
-    the real renderer in a project under `root`, and checked (verification and preflight)."""
+    the real renderer in a project under `root`, and checked (verification and preflight):
+    on every core, as forked workers (each brochure is laid out alone, on one core)."""
     source = root / "source"
     shutil.copytree(CORPUS, source)
     shutil.copy(ROOT / "source" / f"{ARTICLE_ID}.md", source)
     (root / "styles").symlink_to(ROOT / "styles", target_is_directory=True)
     docs = {ident: load(source / f"{ident}.md", root) for ident in DOC_IDS}
-    built = {}
-    for name, layout in BROCHURE_FORMATS.items():
-        brand = brand_in(name)
-        for ident, doc in docs.items():
-            out = root / "output" / name / ident
-            out.mkdir(parents=True)
-            try:
-                path = render_alone("brochure_pdf", doc, brand, out)
-            except PrintError as error:
-                built[name, ident] = Printed(layout, doc, brand, None, str(error))
-                continue
-            check = check_output(doc, brand, "brochure_pdf", path)
-            built[name, ident] = Printed(layout, doc, brand, path, check=check)
+    cases = [(name, ident) for name in BROCHURE_FORMATS for ident in docs]
+    context = multiprocessing.get_context("fork")
+    with ProcessPoolExecutor(os.cpu_count() or 1, mp_context=context) as pool:
+        made = pool.map(functools.partial(_print, root, docs), cases)
+        built = {}
+        for (name, ident), (path, refused, check) in zip(cases, made, strict=True):
+            layout, brand = BROCHURE_FORMATS[name], brand_in(name)
+            built[name, ident] = Printed(layout, docs[ident], brand, path, refused, check)
     return built
+
+
+def _print(
+    root: Path, docs: dict[str, Document], case: tuple[str, str]
+) -> tuple[Path | None, str, OutputCheck | None]:
+    """One document's brochure in one format, and its checks; or why it was refused."""
+    name, ident = case
+    brand = brand_in(name)
+    out = root / "output" / name / ident
+    out.mkdir(parents=True)
+    try:
+        path = render_alone("brochure_pdf", docs[ident], brand, out)
+    except PrintError as error:
+        return None, str(error), None
+    return path, "", check_output(docs[ident], brand, "brochure_pdf", path)
 
 
 @dataclass(frozen=True)
