@@ -9,7 +9,7 @@ from __future__ import annotations
 import math
 import shutil
 import subprocess
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
@@ -47,7 +47,7 @@ class TextPaint:
 
 @dataclass
 class _State:
-    ctm: tuple[float, ...] = (1, 0, 0, 1, 0, 0)
+    ctm: pikepdf.Matrix = field(default_factory=pikepdf.Matrix)
     space: str = "DeviceGray"
     colour: tuple[float, ...] = (0.0,)
     overprint: bool = False
@@ -56,18 +56,6 @@ class _State:
 
     def copy(self) -> _State:
         return _State(**self.__dict__)
-
-
-def _multiply(a: tuple[float, ...], b: tuple[float, ...]) -> tuple[float, ...]:
-    """The PDF matrix a x b."""
-    return (
-        a[0] * b[0] + a[1] * b[2],
-        a[0] * b[1] + a[1] * b[3],
-        a[2] * b[0] + a[3] * b[2],
-        a[2] * b[1] + a[3] * b[3],
-        a[4] * b[0] + a[5] * b[2] + b[4],
-        a[4] * b[1] + a[5] * b[3] + b[5],
-    )
 
 
 _DEVICE = {"/DeviceCMYK": "DeviceCMYK", "/DeviceGray": "DeviceGray", "/DeviceRGB": "DeviceRGB"}
@@ -102,7 +90,7 @@ def _walk(
 ) -> None:
     stack: list[_State] = []
     artifacts: list[bool] = []
-    text_matrix: tuple[float, ...] = (1, 0, 0, 1, 0, 0)
+    text_matrix = pikepdf.Matrix()
     for instruction in pikepdf.parse_content_stream(owner):
         op = str(instruction.operator)
         args = list(getattr(instruction, "operands", []))
@@ -111,7 +99,7 @@ def _walk(
         elif op == "Q" and stack:
             state = stack.pop()
         elif op == "cm":
-            state.ctm = _multiply(tuple(float(v) for v in args), state.ctm)
+            state.ctm = pikepdf.Matrix(*(float(v) for v in args)) @ state.ctm
         elif op in ("BDC", "BMC"):
             mark = (
                 len(args) == 2
@@ -140,12 +128,12 @@ def _walk(
         elif op == "Tf":
             state.font_size = float(args[1])
         elif op == "BT":
-            text_matrix = (1, 0, 0, 1, 0, 0)
+            text_matrix = pikepdf.Matrix()
         elif op == "Tm":
-            text_matrix = tuple(float(v) for v in args)
+            text_matrix = pikepdf.Matrix(*(float(v) for v in args))
         elif op in ("Tj", "TJ", "'", '"'):
-            _a, _b, c, d, _e, _f = _multiply(text_matrix, state.ctm)
-            size = state.font_size * math.hypot(c, d)
+            shown = text_matrix @ state.ctm
+            size = state.font_size * math.hypot(shown.c, shown.d)
             found.append(
                 TextPaint(
                     page,
@@ -162,7 +150,7 @@ def _walk(
             if xobject.get("/Subtype") == "/Form":
                 inner = state.copy()
                 if "/Matrix" in xobject:
-                    inner.ctm = _multiply(tuple(float(v) for v in xobject.Matrix), state.ctm)
+                    inner.ctm = pikepdf.Matrix(*(float(v) for v in xobject.Matrix)) @ state.ctm
                 _walk(xobject, xobject.get("/Resources", resources), inner, page, found, marks)
 
 

@@ -591,7 +591,7 @@ SMALL_TYPE = 12.0
 
 @dataclass
 class _TextState:
-    ctm: tuple[float, ...] = (1, 0, 0, 1, 0, 0)
+    ctm: pikepdf.Matrix = field(default_factory=pikepdf.Matrix)
     fill: tuple[float, ...] = (0.0,)
     cmyk: bool = False
     overprint: bool = False
@@ -628,7 +628,7 @@ def _shown(
     stack: list[_TextState] = []
     marked: list[bool] = []
     marks = 0
-    text_matrix: tuple[float, ...] = (1, 0, 0, 1, 0, 0)
+    text_matrix = pikepdf.Matrix()
     for instruction in pikepdf.parse_content_stream(owner):
         operator = str(instruction.operator)
         operands = list(getattr(instruction, "operands", []))
@@ -637,7 +637,7 @@ def _shown(
         elif operator == "Q" and stack:
             state = stack.pop()
         elif operator == "cm":
-            state.ctm = _times(tuple(float(v) for v in operands), state.ctm)
+            state.ctm = pikepdf.Matrix(*(float(v) for v in operands)) @ state.ctm
         elif operator in ("BDC", "BMC"):
             marked.append(_is_page_artifact(operands))
             marks += marked[-1]
@@ -658,31 +658,19 @@ def _shown(
         elif operator == "Tf":
             state.size = float(operands[1])
         elif operator == "BT":
-            text_matrix = (1, 0, 0, 1, 0, 0)
+            text_matrix = pikepdf.Matrix()
         elif operator == "Tm":
-            text_matrix = tuple(float(v) for v in operands)
+            text_matrix = pikepdf.Matrix(*(float(v) for v in operands))
         elif operator in ("Tj", "TJ", "'", '"') and not marks:
-            _a, _b, c, d, _e, _f = _times(text_matrix, state.ctm)
-            yield state.size * math.hypot(c, d), state.fill, state.cmyk, state.overprint
+            shown = text_matrix @ state.ctm
+            yield state.size * math.hypot(shown.c, shown.d), state.fill, state.cmyk, state.overprint
         elif operator == "Do" and not marks:
             form = resources.get("/XObject", {}).get(operands[0])
             if form is not None and form.get("/Subtype") == "/Form":
                 inner = dataclasses.replace(state)
                 if "/Matrix" in form:
-                    inner.ctm = _times(tuple(float(v) for v in form.Matrix), state.ctm)
+                    inner.ctm = pikepdf.Matrix(*(float(v) for v in form.Matrix)) @ state.ctm
                 yield from _shown(form, form.get("/Resources", resources), inner, depth + 1)
-
-
-def _times(a: tuple[float, ...], b: tuple[float, ...]) -> tuple[float, ...]:
-    """The PDF matrix product a x b."""
-    return (
-        a[0] * b[0] + a[1] * b[2],
-        a[0] * b[1] + a[1] * b[3],
-        a[2] * b[0] + a[3] * b[2],
-        a[2] * b[1] + a[3] * b[3],
-        a[4] * b[0] + a[5] * b[2] + b[4],
-        a[4] * b[1] + a[5] * b[3] + b[5],
-    )
 
 
 # -- fonts --------------------------------------------------------------------------------
