@@ -9,10 +9,12 @@ from __future__ import annotations
 
 import io
 import json
+import os
 import re
 import shutil
 import statistics
 import struct
+from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 from typing import NamedTuple
 
@@ -160,8 +162,10 @@ def _most_ink(path: Path, folder: Path) -> tuple[float, float]:
 
 def test_total_ink_per_pixel_is_within_the_condition_limit(shelf: Shelf, tmp_path: Path) -> None:
     limit = BRAND.print_condition.ink_limit
-    for name, path in _every(shelf):
-        inside, _sheet = _most_ink(path, tmp_path / name)
+    every = list(_every(shelf))
+    with ThreadPoolExecutor(os.cpu_count() or 1) as pool:  # one Ghostscript per core
+        inks = list(pool.map(lambda item: _most_ink(item[1], tmp_path / item[0]), every))
+    for (name, path), (inside, _sheet) in zip(every, inks, strict=True):
         assert inside <= limit + 1, f"{name}: {inside:.0f}% of ink, above {limit:g}%"
         flight = preflight(path, BRAND)
         assert flight.facts["ink_max"] <= limit
@@ -263,8 +267,11 @@ def test_each_page_lists_only_the_resources_it_draws(shelf: Shelf) -> None:
 def test_ghostscripts_pdfx_route_keeps_text_as_text(shelf: Shelf, tmp_path: Path) -> None:
     # A shop converting for an older RIP: every page without transparency keeps its text
     # (extracted from the converted file) and is not one big image.
-    for name, path in _every(shelf):
-        converted = convert_pdfx(path, tmp_path / f"{name}.pdf")
+    every = list(_every(shelf))
+    with ThreadPoolExecutor(os.cpu_count() or 1) as pool:  # one Ghostscript per core
+        done = pool.map(lambda item: convert_pdfx(item[1], tmp_path / f"{item[0]}.pdf"), every)
+        conversions = list(done)
+    for (name, path), converted in zip(every, conversions, strict=True):
         with pikepdf.open(path) as original:
             plain = [n for n, p in enumerate(original.pages) if not _draws_transparency(p)]
         assert plain, name
