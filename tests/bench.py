@@ -7,9 +7,10 @@ writer waits for), and runs that are compared alternate, so a busy machine slows
 2. a no-op rebuild, against invoke's own start-up (a tasks.py with one empty task);
 3. a one-paragraph edit in one document of an 8-document library, against that library cold;
 4. a 50-document library at 1 worker and at all cores;
-5. the peak memory of a build: the resident memory of its whole process tree (invoke, the
-   build and its workers), summed, sampled from /proc as it runs (and the proportional
-   memory, which counts the pages they share once), in more, untimed, runs of their own;
+5. the peak memory of the cold builds of 1, 8 and 50 documents (all cores): the resident
+   memory of the whole process tree (invoke, the build, its workers, pandoc), summed,
+   sampled from /proc ten times a second as they run (a few milliseconds of CPU each time),
+   and the proportional memory, which counts the pages they share once;
 and then, in this process, where the time of one build goes: each format's render, read-back
 (extraction, per page for PDFs) and check, and the check of a 200- and a 2,000-row table.
 
@@ -27,6 +28,7 @@ import importlib
 import io
 import os
 import shutil
+import signal
 import statistics
 import subprocess
 import sys
@@ -93,19 +95,24 @@ class Run(NamedTuple):
 
 def run(command: list[str], cwd: Path, code: Path = ROOT, memory: bool = False) -> Run:
     """How long a command takes, with the pipeline of `code`; it must succeed. With
-    `memory`, also the peak memory of its process tree: in runs of their own, as reading
-    /proc ten times a second takes CPU from the build it measures."""
+    `memory`, also the peak memory of its process tree, sampled as it runs."""
     path = f"{Path(sys.executable).parent}:{os.environ.get('PATH', '')}"
     env = {**os.environ, "PATH": path, "PYTHONPATH": str(code)}
     start = time.perf_counter()
     rss = pss = 0
     with tempfile.TemporaryFile("w+") as out:
-        process = subprocess.Popen(command, cwd=cwd, stdout=out, stderr=out, text=True, env=env)
-        while process.poll() is None:
-            if memory:
-                now = tree_memory(process.pid)
-                rss, pss = max(rss, now[0]), max(pss, now[1])
-            time.sleep(SAMPLE)
+        process = subprocess.Popen(
+            command, cwd=cwd, stdout=out, stderr=out, text=True, env=env, start_new_session=True
+        )
+        try:
+            while process.poll() is None:
+                if memory:
+                    now = tree_memory(process.pid)
+                    rss, pss = max(rss, now[0]), max(pss, now[1])
+                time.sleep(SAMPLE)
+        finally:  # stopped (Ctrl-C, a time limit): the build and its workers go too
+            if process.poll() is None:
+                os.killpg(process.pid, signal.SIGKILL)
         seconds = time.perf_counter() - start
         if process.returncode != 0:
             out.seek(0)
@@ -148,12 +155,16 @@ def library(folder: Path, count: int, code: Path = ROOT) -> Path:
     return folder
 
 
+def peak(name: str, made: Run) -> dict[str, float]:
+    return {f"rss {name}": made.rss, f"pss {name}": made.pss}
+
+
 def invoke(*args: str) -> list[str]:
     return [sys.executable, "-m", "invoke", *args]
 
 
 Figures = dict[str, list[float]]
-"""Each figure's value in every repeat (seconds, a ratio or bytes), by its name in FIGURES."""
+"""Each figure's value in every repeat (seconds, a ratio or bytes), by its name in `figures`."""
 
 
 def measure(revisions: list[Revision], repeats: int, size: int, work: Path) -> dict[str, Figures]:
@@ -194,8 +205,9 @@ def measure(revisions: list[Revision], repeats: int, size: int, work: Path) -> d
         return run(["sh", "-c", " && ".join(_peer_commands(pandoc, ARTICLE, peer))], peer).seconds
 
     def article(revision: Revision, peer_seconds: float) -> dict[str, float]:
-        seconds = cold(revision, 1).seconds
-        return {"cold": seconds, "peer": peer_seconds, "cold/peer": seconds / peer_seconds}
+        made = cold(revision, 1, memory=True)
+        ratio = made.seconds / peer_seconds
+        return {"cold": made.seconds, "peer": peer_seconds, "cold/peer": ratio} | peak("one", made)
 
     def start() -> float:
         return run(invoke("nothing"), work / "empty").seconds
@@ -219,28 +231,21 @@ def measure(revisions: list[Revision], repeats: int, size: int, work: Path) -> d
         edited = original.replace("Stem cells are", f"Stem cells (edit {next(edits)}) are", 1)
         source[revision.name].write_text(edited, encoding="utf-8")
         edit = run(invoke("build"), project, revision.root).seconds
-        whole = cold(revision, 8).seconds
-        return {"edit": edit, "eight": whole, "edit/eight": edit / whole}
+        whole = cold(revision, 8, memory=True)
+        ratio = edit / whole.seconds
+        return {"edit": edit, "eight": whole.seconds, "edit/eight": ratio} | peak("eight", whole)
 
     def big(revision: Revision, _: float) -> dict[str, float]:
         one = cold(revision, size, "--jobs", "1").seconds
-        every = cold(revision, size, "--jobs", "0").seconds
-        return {"big 1": one, "big all": every, "speed-up": one / every}
-
-    def memory(count: int, name: str) -> Callable[[Revision, float], dict[str, float]]:
-        def peak(revision: Revision, _: float) -> dict[str, float]:
-            sampled = cold(revision, count, memory=True)
-            return {f"rss {name}": sampled.rss, f"pss {name}": sampled.pss}
-
-        return peak
+        every = cold(revision, size, "--jobs", "0", memory=True)
+        times = {"big 1": one, "big all": every.seconds, "speed-up": one / every.seconds}
+        return times | peak("big", every)
 
     rounds("1. the article cold, and the naive peer", article, naive)
-    rounds("5. the article's memory", memory(1, "one"))
     rounds("2. no-op, and invoke's start-up", noop, start)  # the article is built by now
     rounds("3. one edit in 8 documents, and the 8 cold", eight)
-    rounds("5. 8 documents' memory", memory(8, "eight"))
     rounds(f"4. {size} documents on 1 worker and on all", big)
-    rounds(f"5. {size} documents' memory", memory(size, "big"))
+    print(f"every run: {got}", file=sys.stderr)
     return got
 
 
@@ -335,6 +340,8 @@ def main() -> None:
         "--against", metavar="REV", help="also measure this git revision, turn about, and compare"
     )
     options = parser.parse_args()
+    # A time limit's SIGTERM ends the bench as Ctrl-C would: its builds and folders go too.
+    signal.signal(signal.SIGTERM, lambda *_: sys.exit("bench stopped"))
     load = " / ".join(f"{n:.1f}" for n in os.getloadavg())
     print(
         f"Benchmarks ({os.cpu_count()} cores, Python {sys.version.split()[0]}, load {load} "
