@@ -11,6 +11,8 @@ writer waits for), and runs that are compared alternate, so a busy machine slows
    memory of the whole process tree (invoke, the build, its workers, pandoc), summed,
    sampled from /proc ten times a second as they run (a few milliseconds of CPU each time),
    and the proportional memory, which counts the pages they share once;
+6. the CPU time of each cold build (the build, its workers and pandoc, user and system): on a
+   loaded machine the wall times stretch with the load, the CPU time far less;
 and then, in this process, where the time of one build goes: each format's render, read-back
 (extraction, per page for PDFs) and check, and the check of a 200- and a 2,000-row table.
 
@@ -27,6 +29,7 @@ import contextlib
 import importlib
 import io
 import os
+import resource
 import shutil
 import signal
 import statistics
@@ -87,6 +90,10 @@ def checkout(revision: str, root: Path = ROOT) -> Iterator[Path]:
 
 class Run(NamedTuple):
     seconds: float
+    cpu: float = 0.0
+    """CPU seconds (user and system) of the command and every process it waited for: its
+    workers and pandoc too. A loaded machine stretches the wall time of a build several
+    times over; its CPU time far less, so a change in the work done shows there."""
     rss: int = 0
     """The peak resident memory of the command's process tree, summed (when sampled)."""
     pss: int = 0
@@ -94,11 +101,12 @@ class Run(NamedTuple):
 
 
 def run(command: list[str], cwd: Path, code: Path = ROOT, memory: bool = False) -> Run:
-    """How long a command takes, with the pipeline of `code`; it must succeed. With
-    `memory`, also the peak memory of its process tree, sampled as it runs."""
+    """How long a command takes, in wall and CPU seconds, with the pipeline of `code`; it
+    must succeed. With `memory`, also the peak memory of its process tree, sampled as it
+    runs."""
     path = f"{Path(sys.executable).parent}:{os.environ.get('PATH', '')}"
     env = {**os.environ, "PATH": path, "PYTHONPATH": str(code)}
-    start = time.perf_counter()
+    start, cpu = time.perf_counter(), _children_cpu()
     rss = pss = 0
     with tempfile.TemporaryFile("w+") as out:
         process = subprocess.Popen(
@@ -113,11 +121,18 @@ def run(command: list[str], cwd: Path, code: Path = ROOT, memory: bool = False) 
         finally:  # stopped (Ctrl-C, a time limit): the build and its workers go too
             if process.poll() is None:
                 os.killpg(process.pid, signal.SIGKILL)
-        seconds = time.perf_counter() - start
+        seconds, cpu = time.perf_counter() - start, _children_cpu() - cpu
         if process.returncode != 0:
             out.seek(0)
             sys.exit(f"{' '.join(command)} failed:\n{out.read()}")
-    return Run(seconds, rss, pss)
+    return Run(seconds, cpu, rss, pss)
+
+
+def _children_cpu() -> float:
+    """CPU seconds of the finished child processes of this one, and of theirs that they
+    waited for (the kernel adds them up as each is reaped)."""
+    used = resource.getrusage(resource.RUSAGE_CHILDREN)
+    return used.ru_utime + used.ru_stime
 
 
 def tree_memory(root: int) -> tuple[int, int]:
@@ -207,7 +222,8 @@ def measure(revisions: list[Revision], repeats: int, size: int, work: Path) -> d
     def article(revision: Revision, peer_seconds: float) -> dict[str, float]:
         made = cold(revision, 1, memory=True)
         ratio = made.seconds / peer_seconds
-        return {"cold": made.seconds, "peer": peer_seconds, "cold/peer": ratio} | peak("one", made)
+        times = {"cold": made.seconds, "cpu one": made.cpu, "peer": peer_seconds}
+        return times | {"cold/peer": ratio} | peak("one", made)
 
     def start() -> float:
         return run(invoke("nothing"), work / "empty").seconds
@@ -233,12 +249,14 @@ def measure(revisions: list[Revision], repeats: int, size: int, work: Path) -> d
         edit = run(invoke("build"), project, revision.root).seconds
         whole = cold(revision, 8, memory=True)
         ratio = edit / whole.seconds
-        return {"edit": edit, "eight": whole.seconds, "edit/eight": ratio} | peak("eight", whole)
+        times = {"edit": edit, "eight": whole.seconds, "cpu eight": whole.cpu}
+        return times | {"edit/eight": ratio} | peak("eight", whole)
 
     def big(revision: Revision, _: float) -> dict[str, float]:
-        one = cold(revision, size, "--jobs", "1").seconds
+        one = cold(revision, size, "--jobs", "1")
         every = cold(revision, size, "--jobs", "0", memory=True)
-        times = {"big 1": one, "big all": every.seconds, "speed-up": one / every.seconds}
+        times = {"big 1": one.seconds, "cpu big 1": one.cpu, "big all": every.seconds}
+        times |= {"cpu big all": every.cpu, "speed-up": one.seconds / every.seconds}
         return times | peak("big", every)
 
     rounds("1. the article cold, and the naive peer", article, naive)
@@ -262,6 +280,7 @@ def figures(size: int) -> dict[str, Figure]:
     cores = os.cpu_count()
     return {
         "cold": Figure("1. cold build of the article (6 outputs)", "s"),
+        "cpu one": Figure("   its CPU time (all processes)", "s"),
         "peer": Figure("   naive peer (3 pandoc calls)", "s"),
         "cold/peer": Figure("   cold build / naive peer", "x", "<= 1.5x"),
         "noop": Figure("2. no-op rebuild", "s"),
@@ -269,9 +288,12 @@ def figures(size: int) -> dict[str, Figure]:
         "noop/start": Figure("   no-op / invoke start-up", "x", "<= 3x"),
         "edit": Figure("3. one edit in an 8-document library", "s"),
         "eight": Figure("   the 8-document library, cold", "s"),
+        "cpu eight": Figure("   its CPU time (all processes)", "s"),
         "edit/eight": Figure("   one edit / the library cold", "x", "<= 0.25x"),
         "big 1": Figure(f"4. {size}-document library, 1 worker", "s"),
+        "cpu big 1": Figure("   its CPU time (all processes)", "s"),
         "big all": Figure(f"   {size}-document library, {cores} workers", "s"),
+        "cpu big all": Figure("   its CPU time (all processes)", "s"),
         "speed-up": Figure("   speed-up", "x", ">= 1.7x at 2 cores", higher_is_better=True),
         "rss one": Figure("5. peak memory, summed RSS: the article", "MB", "<= 400 MB"),
         "rss eight": Figure("   the 8-document library", "MB", "<= 400 MB"),

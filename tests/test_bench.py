@@ -5,11 +5,12 @@ by hand: no timed test)."""
 from __future__ import annotations
 
 import subprocess
+import sys
 from pathlib import Path
 
 import pytest
 
-from tests.bench import ROOT, checkout, verdict
+from tests.bench import ROOT, checkout, run, verdict
 
 pytestmark = pytest.mark.fast
 
@@ -44,3 +45,13 @@ def test_an_unknown_revision_is_named() -> None:
         checkout("no-such-revision"),
     ):
         pass
+
+
+def test_a_run_counts_the_cpu_time_of_the_processes_its_command_waited_for() -> None:
+    # The command's own process only waits; a child it starts (as a build starts its
+    # workers) spends at least 0.3 s of CPU: the run's CPU time holds it.
+    busy = "import time\nwhile time.process_time() < 0.3: pass"
+    waits = f"import subprocess, sys; subprocess.run([sys.executable, '-c', {busy!r}], check=True)"
+    made = run([sys.executable, "-c", waits], ROOT)
+    assert made.cpu >= 0.3
+    assert made.seconds > 0
