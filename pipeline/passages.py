@@ -14,6 +14,7 @@ from __future__ import annotations
 from pathlib import Path
 
 from pipeline import limits
+from pipeline.errors import UserError
 
 FOLDER = Path("styles") / "passages"
 """Where passages live, relative to the project."""
@@ -22,7 +23,7 @@ KNOWN_KEYS = ("id", "lang", "translated-from")
 passage it translates (pipeline/translations/record.py)."""
 
 
-class Missing(Exception):
+class Missing(UserError):
     """No version of the passage in the language asked for; the message says which file to
     write."""
 
