@@ -275,7 +275,7 @@ def test_placeholders_warn_at_every_build_and_fail_a_strict_one(tmp_path: Path) 
     assert len(refused) == len(expected), result.stderr
     assert all(line.endswith("(an error with --strict)") for line in refused)
 
-    for (line, key), new in zip(
+    for (number, key), new in zip(
         named,
         (
             '"Lakeside Clinic"',
@@ -292,7 +292,7 @@ def test_placeholders_warn_at_every_build_and_fail_a_strict_one(tmp_path: Path) 
         strict=True,
     ):
         lines = toml.read_text().split("\n")
-        lines[line - 1] = f"{key} = {new}"
+        lines[number - 1] = f"{key} = {new}"
         toml.write_text("\n".join(lines))
     toml.write_text(toml.read_text().replace("PLACEHOLDER", "Replaced"))
     report = build(project, Options(formats=("html",), placeholders="error"))
