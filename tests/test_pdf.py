@@ -15,7 +15,7 @@ from typing import Any
 import pdfplumber
 import pikepdf
 import pytest
-from pdfplumber.utils import cluster_objects
+from pdfplumber.utils.clustering import cluster_objects
 from PIL import Image
 
 from pipeline.brand import Brand, load_brand
@@ -27,6 +27,7 @@ from pipeline.model import Disclaimer, Document, Section
 from pipeline.source import load
 from pipeline.text import paragraphs
 from tests.conftest import ROOT, Built
+from tests.printing import trimbox
 
 PDF_KINDS = ("brochure_pdf", "accessible_pdf")
 MM = 72 / 25.4
@@ -76,7 +77,7 @@ def colour_space_components(name: Any, resources: Any) -> int:
     return 0
 
 
-def fonts(pdf: pikepdf.Pdf) -> Iterator[tuple[str, pikepdf.Dictionary]]:
+def fonts(pdf: pikepdf.Pdf) -> Iterator[tuple[str, pikepdf.Object]]:
     for page in pdf.pages:
         for name, font in page.Resources.get("/Font", {}).items():
             for leaf in font.get("/DescendantFonts", [font]):
@@ -141,7 +142,7 @@ def test_the_cover_colour_field_runs_into_the_bleed(built: Built, brand: Brand) 
     primary = pytest.approx([v / 100 for v in brand.colour("primary").cmyk])
     with pdfplumber.open(built.path("brochure_pdf")) as pdf:
         cover = pdf.pages[0]
-        left, top, right, _ = cover.trimbox
+        left, top, right, _ = trimbox(cover)
         fields = [
             r
             for r in cover.rects
