@@ -181,7 +181,9 @@ def test_one_hard_summary_among_easy_ones_fails_naming_its_line(tmp_path: Path) 
     part, sentence = float(said.group(1)), float(said.group(2))
     assert 8 < part < sentence, "the part over the ceiling, its hardest sentence harder still"
     notes = [line for line in report.lines if "reading level" in line]
-    grade = float(re.search(r"one-pager FK grade ([\d.]+)", notes[0]).group(1))  # type: ignore[union-attr]
+    graded = re.search(r"one-pager FK grade ([\d.]+)", notes[0])
+    assert graded, notes[0]
+    grade = float(graded.group(1))
     assert grade <= 6, "the page as a whole is under its target: only the part fails"
 
 
