@@ -33,7 +33,7 @@ from tests.brochures import DOC_IDS, MM, Line, PageLines, Printed, brand_in, bui
 from tests.conftest import ARTICLE_ID, ROOT
 from tests.leaflet import leaflet
 from tests.leaflet import section as source_section
-from tests.printing import render
+from tests.printing import render, trimbox
 
 CASES = [(name, ident) for name in BROCHURE_FORMATS for ident in DOC_IDS]
 Built = dict[tuple[str, str], Printed]
@@ -67,8 +67,9 @@ def full_text(path: Path) -> list[str]:
 def test_trim_and_page_count_are_the_formats(brochures: Built, name: str, ident: str) -> None:
     found = printed(brochures, name, ident)
     layout = found.layout
-    assert found.check is not None and found.check.passed, (found.check.gaps, found.check.problems)
-    with pikepdf.open(found.path) as pdf:
+    assert found.check is not None
+    assert found.check.passed, (found.check.gaps, found.check.problems)
+    with pikepdf.open(found.file) as pdf:
         pages = len(pdf.pages)
         for page in pdf.pages:
             left, bottom, right, top = (float(v) / MM for v in page.obj.TrimBox)
@@ -114,7 +115,7 @@ def test_no_notes_page_where_the_text_fits(brochures: Built, name: str, ident: s
     loosest = "the loosest the brand allows"
     if found.layout.is_booklet:
         notes_too = [
-            n for n, text in enumerate(full_text(found.path), 1) if "\nNotes\r" in "\n" + text
+            n for n, text in enumerate(full_text(found.file), 1) if "\nNotes\r" in "\n" + text
         ]
         notes = sorted(set(notes) | set(notes_too))
         last = len(found.pages)
@@ -144,7 +145,7 @@ def test_the_article_fills_its_booklet_without_filler(brochures: Built, name: st
 def test_text_is_inside_the_safe_area(brochures: Built, name: str, ident: str) -> None:
     found = printed(brochures, name, ident)
     layout, safe = found.layout, found.layout.safe
-    pdf = pdfium.PdfDocument(found.path)
+    pdf = pdfium.PdfDocument(found.file)
     try:
         for number, page in enumerate(pdf, start=1):
             left, bottom, right, top = page.get_trimbox()
@@ -216,7 +217,7 @@ def test_headings_keep_with_their_text_and_their_last_words(
 @pytest.mark.parametrize(("name", "ident"), CASES)
 def test_the_cover_title_ends_in_two_words(brochures: Built, name: str, ident: str) -> None:
     found = printed(brochures, name, ident)
-    with pdfplumber.open(found.path) as pdf:
+    with pdfplumber.open(found.file) as pdf:
         words = pdf.pages[0].extract_words(extra_attrs=["size"])
     title = [w for w in words if w["size"] == pytest.approx(found.layout.title_size, abs=0.1)]
     lines: dict[int, list[str]] = {}
@@ -286,7 +287,7 @@ ADDRESSES = {
 )
 def test_links_print_their_addresses(brochures: Built, name: str, ident: str) -> None:
     found = printed(brochures, name, ident)
-    pages = [page.replace("\ufffe", "-").replace("\u200b", "") for page in full_text(found.path)]
+    pages = [page.replace("\ufffe", "-").replace("\u200b", "") for page in full_text(found.file)]
     text = " ".join(" ".join(pages).split())
     unwrapped = re.sub(r"(?<=[/.]) (?=\S)|(?<=\S) (?=\.[a-z])", "", text)
     for wanted in PRINTED_LINKS[ident]:
@@ -316,7 +317,7 @@ def test_verification_expects_the_printed_addresses(
 @pytest.mark.parametrize(("name", "ident"), CASES)
 def test_no_web_arrows_on_paper(brochures: Built, name: str, ident: str) -> None:
     found = printed(brochures, name, ident)
-    assert not any("\u21a9" in text for text in full_text(found.path))
+    assert not any("\u21a9" in text for text in full_text(found.file))
 
 
 # -- the back page --------------------------------------------------------------------------
@@ -324,13 +325,13 @@ def test_no_web_arrows_on_paper(brochures: Built, name: str, ident: str) -> None
 
 def back_text(found: Printed) -> str:
     """The back page's text (a tri-fold: its back panel, the middle of page 1)."""
-    pages = full_text(found.path)
+    pages = full_text(found.file)
     if found.layout.is_booklet:
         return " ".join(pages[-1].split())
     layout = found.layout
     left = layout.panels[-1]
     right = left + layout.panels[1]
-    pdf = pdfium.PdfDocument(found.path)
+    pdf = pdfium.PdfDocument(found.file)
     try:
         page = pdf[0]
         height = page.get_height()
@@ -361,7 +362,7 @@ def test_the_back_page_does_a_back_pages_job(brochures: Built, name: str, ident:
 @pytest.mark.parametrize(("name", "ident"), CASES)
 def test_the_qr_code_scans_to_the_web_version(brochures: Built, name: str, ident: str) -> None:
     found = printed(brochures, name, ident)
-    pdf = pdfium.PdfDocument(found.path)
+    pdf = pdfium.PdfDocument(found.file)
     try:
         page = pdf[len(pdf) - 1 if found.layout.is_booklet else 0]
         dpi = 200
@@ -370,7 +371,9 @@ def test_the_qr_code_scans_to_the_web_version(brochures: Built, name: str, ident
         pdf.close()
     (code,) = zxingcpp.read_barcodes(picture)
     assert code.text == found.brand.leaflet_url(found.doc.edition)
-    modules = 17 + 4 * int(code.extra["Version"])
+    extra = code.extra  # zxing-cpp: a dict of what the symbology adds
+    assert isinstance(extra, dict), extra
+    modules = 17 + 4 * int(extra["Version"])
     corners = [tuple(map(int, corner.split("x"))) for corner in str(code.position).split()]
     symbol = (max(x for x, _ in corners) - min(x for x, _ in corners)) / dpi * 25.4
     assert symbol * (modules + 8) / modules >= 20, f"{symbol:.1f} mm without its quiet zone"
@@ -387,7 +390,7 @@ def test_a_translation_s_web_version_is_in_its_language_s_folder() -> None:
 
 def test_the_qr_code_is_black_ink_alone(brochures: Built) -> None:
     found = printed(brochures, "letter-booklet", ARTICLE_ID)
-    with pikepdf.open(found.path) as pdf:
+    with pikepdf.open(found.file) as pdf:
         back = pdf.pages[-1]
         strokes = [
             [float(v) for v in instruction.operands]
@@ -413,7 +416,7 @@ def test_figures_are_centred_in_their_column(brochures: Built) -> None:
             continue
         with pdfplumber.open(found.path) as pdf:
             for number, page in enumerate(pdf.pages, start=1):
-                trim = page.trimbox
+                trim = trimbox(page)
                 for image in page.images:
                     middle = ((image["x0"] + image["x1"]) / 2 - trim[0]) / MM
                     columns = found.layout.text_columns(number)
@@ -457,14 +460,14 @@ def test_disclaimers_in_a_row_read_as_one_group(brochures: Built) -> None:
             ):
                 groups += 1
             previous = item
-    inside = " ".join(full_text(found.path)[1:-1])
+    inside = " ".join(full_text(found.file)[1:-1])
     assert inside.count("IMPORTANT") == groups < len(list(found.doc.disclaimers))
     assert found.check is not None and not found.check.gaps
 
 
 def test_quotes_definitions_and_superscripts_are_styled_for_print(brochures: Built) -> None:
     found = printed(brochures, "letter-booklet", "hand-washing")
-    with pdfplumber.open(found.path) as pdf:
+    with pdfplumber.open(found.file) as pdf:
         for page in pdf.pages:
             words = page.extract_words(extra_attrs=["fontname"])
             quote = [w for w in words if w["text"] == "Keep" and "Bold" not in w["fontname"]]
@@ -472,7 +475,7 @@ def test_quotes_definitions_and_superscripts_are_styled_for_print(brochures: Bui
             if not (quote and soap):
                 continue
             # a quote: a rule at its left (drawn as part of the quote's border path)
-            assert _rule_left_of(found.path, page.page_number, quote[0]), "a bare quote"
+            assert _rule_left_of(found.file, page.page_number, quote[0]), "a bare quote"
             # a definition list: the term bold, its definition indented a little
             definition = next(  # "Any plain soap from a shop", under "Soap"
                 w

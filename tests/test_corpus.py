@@ -70,11 +70,14 @@ class Corpus:
         return f"Corpus({self.project.root})"
 
     def manifest(self, doc_id: str) -> dict[str, Any]:
-        return json.loads((self.project.output_dir / doc_id / "manifest.json").read_text())
+        manifest: dict[str, Any] = json.loads(
+            (self.project.output_dir / doc_id / "manifest.json").read_text()
+        )
+        return manifest
 
     def path(self, doc_id: str, kind: str) -> Path:
         entry = self.manifest(doc_id)["outputs"][kind]
-        return self.project.output_dir / doc_id / entry["path"]
+        return self.project.output_dir / doc_id / str(entry["path"])
 
 
 @pytest.fixture(scope="module")
@@ -162,7 +165,8 @@ class Features:
         self.see("symbols", all(symbol in text for symbol in ("°", "≥", "✓", "→", "½")))
 
     def _node(self, node: dict[str, Any]) -> None:
-        kind, content = node["t"], node.get("c")
+        kind = node["t"]
+        content: Any = node.get("c")  # pandoc's JSON: what a node holds depends on its kind
         if kind == "Header":
             self.see(f"subheading level {content[0]}")
         elif kind == "Strong":

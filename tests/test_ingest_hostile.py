@@ -10,6 +10,7 @@ and a full or read-only review folder is a clear error too."""
 
 from __future__ import annotations
 
+import functools
 import json
 import os
 import resource
@@ -144,7 +145,7 @@ CASES: dict[str, tuple[Maker, str]] = {
     ),
     **{
         f"malformed {part}": (
-            lambda d, t, part=part: hostile.malformed(d, t, part),  # type: ignore[misc]
+            functools.partial(hostile.malformed, part=part),
             f"{part} is not well-formed XML",
         )
         for part in PARTS
