@@ -141,7 +141,7 @@ class Corpus:
 
     def path(self, doc_id: str, kind: str) -> Path:
         entry = self.manifest(doc_id)["outputs"][kind]
-        return self.project.output_dir / doc_id / entry["path"]
+        return self.project.output_dir / doc_id / str(entry["path"])
 
 
 @pytest.fixture(scope="session")
