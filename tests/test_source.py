@@ -10,7 +10,8 @@ import pytest
 from PIL import Image
 
 from pipeline.model import Disclaimer
-from pipeline.source import SourceError, load
+from pipeline.problems import SourceError
+from pipeline.source import load
 
 pytestmark = pytest.mark.fast  # unit tests that render nothing (invoke test --fast)
 
