@@ -309,12 +309,14 @@ def lint(c: Context) -> None:
 )
 def test(c: Context, k: str = "", fast: bool = False) -> None:
     """Install what tests need, lint, run them (--fast: the fast tier)."""
-    _need("pytest", "ruff", "mypy", "playwright", "pikepdf")
+    _need("pytest", "xdist", "ruff", "mypy", "playwright", "pikepdf")
     if not fast:
         setup(c, tests=True)
         lint(c)
-    # The whole suite names its slowest tests, where time is won back.
-    selection = (" -m fast" if fast else " --durations=15") + (f" -k {k!r}" if k else "")
+    # The whole suite runs on every core, a test module to a worker (its module fixtures
+    # built once), and names its slowest tests, where time is won back.
+    whole = " -n auto --dist loadfile --durations=15"
+    selection = (" -m fast" if fast else whole) + (f" -k {k!r}" if k else "")
     with c.cd(str(ROOT)):
         c.run(f"{sys.executable} -m pytest{selection}", pty=False)
 

@@ -63,7 +63,7 @@ def verify(
 
 
 def load(path: Where, root: Where | None = None) -> Document:
-    """One source file as the model; raises `pipeline.source.SourceError` (its `problems`:
+    """One source file as the model; raises `pipeline.problems.SourceError` (its `problems`:
     file, line, message) when it breaks the contract. `root`: the project (default: the
     folder above source/)."""
     from pipeline.source import load as load_source

@@ -49,6 +49,8 @@ def _restore(kind: type[UserError], args: tuple[Any, ...], state: dict[str, Any]
 
 _NO_ROOM = (errno.ENOSPC, errno.EFBIG, errno.EDQUOT, errno.EROFS)
 """Errors that mean the disk, not the document: said as such."""
+_GATEWAYS = ("/pipeline/tools.py", "/pipeline/pandoc.py")
+"""The external programs' gateway: a failure there is named at the line that called it."""
 _REFUSED = (errno.EACCES, errno.EPERM)
 """A file the system will not let the pipeline read or write: the machine's state."""
 
@@ -85,7 +87,9 @@ def failure(error: BaseException) -> Failure:
     if template:
         return Failure(template)
     frames = traceback.extract_tb(error.__traceback__)
-    where = f" (at {_shown(frames[-1])})" if frames else ""
+    # Where the pipeline called an external program that failed, not the gateway's own line.
+    ours = [f for f in frames if not f.filename.endswith(_GATEWAYS)] or frames
+    where = f" (at {_shown(ours[-1])})" if ours else ""
     return Failure(
         f"a bug in the pipeline: {type(error).__name__}: {error}{where}",
         "".join(traceback.format_exception(error)),

@@ -24,7 +24,7 @@ from xml.sax.saxutils import escape
 from pipeline import tools
 from pipeline.brand import Brand
 from pipeline.model import Block, Disclaimer, Document, Section
-from pipeline.source import Problem
+from pipeline.problems import Problem
 from pipeline.text import nodes
 
 LIST_MARKERS = "\u2022\u25e6\u25aa"

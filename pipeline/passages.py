@@ -13,7 +13,9 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from pipeline import limits
+from pipeline.errors import UserError
+from pipeline.frontmatter import declared_lang
+from pipeline.problems import SourceError
 
 FOLDER = Path("styles") / "passages"
 """Where passages live, relative to the project."""
@@ -22,7 +24,7 @@ KNOWN_KEYS = ("id", "lang", "translated-from")
 passage it translates (pipeline/translations/record.py)."""
 
 
-class Missing(Exception):
+class Missing(UserError):
     """No version of the passage in the language asked for; the message says which file to
     write."""
 
@@ -47,8 +49,11 @@ def file_for(root: Path, ident: str, lang: str) -> Path:
             f'no shared passage "{ident}": write it in {FOLDER.as_posix()}/{ident}.md, '
             "or include one that exists" + (f" ({', '.join(known(root))})" if known(root) else "")
         )
-    written_in = lang_of(original)
-    if written_in is not None and written_in.split("-")[0].lower() != primary.lower():
+    try:
+        written_in = declared_lang(original, root)
+    except SourceError:  # its own load says why, at its line
+        return original
+    if written_in.split("-")[0].lower() != primary.lower():
         raise Missing(
             f'the shared passage "{ident}" has no version in {lang}: translate '
             f"{FOLDER.as_posix()}/{ident}.md ({written_in}) into "
@@ -76,22 +81,3 @@ def original_of(path: Path) -> Path | None:
 def known(root: Path) -> list[str]:
     """The ids of the passages the project has (their original files)."""
     return sorted(p.stem for p in folder(root).glob("*.md") if "." not in p.stem)
-
-
-def lang_of(path: Path) -> str | None:
-    """The `lang:` a passage file's metadata names, read from its first lines (the loader
-    checks it properly)."""
-    try:  # a named pipe or a link out of the folder is refused, never waited on or followed
-        with open(
-            limits.open_regular(path, path.parent), encoding="utf-8", errors="replace"
-        ) as stream:
-            head = [stream.readline(4096) for _ in range(20)]
-    except OSError:
-        return None
-    for line in head[1:]:
-        if line.strip() in {"---", "..."}:
-            break
-        key, _, value = line.partition(":")
-        if key.strip() == "lang":
-            return value.split("#")[0].strip().strip("\"'") or None
-    return None

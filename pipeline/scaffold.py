@@ -8,7 +8,9 @@ import json
 from pathlib import Path
 
 from pipeline.errors import UserError
-from pipeline.source import ID_PATTERN, LANG_PATTERN, PLACEHOLDER, slug
+from pipeline.frontmatter import LANG_PATTERN
+from pipeline.metadata import ID_PATTERN, slug
+from pipeline.unwritten import PLACEHOLDER
 
 TEMPLATE = """\
 ---

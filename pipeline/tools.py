@@ -4,9 +4,11 @@ through one function: `run`.
 It finds the program (pandoc as pypandoc-binary ships it, found without importing pypandoc;
 any other on PATH), gives it its input on stdin, waits at most its time limit, caps its memory
 when asked, and raises one error, `ToolError`, for a program that is missing, fails or runs
-too long: the caller says what that means for its user (a figure librsvg cannot draw, a DOCX
-pandoc cannot read). Memory is capped by util-linux's prlimit, which sets the limit and then
-runs the program: nothing runs in the child between fork and exec (threads forbid it).
+too long. A missing program is the user's to install (`ToolMissing`, a UserError); any other
+failure is said by its caller as what it means for its user (a figure librsvg cannot draw, a
+DOCX pandoc cannot read), or, uncaught, is a bug. Memory is capped by util-linux's prlimit,
+which sets the limit and then runs the program: nothing runs in the child between fork and
+exec (threads forbid it).
 pandoc itself is run through `pipeline.pandoc.run`, which adds its sandbox.
 """
 
@@ -18,7 +20,7 @@ import shutil
 import subprocess
 from collections.abc import Mapping, Sequence
 from pathlib import Path
-from typing import Literal
+from typing import Any, Literal
 
 from pipeline.errors import UserError
 
@@ -33,19 +35,35 @@ INSTALL = {
 MB = 1024 * 1024
 
 
-class ToolError(UserError):
-    """An external program is missing, failed or took too long."""
+class ToolError(Exception):
+    """An external program failed or took too long. That is not in itself the user's doing:
+    a caller that handed the program a user's file says what the failure means for them, as a
+    UserError (a figure librsvg cannot draw, a DOCX pandoc cannot read); uncaught, it is a bug
+    of ours or of the program (pandoc failing to write the DOCX of a source it has read), and
+    is reported as one, with its traceback."""
 
     def __init__(
         self, program: str, how: Literal["missing", "failed", "too slow"], said: str = ""
     ) -> None:
-        self.program, self.how, self.said = program, how, said
         text = {
             "missing": f"{program} is not installed",
             "failed": f"{program} failed" + (f": {said}" if said else ""),
             "too slow": f"{program} took longer than {said} s",
         }[how]
-        super().__init__(text, fix=INSTALL.get(program, "") if how == "missing" else "")
+        super().__init__(text)
+        self.program, self.how, self.said = program, how, said
+        self.fix = INSTALL.get(program, "") if how == "missing" else ""
+
+    def __reduce__(self) -> tuple[Any, ...]:
+        return (type(self), (self.program, self.how, self.said))
+
+
+class ToolMissing(ToolError, UserError):
+    """An external program is not installed: the machine's setup, which the user fixes as
+    `fix` says."""
+
+    def __init__(self, program: str, how: Literal["missing"] = "missing", said: str = "") -> None:
+        super().__init__(program, how, said)
 
 
 def run(
@@ -80,7 +98,7 @@ def find(program: str) -> str:
     """Where `program` (a name, or a path) is; ToolError when it is not installed."""
     found = pandoc_binary() if program == "pandoc" else shutil.which(program)
     if found is None:
-        raise ToolError(program, "missing")
+        raise ToolMissing(program)
     return str(found)
 
 

@@ -20,7 +20,8 @@ from pipeline.builder.project import Project
 from pipeline.builder.report import Listener, Report
 from pipeline.labels import check as check_labels
 from pipeline.model import Document
-from pipeline.source import SourceError, load
+from pipeline.problems import SourceError
+from pipeline.source import load
 from pipeline.translations import staleness
 
 

@@ -26,6 +26,7 @@ from __future__ import annotations
 
 import argparse
 import contextlib
+import functools
 import importlib
 import io
 import os
@@ -41,14 +42,14 @@ import time
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from pathlib import Path
-from typing import NamedTuple
+from typing import NamedTuple, TypeVar
 
 import pypdfium2
 
 from pipeline import extract
 from pipeline.brand import load_brand
 from pipeline.checks import verify
-from pipeline.formats import FORMATS, Job
+from pipeline.formats import FORMATS, render_alone
 from pipeline.source import load
 from tests.leaflet import leaflet, render, section, table
 
@@ -387,7 +388,11 @@ def main() -> None:
     print(f"\nload at the end: {load}")
 
 
-def timed(action):  # type: ignore[no-untyped-def]
+T = TypeVar("T")
+
+
+def timed(action: Callable[[], T]) -> tuple[T, float]:
+    """What `action` returns, and how many seconds it took."""
     start = time.perf_counter()
     result = action()
     return result, time.perf_counter() - start
@@ -406,14 +411,10 @@ def where_the_time_goes() -> None:
             out = Path(scratch) / kind
             out.mkdir()
             seen = brand.only(fmt.brand_tables)
-            path, seconds = timed(
-                lambda fmt=fmt, out=out, seen=seen: fmt.render(Job.alone(fmt, doc, seen), out)
-            )
-            found, extract_seconds = timed(lambda path=path: extract.read(path))
+            path, seconds = timed(functools.partial(render_alone, kind, doc, seen, out))
+            found, extract_seconds = timed(functools.partial(extract.read, path))
             _, check_seconds = timed(
-                lambda kind=kind, fmt=fmt, found=found: verify.check(
-                    doc, kind, fmt.verified, found.text, found.hidden
-                )
+                functools.partial(verify.check, doc, kind, fmt.verified, found.text, found.hidden)
             )
             print(
                 f"{kind:17s} {seconds * 1000:8.0f} ms render, {extract_seconds * 1000:6.0f} ms "
@@ -422,7 +423,7 @@ def where_the_time_goes() -> None:
             )
             if path.suffix == ".html":
                 _, strict_seconds = timed(
-                    lambda path=path: extract.read(path, html_reading="browser")
+                    functools.partial(extract.read, path, html_reading="browser")
                 )
                 print(f"{'':17s} {'':8s}    {strict_seconds * 1000:9.0f} ms extract (strict)")
         _table_figures(Path(scratch))
@@ -446,13 +447,9 @@ def _table_figures(scratch: Path) -> None:
         doc = leaflet(folder, section("doses", table(rows, ["Row", "Dose", "Taken"])))
         for kind in kinds:
             found = extract.read(render(doc, kind, folder))
-            gaps, seconds = timed(
-                lambda doc=doc, found=found, kind=kind: verify.check(doc, kind, "full", found.text)
-            )
+            gaps, seconds = timed(functools.partial(verify.check, doc, kind, "full", found.text))
             lost = found.text.replace(f"Row {size // 2}\n", "", 1)
-            _, failing = timed(
-                lambda doc=doc, lost=lost, kind=kind: verify.check(doc, kind, "full", lost)
-            )
+            _, failing = timed(functools.partial(verify.check, doc, kind, "full", lost))
             print(
                 f"{size}-row table{'':>{6 - len(str(size))}}{seconds * 1000:8.1f} ms check "
                 f"({kind}, {len(gaps)} gaps), {failing * 1000:.0f} ms with a row missing"

@@ -14,6 +14,7 @@ from collections.abc import Iterator
 from concurrent.futures import ProcessPoolExecutor
 from dataclasses import dataclass
 from pathlib import Path
+from typing import Any
 
 import pdfplumber
 
@@ -26,8 +27,12 @@ from pipeline.formats.pdf.paged import PrintError
 from pipeline.model import Document
 from pipeline.source import load
 from tests.conftest import ARTICLE_ID, ROOT
+from tests.printing import trimbox
 
 MM = 72 / 25.4
+Word = dict[str, Any]
+"""A word as pdfplumber extracts it (text, x0, x1, top, bottom, size, fontname), its place
+in mm from the trim's top left once read into a column."""
 CORPUS = ROOT / "tests" / "corpus"
 DOC_IDS = (ARTICLE_ID, *sorted(path.stem for path in CORPUS.glob("*.md")))
 
@@ -50,10 +55,15 @@ class Printed:
     refused: str = ""
     check: OutputCheck | None = None
 
+    @property
+    def file(self) -> Path:
+        """The brochure's PDF (a test that asks for a refused one's fails)."""
+        assert self.path is not None, self.refused
+        return self.path
+
     @functools.cached_property
     def pages(self) -> list[PageLines]:
-        assert self.path is not None
-        with pdfplumber.open(self.path) as pdf:
+        with pdfplumber.open(self.file) as pdf:
             return [PageLines.read(page, self.layout, n) for n, page in enumerate(pdf.pages, 1)]
 
     @property
@@ -127,10 +137,10 @@ class PageLines:
 
     @classmethod
     def read(cls, page: pdfplumber.page.Page, layout: BrochureFormat, number: int) -> PageLines:
-        trim = page.trimbox  # left, top, right, bottom in pdfplumber's space
+        trim = trimbox(page)
         top_limit = layout.margins.top - 1
         bottom_limit = layout.trim[1] - layout.margins.bottom + 1
-        columns: list[list[dict]] = [[] for _ in layout.text_columns(number)]
+        columns: list[list[Word]] = [[] for _ in layout.text_columns(number)]
         words = page.extract_words(extra_attrs=["size", "fontname"], keep_blank_chars=False)
         for word in words:
             x0, x1 = (word["x0"] - trim[0]) / MM, (word["x1"] - trim[0]) / MM
@@ -147,7 +157,7 @@ class PageLines:
         return cls(number, lines, notes)
 
 
-def _lines(words: list[dict]) -> Iterator[Line]:
+def _lines(words: list[Word]) -> Iterator[Line]:
     """Words grouped into lines: a word whose height overlaps a line's by more than a third
     of its own is on it (a superscript too)."""
     for group in _overlapping(sorted(words, key=lambda w: (w["top"], w["x0"]))):
@@ -163,8 +173,8 @@ def _lines(words: list[dict]) -> Iterator[Line]:
         )
 
 
-def _overlapping(words: list[dict]) -> Iterator[list[dict]]:
-    group: list[dict] = []
+def _overlapping(words: list[Word]) -> Iterator[list[Word]]:
+    group: list[Word] = []
     top = bottom = 0.0
     for word in words:
         overlap = min(bottom, word["bottom"]) - max(top, word["top"])

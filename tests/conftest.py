@@ -1,7 +1,10 @@
-"""Shared fixtures: the real article, built once per test session into a temporary folder."""
+"""Shared fixtures: the real article and the corpus, each built once per test session into a
+temporary folder, read-only to the tests that share them (a test that changes outputs
+changes its own copy)."""
 
 from __future__ import annotations
 
+import datetime as dt
 import json
 import os
 import shutil
@@ -13,13 +16,14 @@ from typing import Any
 import pytest
 from hypothesis import HealthCheck, settings
 
-from pipeline.builder import Options, Project, build, verify_published
+from pipeline.builder import Options, Project, Report, build, verify_published
 from pipeline.formats import Format, Job
 from pipeline.model import Document
 from pipeline.source import load
 
 ROOT = Path(__file__).resolve().parent.parent
 ARTICLE_ID = "ddd-stem-cell-therapy"
+CORPUS = ROOT / "tests" / "corpus"
 
 # Hypothesis profiles. "suite", every run's: a handful of examples, for properties that build
 # whole documents (a property that is fast sets its own count). "thorough": many more, for a
@@ -118,3 +122,37 @@ def built(tmp_path_factory: pytest.TempPathFactory, article: Document) -> Built:
 def mutable(built: Built, tmp_path: Path) -> Built:
     """A copy of the built outputs that a test may change."""
     return built.copy(tmp_path / "output")
+
+
+class Corpus:
+    """The corpus, built: its project, the build's report, each document's model."""
+
+    def __init__(self, project: Project, report: Report, docs: dict[str, Document]):
+        self.project, self.report, self.docs = project, report, docs
+
+    def __repr__(self) -> str:  # what Hypothesis prints of a failing example
+        return f"Corpus({self.project.root})"
+
+    def manifest(self, doc_id: str) -> dict[str, Any]:
+        manifest: dict[str, Any] = json.loads(
+            (self.project.output_dir / doc_id / "manifest.json").read_text()
+        )
+        return manifest
+
+    def path(self, doc_id: str, kind: str) -> Path:
+        entry = self.manifest(doc_id)["outputs"][kind]
+        return self.project.output_dir / doc_id / str(entry["path"])
+
+
+@pytest.fixture(scope="session")
+def corpus(tmp_path_factory: pytest.TempPathFactory) -> Corpus:
+    """The whole corpus (tests/corpus/), built once for the session in all six formats with
+    the real styles: tests/test_corpus.py reads every output, tests/test_print_prepress.py
+    its brochures."""
+    root = tmp_path_factory.mktemp("corpus")
+    shutil.copytree(CORPUS, root / "source")
+    (root / "styles").symlink_to(ROOT / "styles", target_is_directory=True)
+    report = build(Project.at(root))
+    today = dt.date.fromisoformat(TODAY)
+    docs = {p.stem: load(p, root, today) for p in sorted((root / "source").glob("*.md"))}
+    return Corpus(Project.at(root), report, docs)

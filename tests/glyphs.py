@@ -14,7 +14,7 @@ from __future__ import annotations
 
 import re
 from collections import Counter
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Iterable, Iterator
 from pathlib import Path
 
 import pikepdf
@@ -28,10 +28,11 @@ def drawn_glyphs(path: Path) -> Counter[tuple[str, int]]:
     found: Counter[tuple[str, int]] = Counter()
     with pikepdf.open(path) as pdf:
         for page in pdf.pages:
-            fonts = page.Resources.get("/Font", {})
+            fonts = page.Resources.get("/Font", pikepdf.Dictionary())
             cids = {str(name): _code_to_cid(font) for name, font in fonts.items()}
             font = ""
-            for operands, operator in pikepdf.parse_content_stream(page, "Tf Tj TJ"):
+            for instruction in pikepdf.parse_content_stream(page, "Tf Tj TJ"):
+                operands, operator = instruction.operands, instruction.operator
                 if str(operator) == "Tf":
                     font = str(operands[0])
                     continue
@@ -41,14 +42,14 @@ def drawn_glyphs(path: Path) -> Counter[tuple[str, int]]:
     return found
 
 
-def _codes(strings: Iterator[object]) -> Iterator[int]:
+def _codes(strings: Iterable[object]) -> Iterator[int]:
     for item in strings:
         if isinstance(item, pikepdf.String):
             data = bytes(item)
             yield from (int.from_bytes(data[i : i + 2], "big") for i in range(0, len(data), 2))
 
 
-def _code_to_cid(font: pikepdf.Dictionary) -> Callable[[int], int]:
+def _code_to_cid(font: pikepdf.Object) -> Callable[[int], int]:
     """A Type0 font's encoding: Identity-H, or an embedded CMap of cidchar/cidrange."""
     assert font.Subtype == "/Type0", font.BaseFont
     encoding = font.Encoding

@@ -8,7 +8,9 @@ from __future__ import annotations
 import os
 import struct
 import zlib
+from collections.abc import Callable
 from pathlib import Path
+from typing import BinaryIO
 
 from tests.test_source import GOOD
 
@@ -30,7 +32,7 @@ def write_source(root: Path, text: str) -> str:
     return text
 
 
-def alias_bomb_in(key: str):  # type: ignore[no-untyped-def]
+def alias_bomb_in(key: str) -> Callable[[Path], str]:
     def make(root: Path) -> str:
         line = next(line for line in GOOD.splitlines() if line.startswith(f"{key}:"))
         return write_source(root, GOOD.replace(line, f"{ALIAS_BOMB}\n{key}: *i", 1))
@@ -53,7 +55,7 @@ def huge_paragraph(root: Path) -> str:
     return write_source(root, GOOD.replace(PARA, "Pain " * 4_000_000, 1))
 
 
-def png_bomb(width: int, height: int = 0, count: int = 1):  # type: ignore[no-untyped-def]
+def png_bomb(width: int, height: int = 0, count: int = 1) -> Callable[[Path], str]:
     """`count` greyscale PNGs of `width` x `height` (square by default) pixels, all zeros: a
     few hundred KB on disk each, width x height bytes once decoded. Written row by row,
     never held whole."""
@@ -85,7 +87,7 @@ def write_png(path: Path, width: int, height: int) -> None:
         _chunk(out, b"IEND", b"")
 
 
-def _chunk(out, kind: bytes, data: bytes) -> None:  # type: ignore[no-untyped-def]
+def _chunk(out: BinaryIO, kind: bytes, data: bytes) -> None:
     out.write(struct.pack(">I", len(data)) + kind + data)
     out.write(struct.pack(">I", zlib.crc32(kind + data) & 0xFFFFFFFF))
 
@@ -118,7 +120,7 @@ def fifo_figure(root: Path) -> str:
     return write_source(root, GOOD.replace(PARA, f"{PARA}\n\n![The spine](images/spine.png)", 1))
 
 
-def rows(count: int):  # type: ignore[no-untyped-def]
+def rows(count: int) -> Callable[[Path], str]:
     def make(root: Path) -> str:
         table = "| Row | Dose |\n|-----|------|\n" + "| 1 | 5 |\n" * count
         return write_source(root, GOOD.replace(PARA, f"{PARA}\n\n{table}", 1))

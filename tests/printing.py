@@ -7,6 +7,8 @@ import dataclasses
 from pathlib import Path
 from typing import Any
 
+import pdfplumber.page
+
 from pipeline.brand import Brand, load_brand
 from pipeline.formats import render_alone
 from pipeline.model import Document
@@ -29,6 +31,14 @@ def article_with(tmp_path: Path, markdown: str, files: dict[str, bytes] | None =
     path = tmp_path / "source" / f"{ARTICLE_ID}.md"
     path.write_text(text.replace(ANCHOR, f"{markdown}\n\n{ANCHOR}", 1), encoding="utf-8")
     return load(path, tmp_path)
+
+
+def trimbox(page: pdfplumber.page.Page) -> tuple[float, float, float, float]:
+    """The page's trim box in pdfplumber's top-down space: left, top, right, bottom.
+    pdfplumber sets it only on a page whose PDF gives one, so its Page type does not name it
+    (a page without one fails here)."""
+    box: tuple[float, float, float, float] = vars(page)["trimbox"]
+    return box
 
 
 def brand_with(**print_tokens: Any) -> Brand:

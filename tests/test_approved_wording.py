@@ -27,8 +27,8 @@ from pipeline.checks.verify import normalise
 from pipeline.extract import text_of
 from pipeline.formats.docx.embedded import NAMESPACE
 from pipeline.ingest import IngestError, guard, ingest, run, trust, units
-from tests.conftest import ROOT
-from tests.test_ingest_roundtrip import ARTICLE, ARTICLE_ID, article_project
+from tests.conftest import ARTICLE_ID, ROOT
+from tests.test_ingest_roundtrip import ARTICLE, article_project
 from tests.word_review import WordReview
 
 # The leaflet as it is today (its second version: the first said "with a meal.").
@@ -108,6 +108,19 @@ class Route:
     held: bool = True
 
 
+def _restyle_and_replace(
+    review: WordReview, paragraph: str, style: str, change: tuple[str, str]
+) -> None:
+    """The paragraph's style changed, then a phrase in it replaced, both tracked."""
+    review.restyle(paragraph, style, ANN)
+    review.replace(paragraph, *change, ANN)
+
+
+def _delete_paragraphs(review: WordReview, *paragraphs: str) -> None:
+    for paragraph in paragraphs:
+        review.delete_paragraph(paragraph, ANN)
+
+
 ROUTES = {
     "tracked replace": Route(
         "ask-first",
@@ -166,9 +179,8 @@ ROUTES = {
     ),
     "style changed from the disclaimer style": Route(
         "ask-first",
-        lambda r: (
-            r.restyle("Talk to your pharmacist", "BodyText", ANN),
-            r.replace("Talk to your pharmacist", "Talk to", "Speak with", ANN),
+        lambda r: _restyle_and_replace(
+            r, "Talk to your pharmacist", "BodyText", ("Talk to", "Speak with")
         ),
         (("Talk to your pharmacist before", "Speak with your pharmacist before"),),
     ),
@@ -176,9 +188,8 @@ ROUTES = {
         # The paragraph after the disclaimer dressed as one: still body text in the source,
         # and in every output outside the disclaimer's box; its edit is applied as such.
         "ask-first",
-        lambda r: (
-            r.restyle("Keep the tablets in a cool", "Disclaimer", ANN),
-            r.replace("Keep the tablets in a cool", "a cool, dry place", "a locked box", ANN),
+        lambda r: _restyle_and_replace(
+            r, "Keep the tablets in a cool", "Disclaimer", ("a cool, dry place", "a locked box")
         ),
         (),
         applied=(("in a cool, dry place.", "in a locked box."),),
@@ -196,10 +207,7 @@ ROUTES = {
     ),
     "whole disclaimer deleted": Route(
         "not-a-cure",
-        lambda r: (
-            r.delete_paragraph("for back pain", ANN),
-            r.delete_paragraph("Walking is not a cure.", ANN),
-        ),
+        lambda r: _delete_paragraphs(r, "for back pain", "Walking is not a cure."),
         (),
     ),
     "doctored base": Route(

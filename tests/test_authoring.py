@@ -15,7 +15,8 @@ from lxml import html as lxml_html
 from PIL import Image
 
 from pipeline.builder import Options, build
-from pipeline.source import SourceError, load
+from pipeline.problems import SourceError
+from pipeline.source import load
 from tests.test_build import make_project, run_invoke
 from tests.test_source import GOOD, line_of, problems
 

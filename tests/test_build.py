@@ -13,7 +13,7 @@ import subprocess
 import sys
 import textwrap
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import pytest
 from lxml import html as lxml_html
@@ -24,6 +24,14 @@ from pipeline.builder.plan import shard_of
 from pipeline.formats import FORMATS
 from tests.conftest import ARTICLE_ID, ROOT, Built
 from tests.test_source import GOOD, line_of
+
+if TYPE_CHECKING:
+    from collections.abc import Sequence
+
+    from pipeline.brand import Brand
+    from pipeline.formats.htmlview import ArticleView
+    from pipeline.formats.onepager import PageLayout
+    from pipeline.model import Block, Document
 
 TREATMENT_LINE = line_of(GOOD, "## Treatment")
 
@@ -573,7 +581,7 @@ def test_the_html_view_is_made_once_per_document_not_once_per_worker(
     calls = tmp_path / "calls"
     convert = pandoc.to_html
 
-    def counted(fragments):  # type: ignore[no-untyped-def]
+    def counted(fragments: Sequence[Sequence[Block]]) -> list[str]:
         with calls.open("a") as log:  # the workers are forked: they log to the same file
             log.write(f"{os.getpid()}\n")
         return convert(fragments)
@@ -621,7 +629,7 @@ def test_the_one_page_layout_is_made_once_for_both_one_pagers(
     calls = tmp_path / "calls"
     make = onepager.make
 
-    def counted(doc, brand, view):  # type: ignore[no-untyped-def]
+    def counted(doc: Document, brand: Brand, view: ArticleView | None) -> PageLayout:
         with calls.open("a") as log:  # the workers are forked: they log to the same file
             log.write(f"{doc.id}\n")
         return make(doc, brand, view)

@@ -18,8 +18,6 @@ text cannot be cut out of a laid-out PDF without leaving a hole the layout did n
 
 from __future__ import annotations
 
-import datetime as dt
-import json
 import re
 import shutil
 import tempfile
@@ -41,7 +39,6 @@ from PIL import Image
 
 from pipeline import extract
 from pipeline.brand import load_brand
-from pipeline.builder import Project, Report, build
 from pipeline.checks import check_output
 from pipeline.checks.verify import Haystack, expected, normalise
 from pipeline.extract.pdf import PDFIUM_HYPHEN
@@ -49,44 +46,14 @@ from pipeline.formats import FORMATS, Job
 from pipeline.formats.htmlview import ArticleView, DisclaimerView, article_view
 from pipeline.model import Disclaimer, Document
 from pipeline.pandoc import inner_html
-from pipeline.source import load
 from pipeline.text import nodes
-from tests.conftest import ROOT, TODAY
+from tests.conftest import ROOT, Corpus
 from tests.glyphs import drawn_glyphs
 
 CORPUS = ROOT / "tests" / "corpus"
 DOCS = sorted(path.stem for path in CORPUS.glob("*.md"))
 PDFS = ("brochure_pdf", "accessible_pdf", "onepager_pdf")
 BRAND = load_brand(ROOT / "styles")
-
-
-class Corpus:
-    """The corpus, built: its project, the build's report, each document's model."""
-
-    def __init__(self, project: Project, report: Report, docs: dict[str, Document]):
-        self.project, self.report, self.docs = project, report, docs
-
-    def __repr__(self) -> str:  # what Hypothesis prints of a failing example
-        return f"Corpus({self.project.root})"
-
-    def manifest(self, doc_id: str) -> dict[str, Any]:
-        return json.loads((self.project.output_dir / doc_id / "manifest.json").read_text())
-
-    def path(self, doc_id: str, kind: str) -> Path:
-        entry = self.manifest(doc_id)["outputs"][kind]
-        return self.project.output_dir / doc_id / entry["path"]
-
-
-@pytest.fixture(scope="module")
-def corpus(tmp_path_factory: pytest.TempPathFactory) -> Corpus:
-    """The whole corpus, built once in all six formats."""
-    root = tmp_path_factory.mktemp("corpus")
-    shutil.copytree(CORPUS, root / "source")
-    (root / "styles").symlink_to(ROOT / "styles", target_is_directory=True)
-    report = build(Project.at(root))
-    today = dt.date.fromisoformat(TODAY)
-    docs = {d: load(root / "source" / f"{d}.md", root, today) for d in DOCS}
-    return Corpus(Project.at(root), report, docs)
 
 
 # -- what the corpus holds ------------------------------------------------------------------
@@ -162,7 +129,8 @@ class Features:
         self.see("symbols", all(symbol in text for symbol in ("°", "≥", "✓", "→", "½")))
 
     def _node(self, node: dict[str, Any]) -> None:
-        kind, content = node["t"], node.get("c")
+        kind = node["t"]
+        content: Any = node.get("c")  # pandoc's JSON: what a node holds depends on its kind
         if kind == "Header":
             self.see(f"subheading level {content[0]}")
         elif kind == "Strong":

@@ -8,7 +8,7 @@ from pathlib import Path
 import pytest
 
 from pipeline.formats import render_alone
-from pipeline.source import SourceError
+from pipeline.problems import SourceError
 from tests.leaflet import BRAND, leaflet, section
 
 

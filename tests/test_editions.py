@@ -181,7 +181,9 @@ def test_one_hard_summary_among_easy_ones_fails_naming_its_line(tmp_path: Path) 
     part, sentence = float(said.group(1)), float(said.group(2))
     assert 8 < part < sentence, "the part over the ceiling, its hardest sentence harder still"
     notes = [line for line in report.lines if "reading level" in line]
-    grade = float(re.search(r"one-pager FK grade ([\d.]+)", notes[0]).group(1))  # type: ignore[union-attr]
+    graded = re.search(r"one-pager FK grade ([\d.]+)", notes[0])
+    assert graded, notes[0]
+    grade = float(graded.group(1))
     assert grade <= 6, "the page as a whole is under its target: only the part fails"
 
 
@@ -275,7 +277,7 @@ def test_placeholders_warn_at_every_build_and_fail_a_strict_one(tmp_path: Path) 
     assert len(refused) == len(expected), result.stderr
     assert all(line.endswith("(an error with --strict)") for line in refused)
 
-    for (line, key), new in zip(
+    for (number, key), new in zip(
         named,
         (
             '"Lakeside Clinic"',
@@ -292,7 +294,7 @@ def test_placeholders_warn_at_every_build_and_fail_a_strict_one(tmp_path: Path) 
         strict=True,
     ):
         lines = toml.read_text().split("\n")
-        lines[line - 1] = f"{key} = {new}"
+        lines[number - 1] = f"{key} = {new}"
         toml.write_text("\n".join(lines))
     toml.write_text(toml.read_text().replace("PLACEHOLDER", "Replaced"))
     report = build(project, Options(formats=("html",), placeholders="error"))

@@ -131,7 +131,7 @@ def test_a_letter_its_font_encodes_as_the_missing_glyph_is_a_named_gap(tmp_path:
     assert (gap.id, gap.part, gap.problem, gap.text) == ("boxes", "body", "not visible", "Q")
 
 
-def _draws(font: pikepdf.Dictionary, char: str) -> bool:
+def _draws(font: pikepdf.Object, char: str) -> bool:
     return char in pdf_fonts.to_unicode(font.ToUnicode.read_bytes()).values()
 
 

@@ -4,6 +4,7 @@ Fast: nothing is laid out."""
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass, field
 
 import pytest
@@ -30,7 +31,9 @@ class Laid:
     pages: list[Page]
 
 
-def made_up(reach: dict[Fit, float], layout_name: str = "letter-booklet"):  # type: ignore[no-untyped-def]
+def made_up(
+    reach: dict[Fit, float], layout_name: str = "letter-booklet"
+) -> tuple[Callable[[Fit, int], Laid], Callable[[int, int, int], Laid], list[tuple[Fit, int]]]:
     """A layout function: at each fit, the article (cover first) ends `reach` pages in (a
     tri-fold: panels), the fraction the part of the last page it fills; and a log of it."""
     layout = FORMATS[layout_name]

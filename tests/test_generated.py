@@ -16,7 +16,6 @@ from __future__ import annotations
 import re
 import shutil
 import tempfile
-from collections.abc import Callable
 from pathlib import Path
 
 from hypothesis import Phase, given, settings
@@ -27,7 +26,7 @@ from pipeline.formats import FORMATS
 from tests.conftest import ROOT
 from tests.test_corpus import CORPUS
 
-Draw = Callable[..., object]
+Draw = st.DrawFn
 
 EASY = (  # noqa: SIM905
     "a all and ask at bag bed bus by call can car cup day desk do door find for get go "
@@ -68,7 +67,7 @@ ROMAN = ("i", "ii", "iii", "iv", "v", "vi", "vii", "viii", "ix")
 
 
 def words(draw: Draw, vocabulary: list[str], least: int, most: int) -> list[str]:
-    return draw(st.lists(st.sampled_from(vocabulary), min_size=least, max_size=most))  # type: ignore[return-value]
+    return draw(st.lists(st.sampled_from(vocabulary), min_size=least, max_size=most))
 
 
 def sentence(draw: Draw, vocabulary: list[str] = EASY, least: int = 3, most: int = 9) -> str:

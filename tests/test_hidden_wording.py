@@ -18,7 +18,8 @@ from lxml import html as lxml_html
 
 from pipeline.builder import Options, Project, build, strictly
 from pipeline.checks import check_output
-from pipeline.source import SourceError, load
+from pipeline.problems import SourceError
+from pipeline.source import load
 from pipeline.validate import validate
 from tests.conftest import ROOT, Built
 from tests.leaflet import BRAND

@@ -8,6 +8,7 @@ import base64
 import re
 import shutil
 import zipfile
+from collections.abc import Sequence
 from pathlib import Path
 
 import pytest
@@ -403,8 +404,8 @@ def test_a_source_changed_while_ingesting_is_left_as_it_is(
     meanwhile = LEAFLET.replace("Stop and rest", "Stop, sit and rest")
     read = run.find
 
-    def find_then_edit(*args: object) -> run.Findings:
-        findings = read(*args)  # type: ignore[arg-type]
+    def find_then_edit(at: Project, docx: Path, approved: Sequence[str] = ()) -> run.Findings:
+        findings = read(at, docx, approved)
         (project.source_dir / "leaflet.md").write_text(meanwhile)  # another editor saves
         return findings
 

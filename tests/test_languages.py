@@ -13,13 +13,14 @@ Bengali and an Arabic word, a glyph replaced by .notdef.
 
 from __future__ import annotations
 
+import copy
 import json
 import re
 import shutil
 import subprocess
 import unicodedata
 import zipfile
-from collections.abc import Callable
+from collections.abc import Callable, Iterable
 from pathlib import Path
 
 import pikepdf
@@ -49,6 +50,8 @@ NOTICE = ("language-help", "language-help-more")
 ITEM = re.compile(r"^- \[(?P<text>.+)\]\{lang=(?P<lang>[\w-]+)(?: dir=rtl)?\}$")
 DIRECTION_MARKS = re.compile("[\u200e\u200f\u061c\u202a-\u202e\u2066-\u2069]")
 PDF_KINDS = ("brochure_pdf", "accessible_pdf")
+Operations = list[pikepdf.ContentStreamInstruction | pikepdf.ContentStreamInlineImage]
+"""A page's content stream, as pikepdf parses it."""
 ONEPAGERS = ("onepager_pdf", "onepager_html")
 
 
@@ -89,7 +92,7 @@ def notice(tmp_path_factory: pytest.TempPathFactory) -> Path:
 def _published(notice: Path, doc_id: str, kind: str) -> Path:
     manifest = json.loads((notice / doc_id / "manifest.json").read_text())
     assert manifest["verification"] == {"passed": True, "missing": []}
-    return notice / doc_id / manifest["outputs"][kind]["path"]
+    return notice / doc_id / str(manifest["outputs"][kind]["path"])
 
 
 def test_the_notice_holds_at_least_35_languages() -> None:
@@ -233,21 +236,25 @@ def _spans(path: Path) -> list[tuple[str, pikepdf.Dictionary, list[tuple[str, st
     with pikepdf.open(path) as pdf:
         for page in pdf.pages:
             open_: list[int | None] = []
-            for operands, operator in pikepdf.parse_content_stream(page, "BMC BDC EMC"):
+            for instruction in pikepdf.parse_content_stream(page, "BMC BDC EMC"):
+                operands, operator = instruction.operands, instruction.operator
                 if str(operator) == "EMC":
                     open_.pop()
                     continue
                 properties = operands[1] if str(operator) == "BDC" else None
-                claims = isinstance(properties, pikepdf.Dictionary) and "/ActualText" in properties
+                if (
+                    not isinstance(properties, pikepdf.Dictionary)
+                    or "/ActualText" not in properties
+                ):
+                    open_.append(None)
+                    continue
                 around = next((at for at in reversed(open_) if at is not None), None)
-                if claims and around is not None:
-                    found[around][2].append((str(operands[0]), str(operands[1].ActualText)))
+                if around is not None:
+                    found[around][2].append((str(operands[0]), str(properties.ActualText)))
                     open_.append(None)
-                elif claims:
-                    found.append((str(operands[0]), pikepdf.Dictionary(operands[1]), []))
-                    open_.append(len(found) - 1)
                 else:
-                    open_.append(None)
+                    found.append((str(operands[0]), copy.copy(properties), []))
+                    open_.append(len(found) - 1)
     return found
 
 
@@ -353,23 +360,23 @@ def test_the_unchanged_pdf_verifies(leaflet: Document, brand: Brand, accessible:
     assert _gaps(leaflet, brand, accessible) == []
 
 
-def _rewrite(source: Path, target: Path, change: object) -> Path:
+def _rewrite(source: Path, target: Path, change: Callable[[Operations], Operations]) -> Path:
     """The PDF with each page's content operators passed through `change`."""
     with pikepdf.open(source) as pdf:
         for page in pdf.pages:
-            operations = change(list(pikepdf.parse_content_stream(page)))  # type: ignore[operator]
+            operations = change(pikepdf.parse_content_stream(page))
             page.Contents = pdf.make_stream(pikepdf.unparse_content_stream(operations))
         pdf.save(target)
     return target
 
 
-def _claims(operations: list) -> list:
+def _claims(operations: Operations) -> list[pikepdf.Dictionary]:
     return [
-        operands[1]
-        for operands, operator in operations
-        if str(operator) == "BDC"
-        and isinstance(operands[1], pikepdf.Dictionary)
-        and "/ActualText" in operands[1]
+        properties
+        for instruction in operations
+        if str(instruction.operator) == "BDC"
+        and isinstance(properties := instruction.operands[1], pikepdf.Dictionary)
+        and "/ActualText" in properties
     ]
 
 
@@ -379,7 +386,7 @@ def test_a_claimed_word_the_page_does_not_draw_fails(
     """The Bengali line's span claims a word its glyphs do not draw: the PDF reads whole, in
     order, but verification finds the claim unaccounted for."""
 
-    def claim_more(operations: list) -> list:
+    def claim_more(operations: Operations) -> Operations:
         for claim in _claims(operations):
             if "বাংলা" in str(claim.ActualText):
                 claim.ActualText = pikepdf.String(str(claim.ActualText).replace("বাংলা:", "বাংলা: ঔষধ"))
@@ -398,7 +405,11 @@ def test_a_glyph_replaced_by_notdef_fails(
     """One glyph of the Arabic span drawn as glyph 0: its letters are no longer drawn."""
 
     with pikepdf.open(accessible) as pdf:
-        fonts = {str(k): font_codes(f) for k, f in pdf.pages[0].Resources.Font.items()}
+        fonts = {
+            str(k): font_codes(f)
+            for k, f in pdf.pages[0].Resources.Font.items()
+            if isinstance(f, pikepdf.Dictionary)
+        }
     jeem = {
         code.to_bytes(2, "big")
         for codes in fonts.values()
@@ -407,13 +418,15 @@ def test_a_glyph_replaced_by_notdef_fails(
         if "ج" in text
     }
 
-    def notdef(operations: list) -> list:
+    def notdef(operations: Operations) -> Operations:
         """The glyphs that stand for ج (once in the line, in مجانًا) become glyph 0."""
-        changed = []
-        for operands, operator in operations:
+        changed: Operations = []
+        for instruction in operations:
+            operands: Iterable[pikepdf.Object] = instruction.operands
+            operator = instruction.operator
             if str(operator) == "TJ":
-                items = []
-                for item in operands[0]:
+                items: list[pikepdf.Object] = []
+                for item in instruction.operands[0]:
                     if isinstance(item, pikepdf.String):
                         data = bytes(item)
                         pairs = [data[at : at + 2] for at in range(0, len(data), 2)]
@@ -456,7 +469,7 @@ def test_the_docx_names_each_runs_face_and_language(notice: Path) -> None:
     with zipfile.ZipFile(_published(notice, "language-help", "docx")) as package:
         body = etree.fromstring(package.read("word/document.xml"))
     w = "{http://schemas.openxmlformats.org/wordprocessingml/2006/main}"
-    runs = {}
+    runs: dict[str, etree._Element] = {}
     for run in body.iter(f"{w}r"):
         language = run.find(f"{w}rPr/{w}lang")
         if language is not None:
@@ -489,16 +502,16 @@ def test_a_variation_selector_is_no_mark_to_claim_or_account_for() -> None:
     assert claim.unaccounted() == "ً"
 
 
-def _forge(operations: list, lang: str, change: Callable[[str, str, str], str]) -> list:
+def _forge(operations: Operations, lang: str, change: Callable[[str, str, str], str]) -> Operations:
     """The operations with each text claimed for the span in `lang` (its logical text, and
     the texts inside it for poppler and for PDFium) passed through change(tag, text,
     logical text)."""
     logical = None
     depth = 0
-    for operands, operator in operations:
-        op = str(operator)
+    for instruction in operations:
+        operands, op = instruction.operands, str(instruction.operator)
         if op in {"BDC", "BMC"}:
-            properties = operands[1] if op == "BDC" else None
+            properties = operands[1] if op == "BDC" else pikepdf.Dictionary()
             claims = isinstance(properties, pikepdf.Dictionary) and "/ActualText" in properties
             if logical is not None:
                 depth += 1

@@ -21,7 +21,8 @@ from hypothesis import HealthCheck, example, given, settings
 from hypothesis import strategies as st
 
 from pipeline.model import Document
-from pipeline.source import SourceError, load
+from pipeline.problems import SourceError
+from pipeline.source import load
 from tests.test_source import GOOD
 
 pytestmark = pytest.mark.fast  # unit tests that render nothing (invoke test --fast)

@@ -12,7 +12,8 @@ import pytest
 
 from pipeline.builder import Options, Project, build
 from pipeline.builder.keys import document_inputs
-from pipeline.source import SourceError, load
+from pipeline.problems import SourceError
+from pipeline.source import load
 from pipeline.translations import record
 from tests.conftest import ROOT
 

@@ -15,7 +15,7 @@ from typing import Any
 import pdfplumber
 import pikepdf
 import pytest
-from pdfplumber.utils import cluster_objects
+from pdfplumber.utils.clustering import cluster_objects
 from PIL import Image
 
 from pipeline.brand import Brand, load_brand
@@ -27,6 +27,7 @@ from pipeline.model import Disclaimer, Document, Section
 from pipeline.source import load
 from pipeline.text import paragraphs
 from tests.conftest import ROOT, Built
+from tests.printing import trimbox
 
 PDF_KINDS = ("brochure_pdf", "accessible_pdf")
 MM = 72 / 25.4
@@ -76,7 +77,7 @@ def colour_space_components(name: Any, resources: Any) -> int:
     return 0
 
 
-def fonts(pdf: pikepdf.Pdf) -> Iterator[tuple[str, pikepdf.Dictionary]]:
+def fonts(pdf: pikepdf.Pdf) -> Iterator[tuple[str, pikepdf.Object]]:
     for page in pdf.pages:
         for name, font in page.Resources.get("/Font", {}).items():
             for leaf in font.get("/DescendantFonts", [font]):
@@ -141,7 +142,7 @@ def test_the_cover_colour_field_runs_into_the_bleed(built: Built, brand: Brand) 
     primary = pytest.approx([v / 100 for v in brand.colour("primary").cmyk])
     with pdfplumber.open(built.path("brochure_pdf")) as pdf:
         cover = pdf.pages[0]
-        left, top, right, _ = cover.trimbox
+        left, top, right, _ = trimbox(cover)
         fields = [
             r
             for r in cover.rects
@@ -188,7 +189,8 @@ def test_the_back_page_disclaimer_falls_back_to_the_last_one(
     from pipeline.formats.htmlview import article_view
 
     view = article_view(article)
-    assert brochure_pdf.back_page_disclaimer(view, brand).id == "consult-clinician"  # type: ignore[union-attr]
+    chosen = brochure_pdf.back_page_disclaimer(view, brand)
+    assert chosen is not None and chosen.id == "consult-clinician"
     other = dataclasses.replace(brand, tokens={**brand.tokens, "brochure": {}})
     assert brochure_pdf.back_page_disclaimer(view, other) == view.disclaimers[-1]
 
@@ -306,7 +308,9 @@ def test_a_low_resolution_image_fails_the_brochure_naming_it(tmp_path: Path, bra
     out.mkdir()
     with pytest.raises(PrintError, match=r"disc\.png prints at (\d+) dpi") as error:
         render_alone("brochure_pdf", doc, brand, out)
-    dpi = int(re.search(r"at (\d+) dpi", str(error.value)).group(1))  # type: ignore[union-attr]
+    said = re.search(r"at (\d+) dpi", str(error.value))
+    assert said, error.value
+    dpi = int(said.group(1))
     # 300 px across one of the inside pages' columns
     column_mm = brand.brochure_format.column_width
     assert dpi == pytest.approx(300 / (column_mm / 25.4), abs=2)
@@ -324,7 +328,9 @@ def test_image_size_advice_is_right_the_first_time(
     small = source_with_image(tmp_path / "small", (240, 160), width)
     with pytest.raises(PrintError, match=r"disc\.png prints at \d+ dpi") as error:
         render_alone("brochure_pdf", small, brand, out)
-    advised = int(re.search(r"at least (\d+) px wide", str(error.value)).group(1))  # type: ignore[union-attr]
+    said = re.search(r"at least (\d+) px wide", str(error.value))
+    assert said, error.value
+    advised = int(said.group(1))
     assert advised > 240
     enough = source_with_image(tmp_path / "enough", (advised, advised * 2 // 3), width)
     path = render_alone("brochure_pdf", enough, brand, out)

@@ -139,10 +139,10 @@ def test_a_brochure_with_every_kind_of_figure_has_no_rgb_anywhere(figured: Figur
             if isinstance(item, pikepdf.Dictionary | pikepdf.Stream):
                 for key in ("/ColorSpace", "/CS"):
                     if key in item and isinstance(item[key], pikepdf.Dictionary):
-                        spaces = list(item[key].values())
+                        item_spaces = list(item[key].values())
                     else:
-                        spaces = [item[key]] if key in item else []
-                    assert not any(is_rgb(space) for space in spaces), f"RGB space in {item}"
+                        item_spaces = [item[key]] if key in item else []
+                    assert not any(is_rgb(space) for space in item_spaces), f"RGB space in {item}"
 
         cmyk = []
         for where, stream in content_streams(pdf):
@@ -174,7 +174,7 @@ SAID = {
 
 
 def test_the_build_says_truly_what_became_of_each_figure(figured: Figured) -> None:
-    said = {}
+    said: dict[str, str] = {}
     for line in figured.lines:
         if found := re.fullmatch(rf"{figured.doc.id}: brochure: figures? (.+?): (.+)", line):
             said |= dict.fromkeys(found.group(1).split(", "), found.group(2))
@@ -278,7 +278,8 @@ def test_the_output_intent_names_the_brands_print_condition(tmp_path: Path) -> N
 def test_an_edited_source_is_a_new_version_of_the_same_document(tmp_path: Path) -> None:
     # XMP Media Management: DocumentID names the document (every edition), InstanceID and
     # VersionID this edition; the trailer's /ID pairs the same way (ISO 32000 14.4).
-    def built(markdown: str, folder: str) -> tuple[bytes, dict[str, Any]]:
+    def built(markdown: str, folder: str) -> tuple[bytes, dict[str, str], list[bytes]]:
+        """The PDF's bytes, its XMP ids (DocumentID, InstanceID, VersionID), its /ID."""
         doc = article_with(tmp_path / folder, markdown)
         path = render("brochure_pdf", doc, BRAND, tmp_path / folder)
         with pikepdf.open(path) as pdf:
@@ -286,15 +287,15 @@ def test_an_edited_source_is_a_new_version_of_the_same_document(tmp_path: Path) 
             ids = {
                 key: str(meta[f"xmpMM:{key}"]) for key in ("DocumentID", "InstanceID", "VersionID")
             }
-            ids["ID"] = [bytes(part) for part in pdf.trailer.ID]
-        return path.read_bytes(), ids
+            trailer = [bytes(part) for part in pdf.trailer.ID]
+        return path.read_bytes(), ids, trailer
 
-    (first, ids), (again, _) = built("", "first"), built("", "again")
-    _edited, edited_ids = built("One more sentence.", "edited")
+    (first, ids, trailer), (again, _, _) = built("", "first"), built("", "again")
+    _edited, edited_ids, edited_trailer = built("One more sentence.", "edited")
     assert first == again, "the same source, built elsewhere, gives the same bytes"
     assert ids["DocumentID"] == edited_ids["DocumentID"], "every edition is the same document"
-    assert ids["ID"][0] == edited_ids["ID"][0] == uuid.UUID(ids["DocumentID"][5:]).bytes
+    assert trailer[0] == edited_trailer[0] == uuid.UUID(ids["DocumentID"][5:]).bytes
     for key in ("InstanceID", "VersionID"):
         assert ids[key] != edited_ids[key], key
-    assert ids["ID"][1] != edited_ids["ID"][1]
+    assert trailer[1] != edited_trailer[1]
     assert len(ids["VersionID"]) == 12

@@ -8,12 +8,14 @@ from __future__ import annotations
 import dataclasses
 from collections import defaultdict
 from pathlib import Path
+from typing import Any
 
 import pdfplumber
 import pypdfium2 as pdfium
 import pytest
+import weasyprint
 
-from pipeline.brand import load_brand
+from pipeline.brand import Brand, load_brand
 from pipeline.checks import check_output
 from pipeline.checks.preflight import preflight
 from pipeline.formats.pdf import paged
@@ -135,9 +137,9 @@ def test_the_article_is_laid_out_a_few_times(
     layouts: list[bool] = []
     real = paged.lay_out
 
-    def counted(html: str, *args: object, **options: object) -> object:
+    def counted(html: str, work_dir: Path, brand: Brand, **options: Any) -> weasyprint.Document:
         layouts.append("<article>" in html)
-        return real(html, *args, **options)  # type: ignore[arg-type]
+        return real(html, work_dir, brand, **options)
 
     monkeypatch.setattr(paged, "lay_out", counted)
     with pdfplumber.open(render("brochure_pdf", article, BRAND, tmp_path)) as pdf:

@@ -16,7 +16,7 @@ from pipeline.brand import Brand, length_mm
 from pipeline.checks.preflight import preflight
 from pipeline.formats.pdf.paged import PrintError
 from pipeline.model import Document
-from tests.printing import article_with, brand_with, render
+from tests.printing import article_with, brand_with, render, trimbox
 
 MM = 72 / 25.4
 
@@ -98,7 +98,7 @@ def test_the_slug_can_be_read_below_the_bleed(marked: tuple[Document, Brand, Pat
     with pdfplumber.open(path) as pdf:
         pages = len(pdf.pages)
         for number, page in enumerate(pdf.pages, start=1):
-            trim_bottom = page.trimbox[3]  # pdfplumber: top-down coordinates
+            trim_bottom = trimbox(page)[3]  # pdfplumber: top-down coordinates
             bleed = length_mm(brand.print["bleed"]) * MM
             below = [c["text"] for c in page.chars if c["top"] > trim_bottom + bleed]
             slug = "".join(below)
@@ -136,7 +136,7 @@ def test_a_long_print_condition_wraps_between_the_crop_marks(tmp_path: Path) -> 
     bleed = length_mm(brand.print["bleed"]) * MM
     with pdfplumber.open(path) as pdf:
         for page in pdf.pages:
-            left, _top, right, trim_bottom = page.trimbox  # the bottom crop marks' lines
+            left, _top, right, trim_bottom = trimbox(page)  # the bottom crop marks' lines
             slug = [c for c in page.chars if c["top"] > trim_bottom + bleed]
             assert len({round(c["top"]) for c in slug}) > 1, "not wrapped"
             assert all(left < c["x0"] and c["x1"] < right for c in slug)

@@ -2,8 +2,8 @@
 finished files with tools that did not make them (tests/prepress.py): text under 12 pt in
 one ink, black text 100 % K overprinting, total ink per pixel within the print condition's
 limit in Ghostscript's separations, the PDF/X route keeping text as text, one subset per
-subset tag, the PDF/X version in Info, and a job ticket the shop can act on. The article and
-every corpus leaflet are built once (brochures only) for the module."""
+subset tag, the PDF/X version in Info, and a job ticket the shop can act on. The article's
+and every corpus leaflet's brochures are the session's (tests/conftest.py: built, corpus)."""
 
 from __future__ import annotations
 
@@ -29,7 +29,7 @@ from pipeline.builder import Options, Project, build
 from pipeline.checks.preflight import preflight
 from pipeline.formats.pdf.separation import Separation
 from pipeline.printconditions import REGISTERED
-from tests.conftest import ARTICLE_ID, ROOT
+from tests.conftest import ARTICLE_ID, ROOT, Built, Corpus
 from tests.prepress import (
     bleed_pixels,
     convert_pdfx,
@@ -70,9 +70,11 @@ def _build(project: Path) -> Shelf:
 
 
 @pytest.fixture(scope="module")
-def shelf(tmp_path_factory: pytest.TempPathFactory) -> Shelf:
-    """The article and every corpus leaflet, as brochures, with the real brand."""
-    return _build(_project(tmp_path_factory.mktemp("prepress")))
+def shelf(built: Built, corpus: Corpus) -> Shelf:
+    """The article and every corpus leaflet, as brochures, with the real brand: the
+    session's builds of the article and of the corpus (read, never changed)."""
+    brochures = {doc: corpus.path(doc, "brochure_pdf") for doc in corpus.docs}
+    return Shelf(corpus.project.root, {**brochures, ARTICLE_ID: built.path("brochure_pdf")})
 
 
 @pytest.fixture(scope="module")

@@ -10,8 +10,9 @@ from pathlib import Path
 import pytest
 
 from pipeline import review
+from pipeline.problems import SourceError
 from pipeline.review import ReviewDate
-from pipeline.source import SourceError, load
+from pipeline.source import load
 from tests.test_source import GOOD, line_of, write
 
 pytestmark = pytest.mark.fast  # unit tests that render nothing (invoke test --fast)

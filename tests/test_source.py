@@ -9,8 +9,9 @@ from pathlib import Path
 import pytest
 from PIL import Image
 
-from pipeline.model import Disclaimer
-from pipeline.source import SourceError, load
+from pipeline.model import Disclaimer, Document
+from pipeline.problems import SourceError
+from pipeline.source import load
 
 pytestmark = pytest.mark.fast  # unit tests that render nothing (invoke test --fast)
 
@@ -80,7 +81,7 @@ def test_good_document_loads_into_the_model(tmp_path: Path) -> None:
     assert symptoms.disclaimers[0].line == line_of(GOOD, ".disclaimer")
 
 
-def test_real_article_loads(article) -> None:  # type: ignore[no-untyped-def]
+def test_real_article_loads(article: Document) -> None:
     assert len(article.sections) >= 8
     assert len(list(article.disclaimers)) == 8
 

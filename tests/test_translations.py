@@ -25,7 +25,8 @@ from pipeline.builder.report import Report
 from pipeline.checks import readability
 from pipeline.extract import read
 from pipeline.labels import check as check_labels
-from pipeline.source import SourceError, load
+from pipeline.problems import SourceError
+from pipeline.source import load
 from pipeline.translations import record
 from pipeline.translations.commands import TranslateError, mark_current, start
 from tests.browser import chromium, open_page

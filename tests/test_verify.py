@@ -18,14 +18,14 @@ from pipeline.builder import Options, build, verify_published
 from pipeline.checks import check_output
 from pipeline.checks.verify import Haystack, check, expected, normalise
 from pipeline.extract import Hidden
-from pipeline.model import Document
+from pipeline.model import Document, Scope
 from tests.conftest import Built
 from tests.leaflet import BRAND, leaflet, render, section, table
 from tests.test_build import make_project, manifest_of
 from tests.test_source import GOOD
 
 
-def edit_page(built: Built, change) -> None:  # type: ignore[no-untyped-def]
+def edit_page(built: Built, change: Callable[[lxml_html.HtmlElement], None]) -> None:
     path = built.path("html")
     tree = lxml_html.parse(str(path))
     change(tree.getroot())
@@ -39,7 +39,7 @@ def gaps_for(gaps: list[dict[str, str]], output: str) -> list[tuple[str, str, st
 def test_a_disclaimer_sentence_removed_from_the_page_is_named(mutable: Built) -> None:
     sentence = "Some treatments may be considered experimental or investigational"
 
-    def remove(root):  # type: ignore[no-untyped-def]
+    def remove(root: lxml_html.HtmlElement) -> None:
         (paragraph,) = root.xpath(f'//main//p[contains(., "{sentence}")]')
         for node in paragraph.iter():
             node.text = node.text and re.sub(sentence + r"[^.]*\.", "", node.text)
@@ -51,7 +51,7 @@ def test_a_disclaimer_sentence_removed_from_the_page_is_named(mutable: Built) ->
 
 
 def test_a_dropped_paragraph_is_named(mutable: Built) -> None:
-    def drop(root):  # type: ignore[no-untyped-def]
+    def drop(root: lxml_html.HtmlElement) -> None:
         (paragraph,) = root.xpath('//main//p[starts-with(., "The symptoms of DDD can vary")]')
         paragraph.drop_tree()
 
@@ -60,7 +60,7 @@ def test_a_dropped_paragraph_is_named(mutable: Built) -> None:
 
 
 def test_two_swapped_sections_are_named(mutable: Built) -> None:
-    def swap(root):  # type: ignore[no-untyped-def]
+    def swap(root: lxml_html.HtmlElement) -> None:
         first = root.xpath('//main//section[.//h2[@id="spine"]]')[0]
         second = root.xpath('//main//section[.//h2[@id="symptoms"]]')[0]
         first.addprevious(second)  # symptoms now comes before spine
@@ -80,7 +80,7 @@ def test_normalising_forgives_only_what_formats_change() -> None:
 
 
 @pytest.mark.fast
-def test_check_reports_missing_and_out_of_order(article) -> None:  # type: ignore[no-untyped-def]
+def test_check_reports_missing_and_out_of_order(article: Document) -> None:
     first, second = article.sections[0].title, article.sections[1].title
     gaps = check(article, "html", "full", f"{second} {first}")
     problems = {(gap.id, gap.part): gap.problem for gap in gaps}
@@ -91,14 +91,14 @@ def test_check_reports_missing_and_out_of_order(article) -> None:  # type: ignor
 # -- the matcher ---------------------------------------------------------------------------------
 
 
-def expected_text(doc: Document, scope: str = "full") -> str:
-    return "\n".join(item.text for item in expected(doc, scope))  # type: ignore[arg-type]
+def expected_text(doc: Document, scope: Scope = "full") -> str:
+    return "\n".join(item.text for item in expected(doc, scope))
 
 
 @pytest.mark.fast
 @pytest.mark.parametrize("scope", ["full", "plain"])
-def test_the_expected_text_checked_against_itself_passes(article: Document, scope: str) -> None:
-    assert check(article, "self", scope, expected_text(article, scope)) == []  # type: ignore[arg-type]
+def test_the_expected_text_checked_against_itself_passes(article: Document, scope: Scope) -> None:
+    assert check(article, "self", scope, expected_text(article, scope)) == []
 
 
 def test_a_short_unit_found_60_times_before_its_place_is_in_order(tmp_path: Path) -> None:

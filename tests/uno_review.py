@@ -26,11 +26,12 @@ import sys
 import tempfile
 import time
 from pathlib import Path
+from typing import Any, Protocol, cast
 
-import uno  # type: ignore[import-not-found]
-from com.sun.star.beans import PropertyValue  # type: ignore[import-not-found]
-from com.sun.star.connection import NoConnectException  # type: ignore[import-not-found]
-from com.sun.star.util import DateTime  # type: ignore[import-not-found]
+import uno
+from com.sun.star.beans import PropertyValue
+from com.sun.star.connection import NoConnectException
+from com.sun.star.util import DateTime
 
 SOFFICE = "/usr/lib/libreoffice/program/soffice.bin"
 AUTHOR = ("Dana", "Rivera")
@@ -69,13 +70,115 @@ COMMENT = [
 ]
 
 
+# The few UNO interfaces this script uses, as it uses them (pyuno objects are dynamic: the
+# names below are LibreOffice's API, com.sun.star.*). A service made by name is Any until it
+# is given one of these types, where it is made.
+
+
+class XTextRange(Protocol):
+    """text.XTextRange."""
+
+    def getText(self) -> XText: ...
+    def getStart(self) -> XTextRange: ...
+    def getEnd(self) -> XTextRange: ...
+    def getString(self) -> str: ...
+    def setString(self, text: str) -> None: ...
+
+
+class XServiceInfo(Protocol):
+    """lang.XServiceInfo: what an enumerated element is."""
+
+    def supportsService(self, name: str) -> bool: ...
+
+
+class Paragraph(XTextRange, XServiceInfo, Protocol):
+    """text.Paragraph."""
+
+
+class XTextCursor(XTextRange, Protocol):
+    """text.XTextCursor."""
+
+    def goRight(self, count: int, expand: bool) -> bool: ...
+
+
+class XEnumeration(Protocol):
+    """container.XEnumeration over a text's paragraphs and tables."""
+
+    def hasMoreElements(self) -> bool: ...
+    def nextElement(self) -> XServiceInfo: ...
+
+
+class XText(Protocol):
+    """text.XText."""
+
+    def createEnumeration(self) -> XEnumeration: ...
+    def createTextCursorByRange(self, where: XTextRange) -> XTextCursor: ...
+    def insertString(self, where: XTextRange, text: str, absorb: bool) -> None: ...
+    def insertControlCharacter(self, where: XTextRange, character: int, absorb: bool) -> None: ...
+    def insertTextContent(self, where: XTextRange, content: Annotation, absorb: bool) -> None: ...
+
+
+class Annotation(Protocol):
+    """text.textfield.Annotation: a comment."""
+
+    Author: str
+    Initials: str
+    Content: str
+    DateTimeValue: DateTime
+
+
+class TextDocument(Protocol):
+    """text.TextDocument, made by the service manager and then loaded."""
+
+    Text: XText
+    RecordChanges: bool
+
+    def createInstance(self, service: str) -> Any: ...
+    def load(self, arguments: tuple[PropertyValue, ...]) -> None: ...
+    def storeToURL(self, url: str, arguments: tuple[PropertyValue, ...]) -> None: ...
+    def close(self, deliver_ownership: bool) -> None: ...
+
+
+class XMultiComponentFactory(Protocol):
+    """lang.XMultiComponentFactory: services by name, of whatever type the name says."""
+
+    def createInstanceWithContext(self, service: str, context: XComponentContext) -> Any: ...
+
+
+class XComponentContext(Protocol):
+    """uno.XComponentContext, this process's or the office's."""
+
+    ServiceManager: XMultiComponentFactory
+
+
+class XUnoUrlResolver(Protocol):
+    """bridge.UnoUrlResolver."""
+
+    def resolve(self, url: str) -> XComponentContext: ...
+
+
+class XConfigurationProvider(Protocol):
+    """configuration.ConfigurationProvider."""
+
+    def createInstanceWithArguments(
+        self, service: str, arguments: tuple[PropertyValue, ...]
+    ) -> XConfigurationAccess: ...
+
+
+class XConfigurationAccess(Protocol):
+    """configuration.ConfigurationUpdateAccess."""
+
+    def setPropertyValue(self, name: str, value: object) -> None: ...
+    def commitChanges(self) -> None: ...
+
+
 def prop(name: str, value: object) -> PropertyValue:
     value_ = PropertyValue()
     value_.Name, value_.Value = name, value
     return value_
 
 
-def start_office(profile: Path) -> tuple[subprocess.Popen[bytes], object]:
+def start_office(profile: Path) -> tuple[subprocess.Popen[bytes], XComponentContext]:
     """soffice.bin listening on a private pipe, and its component context. A fresh profile
     makes the first start exit with 81 (it restarts itself): start it again."""
     pipe = f"uno-review-{os.getpid()}"
@@ -84,8 +187,8 @@ def start_office(profile: Path) -> tuple[subprocess.Popen[bytes], object]:
         f"-env:UserInstallation={profile.as_uri()}",
         f"--accept=pipe,name={pipe};urp;StarOffice.ComponentContext",
     ]  # fmt: skip
-    local = uno.getComponentContext()
-    resolver = local.ServiceManager.createInstanceWithContext(
+    local: XComponentContext = uno.getComponentContext()
+    resolver: XUnoUrlResolver = local.ServiceManager.createInstanceWithContext(
         "com.sun.star.bridge.UnoUrlResolver", local
     )
     for _attempt in range(3):
@@ -122,9 +225,9 @@ def now() -> DateTime:
     return value
 
 
-def set_author(context: object) -> None:
+def set_author(context: XComponentContext) -> None:
     """Tracked changes and comments carry the user's name from the profile."""
-    provider = context.ServiceManager.createInstanceWithContext(
+    provider: XConfigurationProvider = context.ServiceManager.createInstanceWithContext(
         "com.sun.star.configuration.ConfigurationProvider", context
     )
     access = provider.createInstanceWithArguments(
@@ -136,26 +239,26 @@ def set_author(context: object) -> None:
     access.commitChanges()
 
 
-def paragraphs(document: object) -> list[object]:
+def paragraphs(document: TextDocument) -> list[Paragraph]:
     """The body's paragraphs. The document has no view (the -nogui build aborts when a view
     shows comments), so search by walking them, not with findFirst()."""
-    found = []
+    found: list[Paragraph] = []
     enumeration = document.Text.createEnumeration()
     while enumeration.hasMoreElements():
         element = enumeration.nextElement()
         if element.supportsService("com.sun.star.text.Paragraph"):
-            found.append(element)
+            found.append(cast(Paragraph, element))
     return found
 
 
-def paragraph_with(document: object, words: str) -> object:
+def paragraph_with(document: TextDocument, words: str) -> Paragraph:
     matches = [p for p in paragraphs(document) if words in p.getString()]
     if len(matches) != 1:
         raise SystemExit(f"{len(matches)} paragraphs contain {words!r}")
     return matches[0]
 
 
-def select(paragraph: object, phrase: str) -> object:
+def select(paragraph: Paragraph, phrase: str) -> XTextCursor:
     """A cursor over `phrase` inside `paragraph`. A content control (our disclaimers) adds a
     position the paragraph's string does not show, so the offset is checked, not trusted."""
     start = paragraph.getString().index(phrase)
@@ -168,7 +271,7 @@ def select(paragraph: object, phrase: str) -> object:
     raise SystemExit(f"cannot select {phrase!r}")
 
 
-def review(document: object) -> None:
+def review(document: TextDocument) -> None:
     for words, old, new in REPLACE:
         select(paragraph_with(document, words), old).setString(new)
     for words, sentence in INSERT:
@@ -183,7 +286,7 @@ def review(document: object) -> None:
     document.RecordChanges = False
     for words, phrase, text in COMMENT:
         paragraph = paragraph_with(document, words)
-        comment = document.createInstance("com.sun.star.text.textfield.Annotation")
+        comment: Annotation = document.createInstance("com.sun.star.text.textfield.Annotation")
         comment.Author = " ".join(AUTHOR)
         comment.Initials = "".join(name[0] for name in AUTHOR)
         comment.Content = text
@@ -197,7 +300,7 @@ def main(source: Path, target: Path) -> None:
         office, context = start_office(Path(work) / "profile")
         try:
             set_author(context)
-            document = context.ServiceManager.createInstanceWithContext(
+            document: TextDocument = context.ServiceManager.createInstanceWithContext(
                 "com.sun.star.text.TextDocument", context
             )
             document.load(

@@ -28,12 +28,14 @@ from pipeline.builder.project import Project
 from pipeline.builder.report import Outcome, Report
 from pipeline.extract import reads_in_browser
 from pipeline.formats import FORMATS
+from pipeline.frontmatter import declared_lang
 from pipeline.labels import check as check_labels
 from pipeline.labels import language_name
 from pipeline.model import Document, Language, document_id, edition_folder
 from pipeline.placeholders import placeholders
+from pipeline.problems import SourceError
 from pipeline.review import ReviewDate
-from pipeline.source import SourceError, declared_lang, load
+from pipeline.source import load
 from pipeline.translations import staleness
 
 if TYPE_CHECKING:
@@ -72,7 +74,10 @@ class Setting:
             sources = self.project.source_dir
             translations = sorted(sources.glob(f"{doc_id}.*.md"))
             found = []
-            original = declared_lang(sources / f"{doc_id}.md")
+            try:
+                original: str | None = declared_lang(sources / f"{doc_id}.md", self.project.root)
+            except SourceError:  # the original's own load says why
+                original = None
             if translations and original is not None:
                 found.append(Language(original, language_name(original), doc_id))
                 for path in translations:

@@ -19,7 +19,8 @@ from pipeline.builder.project import Project
 from pipeline.builder.report import Listener, Outcome, Report
 from pipeline.extract import reads_in_browser
 from pipeline.formats import FORMATS
-from pipeline.source import SourceError, load
+from pipeline.problems import SourceError
+from pipeline.source import load
 
 
 def verify_published(

@@ -9,7 +9,7 @@ from pathlib import Path
 
 from pipeline.formats.docx.embedded import EmbeddedSource, EmbeddedSourceError, source_in
 from pipeline.ingest.package import LIMITS, IngestError, Package, open_package
-from pipeline.source import ID_PATTERN
+from pipeline.metadata import ID_PATTERN
 
 __all__ = ["IngestError", "Reviewed", "open_reviewed"]
 

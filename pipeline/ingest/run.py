@@ -20,7 +20,8 @@ from pipeline.ingest.locate import Located, locate
 from pipeline.ingest.paragraphs import WordParagraph, read_bookmarks, read_paragraphs
 from pipeline.ingest.reviewed import IngestError, Reviewed, open_reviewed
 from pipeline.ingest.versions import VersionsError, read_versions
-from pipeline.source import SourceError, load
+from pipeline.problems import SourceError
+from pipeline.source import load
 from pipeline.text import nodes
 
 # What became of an edit.

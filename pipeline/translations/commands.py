@@ -14,9 +14,12 @@ from pipeline import passages
 from pipeline.builder.files import write_atomic
 from pipeline.builder.project import Project
 from pipeline.errors import UserError
+from pipeline.frontmatter import LANG_PATTERN, NEWLINE
 from pipeline.model import Document, TranslatedFrom
-from pipeline.source import LANG_PATTERN, NEWLINE, PLACEHOLDER, SourceError, load, load_passage
+from pipeline.problems import SourceError
+from pipeline.source import load, load_passage
 from pipeline.translations import record
+from pipeline.unwritten import PLACEHOLDER
 
 
 class TranslateError(UserError):

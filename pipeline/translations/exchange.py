@@ -24,8 +24,11 @@ from pathlib import Path
 from pipeline.builder.files import write_atomic
 from pipeline.builder.project import Project
 from pipeline.errors import UserError
+from pipeline.frontmatter import LANG_PATTERN
+from pipeline.metadata import ID_PATTERN
 from pipeline.model import Document, TranslatedFrom
-from pipeline.source import ID_PATTERN, LANG_PATTERN, SourceError, load
+from pipeline.problems import SourceError
+from pipeline.source import load
 from pipeline.translations import record, writing, xliff
 from pipeline.translations.commands import Done, TranslateError, translation_path
 from pipeline.translations.segments import (

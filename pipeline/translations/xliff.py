@@ -13,6 +13,7 @@ from pathlib import Path
 from lxml import etree
 
 from pipeline import limits
+from pipeline.errors import UserError
 from pipeline.translations.segments import ALONE, PAIRED, Content, Segment, Tag
 
 NS = "urn:oasis:names:tc:xliff:document:1.2"
@@ -42,7 +43,7 @@ _DECLARATIONS = [
 ]
 
 
-class FileError(Exception):
+class FileError(UserError):
     """The translators' file cannot be read as one of ours; the message says why."""
 
 
