@@ -334,10 +334,12 @@ def fmt(c: Context) -> None:
     help={
         "repeats": "runs of each figure (the median is shown)",
         "library": "documents in the large library",
+        "against": "a git revision to measure too, turn about with this checkout, and compare",
     }
 )
-def bench(c: Context, repeats: int = 5, library: int = 50) -> None:
-    """Time builds against their targets (figures, not pass/fail)."""
+def bench(c: Context, repeats: int = 5, library: int = 50, against: str = "") -> None:
+    """Time builds against their targets (figures, not pass/fail), or against a revision."""
     env = {**os.environ, "PYTHONPATH": str(ROOT)}
     command = [sys.executable, str(ROOT / "tests" / "bench.py"), f"--repeats={repeats}"]
-    subprocess.run([*command, f"--library={library}"], check=True, env=env)
+    command += [f"--library={library}"] + ([f"--against={against}"] if against else [])
+    subprocess.run(command, check=True, env=env)

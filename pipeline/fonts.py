@@ -15,7 +15,7 @@ import os
 import re
 import tempfile
 import unicodedata
-from collections.abc import Iterable, Iterator
+from collections.abc import Container, Iterable, Iterator
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -149,14 +149,18 @@ def faces(brand: Brand) -> tuple[Face, ...]:
 
 
 @functools.cache
-def _cmap(file: Path, index: int) -> frozenset[int]:
-    from fontTools.ttLib import TTFont  # here: a build with nothing to do never needs it
+def _cmap(file: Path, index: int) -> Container[int]:
+    """The code points a face maps to glyphs, read by HarfBuzz, as a set of its own: a
+    set of Python integers from fontTools took 1.5 s and 49 MB of the build process for
+    the 26 faces of an English leaflet's fallbacks (Noto Sans CJK maps 44,810)."""
+    import uharfbuzz  # here: a build with nothing to do never needs it
 
-    with TTFont(file, fontNumber=index, lazy=True) as font:
-        return frozenset(font.getBestCmap())
+    face = uharfbuzz.Face(uharfbuzz.Blob.from_file_path(str(file)), index)
+    mapped: Container[int] = face.unicodes
+    return mapped
 
 
-def _decomposes_into(char: str, cmap: frozenset[int]) -> bool:
+def _decomposes_into(char: str, cmap: Container[int]) -> bool:
     """True when the font has no glyph for an accented letter but has its base letter and
     marks: the text shaper then draws it from those."""
     parts = unicodedata.normalize("NFD", char)
