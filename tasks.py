@@ -338,7 +338,7 @@ def fmt(c: Context) -> None:
     }
 )
 def bench(c: Context, repeats: int = 5, library: int = 50, against: str = "") -> None:
-    """Time builds against their targets (figures, not pass/fail), or against a revision."""
+    """Time builds against their targets, or against a git revision."""
     env = {**os.environ, "PYTHONPATH": str(ROOT)}
     command = [sys.executable, str(ROOT / "tests" / "bench.py"), f"--repeats={repeats}"]
     command += [f"--library={library}"] + ([f"--against={against}"] if against else [])
