@@ -185,8 +185,9 @@ Figures = dict[str, list[float]]
 
 def measure(revisions: list[Revision], repeats: int, size: int, work: Path) -> dict[str, Figures]:
     """Every figure of every revision. Each figure is measured `repeats` times, and within
-    each repeat the revisions take turns (after the run they are compared with, where there
-    is one), so the machine's load falls on them alike. Every build goes through what every
+    each repeat the revisions take turns, in the opposite order in the next repeat (after the
+    run they are compared with, where there is one), so the machine's load falls on them
+    alike. Every build goes through what every
     revision offers: `invoke build [--jobs N]` in a project made with its tasks.py."""
     got: dict[str, Figures] = {revision.name: {} for revision in revisions}
     peer = work / "peer"
@@ -213,7 +214,9 @@ def measure(revisions: list[Revision], repeats: int, size: int, work: Path) -> d
         for repeat in range(1, repeats + 1):
             print(f"{what}: run {repeat} of {repeats}", file=sys.stderr, flush=True)
             shared = first()
-            for revision in revisions:
+            # Each repeat reverses the order, so neither revision always runs second, after
+            # the other's files were written.
+            for revision in revisions if repeat % 2 else revisions[::-1]:
                 for figure, value in step(revision, shared).items():
                     got[revision.name].setdefault(figure, []).append(value)
 
