@@ -51,7 +51,7 @@ def clean_svg(data: bytes) -> bytes:
             "rsvg-convert", ["--format=svg"], input=data, timeout=SECONDS, memory_mb=MEMORY_MB
         )
     except tools.ToolError as error:
-        if error.how == "missing":
+        if isinstance(error, tools.ToolMissing):
             raise SvgError(f"cleaning it needs {error.program}; {error.fix}") from None
         if error.how == "too slow":
             raise SvgError(f"librsvg could not draw it within {SECONDS} s") from None

@@ -52,7 +52,6 @@ class ToolError(Exception):
         }[how]
         super().__init__(text)
         self.program, self.how, self.said = program, how, said
-        self.fix = INSTALL.get(program, "") if how == "missing" else ""
 
     def __reduce__(self) -> tuple[Any, ...]:
         return (type(self), (self.program, self.how, self.said))
@@ -64,6 +63,7 @@ class ToolMissing(ToolError, UserError):
 
     def __init__(self, program: str, how: Literal["missing"] = "missing", said: str = "") -> None:
         super().__init__(program, how, said)
+        self.fix = INSTALL.get(program, "")
 
 
 def run(
